@@ -1,0 +1,101 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { type JsonMode } from '../core/config';
+import { ProviderErrorType, isRetryableProviderError } from '../core/provider-errors';
+import { type ModelPrompt } from '../core/prompt';
+import { type Usage } from '../core/result';
+import { type FinishReason } from '../providers/language-model';
+import { ProviderError } from '../providers/provider-error';
+import { type ProviderRegistry } from '../providers/provider-registry';
+
+/** One model call as the workflow asks for it: the model's settings travel with the call, the key does not. */
+export interface CallModelInput {
+  /** The config's model id, for logs. */
+  model: string;
+  provider: string;
+  /** The provider's name for the model. */
+  providerModel: string;
+  timeoutMs: number;
+  maxOutputTokens: number;
+  temperature?: number;
+  jsonMode: JsonMode;
+  prompt: ModelPrompt;
+}
+
+export interface CallModelOutput {
+  text: string;
+  usage: Usage;
+  finishReason: FinishReason;
+  responseModel: string;
+  /** Which attempt succeeded (1 = first try). */
+  attempt: number;
+  latencyMs: number;
+}
+
+/** Transient failures pass through the retry policy; this is the backoff floor when a provider sends no `retry-after`. */
+function toApplicationFailure(error: ProviderError): ApplicationFailure {
+  const retryable = isRetryableProviderError(error.type);
+  return ApplicationFailure.create({
+    type: error.type,
+    message: error.message,
+    nonRetryable: !retryable,
+    details: [{ provider: error.options.provider, model: error.options.modelId, status: error.options.status ?? null }],
+    ...(retryable && error.options.retryAfterMs !== undefined ? { nextRetryDelay: error.options.retryAfterMs } : {}),
+  });
+}
+
+/**
+ * `callModel`: one model call through the provider's SDK. Retries belong to Temporal: the SDK has
+ * `maxRetries: 0`, and every provider error leaves here as an `ApplicationFailure` whose `type` is
+ * its kind (see core/provider-errors.ts), retryable or not, with `retry-after` as `nextRetryDelay`.
+ * Heartbeats let a crashed worker's call be retried within the heartbeat timeout instead of the
+ * whole call timeout, and cancel the HTTP request when the workflow is cancelled.
+ */
+export function createCallModel(providers: ProviderRegistry) {
+  return async function callModel(input: CallModelInput): Promise<CallModelOutput> {
+    const context = Context.current();
+    let languageModel;
+    try {
+      languageModel = providers.languageModel(input.provider, input.providerModel);
+    } catch (error) {
+      throw ApplicationFailure.create({ type: ProviderErrorType.configuration, message: (error as Error).message, nonRetryable: true });
+    }
+    const heartbeatEvery = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
+    const heartbeat = setInterval(() => context.heartbeat(), heartbeatEvery);
+    const started = Date.now();
+    try {
+      const result = await languageModel.generate({
+        messages: input.prompt.messages,
+        maxOutputTokens: input.maxOutputTokens,
+        timeoutMs: input.timeoutMs,
+        abortSignal: context.cancellationSignal,
+        ...(input.prompt.system !== undefined ? { system: input.prompt.system } : {}),
+        ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
+        ...(input.prompt.responseFormat ? { responseFormat: input.prompt.responseFormat } : {}),
+      });
+      const latencyMs = Date.now() - started;
+      context.log.info('model call completed', {
+        model: input.model,
+        attempt: context.info.attempt,
+        latencyMs,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+      });
+      return {
+        text: result.text,
+        usage: result.usage,
+        finishReason: result.finishReason,
+        responseModel: result.responseModel,
+        attempt: context.info.attempt,
+        latencyMs,
+      };
+    } catch (error) {
+      if (error instanceof ProviderError) {
+        context.log.warn('model call failed', { model: input.model, attempt: context.info.attempt, type: error.type, status: error.options.status });
+        throw toApplicationFailure(error);
+      }
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+}

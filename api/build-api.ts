@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Connection } from '@temporalio/client';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type Logger } from 'pino';
+import { type CascadeConfig } from '../core/config';
+import { PROJECT_ROOT } from '../lib/load-config';
+import { createApiContext, DEFAULT_API_LIMITS, type ApiLimits } from './api-context';
+import { ApiError, errorBody, toApiError, type ErrorDialect } from './api-error';
+import { createApiKeyCheck } from './bearer-auth';
+import { registerCascadeRoutes } from './cascade-routes';
+import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
+import { registerHealthRoutes } from './health-routes';
+import { buildOpenApiDocument } from './openapi-document';
+import { RouteTable } from './route-table';
+
+/** What the HTTP API needs. */
+export interface ApiOptions {
+  /** A connected Temporal client connection; the API does not close it. */
+  connection: Connection;
+  namespace: string;
+  /** The config the workers run: its task queue, and the routes a request may name. */
+  config: CascadeConfig;
+  logger: Logger;
+  /** Bearer keys; empty or absent means no authentication (callers must keep such a server on loopback). */
+  apiKeys?: readonly string[];
+  limits?: Partial<ApiLimits>;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function dialectOf(request: FastifyRequest): ErrorDialect {
+  return request.url.startsWith(CHAT_COMPLETIONS_PATH) ? 'openai' : 'cascade';
+}
+
+/**
+ * Builds the HTTP API as a Fastify instance, without listening: `startApiServer` listens, tests
+ * call `inject` or listen on port 0. Every error leaves through one handler that answers in the
+ * endpoint's error shape and never shows a 5xx's internals (they go to the log under the request id).
+ */
+export function buildApi(options: ApiOptions): FastifyInstance {
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...options.limits };
+  const logger = options.logger.child({ component: 'api' });
+
+  const sendError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = toApiError(error, limits.bodyLimitBytes);
+    if (apiError.status >= 500) request.log.error({ err: error, status: apiError.status }, 'request failed');
+    else request.log.debug({ status: apiError.status, code: apiError.code }, apiError.message);
+    reply.code(apiError.status).headers(apiError.headers);
+    if (apiError.status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.send(errorBody(apiError, dialectOf(request), String(request.id)));
+  };
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request, written in onResponse below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.bodyLimitBytes,
+    // Ids are up to 200 characters, and percent-encoding can triple that.
+    routerOptions: { maxParamLength: 1000 },
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => {
+      void sendError(error, request, reply);
+    },
+  });
+
+  // JSON is the only body type; anything else is a 415. An empty body parses to `undefined`, so
+  // body-less POSTs (cancel) work with or without a Content-Type.
+  app.removeAllContentTypeParsers();
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, (error, value) => {
+      if (!error) {
+        done(null, value);
+        return;
+      }
+      let problem = 'it holds a "__proto__" or "constructor.prototype" key, which is not accepted';
+      try {
+        JSON.parse(text);
+      } catch (syntax) {
+        problem = (syntax as Error).message;
+      }
+      done(new ApiError({ status: 400, code: 'invalid_json', param: 'body', message: `body: invalid JSON: ${problem}` }), undefined);
+    });
+  });
+
+  const routes = new RouteTable(app);
+  const apiKeys = options.apiKeys ?? [];
+  if (apiKeys.length > 0) {
+    const check = createApiKeyCheck(apiKeys);
+    app.addHook('onRequest', async (request) => {
+      if (routes.isPublic(request)) return;
+      const verdict = check(request.headers.authorization);
+      if (!verdict.ok) throw new ApiError({ status: 401, code: 'invalid_api_key', message: verdict.reason });
+    });
+  }
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      new ApiError({ status: 404, code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; routes: ${routes.describe().join(', ')}` }),
+      request,
+      reply,
+    ),
+  );
+
+  const context = createApiContext({ connection: options.connection, namespace: options.namespace, config: options.config, limits, logger });
+  registerHealthRoutes(routes, context);
+  registerCascadeRoutes(routes, context);
+  registerChatCompletionRoutes(routes, context);
+  const openApi = buildOpenApiDocument({ version: packageVersion(), authRequired: apiKeys.length > 0 });
+  routes.add('/openapi.json', {
+    async GET() {
+      return openApi;
+    },
+  });
+  return app;
+}

@@ -1,0 +1,53 @@
+import { RequestValidationError } from '../core/request';
+import { type ApiContext } from './api-context';
+import { ApiError, invalidRequest } from './api-error';
+import { toCascadeInput, toChatCompletion, unansweredError } from './chat-completion-mapping';
+import { ChatCompletionRequest } from './chat-completion-schemas';
+import { statusUrl } from './cascade-routes';
+import { idempotencyKeyFrom, parseInput } from './parse-input';
+import { type RouteTable } from './route-table';
+
+/** The error dialect of this path: OpenAI's error shape (chosen by path in the error handler). */
+export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
+
+/**
+ * `POST /v1/chat/completions`: OpenAI's endpoint on top of a cascade. It runs the cascade to the
+ * end (up to the chat wait limit) and answers in OpenAI's `chat.completion` shape, with the final
+ * model in `model` and the cascade's record in the `cascade` field.
+ */
+export function registerChatCompletionRoutes(routes: RouteTable, context: ApiContext): void {
+  const { cascades, config, limits, withTemporal } = context;
+
+  routes.add(CHAT_COMPLETIONS_PATH, {
+    async POST(request, reply) {
+      if (request.body === undefined) throw invalidRequest(['body: required: a chat completion request, e.g. {"model": "cascade", "messages": [...]}']);
+      const chat = parseInput(ChatCompletionRequest, request.body);
+      const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
+      try {
+        cascades.validate(input);
+      } catch (error) {
+        if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
+        throw error;
+      }
+
+      const { id } = await withTemporal(() => cascades.submit(input));
+      const waited = await context.waitForResult(id, limits.chatWaitMs, reply);
+      if (waited.kind === 'timeout') {
+        throw new ApiError({
+          status: 504,
+          code: 'cascade_still_running',
+          message: `cascade ${id} is still running after ${Math.round(limits.chatWaitMs / 1000)} s; its result will be at ${statusUrl(id)}`,
+          // A retry without an Idempotency-Key would start a second cascade.
+          headers: { 'x-should-retry': 'false', location: statusUrl(id) },
+        });
+      }
+      if (waited.kind === 'ended') {
+        throw new ApiError({ status: 502, code: `cascade_${waited.status}`, message: waited.message, headers: { 'x-should-retry': 'false' } });
+      }
+      const failure = unansweredError(waited.result);
+      if (failure) throw failure;
+      reply.header('x-cascade-id', id).header('x-cascade-outcome', waited.result.outcome);
+      return toChatCompletion(waited.result, Date.now());
+    },
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * The wire types of `POST /v1/chat/completions`: the subset of OpenAI's Chat Completions API a
+ * cascade can honour, and its response with the cascade's own record in the `cascade` extension.
+ * Fields OpenAI clients commonly send are accepted (and ignored where they have no meaning for a
+ * cascade); fields asking for what a cascade cannot do are rejected by name, never dropped silently.
+ */
+import { z } from 'zod';
+import { GroundTruthValue } from '../core/request';
+import { Outcome, Step } from '../core/result';
+
+/** A content part; only `text` parts are supported, which the message-level check enforces with a precise message. */
+const ContentPart = z.looseObject({ type: z.string(), text: z.unknown().optional() });
+
+export const ChatMessage = z
+  .strictObject({
+    role: z.enum(['system', 'developer', 'user', 'assistant']),
+    content: z.union([z.string(), z.array(ContentPart)], { error: 'must be a string or an array of text parts' }),
+    name: z.string().optional(),
+  })
+  .superRefine((message, ctx) => {
+    if (typeof message.content === 'string') return;
+    message.content.forEach((part, i) => {
+      if (part.type !== 'text') {
+        ctx.addIssue({ code: 'custom', path: ['content', i, 'type'], message: `only text parts are supported, got "${part.type}"` });
+      } else if (typeof part.text !== 'string') {
+        ctx.addIssue({ code: 'custom', path: ['content', i, 'text'], message: 'must be a string' });
+      }
+    });
+  });
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const ResponseFormat = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({
+    type: z.literal('json_schema'),
+    json_schema: z.strictObject({
+      name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+      description: z.string().optional(),
+      /** The JSON Schema the answer must validate against: becomes the cascade's `schema` check. */
+      schema: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullable().optional(),
+    }),
+  }),
+]);
+export type ResponseFormat = z.infer<typeof ResponseFormat>;
+
+/** Fields of OpenAI's API that ask for something a cascade does not do, with the reason given to the caller. */
+export const UNSUPPORTED_CHAT_FIELDS = {
+  tools: 'tool calling is not supported',
+  tool_choice: 'tool calling is not supported',
+  parallel_tool_calls: 'tool calling is not supported',
+  functions: 'function calling is not supported',
+  function_call: 'function calling is not supported',
+  audio: 'audio output is not supported',
+  modalities: 'only text output is supported',
+  prediction: 'predicted outputs are not supported',
+  logit_bias: 'logit_bias is not supported: the models of a cascade differ',
+  top_logprobs: 'log probabilities are not supported',
+  web_search_options: 'web search is not supported',
+} as const;
+
+const unsupported = (reason: string) => z.unknown().optional().describe(`not supported: ${reason}`);
+
+/** llm-cascade's own request options, under the `cascade` extension field. */
+export const ChatCascadeOptions = z.strictObject({
+  maxCostUsd: z.number().positive('must be greater than 0').max(1000, 'must be at most 1000').optional(),
+  groundTruth: z.record(z.string().min(1), GroundTruthValue).optional(),
+  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type ChatCascadeOptions = z.infer<typeof ChatCascadeOptions>;
+
+/**
+ * A chat completion request. `model` is `cascade` (the classifier picks the route) or
+ * `cascade/<route>`. `max_tokens`, `temperature` and the like are accepted and ignored: each tier's
+ * model runs with its configured limits, so the cascade's cost stays what the config says.
+ */
+export const ChatCompletionRequest = z
+  .strictObject({
+    model: z.string().min(1, 'must not be empty'),
+    messages: z.array(ChatMessage).min(1, 'must hold at least one message').max(500, 'must hold at most 500 messages'),
+    response_format: ResponseFormat.optional(),
+    stream: z.boolean().nullable().optional(),
+    stream_options: z.looseObject({}).nullable().optional(),
+    n: z.literal(1, { error: 'only n: 1 is supported' }).nullable().optional(),
+    max_tokens: z.number().int().positive().nullable().optional(),
+    max_completion_tokens: z.number().int().positive().nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+    frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+    seed: z.number().int().nullable().optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    user: z.string().optional(),
+    store: z.boolean().nullable().optional(),
+    reasoning_effort: z.string().nullable().optional(),
+    service_tier: z.string().nullable().optional(),
+    metadata: z.record(z.string(), z.string()).nullable().optional(),
+    logprobs: z.literal(false, { error: 'log probabilities are not supported' }).nullable().optional(),
+    /** llm-cascade's extension: budget, ground truth and metadata for the cascade. */
+    cascade: ChatCascadeOptions.optional(),
+    tools: unsupported(UNSUPPORTED_CHAT_FIELDS.tools),
+    tool_choice: unsupported(UNSUPPORTED_CHAT_FIELDS.tool_choice),
+    parallel_tool_calls: unsupported(UNSUPPORTED_CHAT_FIELDS.parallel_tool_calls),
+    functions: unsupported(UNSUPPORTED_CHAT_FIELDS.functions),
+    function_call: unsupported(UNSUPPORTED_CHAT_FIELDS.function_call),
+    audio: unsupported(UNSUPPORTED_CHAT_FIELDS.audio),
+    modalities: unsupported(UNSUPPORTED_CHAT_FIELDS.modalities),
+    prediction: unsupported(UNSUPPORTED_CHAT_FIELDS.prediction),
+    logit_bias: unsupported(UNSUPPORTED_CHAT_FIELDS.logit_bias),
+    top_logprobs: unsupported(UNSUPPORTED_CHAT_FIELDS.top_logprobs),
+    web_search_options: unsupported(UNSUPPORTED_CHAT_FIELDS.web_search_options),
+  })
+  .superRefine((request, ctx) => {
+    for (const [field, reason] of Object.entries(UNSUPPORTED_CHAT_FIELDS)) {
+      const value = request[field as keyof typeof UNSUPPORTED_CHAT_FIELDS];
+      if (value !== undefined && value !== null) ctx.addIssue({ code: 'custom', path: [field], message: reason });
+    }
+    if (request.stream === true) ctx.addIssue({ code: 'custom', path: ['stream'], message: 'streaming is not supported: send stream: false or leave it out' });
+  });
+export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
+
+/** One step of the cascade, as the extension field reports it: everything but the step's answer text. */
+export const ChatCascadeStep = Step.omit({ text: true });
+export type ChatCascadeStep = z.infer<typeof ChatCascadeStep>;
+
+/** The `cascade` extension field of a chat completion: how the answer was reached and what it cost. */
+export const ChatCascadeExtension = z.object({
+  id: z.string(),
+  outcome: Outcome,
+  outcomeReason: z.string(),
+  taskType: z.string(),
+  route: z.string(),
+  finalTier: z.string().nullable(),
+  escalations: z.number().int().nonnegative(),
+  steps: z.array(ChatCascadeStep),
+  costUsd: z.number().nonnegative(),
+  baseline: z.object({ model: z.string(), costUsd: z.number().nonnegative() }),
+  savedUsd: z.number(),
+  /** E.g. that the answers come from simulated providers. */
+  notice: z.string().optional(),
+});
+export type ChatCascadeExtension = z.infer<typeof ChatCascadeExtension>;
+
+export const ChatCompletionUsage = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  total_tokens: z.number().int().nonnegative(),
+  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative() }),
+});
+export type ChatCompletionUsage = z.infer<typeof ChatCompletionUsage>;
+
+/** OpenAI's `chat.completion` object; `model` is the model whose answer the cascade returned. */
+export const ChatCompletionResponse = z.object({
+  id: z.string(),
+  object: z.literal('chat.completion'),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      message: z.object({ role: z.literal('assistant'), content: z.string(), refusal: z.null() }),
+      finish_reason: z.literal('stop'),
+      logprobs: z.null(),
+    }),
+  ),
+  /** Summed over every model call of the cascade, escalations and agreement checks included. */
+  usage: ChatCompletionUsage,
+  system_fingerprint: z.null(),
+  cascade: ChatCascadeExtension,
+});
+export type ChatCompletionResponse = z.infer<typeof ChatCompletionResponse>;

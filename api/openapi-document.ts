@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { CascadeRequest } from '../core/request';
+import { ApiErrorResponse, OpenAIErrorResponse } from './api-error';
+import {
+  CancelCascadeResponse,
+  CascadeDescriptionResponse,
+  CascadeStepsResponse,
+  HealthResponse,
+  ListCascadesQuery,
+  ListCascadesResponse,
+  ReadinessResponse,
+  SubmitCascadeQuery,
+  SubmitCascadeResponse,
+} from './cascade-schemas';
+import { ChatCompletionRequest, ChatCompletionResponse } from './chat-completion-schemas';
+
+type JsonObject = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
+
+/** Components from zod schemas; requests in their input form (defaults optional), responses as sent. */
+function components(): Record<string, JsonObject> {
+  const requests = z.registry<{ id: string }>();
+  requests.add(CascadeRequest, { id: 'CascadeRequest' });
+  requests.add(ChatCompletionRequest, { id: 'ChatCompletionRequest' });
+  const responses = z.registry<{ id: string }>();
+  const named = {
+    SubmitCascadeResponse,
+    CascadeDescriptionResponse,
+    CascadeStepsResponse,
+    CancelCascadeResponse,
+    ListCascadesResponse,
+    ChatCompletionResponse,
+    HealthResponse,
+    ReadinessResponse,
+    ApiErrorResponse,
+    OpenAIErrorResponse,
+  };
+  for (const [id, schema] of Object.entries(named)) responses.add(schema, { id });
+
+  const uri = (id: string) => `#/components/schemas/${id}`;
+  const generated = {
+    ...z.toJSONSchema(requests, { io: 'input', uri, unrepresentable: 'any' }).schemas,
+    ...z.toJSONSchema(responses, { io: 'output', uri, unrepresentable: 'any' }).schemas,
+  };
+  // Each generated schema is a standalone document; as an OpenAPI component it carries neither.
+  return Object.fromEntries(
+    Object.entries(generated).map(([id, schema]) => {
+      const { $schema: _schema, $id: _id, ...rest } = schema as JsonObject;
+      return [id, rest];
+    }),
+  );
+}
+
+/** Query parameters from a query schema: each property becomes an optional `in: query` parameter. */
+function queryParameters(schema: z.ZodType): JsonObject[] {
+  const document = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonObject> };
+  return Object.entries(document.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+}
+
+const idParameter = { name: 'id', in: 'path', required: true, description: 'the cascade (request) id, percent-encoded', schema: { type: 'string' } };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'becomes the request id: the same key again returns the same cascade, never a second run',
+  schema: { type: 'string' },
+};
+
+function errors(statuses: number[], schema = 'ApiErrorResponse'): Record<string, JsonObject> {
+  return Object.fromEntries(statuses.map((status) => [String(status), { description: `error ${status}`, ...json(schema) }]));
+}
+
+/** The OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate it. */
+export function buildOpenApiDocument(options: { version: string; authRequired: boolean }): JsonObject {
+  const security = options.authRequired ? [{ bearer: [] }] : [];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'llm-cascade',
+      version: options.version,
+      description: 'Routes each LLM request to the cheapest model that can do it, escalating on structural evidence. Every request is one Temporal workflow.',
+    },
+    components: {
+      schemas: components(),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key from LLM_CASCADE_API_KEYS' } },
+    },
+    security,
+    paths: {
+      '/v1/cascades': {
+        post: {
+          summary: 'Submit a cascade (optionally wait for its result)',
+          parameters: [...queryParameters(SubmitCascadeQuery), idempotencyKey],
+          requestBody: { required: true, ...json('CascadeRequest') },
+          responses: {
+            200: { description: 'finished within the wait', ...json('SubmitCascadeResponse') },
+            202: { description: 'accepted; poll statusUrl', ...json('SubmitCascadeResponse') },
+            ...errors([400, 401, 409, 413, 415, 503]),
+          },
+        },
+        get: {
+          summary: 'List cascades from the visibility store, newest first',
+          parameters: queryParameters(ListCascadesQuery),
+          responses: { 200: { description: 'matching cascades', ...json('ListCascadesResponse') }, ...errors([400, 401, 503]) },
+        },
+      },
+      '/v1/cascades/{id}': {
+        get: {
+          summary: 'Status, steps so far, cost; the result once done',
+          parameters: [idParameter],
+          responses: { 200: { description: 'the cascade', ...json('CascadeDescriptionResponse') }, ...errors([400, 401, 404, 503]) },
+        },
+      },
+      '/v1/cascades/{id}/steps': {
+        get: {
+          summary: "The cascade's steps (live while running)",
+          parameters: [idParameter],
+          responses: { 200: { description: 'the steps', ...json('CascadeStepsResponse') }, ...errors([400, 401, 404, 503]) },
+        },
+      },
+      '/v1/cascades/{id}/cancel': {
+        post: {
+          summary: 'Cancel a running cascade',
+          parameters: [idParameter],
+          responses: {
+            200: { description: 'already ended: nothing to cancel', ...json('CancelCascadeResponse') },
+            202: { description: 'cancellation requested', ...json('CancelCascadeResponse') },
+            ...errors([400, 401, 404, 503]),
+          },
+        },
+      },
+      '/v1/chat/completions': {
+        post: {
+          summary: 'OpenAI-compatible chat completion through a cascade (model "cascade" or "cascade/<route>")',
+          parameters: [idempotencyKey],
+          requestBody: { required: true, ...json('ChatCompletionRequest') },
+          responses: {
+            200: { description: 'the final answer; the cascade record is in the `cascade` field', ...json('ChatCompletionResponse') },
+            ...errors([400, 401, 409, 413, 415, 502, 503, 504], 'OpenAIErrorResponse'),
+          },
+        },
+      },
+      '/healthz': {
+        get: { summary: 'The process is up', security: [], responses: { 200: { description: 'up', ...json('HealthResponse') } } },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Temporal is reachable and a worker polls the task queue',
+          responses: { 200: { description: 'ready', ...json('ReadinessResponse') }, 503: { description: 'not ready, with the reason', ...json('ReadinessResponse') }, ...errors([401]) },
+        },
+      },
+      '/openapi.json': {
+        get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' }, ...errors([401]) } },
+      },
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { type AddressInfo } from 'node:net';
+import { type Connection } from '@temporalio/client';
+import { type Logger } from 'pino';
+import { ConfigError, type CascadeConfig } from '../core/config';
+import { type ApiLimits } from './api-context';
+import { API_KEYS_ENV, apiKeysFromEnv, isLoopbackHost } from './bearer-auth';
+import { buildApi } from './build-api';
+
+/** The loopback address the API listens on unless `host` says otherwise. */
+export const DEFAULT_API_HOST = '127.0.0.1';
+
+export interface ApiServerOptions {
+  connection: Connection;
+  namespace: string;
+  config: CascadeConfig;
+  /** 0 picks a free port. */
+  port: number;
+  /** Default 127.0.0.1. A non-loopback host requires API keys. */
+  host?: string;
+  logger: Logger;
+  /** Bearer keys; when absent they are read from `LLM_CASCADE_API_KEYS` (comma-separated). */
+  apiKeys?: string[];
+  limits?: Partial<ApiLimits>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A listening API. */
+export interface ApiServer {
+  /** e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Set when the API runs without authentication, saying so and what keeps it safe. */
+  authNotice?: string;
+  /** Stops accepting requests and waits for those in flight. */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts the HTTP API. With no API keys it serves only loopback: a non-loopback `host` is refused
+ * at startup (a `ConfigError` naming HOST and the way out), never silently exposed, and
+ * `authNotice` says that the API is unauthenticated and local-only.
+ */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host || DEFAULT_API_HOST;
+  const apiKeys = options.apiKeys ?? apiKeysFromEnv(options.env ?? process.env);
+  if (apiKeys.length === 0 && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      [`HOST: "${host}" is not a loopback address, and no API keys are set: an unauthenticated API listens on loopback only. Set ${API_KEYS_ENV}=<key>[,<key>...] to serve on "${host}", or unset HOST`],
+      'environment',
+    );
+  }
+  const app = buildApi({
+    connection: options.connection,
+    namespace: options.namespace,
+    config: options.config,
+    logger: options.logger,
+    apiKeys,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  await app.listen({ port: options.port, host });
+  const address = app.server.address() as AddressInfo;
+  const url = `http://${urlHost(host)}:${address.port}`;
+  const authNotice =
+    apiKeys.length === 0
+      ? `no API keys set (${API_KEYS_ENV}): the API is unauthenticated and listens on loopback (${host}) only`
+      : undefined;
+  options.logger.info({ url, auth: apiKeys.length > 0 ? `${apiKeys.length} API key(s)` : 'none (loopback only)' }, 'HTTP API listening');
+  return {
+    url,
+    ...(authNotice ? { authNotice } : {}),
+    close: () => app.close(),
+  };
+}

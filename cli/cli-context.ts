@@ -1,0 +1,77 @@
+import { Client, type Connection } from '@temporalio/client';
+import { type Command } from 'commander';
+import { CascadeClient } from '../client/cascade-client';
+import { type CascadeConfig } from '../core/config';
+import { configPathFrom, loadConfig } from '../lib/load-config';
+import { connectClient } from '../lib/temporal-connection';
+import { EXIT_CODES, type ExitCode } from './exit-codes';
+
+/** The process streams and environment, injectable so commands can be run in-process. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The options every command understands, set on the program. */
+export interface GlobalOptions {
+  config?: string;
+  address: string;
+  namespace: string;
+}
+
+/** The address the CLI connects to without `--address`: what `npm start` embeds. */
+export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+
+/** How long connecting may take before the CLI reports Temporal unreachable. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * What a command needs besides its own options: output, the config, and a client, each made on
+ * first use so that offline commands (`classify`) never touch Temporal. `close()` releases them.
+ */
+export class CliContext {
+  /** What the process exits with when the command returns normally; commands lower their verdict into it. */
+  exitCode: ExitCode = EXIT_CODES.ok;
+  private configPromise: Promise<CascadeConfig> | undefined;
+  private connection: Connection | undefined;
+
+  constructor(readonly io: CliIo) {}
+
+  /** Writes one line to stdout. */
+  out(text: string): void {
+    this.io.stdout.write(`${text}\n`);
+  }
+
+  /** Writes one line to stderr (progress and notes that must not pollute piped output). */
+  note(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  globals(command: Command): GlobalOptions {
+    return command.optsWithGlobals<GlobalOptions>();
+  }
+
+  /** The config from `--config`, else `LLM_CASCADE_CONFIG`, else `configs/example.yaml`. */
+  config(command: Command): Promise<CascadeConfig> {
+    this.configPromise ??= loadConfig(configPathFrom(this.globals(command).config, this.io.env));
+    return this.configPromise;
+  }
+
+  /** A `CascadeClient` on the configured task queue; throws `TemporalUnreachableError` when nothing answers. */
+  async cascadeClient(command: Command): Promise<CascadeClient> {
+    const config = await this.config(command);
+    const { address, namespace } = this.globals(command);
+    this.connection ??= await connectClient(address, CONNECT_TIMEOUT_MS);
+    return new CascadeClient({ client: new Client({ connection: this.connection, namespace }), taskQueue: config.taskQueue, config });
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close();
+    this.connection = undefined;
+  }
+}
+
+/** How a command file adds its command to the program: one file per command under `cli/commands/`. */
+export type RegisterCommand = (program: Command, cli: CliContext) => void;

@@ -1,0 +1,20 @@
+import { type RegisterCommand } from '../cli-context';
+import { registerCancelCommand } from './cancel';
+import { registerClassifyCommand } from './classify';
+import { registerListCommand } from './list';
+import { registerRunCommand } from './run';
+import { registerStatusCommand } from './status';
+import { registerSubmitCommand } from './submit';
+
+/**
+ * Every `cascade` command, in the order `--help` lists them. A new command is a new file in this
+ * folder exporting a `RegisterCommand`, plus one line here.
+ */
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerRunCommand,
+  registerSubmitCommand,
+  registerStatusCommand,
+  registerListCommand,
+  registerCancelCommand,
+  registerClassifyCommand,
+];

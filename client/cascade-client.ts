@@ -1,0 +1,301 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
+import { type CascadeConfig } from '../core/config';
+import { jsonSchemaProblems } from '../core/json-schema';
+import { canonicalJson } from '../core/normalize-answer';
+import { parseRequest, RequestValidationError, type CascadeRequest } from '../core/request';
+import { type CascadeResult, type Step } from '../core/result';
+import { CascadeSearchAttributes } from '../core/search-attributes';
+import { decisionsQuery, type DecisionRecord } from '../workflows/cascade-workflow';
+import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
+
+/** The workflow type name, for visibility queries. */
+export const CASCADE_WORKFLOW_TYPE = 'cascade';
+
+export interface CascadeClientOptions {
+  client: Client;
+  /** The task queue the workers poll (the config's `taskQueue`). */
+  taskQueue: string;
+  /** When given, a request's `taskType` must name one of its routes. */
+  config?: CascadeConfig;
+}
+
+export interface SubmitOptions {
+  /** Run under this config instead of the worker's (reprocessing under a new config). */
+  config?: CascadeConfig;
+  /** Marks the cascade as part of a batch (search attribute `CascadeBatchId`). */
+  batchId?: string;
+}
+
+export interface Submission {
+  id: string;
+  /** `false` when the id was already taken by the same request: this is the earlier run. */
+  created: boolean;
+}
+
+/** A cascade as `describe` sees it, running or done. */
+export interface CascadeDescription {
+  id: string;
+  status: WorkflowExecutionStatusName;
+  startTime: Date;
+  closeTime?: Date;
+  taskType?: string;
+  route?: string;
+  outcome?: string;
+  escalations: number;
+  costUsd: number;
+  steps: Step[];
+  /** Present once the cascade has completed. */
+  result?: CascadeResult;
+}
+
+/** Filters for `list`, each optional; they combine with AND. */
+export interface CascadeListFilter {
+  taskType?: string;
+  route?: string;
+  outcome?: string;
+  escalated?: boolean;
+  minEscalations?: number;
+  batchId?: string;
+  startedAfter?: Date;
+  startedBefore?: Date;
+  status?: WorkflowExecutionStatusName;
+  /** At most this many, newest first (default 100). */
+  limit?: number;
+}
+
+/** One row of `list`: labels and numbers from the search attributes, no prompt text. */
+export interface CascadeSummary {
+  id: string;
+  status: WorkflowExecutionStatusName;
+  startTime: Date;
+  closeTime?: Date;
+  taskType?: string;
+  route?: string;
+  outcome?: string;
+  finalModel?: string;
+  finalTier?: number;
+  escalations?: number;
+  costUsd?: number;
+  savedUsd?: number;
+}
+
+/** A fingerprint of the request's content, so a reused id with a different request is caught. */
+export function requestFingerprint(request: CascadeRequest): string {
+  const { id: _id, ...content } = request;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** The visibility query for a filter. Values are quoted, so a filter cannot inject query syntax. */
+export function listQuery(filter: CascadeListFilter): string {
+  const parts = [`WorkflowType = ${quote(CASCADE_WORKFLOW_TYPE)}`];
+  if (filter.taskType) parts.push(`${CascadeSearchAttributes.taskType.name} = ${quote(filter.taskType)}`);
+  if (filter.route) parts.push(`${CascadeSearchAttributes.route.name} = ${quote(filter.route)}`);
+  if (filter.outcome) parts.push(`${CascadeSearchAttributes.outcome.name} = ${quote(filter.outcome)}`);
+  if (filter.batchId) parts.push(`${CascadeSearchAttributes.batchId.name} = ${quote(filter.batchId)}`);
+  if (filter.escalated !== undefined) parts.push(`${CascadeSearchAttributes.escalations.name} ${filter.escalated ? '>' : '='} 0`);
+  if (filter.minEscalations !== undefined) parts.push(`${CascadeSearchAttributes.escalations.name} >= ${Math.floor(filter.minEscalations)}`);
+  if (filter.startedAfter) parts.push(`StartTime >= ${quote(filter.startedAfter.toISOString())}`);
+  if (filter.startedBefore) parts.push(`StartTime < ${quote(filter.startedBefore.toISOString())}`);
+  if (filter.status) parts.push(`ExecutionStatus = ${quote(titleCase(filter.status))}`);
+  return parts.join(' AND ');
+}
+
+function titleCase(status: string): string {
+  return status
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+/**
+ * Validates untrusted input into a request without a server: the request schema, the validity of
+ * its JSON Schema, and (with a config) that its `taskType` names a route. Throws
+ * `RequestValidationError` naming each bad field. `CascadeClient.validate` and `submit` use it.
+ */
+export function validateRequest(input: unknown, config?: CascadeConfig): CascadeRequest {
+  const request = parseRequest(input);
+  const problems: string[] = [];
+  if (request.schema !== undefined) problems.push(...jsonSchemaProblems(request.schema).map((p) => `schema: invalid JSON Schema: ${p}`));
+  if (request.taskType && config && !config.routes[request.taskType]) {
+    problems.push(`taskType: unknown route "${request.taskType}" (routes: ${Object.keys(config.routes).join(', ')})`);
+  }
+  if (problems.length > 0) throw new RequestValidationError(problems);
+  return request;
+}
+
+/**
+ * The TypeScript client for llm-cascade, over `@temporalio/client`. The request id is the workflow
+ * id: submitting the same id again never starts a second run, it returns the first one. Input is
+ * validated before anything starts; a bad request throws `RequestValidationError` naming each field.
+ */
+export class CascadeClient {
+  private readonly client: Client;
+  private readonly taskQueue: string;
+  private readonly config: CascadeConfig | undefined;
+
+  constructor(options: CascadeClientOptions) {
+    this.client = options.client;
+    this.taskQueue = options.taskQueue;
+    this.config = options.config;
+  }
+
+  /** Validates untrusted input into a request: schema, JSON Schema validity and (with a config) the route. */
+  validate(input: unknown, config: CascadeConfig | undefined = this.config): CascadeRequest {
+    return validateRequest(input, config);
+  }
+
+  /** Enqueues a request and returns its id at once. */
+  async submit(input: unknown, options: SubmitOptions = {}): Promise<Submission> {
+    const parsed = this.validate(input, options.config ?? this.config);
+    const request: CascadeRequest = { ...parsed, id: parsed.id ?? `req-${randomUUID()}` };
+    const id = request.id!;
+    const fingerprint = requestFingerprint(request);
+    try {
+      await this.client.workflow.start(CASCADE_WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue: this.taskQueue,
+        args: [{ request, ...(options.config ? { config: options.config } : {}) }],
+        // Any earlier run with this id, running or closed, makes the start fail; we then attach to it.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { requestFingerprint: fingerprint },
+        staticSummary: `cascade ${id}${request.taskType ? ` · ${request.taskType}` : ''}`,
+        ...(options.batchId ? { typedSearchAttributes: [{ key: CascadeSearchAttributes.batchId, value: options.batchId }] } : {}),
+      });
+      return { id, created: true };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const existing = await this.client.workflow.getHandle(id).describe();
+      if (existing.memo?.requestFingerprint !== fingerprint) throw new IdempotencyConflictError(id);
+      return { id, created: false };
+    }
+  }
+
+  /** Waits for a cascade's result. */
+  async result(id: string): Promise<CascadeResult> {
+    try {
+      return (await this.client.workflow.getHandle(id).result()) as CascadeResult;
+    } catch (error) {
+      throw this.translate(id, error);
+    }
+  }
+
+  /** Submits and waits. */
+  async run(input: unknown, options: SubmitOptions = {}): Promise<CascadeResult> {
+    const { id } = await this.submit(input, options);
+    return this.result(id);
+  }
+
+  /** Status, steps so far (live, from the `decisions` query) and cost of a cascade. */
+  async describe(id: string): Promise<CascadeDescription> {
+    const handle = this.client.workflow.getHandle(id);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      throw this.translate(id, error);
+    }
+    const attributes = description.typedSearchAttributes;
+    const base = {
+      id,
+      status: description.status.name,
+      startTime: description.startTime,
+      ...(description.closeTime ? { closeTime: description.closeTime } : {}),
+    };
+    const labels = {
+      ...optional('taskType', attributes.get(CascadeSearchAttributes.taskType)),
+      ...optional('route', attributes.get(CascadeSearchAttributes.route)),
+      ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
+    };
+    if (description.status.name === 'COMPLETED') {
+      const result = (await handle.result()) as CascadeResult;
+      return { ...base, ...labels, escalations: result.escalations, costUsd: result.costUsd, steps: result.steps, result };
+    }
+    if (description.status.name === 'RUNNING') {
+      try {
+        const record: DecisionRecord = await handle.query(decisionsQuery);
+        return { ...base, ...labels, escalations: record.escalations, costUsd: record.costUsd, steps: record.steps };
+      } catch {
+        // No worker is polling right now: the query cannot be answered, but the search attributes can.
+      }
+    }
+    return {
+      ...base,
+      ...labels,
+      escalations: attributes.get(CascadeSearchAttributes.escalations) ?? 0,
+      costUsd: attributes.get(CascadeSearchAttributes.costUsd) ?? 0,
+      steps: [],
+    };
+  }
+
+  /**
+   * Requests cancellation; a model call in flight is aborted. Cancelling a finished cascade does
+   * nothing. Returns whether a cancellation was requested (`false`: the cascade had already ended).
+   */
+  async cancel(id: string): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(id);
+    try {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') return false;
+      await handle.cancel();
+      return true;
+    } catch (error) {
+      throw this.translate(id, error);
+    }
+  }
+
+  /** Cascades matching a filter, newest first, from Temporal's visibility store. */
+  async list(filter: CascadeListFilter = {}): Promise<CascadeSummary[]> {
+    const limit = filter.limit ?? 100;
+    const rows: CascadeSummary[] = [];
+    for await (const execution of this.client.workflow.list({ query: listQuery(filter), pageSize: Math.min(limit, 1000) })) {
+      const attributes = execution.typedSearchAttributes;
+      rows.push({
+        id: execution.workflowId,
+        status: execution.status.name,
+        startTime: execution.startTime,
+        ...(execution.closeTime ? { closeTime: execution.closeTime } : {}),
+        ...optional('taskType', attributes.get(CascadeSearchAttributes.taskType)),
+        ...optional('route', attributes.get(CascadeSearchAttributes.route)),
+        ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
+        ...optional('finalModel', attributes.get(CascadeSearchAttributes.finalModel)),
+        ...optional('finalTier', attributes.get(CascadeSearchAttributes.finalTier)),
+        ...optional('escalations', attributes.get(CascadeSearchAttributes.escalations)),
+        ...optional('costUsd', attributes.get(CascadeSearchAttributes.costUsd)),
+        ...optional('savedUsd', attributes.get(CascadeSearchAttributes.savedUsd)),
+      });
+      if (rows.length >= limit) break;
+    }
+    return rows;
+  }
+
+  /** How many cascades match a filter. */
+  async count(filter: CascadeListFilter = {}): Promise<number> {
+    return (await this.client.workflow.count(listQuery(filter))).count;
+  }
+
+  private translate(id: string, error: unknown): Error {
+    if (error instanceof WorkflowNotFoundError) return new CascadeNotFoundError(id);
+    if (error instanceof WorkflowFailedError) {
+      const status = error.cause?.name === 'CancelledFailure' ? 'CANCELLED' : error.cause?.name === 'TerminatedFailure' ? 'TERMINATED' : 'FAILED';
+      return new CascadeFailedError(id, status, error.cause?.message ?? error.message);
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -1,0 +1,143 @@
+import { classifyRequest } from './classifier';
+import { type AgreementCheckConfig } from './checks';
+import { type CascadeConfig, type CheckConfig, type Complexity, type RouteConfig } from './config';
+import { worstCaseCallCost } from './cost';
+import { lastUserText, type CascadeRequest } from './request';
+import { type CheckResult, type Classification } from './result';
+
+/** One rung of a request's ladder: the tier's models in the order they are tried. */
+export interface PlannedTier {
+  name: string;
+  /** Position in the config's whole ladder (0 = cheapest): what `CascadeFinalTier` records. */
+  index: number;
+  /** The tier's model first, then its fallbacks. */
+  models: string[];
+  /** The agreement check that runs on this tier, if any. */
+  agreement?: AgreementCheckConfig;
+}
+
+/** Everything decided before the first model call: route, ladder and budget. */
+export interface CascadePlan {
+  route: string;
+  routeConfig: RouteConfig;
+  tiers: PlannedTier[];
+  budgetUsd?: number;
+}
+
+/** The route a task type takes: its own if the config has one, else the classifier's default route. */
+export function routeForTaskType(taskType: string, config: CascadeConfig): string {
+  return config.routes[taskType] ? taskType : config.classifier.defaultRoute;
+}
+
+/** A classification plus the rule margin, which decides whether a small-model classifier is asked. */
+export interface InitialClassification {
+  classification: Classification;
+  margin: number;
+}
+
+/** Classifies by rules, or takes the request's `taskType` as given (skipping the classifier). */
+export function classifyByRules(request: CascadeRequest, config: CascadeConfig): InitialClassification {
+  const input = {
+    text: lastUserText(request),
+    hasSchema: request.schema !== undefined,
+    hasGroundTruth: request.groundTruth !== undefined && Object.keys(request.groundTruth).length > 0,
+    ...(request.system !== undefined ? { system: request.system } : {}),
+  };
+  const rules = classifyRequest(input, config.classifier);
+  if (request.taskType) {
+    return {
+      classification: {
+        taskType: request.taskType,
+        route: routeForTaskType(request.taskType, config),
+        complexity: rules.complexity,
+        source: 'given',
+        reason: `task type given by the request`,
+        scores: {},
+      },
+      margin: Number.POSITIVE_INFINITY,
+    };
+  }
+  return {
+    classification: {
+      taskType: rules.taskType,
+      route: routeForTaskType(rules.taskType, config),
+      complexity: rules.complexity,
+      source: rules.matched ? 'rules' : 'default',
+      reason: rules.reason,
+      scores: rules.scores,
+    },
+    margin: rules.margin,
+  };
+}
+
+/** The tier a route starts on for a complexity level. */
+export function startTierFor(route: RouteConfig, complexity: Complexity): string {
+  return route.startTierByComplexity?.[complexity] ?? route.startTier;
+}
+
+function agreementChecks(checks: readonly CheckConfig[]): AgreementCheckConfig[] {
+  return checks.filter((c): c is AgreementCheckConfig => c.type === 'agreement');
+}
+
+/**
+ * The ladder for one request: from the route's start tier (by complexity) up to its highest
+ * allowed tier, through the route's own tiers if it lists them, or only the start tier on a
+ * one-shot route. The budget is the request's, else the
+ * route's default.
+ */
+export function planCascade(config: CascadeConfig, classification: Pick<Classification, 'route' | 'complexity'>, request: Pick<CascadeRequest, 'maxCostUsd'>): CascadePlan {
+  const routeConfig = config.routes[classification.route];
+  if (!routeConfig) throw new Error(`no route named "${classification.route}"`);
+  const names = config.tiers.map((t) => t.name);
+  const start = names.indexOf(startTierFor(routeConfig, classification.complexity));
+  const max = routeConfig.maxTier ? names.indexOf(routeConfig.maxTier) : names.length - 1;
+  const last = routeConfig.cascade ? Math.max(start, max) : start;
+  const allowed = new Set(routeConfig.tiers ?? names);
+  const agreements = agreementChecks(routeConfig.checks);
+  const ladder = config.tiers
+    .map((tier, index) => ({ tier, index }))
+    .filter(({ tier, index }) => index >= start && index <= last && (index === start || allowed.has(tier.name)));
+  const startName = names[start]!;
+  const tiers: PlannedTier[] = ladder.map(({ tier, index }) => {
+    const planned: PlannedTier = { name: tier.name, index, models: [tier.model, ...tier.fallbacks] };
+    // A one-shot route calls exactly one model, so its agreement checks never run.
+    const agreement = routeConfig.cascade
+      ? agreements.find((check) => (check.tiers ?? [startName]).includes(tier.name))
+      : undefined;
+    if (agreement) planned.agreement = agreement;
+    return planned;
+  });
+  const budgetUsd = request.maxCostUsd ?? routeConfig.budgetUsd;
+  return { route: classification.route, routeConfig, tiers, ...(budgetUsd !== undefined ? { budgetUsd } : {}) };
+}
+
+/**
+ * The most a tier can cost for a prompt of `inputTokens`: its dearest model spending every output
+ * token (a fallback may be dearer than the primary), plus every agreement partner doing the same.
+ */
+export function worstCaseTierCost(config: CascadeConfig, tier: PlannedTier, inputTokens: number): number {
+  const answer = Math.max(...tier.models.map((id) => worstCaseCallCost(config.models[id]!, inputTokens)));
+  const partners = (tier.agreement?.models ?? []).reduce((sum, id) => sum + worstCaseCallCost(config.models[id]!, inputTokens), 0);
+  return answer + partners;
+}
+
+/** What happens after a tier's answer has been checked. */
+export type Verdict =
+  | { kind: 'accept' }
+  | { kind: 'escalate'; reasons: string[] }
+  | { kind: 'exhausted'; reasons: string[] };
+
+/** One line per failed check, `check: reason`: the escalation reason and the next tier's feedback. */
+export function failedCheckReasons(checks: readonly CheckResult[]): string[] {
+  return checks.filter((c) => c.status === 'fail').map((c) => `${c.check}: ${c.reason}`);
+}
+
+/**
+ * Accept when no check failed; otherwise climb while there is a tier above, else the cascade is
+ * exhausted and the last answer is returned as such, never passed off as good.
+ */
+export function judgeAnswer(checks: readonly CheckResult[], hasHigherTier: boolean): Verdict {
+  const reasons = failedCheckReasons(checks);
+  if (reasons.length === 0) return { kind: 'accept' };
+  return hasHigherTier ? { kind: 'escalate', reasons } : { kind: 'exhausted', reasons };
+}

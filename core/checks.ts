@@ -1,0 +1,133 @@
+import { type AgreementNormalization, type CheckConfig } from './config';
+import { findJsonContradictions, findTextContradictions, type Contradiction } from './ground-truth';
+import { parseJsonAnswer } from './json-answer';
+import { validateAgainstSchema } from './json-schema';
+import { normalizeAnswer } from './normalize-answer';
+import { type GroundTruthValue, type JsonSchemaDocument } from './request';
+import { type CheckResult } from './result';
+
+/** A check that looks only at the answer (every check but agreement, which needs more model calls). */
+export type AnswerCheckConfig = Exclude<CheckConfig, { type: 'agreement' }>;
+export type AgreementCheckConfig = Extract<CheckConfig, { type: 'agreement' }>;
+
+/** What the answer checks may look at. */
+export interface AnswerCheckContext {
+  text: string;
+  /** `refusal` / `content_filter` from the provider count as a refusal whatever the text says. */
+  finishReason?: string;
+  schema?: JsonSchemaDocument;
+  groundTruth?: Record<string, GroundTruthValue>;
+}
+
+/** The name a check goes by in results, reasons and reports. */
+export function checkName(check: CheckConfig): string {
+  return check.type === 'regex' && check.name ? check.name : check.type;
+}
+
+const pass = (check: CheckConfig, reason: string): CheckResult => ({ check: checkName(check), status: 'pass', reason });
+const fail = (check: CheckConfig, reason: string): CheckResult => ({ check: checkName(check), status: 'fail', reason });
+const skip = (check: CheckConfig, reason: string): CheckResult => ({ check: checkName(check), status: 'skip', reason });
+
+// Phrases models open a refusal with. Matched only near the start of an answer: a long answer that
+// quotes "I cannot" somewhere in its middle is not a refusal.
+const REFUSAL_OPENINGS: readonly RegExp[] = [
+  /^(?:i'?m|i am) (?:sorry|afraid)\b[^.]{0,80}\b(?:can(?:'|no)?t|cannot|unable|not able|won'?t)\b/i,
+  /^(?:sorry|unfortunately)[,!.]?\s[^.]{0,60}\b(?:can(?:'|no)?t|cannot|unable|not able)\b/i,
+  /^i (?:can(?:'|no)?t|cannot|won'?t|will not|am unable to|am not able to|must decline to)\s+(?:help|assist|comply|provide|answer|do|fulfil|fulfill|complete|create|generate|write|share)\b/i,
+  /^as an ai(?: language model)?\b[^.]{0,80}\b(?:can(?:'|no)?t|cannot|unable|not able|don'?t)\b/i,
+  /^i (?:apologi[sz]e|regret)\b[^.]{0,80}\b(?:can(?:'|no)?t|cannot|unable|not able)\b/i,
+];
+
+/** Whether an answer is a refusal rather than an attempt. */
+export function isRefusal(text: string): boolean {
+  // Typographic apostrophes ("I’m sorry, I can’t") read as plain ones.
+  const opening = text.trim().replace(/[\u2018\u2019]/g, "'").replace(/^["'*_\s]+/, '').slice(0, 300);
+  return REFUSAL_OPENINGS.some((pattern) => pattern.test(opening));
+}
+
+function describeContradictions(contradictions: Contradiction[]): string {
+  const shown = contradictions
+    .slice(0, 3)
+    .map((c) => `${c.path} is ${JSON.stringify(c.actual)} but the ground truth says ${JSON.stringify(c.expected)}`)
+    .join('; ');
+  return contradictions.length > 3 ? `${shown}; and ${contradictions.length - 3} more` : shown;
+}
+
+/** Runs one answer check. Pure and deterministic: safe in workflow code and replay. */
+export function runAnswerCheck(check: AnswerCheckConfig, context: AnswerCheckContext): CheckResult {
+  const text = context.text;
+  switch (check.type) {
+    case 'not_empty':
+      return text.trim() === '' ? fail(check, 'the answer is empty') : pass(check, `${text.trim().length} characters`);
+    case 'not_refusal':
+      if (context.finishReason === 'refusal' || context.finishReason === 'content_filter') {
+        return fail(check, `the provider stopped with ${context.finishReason}`);
+      }
+      return isRefusal(text) ? fail(check, `the answer is a refusal: "${text.trim().slice(0, 80)}"`) : pass(check, 'not a refusal');
+    case 'json_schema': {
+      if (context.schema === undefined) return skip(check, 'the request gives no schema');
+      const parsed = parseJsonAnswer(text);
+      if (!parsed.ok) return fail(check, parsed.reason);
+      const problems = validateAgainstSchema(parsed.value, context.schema);
+      return problems.length === 0 ? pass(check, 'valid against the schema') : fail(check, `schema violations: ${problems.join('; ')}`);
+    }
+    case 'ground_truth': {
+      const groundTruth = context.groundTruth;
+      if (!groundTruth || Object.keys(groundTruth).length === 0) return skip(check, 'the request gives no ground truth');
+      const parsed = parseJsonAnswer(text);
+      const contradictions = parsed.ok ? findJsonContradictions(parsed.value, groundTruth) : findTextContradictions(text, groundTruth);
+      return contradictions.length === 0
+        ? pass(check, `consistent with ${Object.keys(groundTruth).length} ground-truth fact(s)`)
+        : fail(check, `contradicts the ground truth: ${describeContradictions(contradictions)}`);
+    }
+    case 'regex': {
+      const matches = new RegExp(check.pattern, check.flags).test(text);
+      if (matches === check.mustMatch) return pass(check, check.mustMatch ? `matches /${check.pattern}/` : `does not match /${check.pattern}/`);
+      return fail(check, check.mustMatch ? `does not match /${check.pattern}/` : `matches /${check.pattern}/, which it must not`);
+    }
+    case 'max_length':
+      return text.length <= check.maxChars
+        ? pass(check, `${text.length} <= ${check.maxChars} characters`)
+        : fail(check, `${text.length} characters, more than the ${check.maxChars} allowed`);
+  }
+}
+
+/** Runs every answer check of a route (agreement excluded) in order. */
+export function runAnswerChecks(checks: readonly CheckConfig[], context: AnswerCheckContext): CheckResult[] {
+  return checks.filter((c): c is AnswerCheckConfig => c.type !== 'agreement').map((check) => runAnswerCheck(check, context));
+}
+
+/** A second model's answer for the agreement check. */
+export interface PartnerAnswer {
+  model: string;
+  text: string;
+  /** Set when the partner's call failed for good; a failed partner gives no evidence either way. */
+  error?: string;
+}
+
+/**
+ * Agreement: every partner's normalised answer must equal the tier's. An answer with no normalised
+ * form (no choice letter, unparsable JSON) is a disagreement, since it is no evidence of correctness.
+ */
+export function runAgreementCheck(check: AgreementCheckConfig, answer: string, partners: readonly PartnerAnswer[]): CheckResult {
+  const normalization: AgreementNormalization = check.normalize;
+  const own = normalizeAnswer(answer, normalization);
+  if (own === undefined) return fail(check, `the answer has no ${normalization} form to compare`);
+  const disagreements: string[] = [];
+  for (const partner of partners) {
+    if (partner.error) {
+      disagreements.push(`${partner.model} could not answer (${partner.error})`);
+      continue;
+    }
+    const theirs = normalizeAnswer(partner.text, normalization);
+    if (theirs !== own) disagreements.push(`${partner.model} says ${theirs === undefined ? `nothing comparable` : JSON.stringify(shorten(theirs))}`);
+  }
+  if (disagreements.length === 0) {
+    return pass(check, `${partners.map((p) => p.model).join(', ')} agree${partners.length === 1 ? 's' : ''}: ${JSON.stringify(shorten(own))}`);
+  }
+  return fail(check, `the answer is ${JSON.stringify(shorten(own))} but ${disagreements.join('; ')}`);
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

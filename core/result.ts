@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { Complexity } from './config';
+
+export const Usage = z.object({
+  /** All input tokens, cached ones included. */
+  inputTokens: z.number().int().nonnegative(),
+  /** Input tokens served from the provider's prompt cache (a subset of `inputTokens`). */
+  cachedInputTokens: z.number().int().nonnegative().default(0),
+  outputTokens: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const CheckStatus = z.enum(['pass', 'fail', 'skip']);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+export const CheckResult = z.object({
+  /** The check's type, or its configured name (regex checks). */
+  check: z.string(),
+  status: CheckStatus,
+  reason: z.string(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+export const Outcome = z.enum(['accepted', 'exhausted', 'over_budget', 'failed']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const StepKind = z.enum(['classify', 'answer', 'agreement']);
+export type StepKind = z.infer<typeof StepKind>;
+
+/** One model call the cascade made, with what it cost and what the checks said about it. */
+export const Step = z.object({
+  index: z.number().int().nonnegative(),
+  kind: StepKind,
+  tier: z.string(),
+  tierIndex: z.number().int().nonnegative(),
+  model: z.string(),
+  provider: z.string(),
+  /** Why this call was made, e.g. `start tier` or `escalated: json_schema failed (...)`. */
+  reason: z.string(),
+  /** Attempts of the successful call (1 = no retry). */
+  attempts: z.number().int().nonnegative(),
+  latencyMs: z.number().nonnegative(),
+  usage: Usage,
+  costUsd: z.number().nonnegative(),
+  /** Checks run on this answer; empty for agreement and classifier calls. */
+  checks: z.array(CheckResult),
+  text: z.string(),
+  /** Set when the call failed for good; `text` is then empty and the call cost nothing we know of. */
+  error: z.object({ type: z.string(), message: z.string() }).optional(),
+});
+export type Step = z.infer<typeof Step>;
+
+export const Classification = z.object({
+  taskType: z.string(),
+  route: z.string(),
+  complexity: Complexity,
+  source: z.enum(['given', 'rules', 'model', 'default']),
+  /** Human-readable evidence: which rules fired with which score. */
+  reason: z.string(),
+  scores: z.record(z.string(), z.number()),
+});
+export type Classification = z.infer<typeof Classification>;
+
+/** What a cascade produced: its answer, how it got there, and what that cost against the frontier model alone. */
+export const CascadeResult = z.object({
+  id: z.string(),
+  outcome: Outcome,
+  /** Why the cascade ended as it did, in one sentence. */
+  outcomeReason: z.string(),
+  notice: z.string().optional(),
+  classification: Classification,
+  output: z.object({
+    text: z.string(),
+    /** The parsed answer when the request gave a schema and the answer parsed. */
+    json: z.unknown().optional(),
+  }),
+  finalModel: z.string().nullable(),
+  finalTier: z.string().nullable(),
+  finalTierIndex: z.number().int().nullable(),
+  escalations: z.number().int().nonnegative(),
+  steps: z.array(Step),
+  costUsd: z.number().nonnegative(),
+  baseline: z.object({ model: z.string(), costUsd: z.number().nonnegative() }),
+  savedUsd: z.number(),
+  error: z.object({ type: z.string(), message: z.string() }).optional(),
+});
+export type CascadeResult = z.infer<typeof CascadeResult>;

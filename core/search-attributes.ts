@@ -1,0 +1,27 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * The search attributes every cascade upserts as it advances, so an operator can filter in the
+ * Web UI or CLI, e.g. `CascadeEscalations >= 2` or `CascadeOutcome = "exhausted"`. Only labels and
+ * numbers: search attributes are not encrypted, so no prompt text goes here.
+ */
+export const CascadeSearchAttributes = {
+  taskType: defineSearchAttributeKey('CascadeTaskType', SearchAttributeType.KEYWORD),
+  route: defineSearchAttributeKey('CascadeRoute', SearchAttributeType.KEYWORD),
+  finalModel: defineSearchAttributeKey('CascadeFinalModel', SearchAttributeType.KEYWORD),
+  finalTier: defineSearchAttributeKey('CascadeFinalTier', SearchAttributeType.INT),
+  escalations: defineSearchAttributeKey('CascadeEscalations', SearchAttributeType.INT),
+  outcome: defineSearchAttributeKey('CascadeOutcome', SearchAttributeType.KEYWORD),
+  costUsd: defineSearchAttributeKey('CascadeCostUsd', SearchAttributeType.DOUBLE),
+  savedUsd: defineSearchAttributeKey('CascadeSavedUsd', SearchAttributeType.DOUBLE),
+  /** Set on cascades started by a batch, so a batch's requests can be listed and reprocessed. */
+  batchId: defineSearchAttributeKey('CascadeBatchId', SearchAttributeType.KEYWORD),
+} as const;
+
+/** Name -> type, the form the dev server's `--search-attribute` flag and the operator API take. */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Int' | 'Double'> = Object.fromEntries(
+  Object.values(CascadeSearchAttributes).map((key) => [
+    key.name,
+    key.type === SearchAttributeType.INT ? 'Int' : key.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword',
+  ]),
+);

@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../core/search-attributes';
+
+export interface DevServerOptions {
+  /** Path to the Temporal CLI (see `ensureTemporalCli`). */
+  cliPath: string;
+  /** SQLite file for persistence; in memory when omitted (state dies with the process). */
+  dbFile?: string;
+  ip?: string;
+  /** gRPC port; a free one when 0 or omitted. */
+  port?: number;
+  /** Web UI port; `false` runs headless; a free one when 0. */
+  uiPort?: number | false;
+  namespace?: string;
+  /** How long to wait for the server to answer. A cold start with a large database takes a while. */
+  startTimeoutMs?: number;
+  /** Receives the server's own log lines (warnings and errors only). */
+  onLog?: (line: string) => void;
+}
+
+export interface DevServer {
+  /** gRPC address, e.g. `127.0.0.1:7233`. */
+  address: string;
+  uiUrl?: string;
+  namespace: string;
+  process: ChildProcess;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(ip = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, ip, () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+async function portIsFree(port: number, ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, ip, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Thrown when the dev server could not start; carries the tail of its output. */
+export class DevServerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DevServerError';
+  }
+}
+
+/**
+ * Starts `temporal server start-dev` as a child process with the project's search attributes and
+ * waits until it answers. The child dies with this process: it is killed on exit and on stop().
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const port = options.port || (await freePort(ip));
+  const uiPort = options.uiPort === false ? undefined : options.uiPort || (await freePort(ip));
+  for (const [name, value] of [['gRPC', port], ['Web UI', uiPort]] as const) {
+    if (value !== undefined && !(await portIsFree(value, ip))) {
+      throw new DevServerError(`the Temporal ${name} port ${ip}:${value} is already in use (is another Temporal server or npm start running?)`);
+    }
+  }
+  if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true });
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS)) args.push('--search-attribute', `${name}=${type}`);
+
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-8000);
+    for (const line of text.split('\n')) if (line.trim()) options.onLog?.(line);
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      process.removeListener('exit', killOnExit);
+      resolve();
+    });
+  });
+  const spawnError = new Promise<never>((_, reject) => child.once('error', (error) => reject(new DevServerError(`cannot run ${options.cliPath}: ${error.message}`))));
+
+  const address = `${ip}:${port}`;
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  try {
+    await Promise.race([spawnError, waitUntilServing(address, namespace, deadline, () => exited)]);
+  } catch (error) {
+    await stop();
+    const tail = output.trim().split('\n').slice(-15).join('\n');
+    throw new DevServerError(`${(error as Error).message}${tail ? `\n--- temporal output ---\n${tail}` : ''}`);
+  }
+  return { address, namespace, process: child, stop, ...(uiPort !== undefined ? { uiUrl: `http://${ip}:${uiPort}` } : {}) };
+}
+
+async function waitUntilServing(address: string, namespace: string, deadline: number, exited: () => unknown): Promise<void> {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exited()) throw new DevServerError(`the Temporal dev server exited during startup`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new DevServerError(`the Temporal dev server did not answer at ${address} in time (${(lastError as Error)?.message ?? 'no answer'})`);
+}

@@ -1,0 +1,107 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { z } from 'zod';
+import { ProviderErrorType } from '../core/provider-errors';
+import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
+import { ProviderError, errorTypeForStatus, parseRetryAfter } from './provider-error';
+
+/** The parts of a Messages API response the engine relies on, checked rather than trusted. */
+const AnthropicMessageResponse = z.object({
+  id: z.string(),
+  model: z.string(),
+  content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
+  stop_reason: z.string().nullable(),
+  usage: z.object({
+    input_tokens: z.number().int().nonnegative(),
+    output_tokens: z.number().int().nonnegative(),
+    cache_read_input_tokens: z.number().int().nonnegative().nullish(),
+    cache_creation_input_tokens: z.number().int().nonnegative().nullish(),
+  }),
+});
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  max_tokens: 'length',
+  refusal: 'refusal',
+};
+
+export interface AnthropicLanguageModelOptions {
+  /** The config's provider id. */
+  provider: string;
+  modelId: string;
+  client: Anthropic;
+}
+
+/** The Anthropic Messages API behind the `LanguageModel` interface. */
+export class AnthropicLanguageModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  private readonly client: Anthropic;
+
+  constructor(options: AnthropicLanguageModelOptions) {
+    this.provider = options.provider;
+    this.modelId = options.modelId;
+    this.client = options.client;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    let response: unknown;
+    try {
+      response = await this.client.messages.create(
+        {
+          model: this.modelId,
+          max_tokens: request.maxOutputTokens,
+          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+          ...(request.system ? { system: request.system } : {}),
+          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        },
+        { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) },
+      );
+    } catch (error) {
+      throw this.toProviderError(error);
+    }
+    const parsed = AnthropicMessageResponse.safeParse(response);
+    if (!parsed.success) {
+      throw new ProviderError(ProviderErrorType.invalidResponse, `${this.provider} returned a malformed message: ${parsed.error.issues[0]?.message ?? 'unknown'}`, this.context());
+    }
+    const message = parsed.data;
+    const cached = message.usage.cache_read_input_tokens ?? 0;
+    return {
+      text: message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join(''),
+      // Anthropic counts cache reads and writes apart from input_tokens; the engine counts all input together.
+      usage: {
+        inputTokens: message.usage.input_tokens + cached + (message.usage.cache_creation_input_tokens ?? 0),
+        cachedInputTokens: cached,
+        outputTokens: message.usage.output_tokens,
+      },
+      finishReason: FINISH_REASONS[message.stop_reason ?? ''] ?? 'other',
+      responseModel: message.model,
+      responseId: message.id,
+    };
+  }
+
+  private context() {
+    return { provider: this.provider, modelId: this.modelId };
+  }
+
+  private toProviderError(error: unknown): Error {
+    if (error instanceof Anthropic.APIUserAbortError) return error;
+    if (error instanceof Anthropic.APIConnectionTimeoutError) {
+      return new ProviderError(ProviderErrorType.timeout, `${this.provider} did not answer in time`, this.context());
+    }
+    if (error instanceof Anthropic.APIConnectionError) {
+      return new ProviderError(ProviderErrorType.connection, `could not reach ${this.provider}: ${error.message}`, this.context());
+    }
+    if (error instanceof Anthropic.APIError && typeof error.status === 'number') {
+      const body = error.error as { error?: { type?: string; message?: string } } | undefined;
+      const providerMessage = body?.error?.message ?? error.message;
+      const type = body?.error?.type === 'overloaded_error' ? ProviderErrorType.overloaded : errorTypeForStatus(error.status, providerMessage);
+      return new ProviderError(type, `${this.provider} ${error.status}: ${providerMessage}`, {
+        ...this.context(),
+        status: error.status,
+        retryAfterMs: parseRetryAfter(error.headers),
+      });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}

@@ -1,0 +1,39 @@
+import { type Message } from '../core/request';
+import { type Usage } from '../core/result';
+
+/** Why the model stopped: `length` means it hit the output limit, so the answer may be truncated. */
+export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
+
+/** One completion request, already in provider-neutral form. */
+export interface GenerateRequest {
+  messages: Message[];
+  system?: string;
+  maxOutputTokens: number;
+  temperature?: number;
+  /** Ask for JSON; `schema` is used by providers that can enforce it. */
+  responseFormat?: { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> | boolean };
+  timeoutMs: number;
+  abortSignal?: AbortSignal;
+}
+
+export interface GenerateResult {
+  text: string;
+  usage: Usage;
+  finishReason: FinishReason;
+  /** The model name the provider says answered (it may differ from the one asked for, e.g. a dated snapshot). */
+  responseModel: string;
+  /** The provider's id for the response, for support tickets. */
+  responseId: string;
+}
+
+/**
+ * The narrow interface every provider adapter implements, after Vercel's AI SDK:
+ * the engine never sees a provider SDK, only this.
+ */
+export interface LanguageModel {
+  /** The config's provider id, e.g. `anthropic`. */
+  readonly provider: string;
+  /** The provider's model name, e.g. `claude-haiku-4-5`. */
+  readonly modelId: string;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+}

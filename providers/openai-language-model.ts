@@ -1,0 +1,129 @@
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { ProviderErrorType } from '../core/provider-errors';
+import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
+import { ProviderError, errorTypeForStatus, parseRetryAfter } from './provider-error';
+
+/** The parts of a Chat Completions response the engine relies on, checked rather than trusted. */
+const ChatCompletionResponse = z.object({
+  id: z.string(),
+  model: z.string(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullable(), refusal: z.string().nullish() }),
+        finish_reason: z.string().nullable(),
+      }),
+    )
+    .min(1, 'no choices'),
+  usage: z.object({
+    prompt_tokens: z.number().int().nonnegative(),
+    completion_tokens: z.number().int().nonnegative(),
+    prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  }),
+});
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  stop: 'stop',
+  length: 'length',
+  content_filter: 'content_filter',
+};
+
+export interface OpenAILanguageModelOptions {
+  /** The config's provider id. */
+  provider: string;
+  modelId: string;
+  client: OpenAI;
+  /**
+   * Send `max_tokens` instead of `max_completion_tokens`: many OpenAI-compatible servers know only
+   * the older name, while OpenAI's reasoning models accept only the newer one.
+   */
+  legacyMaxTokens?: boolean;
+}
+
+/** OpenAI Chat Completions, and any endpoint compatible with it, behind the `LanguageModel` interface. */
+export class OpenAILanguageModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  private readonly client: OpenAI;
+  private readonly legacyMaxTokens: boolean;
+
+  constructor(options: OpenAILanguageModelOptions) {
+    this.provider = options.provider;
+    this.modelId = options.modelId;
+    this.client = options.client;
+    this.legacyMaxTokens = options.legacyMaxTokens ?? false;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+      ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+      ...request.messages.map((m) => ({ role: m.role, content: m.content })),
+    ];
+    let response: unknown;
+    try {
+      response = await this.client.chat.completions.create(
+        {
+          model: this.modelId,
+          messages,
+          ...(this.legacyMaxTokens ? { max_tokens: request.maxOutputTokens } : { max_completion_tokens: request.maxOutputTokens }),
+          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+          ...(request.responseFormat ? { response_format: toResponseFormat(request.responseFormat) } : {}),
+        },
+        { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) },
+      );
+    } catch (error) {
+      throw this.toProviderError(error);
+    }
+    const parsed = ChatCompletionResponse.safeParse(response);
+    if (!parsed.success) {
+      throw new ProviderError(ProviderErrorType.invalidResponse, `${this.provider} returned a malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`, this.context());
+    }
+    const completion = parsed.data;
+    const choice = completion.choices[0]!;
+    return {
+      text: choice.message.content ?? choice.message.refusal ?? '',
+      usage: {
+        inputTokens: completion.usage.prompt_tokens,
+        cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens ?? 0,
+        outputTokens: completion.usage.completion_tokens,
+      },
+      finishReason: choice.message.refusal ? 'refusal' : (FINISH_REASONS[choice.finish_reason ?? ''] ?? 'other'),
+      responseModel: completion.model,
+      responseId: completion.id,
+    };
+  }
+
+  private context() {
+    return { provider: this.provider, modelId: this.modelId };
+  }
+
+  private toProviderError(error: unknown): Error {
+    if (error instanceof OpenAI.APIUserAbortError) return error;
+    if (error instanceof OpenAI.APIConnectionTimeoutError) {
+      return new ProviderError(ProviderErrorType.timeout, `${this.provider} did not answer in time`, this.context());
+    }
+    if (error instanceof OpenAI.APIConnectionError) {
+      return new ProviderError(ProviderErrorType.connection, `could not reach ${this.provider}: ${error.message}`, this.context());
+    }
+    if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
+      const body = error.error as { message?: string } | undefined;
+      const providerMessage = body?.message ?? error.message;
+      let type = errorTypeForStatus(error.status, providerMessage);
+      if (error.code === 'context_length_exceeded') type = ProviderErrorType.contextTooLong;
+      if (error.code === 'content_filter') type = ProviderErrorType.contentFiltered;
+      return new ProviderError(type, `${this.provider} ${error.status}: ${providerMessage}`, {
+        ...this.context(),
+        status: error.status,
+        retryAfterMs: parseRetryAfter(error.headers),
+      });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function toResponseFormat(format: NonNullable<GenerateRequest['responseFormat']>): OpenAI.Chat.ChatCompletionCreateParams['response_format'] {
+  if (format.type === 'json_object') return { type: 'json_object' };
+  const schema = typeof format.schema === 'boolean' ? {} : format.schema;
+  return { type: 'json_schema', json_schema: { name: format.name, schema, strict: false } };
+}

@@ -1,0 +1,144 @@
+/**
+ * `npm start`: the whole service in one command. Embeds a Temporal dev server (SQLite in the
+ * project's `.data/`, Web UI on) unless `TEMPORAL_ADDRESS` names one, registers the search
+ * attributes, runs a worker and the HTTP API, and with no provider key set runs the demo against
+ * the simulated providers. Ctrl-C stops everything in order: API, worker, then the server.
+ */
+import path from 'node:path';
+import { type Connection } from '@temporalio/client';
+import { type NativeConnection, type Worker } from '@temporalio/worker';
+import { ConfigError, type CascadeConfig } from '../core/config';
+import { startApiServer, type ApiServer } from '../api/start-api-server';
+import { isDemoMode, startDemoProviders, type DemoProviders } from '../lib/demo-mode';
+import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
+import { configPathFrom, loadConfig, PROJECT_ROOT } from '../lib/load-config';
+import { createLogger } from '../lib/logger';
+import { registerSearchAttributes } from '../lib/register-search-attributes';
+import { connectClient, connectWorker, TemporalUnreachableError } from '../lib/temporal-connection';
+import { ensureTemporalCli, TemporalCliError } from '../lib/temporal-cli';
+import { createProviderRegistry, MissingApiKeyError } from '../providers/provider-registry';
+import { createCascadeWorker } from '../worker/create-worker';
+import { installTemporalLogging } from '../worker/install-temporal-logging';
+
+const env = process.env;
+const logger = createLogger('llm-cascade');
+const dataDir = path.resolve(env.LLM_CASCADE_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
+
+/** What has been started so far, stopped in reverse order. */
+const running: {
+  api?: ApiServer;
+  worker?: Worker;
+  workerRun?: Promise<void>;
+  nativeConnection?: NativeConnection;
+  connection?: Connection;
+  devServer?: DevServer;
+  demo?: DemoProviders;
+} = {};
+
+function portFrom(name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`${name}: must be a port number, got "${value}"`], 'environment');
+  return port;
+}
+
+async function start(): Promise<void> {
+  installTemporalLogging(logger, { handleSignals: false });
+  const configPath = configPathFrom(undefined);
+  let config: CascadeConfig = await loadConfig(configPath);
+  const apiPort = portFrom('PORT', 8080);
+
+  if (isDemoMode(config, env)) {
+    running.demo = await startDemoProviders(config);
+    config = running.demo.config;
+  }
+  const providers = createProviderRegistry(config, running.demo?.env ?? env);
+
+  let address = env.TEMPORAL_ADDRESS;
+  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+  if (!address) {
+    const cli = await ensureTemporalCli({ log: (line) => logger.info(line) });
+    running.devServer = await startDevServer({
+      cliPath: cli.path,
+      dbFile: path.join(dataDir, 'temporal.db'),
+      port: portFrom('TEMPORAL_PORT', 7233),
+      uiPort: portFrom('TEMPORAL_UI_PORT', 8233),
+      namespace,
+      onLog: (line) => logger.debug({ source: 'temporal-server' }, line),
+    });
+    address = running.devServer.address;
+  }
+
+  running.connection = await connectClient(address);
+  const added = await registerSearchAttributes(running.connection, namespace);
+  if (added.length > 0) logger.info({ added }, 'registered search attributes');
+
+  running.nativeConnection = await connectWorker(address);
+  running.worker = await createCascadeWorker({ connection: running.nativeConnection, namespace, config, providers });
+  running.workerRun = running.worker.run();
+  running.workerRun.catch((error: unknown) => {
+    logger.error({ err: error }, 'worker stopped unexpectedly');
+    void stop(1);
+  });
+
+  running.api = await startApiServer({
+    connection: running.connection,
+    namespace,
+    config,
+    port: apiPort,
+    host: env.HOST,
+    logger,
+  });
+
+  const lines = [
+    '',
+    'llm-cascade is running',
+    `  HTTP API       ${running.api.url}   (OpenAI-compatible: ${running.api.url}/v1/chat/completions)`,
+    `  Temporal UI    ${running.devServer?.uiUrl ?? '(external server: see its own UI)'}`,
+    `  Temporal gRPC  ${address}   namespace ${namespace}, task queue ${config.taskQueue}`,
+    `  Config         ${path.relative(process.cwd(), configPath) || configPath}`,
+    running.devServer ? `  Data           ${dataDir} (workflows survive restarts)` : '',
+    running.demo ? `  DEMO MODE      no provider API key is set: answers come from simulated providers (${running.demo.describe()})` : '',
+    running.api.authNotice ? `  Auth           ${running.api.authNotice}` : '',
+    '',
+    `Try: npm run cascade -- run "Extract the invoice number from: Invoice INV-2024-001, total 1,250.00 EUR"`,
+    'Ctrl-C stops everything.',
+    '',
+  ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1 || all[i - 1] !== '');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+let stopping = false;
+
+async function stop(exitCode: number): Promise<never> {
+  if (stopping) return new Promise<never>(() => {});
+  stopping = true;
+  logger.info('stopping');
+  // Close the front door first, let in-flight model calls finish, then take the server down.
+  await running.api?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the API failed'));
+  if (running.worker && running.worker.getState() === 'RUNNING') running.worker.shutdown();
+  await running.workerRun?.catch(() => {});
+  await running.nativeConnection?.close().catch(() => {});
+  await running.connection?.close().catch(() => {});
+  await running.devServer?.stop();
+  await running.demo?.stop();
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+
+start().catch(async (error: unknown) => {
+  const known =
+    error instanceof ConfigError ||
+    error instanceof MissingApiKeyError ||
+    error instanceof TemporalUnreachableError ||
+    error instanceof TemporalCliError ||
+    error instanceof DevServerError;
+  if (known) {
+    process.stderr.write(`error: ${error.message}\n`);
+  } else {
+    logger.error({ err: error }, 'startup failed');
+  }
+  await stop(1);
+});

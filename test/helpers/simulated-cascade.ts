@@ -1,0 +1,129 @@
+/**
+ * A complete cascade for the entry-point tests: the simulated providers, a config pointing every
+ * provider at them on a task queue of the test's own, a worker on the shared Temporal server, and
+ * optionally the HTTP API listening on a free loopback port.
+ */
+import { Connection } from '@temporalio/client';
+import { type Worker } from '@temporalio/worker';
+import pino, { type Logger } from 'pino';
+import { type ApiLimits } from '../../api/api-context';
+import { buildApi } from '../../api/build-api';
+import { type CascadeConfig } from '../../core/config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/load-config';
+import { createProviderRegistry } from '../../providers/provider-registry';
+import { startSimulator, type SimulatorHandle } from '../../simulator/start-simulator';
+import { type SimulatorScriptInput } from '../../simulator/simulator-script';
+import { createTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
+
+/** The variable the test config names for both simulated providers' key. */
+const SIMULATED_KEY_ENV = 'LLM_CASCADE_TEST_SIMULATED_KEY';
+
+/** Shown in every result of a simulated cascade, so tests can check that outputs say "simulated". */
+export const SIMULATED_NOTICE = 'answers come from simulated providers (test)';
+
+/** The shipped example config, pointed at a simulator, on a fresh task queue. */
+export async function simulatedConfig(simulator: SimulatorHandle, label: string): Promise<CascadeConfig> {
+  const example = await loadConfig(DEFAULT_CONFIG_PATH);
+  return {
+    ...example,
+    notice: SIMULATED_NOTICE,
+    taskQueue: uniqueTaskQueue(label),
+    providers: {
+      anthropic: { type: 'anthropic', baseURL: simulator.anthropic.baseURL, apiKeyEnv: SIMULATED_KEY_ENV },
+      openai: { type: 'openai', baseURL: simulator.openai.baseURL, apiKeyEnv: SIMULATED_KEY_ENV },
+    },
+    // Tests that exercise failures should not wait minutes for a tier to come back.
+    resilience: { ...example.resilience, maxAttemptsPerModel: 2, initialRetryMs: 100, maxRetryMs: 500, outageWaitMs: 1000 },
+  };
+}
+
+export interface SimulatedCascade {
+  config: CascadeConfig;
+  simulator: SimulatorHandle;
+  /** Runs a worker for the config until `stopWorker` (or `stop`). */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the simulator and (unless `worker: false`) a worker polling the config's task queue. */
+export async function startSimulatedCascade(
+  temporal: TestTemporal,
+  label: string,
+  options: { script?: SimulatorScriptInput; worker?: boolean } = {},
+): Promise<SimulatedCascade> {
+  const simulator = await startSimulator(options.script ? { script: options.script } : {});
+  const config = await simulatedConfig(simulator, label);
+  const providers = createProviderRegistry(config, { [SIMULATED_KEY_ENV]: 'simulated-key' });
+  let running: { worker: Worker; done: Promise<void> } | undefined;
+  const cascade: SimulatedCascade = {
+    config,
+    simulator,
+    async startWorker() {
+      if (running) return;
+      const worker = await createTestWorker(temporal, config, providers);
+      running = { worker, done: worker.run() };
+    },
+    async stopWorker() {
+      if (!running) return;
+      const { worker, done } = running;
+      running = undefined;
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+    async stop() {
+      await cascade.stopWorker();
+      await simulator.stop();
+    },
+  };
+  if (options.worker !== false) await cascade.startWorker();
+  return cascade;
+}
+
+export interface TestApi {
+  url: string;
+  connection: Connection;
+  close(): Promise<void>;
+}
+
+/** The HTTP API for `config` on a free loopback port, with its own client connection. */
+export async function startTestApi(
+  temporal: TestTemporal,
+  config: CascadeConfig,
+  options: { apiKeys?: string[]; limits?: Partial<ApiLimits>; logger?: Logger } = {},
+): Promise<TestApi> {
+  const connection = await Connection.connect({ address: temporal.address });
+  const app = buildApi({
+    connection,
+    namespace: 'default',
+    config,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    connection,
+    async close() {
+      await app.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** How many workflows were ever started on a task queue (visibility; poll with `eventually` when one is expected). */
+export async function workflowCount(temporal: TestTemporal, taskQueue: string): Promise<number> {
+  return (await temporal.client.workflow.count(`TaskQueue = '${taskQueue}'`)).count;
+}

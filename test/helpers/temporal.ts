@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { type CascadeConfig } from '../../core/config';
+import { CascadeSearchAttributes } from '../../core/search-attributes';
+import { registerSearchAttributes } from '../../lib/register-search-attributes';
+import { ensureTemporalCli } from '../../lib/temporal-cli';
+import { type ProviderRegistry } from '../../providers/provider-registry';
+import { createCascadeWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
+import { TEST_ENV } from './test-env';
+
+/** A connection to the run's Temporal server, and what a test needs to start workers on it. */
+export interface TestTemporal {
+  address: string;
+  client: Client;
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  // Workers log every failed attempt; the tests inject failures on purpose, so only errors are shown.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
+
+/**
+ * Connects to the server `test/run.ts` started. A test file run on its own (`npx tsx --test file`)
+ * starts its own server instead. Either way it fails, never skips, when Temporal is not there.
+ */
+export async function connectTestTemporal(): Promise<TestTemporal> {
+  installQuietRuntime();
+  let address = process.env[TEST_ENV.temporalAddress];
+  let ownEnvironment: TestWorkflowEnvironment | undefined;
+  if (!address) {
+    const cli = await ensureTemporalCli();
+    ownEnvironment = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli.path }, ip: '127.0.0.1', searchAttributes: Object.values(CascadeSearchAttributes) },
+    });
+    address = ownEnvironment.connection.options.address ?? '';
+  }
+  const connection = await Connection.connect({ address });
+  await registerSearchAttributes(connection, 'default');
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    address,
+    client: new Client({ connection }),
+    nativeConnection,
+    async close() {
+      await nativeConnection.close();
+      await connection.close();
+      await ownEnvironment?.teardown();
+    },
+  };
+}
+
+let bundleCode: Promise<string> | undefined;
+
+/** The workflow bundle made once for the whole run (or once for this file when run alone). */
+export function workflowBundleCode(): Promise<string> {
+  bundleCode ??= (async () => {
+    const bundlePath = process.env[TEST_ENV.workflowBundle];
+    if (bundlePath) return readFile(bundlePath, 'utf8');
+    return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code;
+  })();
+  return bundleCode;
+}
+
+/** A task queue no other test uses, so tests sharing a server never take each other's tasks. */
+export function uniqueTaskQueue(label: string): string {
+  return `test-${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A worker for `config` on the shared server, using the run's bundle. */
+export async function createTestWorker(temporal: TestTemporal, config: CascadeConfig, providers?: ProviderRegistry): Promise<Worker> {
+  return createCascadeWorker({
+    connection: temporal.nativeConnection,
+    config,
+    workflows: { workflowBundle: { code: await workflowBundleCode() } },
+    ...(providers ? { providers } : {}),
+  });
+}
