@@ -38,7 +38,9 @@ function toApplicationFailure(error: ProviderError): ApplicationFailure {
     type: error.type,
     message: error.message,
     nonRetryable: !retryable,
-    details: [{ provider: error.options.provider, model: error.options.modelId, status: error.options.status ?? null }],
+    // `retryAfterMs` travels in the details too: once the attempts are used up, the workflow still
+    // has to honour it before its next round on the tier (nextRetryDelay does not reach workflows).
+    details: [{ provider: error.options.provider, model: error.options.modelId, status: error.options.status ?? null, retryAfterMs: error.options.retryAfterMs ?? null }],
     ...(retryable && error.options.retryAfterMs !== undefined ? { nextRetryDelay: error.options.retryAfterMs } : {}),
   });
 }
@@ -61,13 +63,16 @@ export function createCallModel(providers: ProviderRegistry) {
     }
     const heartbeatEvery = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
     const heartbeat = setInterval(() => context.heartbeat(), heartbeatEvery);
+    // The SDKs' timeout stops counting once response headers arrive, so a body that dribbles in
+    // would hold the call forever: this deadline covers the whole call.
+    const deadline = AbortSignal.timeout(input.timeoutMs);
     const started = Date.now();
     try {
       const result = await languageModel.generate({
         messages: input.prompt.messages,
         maxOutputTokens: input.maxOutputTokens,
         timeoutMs: input.timeoutMs,
-        abortSignal: context.cancellationSignal,
+        abortSignal: AbortSignal.any([context.cancellationSignal, deadline]),
         ...(input.prompt.system !== undefined ? { system: input.prompt.system } : {}),
         ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
         ...(input.prompt.responseFormat ? { responseFormat: input.prompt.responseFormat } : {}),
@@ -89,6 +94,14 @@ export function createCallModel(providers: ProviderRegistry) {
         latencyMs,
       };
     } catch (error) {
+      if (deadline.aborted && !context.cancellationSignal.aborted) {
+        const timeout = new ProviderError(ProviderErrorType.timeout, `${input.provider} did not finish answering within ${input.timeoutMs} ms`, {
+          provider: input.provider,
+          modelId: input.providerModel,
+        });
+        context.log.warn('model call timed out', { model: input.model, attempt: context.info.attempt });
+        throw toApplicationFailure(timeout);
+      }
       if (error instanceof ProviderError) {
         context.log.warn('model call failed', { model: input.model, attempt: context.info.attempt, type: error.type, status: error.options.status });
         throw toApplicationFailure(error);

@@ -1,8 +1,10 @@
 import { type CascadeConfig } from '../core/config';
 import { type ProviderRegistry } from '../providers/provider-registry';
+import { createBatchActivities } from './batch-activities';
 import { createCallModel } from './call-model';
 
 export type { CallModelInput, CallModelOutput } from './call-model';
+export type { AwaitCascadeInput, ReadBatchPageInput } from './batch-activities';
 
 /** What the activities need from the outside world, built once by the worker. */
 export interface ActivityDependencies {
@@ -22,6 +24,7 @@ export function createActivities({ providers, config }: ActivityDependencies) {
     async resolveConfig(): Promise<CascadeConfig> {
       return config;
     },
+    ...createBatchActivities(),
   };
 }
 

@@ -20,7 +20,9 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Bearer keys; when absent they are read from `LLM_CASCADE_API_KEYS` (comma-separated). */
   apiKeys?: string[];
+  /** Limits; without `bodyLimitBytes`, `LLM_CASCADE_API_BODY_LIMIT` (bytes) or 1 MiB. */
   limits?: Partial<ApiLimits>;
+  /** Where keys and limits are read from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -34,6 +36,19 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** The environment variable that overrides the body limit, in bytes. */
+export const BODY_LIMIT_ENV = 'LLM_CASCADE_API_BODY_LIMIT';
+
+function bodyLimitFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env[BODY_LIMIT_ENV];
+  if (value === undefined || value === '') return undefined;
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value) || bytes < 1024 || bytes > 100 * 1024 * 1024) {
+    throw new ConfigError([`${BODY_LIMIT_ENV}: must be a whole number of bytes between 1024 and 104857600, got "${value}"`], 'environment');
+  }
+  return bytes;
+}
+
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -44,8 +59,10 @@ function urlHost(host: string): string {
  * `authNotice` says that the API is unauthenticated and local-only.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const env = options.env ?? process.env;
   const host = options.host || DEFAULT_API_HOST;
-  const apiKeys = options.apiKeys ?? apiKeysFromEnv(options.env ?? process.env);
+  const apiKeys = options.apiKeys ?? apiKeysFromEnv(env);
+  const bodyLimitBytes = options.limits?.bodyLimitBytes ?? bodyLimitFromEnv(env);
   if (apiKeys.length === 0 && !isLoopbackHost(host)) {
     throw new ConfigError(
       [`HOST: "${host}" is not a loopback address, and no API keys are set: an unauthenticated API listens on loopback only. Set ${API_KEYS_ENV}=<key>[,<key>...] to serve on "${host}", or unset HOST`],
@@ -58,7 +75,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     config: options.config,
     logger: options.logger,
     apiKeys,
-    ...(options.limits ? { limits: options.limits } : {}),
+    limits: { ...options.limits, ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}) },
   });
   await app.listen({ port: options.port, host });
   const address = app.server.address() as AddressInfo;

@@ -1,9 +1,8 @@
-import { Client, type Connection } from '@temporalio/client';
+import { type Connection } from '@temporalio/client';
 import { type Command } from 'commander';
-import { CascadeClient } from '../client/cascade-client';
+import { type CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
 import { configPathFrom, loadConfig } from '../lib/load-config';
-import { connectClient } from '../lib/temporal-connection';
 import { EXIT_CODES, type ExitCode } from './exit-codes';
 
 /** The process streams and environment, injectable so commands can be run in-process. */
@@ -63,7 +62,16 @@ export class CliContext {
   async cascadeClient(command: Command): Promise<CascadeClient> {
     const config = await this.config(command);
     const { address, namespace } = this.globals(command);
-    this.connection ??= await connectClient(address, CONNECT_TIMEOUT_MS);
+    // Loaded on first use: the Temporal SDK takes a second or more to load, and offline commands never need it.
+    const [{ Client }, { CascadeClient }, { connectClient }] = await Promise.all([
+      import('@temporalio/client'),
+      import('../client/cascade-client.js'),
+      import('../lib/temporal-connection.js'),
+    ]);
+    this.connection ??= await connectClient(address, {
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      hint: 'Is `npm start` (or your Temporal server) running? Check --address or TEMPORAL_ADDRESS.',
+    });
     return new CascadeClient({ client: new Client({ connection: this.connection, namespace }), taskQueue: config.taskQueue, config });
   }
 

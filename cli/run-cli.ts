@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { CliContext, type CliIo } from './cli-context';
-import { describeFailure, EXIT_CODES } from './exit-codes';
+import { EXIT_CODES } from './exit-codes';
 import { createProgram } from './program';
 
 /**
@@ -17,6 +17,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
+    // Loaded only on failure: it pulls in the Temporal client, which offline commands never need.
+    const { describeFailure } = await import('./describe-failure.js');
     const { exitCode, message } = describeFailure(error);
     io.stderr.write(`error: ${message}\n`);
     if (io.env.LLM_CASCADE_DEBUG) io.stderr.write(`${(error as Error).stack ?? String(error)}\n`);

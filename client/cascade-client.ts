@@ -7,13 +7,15 @@ import {
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { type CascadeConfig } from '../core/config';
-import { jsonSchemaProblems } from '../core/json-schema';
 import { canonicalJson } from '../core/normalize-answer';
-import { parseRequest, RequestValidationError, type CascadeRequest } from '../core/request';
+import { type CascadeRequest } from '../core/request';
 import { type CascadeResult, type Step } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { decisionsQuery, type DecisionRecord } from '../workflows/cascade-workflow';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
+import { validateRequest } from './validate-request';
+
+export { validateRequest };
 
 /** The workflow type name, for visibility queries. */
 export const CASCADE_WORKFLOW_TYPE = 'cascade';
@@ -117,22 +119,6 @@ function titleCase(status: string): string {
     .split('_')
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
-}
-
-/**
- * Validates untrusted input into a request without a server: the request schema, the validity of
- * its JSON Schema, and (with a config) that its `taskType` names a route. Throws
- * `RequestValidationError` naming each bad field. `CascadeClient.validate` and `submit` use it.
- */
-export function validateRequest(input: unknown, config?: CascadeConfig): CascadeRequest {
-  const request = parseRequest(input);
-  const problems: string[] = [];
-  if (request.schema !== undefined) problems.push(...jsonSchemaProblems(request.schema).map((p) => `schema: invalid JSON Schema: ${p}`));
-  if (request.taskType && config && !config.routes[request.taskType]) {
-    problems.push(`taskType: unknown route "${request.taskType}" (routes: ${Object.keys(config.routes).join(', ')})`);
-  }
-  if (problems.length > 0) throw new RequestValidationError(problems);
-  return request;
 }
 
 /**

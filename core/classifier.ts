@@ -56,13 +56,17 @@ export const COMPLEXITY_HIGH_FROM_MEDIUM = 3;
 /**
  * Keywords and patterns read at most the first `SCAN_HEAD_CHARS` and the last `SCAN_TAIL_CHARS`
  * characters of a prompt (and of a system prompt). Instructions sit at the start or the end; the
- * middle of a very long prompt is pasted material, and scanning it would make classification cost
- * grow with the document. Structure conditions (`minChars`, `minLines`...) still measure it all.
+ * middle of a long prompt is pasted material, whose words are noise for routing (a summary request
+ * for a pasted story is not creative writing), and every scanned character costs each regex a few
+ * nanoseconds. Structure conditions (`minChars`, `minLines`...) still measure the whole prompt.
  */
-export const SCAN_HEAD_CHARS = 6000;
-export const SCAN_TAIL_CHARS = 2000;
+export const SCAN_HEAD_CHARS = 1000;
+export const SCAN_TAIL_CHARS = 300;
 
 const MAX_QUOTED_CHARS = 40;
+
+/** Spaces at a line start (sticky): a line is blank when they reach its end. */
+const BLANK_AT = /[ \t\r]*/y;
 
 /**
  * A regex and the words that can start its matches (as `prefixKey`s): when none of them starts a
@@ -122,7 +126,14 @@ interface Evidence {
   position: number;
 }
 
+/**
+ * Compiled rules by config object, and by config content: a workflow receives its config as an
+ * argument, a new object each run, and recompiling would also make V8 recompile every regex.
+ */
 const compiledByConfig = new WeakMap<ClassifierConfig, CompiledClassifier>();
+const compiledByContent = new Map<string, CompiledClassifier>();
+/** Configs differ by deployment, not by request: a handful are live at once. */
+const MAX_CACHED_CONFIGS = 16;
 let compiledBuiltIns: { rules: CompiledRule[]; complexityRules: CompiledComplexityRule[] } | undefined;
 
 /**
@@ -131,13 +142,13 @@ let compiledBuiltIns: { rules: CompiledRule[]; complexityRules: CompiledComplexi
  * best total below `minScore` sends the request to `defaultRoute`. A tie goes to the task type with
  * the strongest single piece of evidence (one clear cue beats several faint ones), then to the one
  * whose evidence appears earliest in the prompt (instructions come first), then to the earlier rule.
- * Pure and deterministic; regexes are compiled once per config object.
+ * Pure and deterministic; rules are compiled once per config (by object, and by content).
  */
 export function classifyRequest(input: ClassifyInput, classifierConfig: ClassifierConfig): RuleClassification {
   const compiled = compileClassifier(classifierConfig);
   const features = measure(input);
-  const prompt: ScannedText = { text: scannedPart(input.text) };
-  const system: ScannedText | undefined = input.system ? { text: scannedPart(input.system) } : undefined;
+  const prompt = scan(input.text);
+  const system = input.system ? scan(input.system) : undefined;
 
   const totals = new Map<string, { score: number; strongest: number; position: number; order: number; evidence: string[] }>();
   for (const rule of compiled.rules) {
@@ -183,18 +194,30 @@ export function classifyRequest(input: ClassifyInput, classifierConfig: Classifi
 function compileClassifier(config: ClassifierConfig): CompiledClassifier {
   const cached = compiledByConfig.get(config);
   if (cached) return cached;
+  const content = JSON.stringify([config.builtInRules, config.rules, config.complexityRules]);
+  const sameContent = compiledByContent.get(content);
+  if (sameContent) {
+    compiledByConfig.set(config, sameContent);
+    return sameContent;
+  }
+  // The built-in rules are compiled only for configs that use them: compiling them is most of the cost.
+  const builtIns = config.builtInRules ? compileBuiltIns() : { rules: [], complexityRules: [] };
+  const own = config.rules.map((rule, i) => compileRule(rule, builtIns.rules.length + i, `classifier.rules[${i}]`));
+  const ownComplexity = config.complexityRules.map((rule, i) => compileComplexityRule(rule, `classifier.complexityRules[${i}]`));
+  const compiled: CompiledClassifier = { rules: [...builtIns.rules, ...own], complexityRules: [...builtIns.complexityRules, ...ownComplexity] };
+  compiledByConfig.set(config, compiled);
+  // Evicts the oldest entry: Map iteration follows insertion order.
+  if (compiledByContent.size >= MAX_CACHED_CONFIGS) compiledByContent.delete(compiledByContent.keys().next().value!);
+  compiledByContent.set(content, compiled);
+  return compiled;
+}
+
+function compileBuiltIns(): CompiledClassifier {
   compiledBuiltIns ??= {
     rules: BUILT_IN_CLASSIFIER_RULES.map((rule, i) => compileRule(rule, i, `built-in rule ${i}`)),
     complexityRules: BUILT_IN_COMPLEXITY_RULES.map((rule, i) => compileComplexityRule(rule, `built-in complexity rule ${i}`)),
   };
-  const offset = config.builtInRules ? compiledBuiltIns.rules.length : 0;
-  const own = config.rules.map((rule, i) => compileRule(rule, offset + i, `classifier.rules[${i}]`));
-  const ownComplexity = config.complexityRules.map((rule, i) => compileComplexityRule(rule, `classifier.complexityRules[${i}]`));
-  const compiled: CompiledClassifier = config.builtInRules
-    ? { rules: [...compiledBuiltIns.rules, ...own], complexityRules: [...compiledBuiltIns.complexityRules, ...ownComplexity] }
-    : { rules: own, complexityRules: ownComplexity };
-  compiledByConfig.set(config, compiled);
-  return compiled;
+  return compiledBuiltIns;
 }
 
 function compileRule(rule: ClassifierRule, order: number, where: string): CompiledRule {
@@ -260,35 +283,32 @@ function guarded(regex: RegExp, triggers: readonly string[] | undefined): Guarde
   return triggers ? { regex, triggers: [...new Set(triggers.map(prefixKey))] } : { regex };
 }
 
-/** A text to match against, with the prefixes of its words computed on first use. */
+/** The part of a text that is scanned, with the prefixes of its words computed on first use. */
 interface ScannedText {
   text: string;
+  /** How many leading characters of `text` are the start of the original (all of them unless cut). */
+  intactPrefix: number;
   wordPrefixes?: Set<number>;
 }
 
-function scannedPart(text: string): string {
-  if (text.length <= SCAN_HEAD_CHARS + SCAN_TAIL_CHARS) return text;
-  return `${text.slice(0, SCAN_HEAD_CHARS)}\n\n${text.slice(text.length - SCAN_TAIL_CHARS)}`;
+function scan(text: string): ScannedText {
+  if (text.length <= SCAN_HEAD_CHARS + SCAN_TAIL_CHARS) return { text, intactPrefix: text.length };
+  return { text: `${text.slice(0, SCAN_HEAD_CHARS)}\n\n${text.slice(text.length - SCAN_TAIL_CHARS)}`, intactPrefix: SCAN_HEAD_CHARS };
 }
 
 function measure(input: ClassifyInput): TextFeatures {
   const text = input.text;
+  // indexOf rather than a character loop: prompts may be up to a million characters.
   let lines = 0;
-  let lineHasContent = false;
-  let questions = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      if (lineHasContent) lines++;
-      lineHasContent = false;
-    } else if (c === 63) {
-      questions++;
-      lineHasContent = true;
-    } else if (c !== 32 && c !== 9 && c !== 13) {
-      lineHasContent = true;
-    }
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    BLANK_AT.lastIndex = start;
+    if (!(BLANK_AT.test(text) && BLANK_AT.lastIndex >= end)) lines++;
+    start = end + 1;
   }
-  if (lineHasContent) lines++;
+  let questions = 0;
+  for (let at = text.indexOf('?'); at >= 0; at = text.indexOf('?', at + 1)) questions++;
   return {
     chars: text.length,
     lines,
@@ -348,7 +368,8 @@ function mayMatch(guard: GuardedRegExp, scanned: ScannedText): boolean {
 
 function matchText(matcher: TextMatcher, scanned: ScannedText): TextMatch | undefined {
   const text = scanned.text;
-  const scope = matcher.withinFirstChars !== undefined ? text.slice(0, matcher.withinFirstChars) : text;
+  // The first N characters of the original, never reaching into the tail of a cut prompt.
+  const scope = matcher.withinFirstChars !== undefined ? text.slice(0, Math.min(matcher.withinFirstChars, scanned.intactPrefix)) : text;
   const match: TextMatch = { position: Number.POSITIVE_INFINITY };
   if (matcher.keywords) {
     const found = mayMatch(matcher.keywords, scanned) ? matcher.keywords.regex.exec(scope) : null;

@@ -31,7 +31,56 @@ const MAIN_POINTS = String.raw`\b(?:key|main|major|central|core|top|most importa
 /** Words that point at a text supplied with the request rather than at a topic. */
 const TEXT_AT_HAND = String.raw`\b(?:this|these|the following|below|above|attached|pasted|here|my|our)\b`;
 
+/** How far into the prompt an instruction counts as the one that opens it. */
+const OPENING = 120;
+
 export const BUILT_IN_CLASSIFIER_RULES: readonly ClassifierRule[] = [
+  // ---------------------------------------------------------------- the opening instruction
+  // The first sentence usually says what to do; what follows may be pasted material full of
+  // other cues. These add to the rules below when their cue opens the prompt.
+  {
+    taskType: 'extraction',
+    weight: 2,
+    withinFirstChars: OPENING,
+    patterns: [String.raw`\b(?:extract|pull out|parse|scrape)\b`],
+    label: 'opens with an extraction instruction',
+  },
+  {
+    taskType: 'classification',
+    weight: 2,
+    withinFirstChars: OPENING,
+    patterns: [String.raw`\b(?:classify|categori[sz]e|triage)\b|\b(?:label|tag) (?:this|these|each|every|the|it|them|all)\b`],
+    label: 'opens with a labelling instruction',
+  },
+  {
+    taskType: 'summarization',
+    weight: 2,
+    withinFirstChars: OPENING,
+    patterns: [String.raw`\b(?:summari[sz]e|sum up|tl;?dr|condense|recap|shorten)\b`],
+    label: 'opens with a summarising instruction',
+  },
+  {
+    taskType: 'reasoning',
+    weight: 2,
+    withinFirstChars: OPENING,
+    patterns: [String.raw`\b(?:solve|calculate|compute|prove)\b`],
+    label: 'opens with a problem to solve',
+  },
+  {
+    taskType: 'coding',
+    weight: 2,
+    withinFirstChars: OPENING,
+    patterns: [String.raw`\b(?:write|implement|create|build|fix|debug|refactor|optimi[sz]e)\b[^.?!\n]{0,40}\b(?:function|program|script|class|method|query|regex|unit tests?|endpoint|api|component|module|code)\b`],
+    label: 'opens with a programming task',
+  },
+  {
+    taskType: 'creative_generation',
+    weight: 2,
+    withinFirstChars: OPENING,
+    patterns: [String.raw`\b${GENERATE}\b(?:(?!\b(?:for|of|about|on|from|to|in|with|this|that|these|below|above)\b)[^.?!\n]){0,40}?\b${WRITTEN_FORM}\b`],
+    label: 'opens with a writing instruction',
+  },
+
   // ---------------------------------------------------------------- extraction
   {
     taskType: 'extraction',

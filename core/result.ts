@@ -44,6 +44,7 @@ export const Step = z.object({
   costUsd: z.number().nonnegative(),
   /** Checks run on this answer; empty for agreement and classifier calls. */
   checks: z.array(CheckResult),
+  /** The answer; in a result, cut to its first 16,000 characters (the final answer is whole in `output`). */
   text: z.string(),
   /** Set when the call failed for good; `text` is then empty and the call cost nothing we know of. */
   error: z.object({ type: z.string(), message: z.string() }).optional(),

@@ -118,7 +118,10 @@ export class OpenAILanguageModel implements LanguageModel {
         retryAfterMs: parseRetryAfter(error.headers),
       });
     }
-    return error instanceof Error ? error : new Error(String(error));
+    // Anything else the SDK lets through is the transport failing under it, e.g. undici's
+    // "terminated" when the connection drops mid-body: transient, like a connection error.
+    const message = error instanceof Error ? error.message : String(error);
+    return new ProviderError(ProviderErrorType.connection, `connection to ${this.provider} failed: ${message}`, this.context());
   }
 }
 

@@ -14,7 +14,8 @@ import { DevServerError, startDevServer, type DevServer } from '../lib/dev-serve
 import { configPathFrom, loadConfig, PROJECT_ROOT } from '../lib/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
-import { connectClient, connectWorker, TemporalUnreachableError } from '../lib/temporal-connection';
+import { connectClient, TemporalUnreachableError } from '../lib/temporal-connection';
+import { connectWorker } from '../worker/connect-worker';
 import { ensureTemporalCli, TemporalCliError } from '../lib/temporal-cli';
 import { createProviderRegistry, MissingApiKeyError } from '../providers/provider-registry';
 import { createCascadeWorker } from '../worker/create-worker';
@@ -70,12 +71,21 @@ async function start(): Promise<void> {
     address = running.devServer.address;
   }
 
-  running.connection = await connectClient(address);
+  const hint = env.TEMPORAL_ADDRESS ? 'Is the server running? Check TEMPORAL_ADDRESS, or unset it to use the embedded dev server.' : undefined;
+  running.connection = await connectClient(address, { hint });
   const added = await registerSearchAttributes(running.connection, namespace);
   if (added.length > 0) logger.info({ added }, 'registered search attributes');
 
-  running.nativeConnection = await connectWorker(address);
-  running.worker = await createCascadeWorker({ connection: running.nativeConnection, namespace, config, providers });
+  running.nativeConnection = await connectWorker(address, hint);
+  // A bundle built ahead of time (e.g. in a container image) saves the few seconds of bundling at startup.
+  const bundlePath = env.LLM_CASCADE_WORKFLOW_BUNDLE;
+  running.worker = await createCascadeWorker({
+    connection: running.nativeConnection,
+    namespace,
+    config,
+    providers,
+    ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
+  });
   running.workerRun = running.worker.run();
   running.workerRun.catch((error: unknown) => {
     logger.error({ err: error }, 'worker stopped unexpectedly');
@@ -102,7 +112,7 @@ async function start(): Promise<void> {
     running.demo ? `  DEMO MODE      no provider API key is set: answers come from simulated providers (${running.demo.describe()})` : '',
     running.api.authNotice ? `  Auth           ${running.api.authNotice}` : '',
     '',
-    `Try: npm run cascade -- run "Extract the invoice number from: Invoice INV-2024-001, total 1,250.00 EUR"`,
+    `Try: npm run cascade -- run --request examples/invoice-extraction.json`,
     'Ctrl-C stops everything.',
     '',
   ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1 || all[i - 1] !== '');
@@ -111,10 +121,10 @@ async function start(): Promise<void> {
 
 let stopping = false;
 
-async function stop(exitCode: number): Promise<never> {
+async function stop(exitCode: number, signal?: NodeJS.Signals): Promise<never> {
   if (stopping) return new Promise<never>(() => {});
   stopping = true;
-  logger.info('stopping');
+  if (signal) logger.info({ signal }, 'stopping');
   // Close the front door first, let in-flight model calls finish, then take the server down.
   await running.api?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the API failed'));
   if (running.worker && running.worker.getState() === 'RUNNING') running.worker.shutdown();
@@ -126,7 +136,7 @@ async function stop(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0, signal));
 
 start().catch(async (error: unknown) => {
   const known =

@@ -2,7 +2,7 @@ import { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CallFilter } from './call-log';
 import { FaultSpec } from './fault-spec';
-import { type SimulatorContext } from './model-call-handler';
+import { type SimulatorContext } from './simulator-context';
 import { SimulatorScript } from './simulator-script';
 
 /** Where the admin endpoints live on both servers. */

@@ -68,7 +68,14 @@ export async function renderAnswer(spec: AnswerSpec, context: AnswerContext): Pr
     case 'refusal':
       return { kind: 'text', text: spec.text, refusal: true, recorded: null };
     case 'replay': {
-      const lookup = (await context.loadDataset()).lookup(request.model, request.userTexts);
+      let dataset: RouterbenchDataset;
+      try {
+        dataset = await context.loadDataset();
+      } catch (error) {
+        // Missing or broken data will not fix itself on a retry, so it is not a 5xx.
+        return { kind: 'error', status: 400, message: `simulator replay: could not load the RouterBench data: ${(error as Error).message}` };
+      }
+      const lookup = dataset.lookup(request.model, request.userTexts);
       if (!lookup.found) return { kind: 'error', status: 400, message: `simulator replay: ${lookup.reason}` };
       const recorded = { costUsd: lookup.answer.totalCostUsd, sampleId: lookup.row.sampleId };
       const text = lookup.answer.response;

@@ -1,6 +1,6 @@
 import { type FastifyInstance } from 'fastify';
 import { anthropicWire } from './anthropic-wire';
-import { type SimulatorContext } from './model-call-handler';
+import { type SimulatorContext } from './simulator-context';
 import { createProviderApp, sendResponse } from './provider-app';
 import { estimateTokens } from './token-estimate';
 

@@ -64,7 +64,7 @@ export class CallLog {
 
   /** @param maxRecords oldest records are dropped beyond this, so long benchmarks stay bounded. */
   constructor(
-    private readonly maxRecords = 100_000,
+    private readonly maxRecords = 50_000,
     private readonly now: () => number = Date.now,
   ) {
     this.changes.setMaxListeners(0);
@@ -73,8 +73,8 @@ export class CallLog {
   /** Logs an arriving call; returns its id. */
   begin(start: CallStart): string {
     const record: CallRecord = {
-      ...start,
       id: `call_${this.nextId++}`,
+      ...start,
       state: 'in_flight',
       status: null,
       responseBody: null,

@@ -6,8 +6,8 @@ import { type ModelBehaviourInput, type ScriptRuleInput, SimulatorScript } from 
  * of the prompt, so a demo run repeats exactly:
  * - small (claude-haiku-4-5, gpt-4.1-nano): for JSON requests, a quarter of prompts get broken JSON
  *   and another quarter an answer that contradicts the prompt's `key: value` facts;
- * - mid (gpt-4.1-mini, claude-sonnet-4-5): 30% of JSON requests contradict the facts;
- * - frontier (claude-opus-4-1, gpt-5): always schema-valid JSON that uses the facts.
+ * - mid (gpt-4.1-mini, claude-sonnet-4-6): 30% of JSON requests contradict the facts;
+ * - frontier (claude-opus-4-6, gpt-5): always schema-valid JSON that uses the facts.
  * Prose answers are short and plausible for code, summaries and everything else.
  */
 
@@ -102,8 +102,8 @@ export const demoScript: SimulatorScript = SimulatorScript.parse({
     'claude-haiku-4-5': small,
     'gpt-4.1-nano': small,
     'gpt-4.1-mini': mid,
-    'claude-sonnet-4-5': mid,
-    'claude-opus-4-1': frontier,
+    'claude-sonnet-4-6': mid,
+    'claude-opus-4-6': frontier,
     'gpt-5': frontier,
   },
 });

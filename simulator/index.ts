@@ -31,3 +31,5 @@ export {
 } from './routerbench-dataset';
 export { parsePythonStringList, parsePythonStringLiteral, PythonLiteralSyntaxError } from './python-string-literal';
 export { resolveSharedDataDir } from './shared-data-dir';
+export { AnthropicErrorBody, AnthropicMessage, AnthropicMessagesRequest } from './anthropic-wire';
+export { OpenaiChatCompletion, OpenaiChatRequest, OpenaiErrorBody } from './openai-wire';

@@ -1,21 +1,13 @@
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { completeAnswer } from './answer-completion';
-import { type CallLog, type CallUpdate } from './call-log';
-import { type FaultInjector } from './fault-injector';
+import { type CallUpdate } from './call-log';
 import { type FaultEffect } from './fault-spec';
 import { type OutgoingResponse, type ProviderWire } from './provider-wire';
 import { connectionLost, waitUnlessLost, type WritePacing, writeResponse } from './response-writer';
-import { type ScriptResponder } from './script-responder';
-
-/** The state both servers share. */
-export interface SimulatorContext {
-  callLog: CallLog;
-  faults: FaultInjector;
-  responder: ScriptResponder;
-}
+import { type SimulatorContext } from './simulator-context';
 
 /** What became of a call before its response was written. */
-type Prepared = { kind: 'respond'; response: OutgoingResponse; update: CallUpdate } | { kind: 'aborted' };
+type Prepared = { kind: 'respond'; response: OutgoingResponse; update: CallUpdate } | { kind: 'aborted'; update: CallUpdate };
 
 /**
  * The route handler for a provider's model-call endpoint. Order of events, as on the real
@@ -55,7 +47,7 @@ export function modelCallHandler<TWireRequest>(context: SimulatorContext, wire: 
       }
       const prepared = await prepare(context, wire, request, effect, lost);
       if (prepared.kind === 'aborted') {
-        context.callLog.end(callId, 'aborted');
+        context.callLog.end(callId, 'aborted', prepared.update);
         return;
       }
       const { response, update } = prepared;
@@ -78,7 +70,7 @@ async function prepare<TWireRequest>(
   effect: FaultEffect | undefined,
   lost: Promise<true>,
 ): Promise<Prepared> {
-  if (effect?.type === 'delay' && (await waitUnlessLost(effect.ms, lost))) return { kind: 'aborted' };
+  if (effect?.type === 'delay' && (await waitUnlessLost(effect.ms, lost))) return { kind: 'aborted', update: {} };
   if (effect?.type === 'http_error') {
     const error = { status: effect.status, message: effect.message ?? '', ...(effect.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: effect.retryAfterSeconds }) };
     return { kind: 'respond', response: wire.error(error), update: {} };
@@ -90,7 +82,7 @@ async function prepare<TWireRequest>(
 
   const scripted = await context.responder.respond(parsed.call.chat);
   const update: CallUpdate = { rule: scripted.rule };
-  if (await waitUnlessLost(scripted.latencyMs, lost)) return { kind: 'aborted' };
+  if (await waitUnlessLost(scripted.latencyMs, lost)) return { kind: 'aborted', update };
   if (scripted.kind === 'error') {
     const { status, message, retryAfterSeconds, code } = scripted;
     return { kind: 'respond', response: wire.error({ status, message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }), ...(code ? { code } : {}) }), update };

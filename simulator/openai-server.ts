@@ -1,5 +1,5 @@
 import { type FastifyInstance } from 'fastify';
-import { type SimulatorContext } from './model-call-handler';
+import { type SimulatorContext } from './simulator-context';
 import { openaiWire } from './openai-wire';
 import { createProviderApp, sendResponse } from './provider-app';
 

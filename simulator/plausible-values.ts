@@ -108,9 +108,12 @@ export function formatSample(format: string, index: number): string | undefined 
 
 /** A plausible string for `key` that differs from `value`: a wrong answer that looks like a right one. */
 export function alternativeString(key: string, value: string): string {
-  const isoDate = /^(\d{4})(-\d{2}-\d{2}.*)$/.exec(value);
-  // A date moves a year, so it stays a valid date.
-  if (isoDate) return `${Number(isoDate[1]) - 1}${isoDate[2]}`;
+  const isoDate = /^(\d{4}-\d{2}-)(\d{2})(.*)$/.exec(value);
+  if (isoDate) {
+    // A date moves by a day, toward the middle of the month, so it stays a real date.
+    const day = Number(isoDate[2]);
+    return `${isoDate[1]}${String(day <= 27 ? day + 1 : day - 1).padStart(2, '0')}${isoDate[3]}`;
+  }
   const digits = /\d(?=\D*$)/.exec(value);
   if (digits) {
     // Change the last digit: INV-0042 becomes INV-0043, 2024-03-15 becomes 2024-03-16.

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin-routes';
-import { modelCallHandler, type SimulatorContext } from './model-call-handler';
+import { modelCallHandler } from './model-call-handler';
+import { type SimulatorContext } from './simulator-context';
 import { type OutgoingResponse, type ProviderWire } from './provider-wire';
 
 /** Anthropic's request size limit; larger bodies are a 413, as there. */

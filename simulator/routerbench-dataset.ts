@@ -141,7 +141,12 @@ export function routerbenchCellText(cell: string): string {
 async function readRouterbenchFile(file: string): Promise<RouterbenchRow[]> {
   // The synchronous parser is several times faster than record-by-record async iteration, and a
   // file is read once per process.
-  const records = parse(await readFile(file), { columns: true }) as Record<string, string>[];
+  let records: Record<string, string>[];
+  try {
+    records = parse(await readFile(file), { columns: true }) as Record<string, string>[];
+  } catch (error) {
+    throw new RouterbenchDataError(`cannot read ${file}: ${(error as Error).message}`);
+  }
   if (records.length === 0) return [];
   const models = modelsOfHeader(file, Object.keys(records[0]!));
   return records.map((record, index) => parseRow(file, index + 1, record, models));

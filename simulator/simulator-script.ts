@@ -7,6 +7,12 @@ import { z } from 'zod';
  * the request, so a run repeats exactly.
  */
 
+/**
+ * Script inputs as written in code: `as const` literals (readonly arrays) are welcome, since
+ * validation copies them anyway.
+ */
+type DeepReadonly<T> = T extends readonly (infer Item)[] ? readonly DeepReadonly<Item>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
 const Milliseconds = z.number().nonnegative().max(600_000);
 
 /** How long a model takes before it answers. */
@@ -111,7 +117,7 @@ export const ScriptRule = z.strictObject({
   latency: LatencySpec.optional(),
 });
 export type ScriptRule = z.infer<typeof ScriptRule>;
-export type ScriptRuleInput = z.input<typeof ScriptRule>;
+export type ScriptRuleInput = DeepReadonly<z.input<typeof ScriptRule>>;
 
 const NO_LATENCY: LatencySpec = { type: 'fixed', ms: 0 };
 
@@ -122,7 +128,7 @@ export const ModelBehaviour = z.strictObject({
   latency: LatencySpec.default(NO_LATENCY),
 });
 export type ModelBehaviour = z.infer<typeof ModelBehaviour>;
-export type ModelBehaviourInput = z.input<typeof ModelBehaviour>;
+export type ModelBehaviourInput = DeepReadonly<z.input<typeof ModelBehaviour>>;
 
 /** What a model the script does not name does: JSON when asked for JSON, else a short generic text. */
 export const GENERIC_MODEL_BEHAVIOUR: ModelBehaviour = {
@@ -145,4 +151,4 @@ export const SimulatorScript = z.strictObject({
 });
 export type SimulatorScript = z.infer<typeof SimulatorScript>;
 /** A script as written, before defaults are applied. */
-export type SimulatorScriptInput = z.input<typeof SimulatorScript>;
+export type SimulatorScriptInput = DeepReadonly<z.input<typeof SimulatorScript>>;

@@ -3,7 +3,7 @@ import { type FastifyInstance } from 'fastify';
 import { createAnthropicServer } from './anthropic-server';
 import { CallLog } from './call-log';
 import { FaultInjector } from './fault-injector';
-import { type SimulatorContext } from './model-call-handler';
+import { type SimulatorContext } from './simulator-context';
 import { createOpenaiServer } from './openai-server';
 import { type RouterbenchDataset, routerbenchTrainFiles } from './routerbench-dataset';
 import { ScriptResponder } from './script-responder';

@@ -23,7 +23,7 @@ function extension(completion: OpenAI.Chat.Completions.ChatCompletion): ChatCasc
   return (completion as unknown as { cascade: ChatCascadeExtension }).cascade;
 }
 
-describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout: 120_000 }, () => {
+describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout: 300_000 }, () => {
   let temporal: TestTemporal;
   let stack: SimulatedCascade;
   let api: TestApi;

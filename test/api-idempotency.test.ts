@@ -25,7 +25,7 @@ interface SubmitBody {
   result?: CascadeResult;
 }
 
-describe('HTTP API: Idempotency-Key', { timeout: 120_000 }, () => {
+describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
   let temporal: TestTemporal;
   let stack: SimulatedCascade;
   let api: TestApi;

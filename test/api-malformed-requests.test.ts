@@ -211,7 +211,7 @@ interface AnyErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null; problems?: string[]; requestId?: string };
 }
 
-describe('HTTP API: a corpus of malformed requests', { timeout: 180_000 }, () => {
+describe('HTTP API: a corpus of malformed requests', { timeout: 300_000 }, () => {
   let temporal: TestTemporal;
   let stack: SimulatedCascade;
   let api: TestApi;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
@@ -10,6 +10,7 @@ import { CascadeSearchAttributes } from '../core/search-attributes';
 import { decisionsQuery } from '../workflows/cascade-workflow';
 import { type SimulatorScriptInput } from '../simulator/simulator-script';
 import { threeTierConfig, withEngine, type TestEngine } from './helpers/engine';
+import { HISTORIES_DIR, saveHistory, type History } from './helpers/histories';
 import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
 
 const INVOICE_SCHEMA = {
@@ -298,11 +299,13 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   return value;
 }
 
-/** With LLM_CASCADE_RECORD_HISTORIES=1, keeps the histories in test/histories/ for the replay suite. */
-async function storeHistories(histories: Array<{ workflowId: string; history: unknown }>): Promise<void> {
-  const dir = path.join(__dirname, 'histories');
-  await mkdir(dir, { recursive: true });
-  for (const { workflowId, history } of histories) {
-    await writeFile(path.join(dir, `engine-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`), JSON.stringify(history));
+/**
+ * With LLM_CASCADE_RECORD_HISTORIES=1, keeps the histories in test/histories/ for the replay suite,
+ * named by the order the tests ran them in, so re-recording replaces them.
+ */
+async function storeHistories(histories: Array<{ workflowId: string; history: History }>): Promise<void> {
+  for (const name of await readdir(HISTORIES_DIR).catch(() => [])) {
+    if (name.startsWith('engine-')) await rm(path.join(HISTORIES_DIR, name));
   }
+  for (const [i, { history }] of histories.entries()) await saveHistory(`engine-${String(i + 1).padStart(2, '0')}`, history);
 }

@@ -9,15 +9,17 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../lib/temporal-cli';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { CascadeSearchAttributes } from '../core/search-attributes';
-import { WORKFLOWS_PATH } from '../worker/create-worker';
+import { bundleWorkflows } from '../worker/create-worker';
 import { TEST_ENV } from './helpers/test-env';
 
 const TEST_DIR = __dirname;
+
+/** Far above the slowest test (about 2 minutes under load). */
+const TEST_TIMEOUT_MS = 8 * 60_000;
 
 async function findTestFiles(filters: string[]): Promise<string[]> {
   const entries = await readdir(TEST_DIR, { recursive: true });
@@ -67,7 +69,7 @@ async function main(): Promise<number> {
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-test-'));
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const bundle = await bundleWorkflows();
   await writeFile(bundlePath, bundle.code);
   console.error(`Temporal ${address} (CLI from ${cli.source}), workflows bundled; setup took ${Date.now() - started} ms.`);
 
@@ -75,7 +77,9 @@ async function main(): Promise<number> {
     return await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${os.availableParallelism()}`, ...files],
+        // A test that hangs (say, on a workflow whose tasks keep failing) fails after the timeout
+        // instead of holding CI until its deadline.
+        ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${os.availableParallelism()}`, `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
         {
           stdio: 'inherit',
           env: {
@@ -93,19 +97,6 @@ async function main(): Promise<number> {
     await rm(workDir, { recursive: true, force: true });
   }
 }
-
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn(message: string) {
-    console.error(message);
-  },
-  error(message: string) {
-    console.error(message);
-  },
-};
 
 main().then(
   (code) => process.exit(code),

@@ -15,14 +15,15 @@ const ROWS_PER_FILE = 50;
 
 /**
  * An independent, deliberately simple reading of a one-string Python list cell (`['...']`), so the
- * test does not check the simulator's parser against itself.
+ * test does not check the simulator's parser against itself. `undefined` for a list of several
+ * strings (seven ARC prompts), which the next test covers.
  */
-function decodeSimply(cell: string): string {
+function decodeSimply(cell: string): string | undefined {
   const match = /^\[(['"])([\s\S]*)\1\]$/.exec(cell);
-  assert.ok(match, `not a one-string list: ${cell.slice(0, 40)}`);
+  assert.ok(match, `not a list of strings: ${cell.slice(0, 40)}`);
   const [, quote, inner] = match as unknown as [string, string, string];
-  // Inside one literal the quote character only appears escaped; a bare one would end the string.
-  assert.ok(!inner.replace(/\\[\s\S]/g, '').includes(quote), 'a list of several strings');
+  // Inside one literal the quote character only appears escaped; a bare one ends the string.
+  if (inner.replace(/\\[\s\S]/g, '').includes(quote)) return undefined;
   const named: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' };
   return inner.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[\s\S])/g, (_, escape: string) => {
     if (escape.length > 1) return String.fromCodePoint(Number.parseInt(escape.slice(1), 16));
@@ -41,26 +42,45 @@ interface Case {
   costUsd: number;
 }
 
-/** Rows spread evenly over each file, read with csv-parse directly. */
+/** The row's prompt and the three models' cases, or `undefined` when a cell holds several strings. */
+function rowCases(file: string, row: Record<string, string>): Case[] | undefined {
+  const prompt = decodeSimply(row.prompt!);
+  const responses = MODELS.map((model) => decodeSimply(row[`${model}|model_response`]!));
+  if (prompt === undefined || responses.includes(undefined)) return undefined;
+  return MODELS.map((model, i) => ({
+    file: path.basename(file),
+    sampleId: row.sample_id!,
+    prompt,
+    model,
+    response: responses[i]!,
+    costUsd: Number(row[`${model}|total_cost`]),
+  }));
+}
+
+let cachedCases: Case[] | undefined;
+
+/** Rows spread evenly over each file (a row with a several-string cell gives way to the next), read with csv-parse directly. */
 function replayCases(): Case[] {
+  if (cachedCases) return cachedCases;
   const cases: Case[] = [];
   for (const file of routerbenchTrainFiles()) {
     const rows = parse(readFileSync(file), { columns: true }) as Record<string, string>[];
     const step = Math.floor(rows.length / ROWS_PER_FILE);
-    for (let i = 0; i < ROWS_PER_FILE; i++) {
-      const row = rows[i * step]!;
-      for (const model of MODELS) {
-        cases.push({
-          file: path.basename(file),
-          sampleId: row.sample_id!,
-          prompt: decodeSimply(row.prompt!),
-          model,
-          response: decodeSimply(row[`${model}|model_response`]!),
-          costUsd: Number(row[`${model}|total_cost`]),
-        });
+    let next = 0;
+    for (let taken = 0; taken < ROWS_PER_FILE; taken++) {
+      let index = Math.max(next, taken * step);
+      let found: Case[] | undefined;
+      while (!found) {
+        const row = rows[index];
+        assert.ok(row, `${file}: ran out of rows`);
+        found = rowCases(file, row);
+        if (!found) index++;
       }
+      cases.push(...found);
+      next = index + 1;
     }
   }
+  cachedCases = cases;
   return cases;
 }
 
@@ -90,22 +110,24 @@ describe('replay of the RouterBench train splits', () => {
   it(`answers ${ROWS_PER_FILE} rows of each file, for three models, with exactly the recorded response and cost`, async () => {
     const cases = replayCases();
     assert.equal(cases.length, 3 * ROWS_PER_FILE * MODELS.length);
+    assert.equal(new Set(cases.map((c) => `${c.file} ${c.sampleId}`)).size, 3 * ROWS_PER_FILE);
     simulator.callLog.clear();
-    for (const [i, testCase] of cases.entries()) {
-      // Both servers serve every dataset model: alternate them.
-      const via = i % 2 === 0 ? 'anthropic' : 'openai';
-      const label = `${testCase.file} ${testCase.sampleId} ${testCase.model} via ${via}`;
-      const result = await replay(via, testCase.model, testCase.prompt);
-      assert.equal(result.text, testCase.response, label);
-      assert.deepEqual(result.extension, { recorded_cost_usd: testCase.costUsd, sample_id: testCase.sampleId }, label);
-      assert.equal(Number(result.headers.get(RECORDED_COST_HEADER)), testCase.costUsd, label);
-      assert.equal(result.headers.get(SAMPLE_ID_HEADER), testCase.sampleId, label);
+    // One row at a time, its three models at once; both servers serve every dataset model, so alternate them.
+    for (let start = 0; start < cases.length; start += MODELS.length) {
+      await Promise.all(
+        cases.slice(start, start + MODELS.length).map(async (testCase, offset) => {
+          const via = (start / MODELS.length + offset) % 2 === 0 ? 'anthropic' : 'openai';
+          const label = `${testCase.file} ${testCase.sampleId} ${testCase.model} via ${via}`;
+          const result = await replay(via, testCase.model, testCase.prompt);
+          assert.equal(result.text, testCase.response, label);
+          assert.deepEqual(result.extension, { recorded_cost_usd: testCase.costUsd, sample_id: testCase.sampleId }, label);
+          assert.equal(Number(result.headers.get(RECORDED_COST_HEADER)), testCase.costUsd, label);
+          assert.equal(result.headers.get(SAMPLE_ID_HEADER), testCase.sampleId, label);
+        }),
+      );
     }
-    const calls = simulator.callLog.list();
-    assert.deepEqual(
-      calls.map((call) => [call.model, call.recordedCostUsd, call.sampleId]),
-      cases.map((c) => [c.model, c.costUsd, c.sampleId]),
-    );
+    const logged = simulator.callLog.list().map((call) => `${call.model} ${call.sampleId} ${call.recordedCostUsd}`);
+    assert.deepEqual(logged.sort(), cases.map((c) => `${c.model} ${c.sampleId} ${c.costUsd}`).sort());
   });
 
   it('matches the longest recorded prompt a message starts with, so appended feedback still replays', async () => {
@@ -154,5 +176,18 @@ describe('replay of the RouterBench train splits', () => {
     assert.ok(unknownModel instanceof OpenAI.BadRequestError);
     assert.match(unknownModel.message, /model "custom-model" has no recorded answers/);
     simulator.setScript({});
+  });
+});
+
+describe('replay without its data', () => {
+  it('answers a 400 naming the missing file, not a retryable 5xx', async () => {
+    const own = await startSimulator({ replayFiles: ['/nonexistent/routerbench.csv'] });
+    try {
+      const error = await rejection(simulatorClients(own).openai.chat.completions.create({ model: 'claude-v2', messages: [{ role: 'user', content: 'x' }] }));
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      assert.match(error.message, /could not load the RouterBench data: .*\/nonexistent\/routerbench\.csv/);
+    } finally {
+      await own.stop();
+    }
   });
 });

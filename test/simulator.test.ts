@@ -10,7 +10,7 @@ import { SimulatorAdminClient, SimulatorAdminError } from '../simulator/simulato
 import { startSimulator, type SimulatorHandle } from '../simulator/start-simulator';
 import { JSON_SCHEMA_INSTRUCTION } from '../simulator/prompt-json-request';
 import { SCHEMA_INSTRUCTION } from '../core/prompt';
-import { rejection, simulatorClients } from './helpers/simulator-clients';
+import { rejection, simulatorClients, statusOf } from './helpers/simulator-clients';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -345,14 +345,13 @@ describe('injected network faults', () => {
   });
 
   it('a slow body sends headers at once and the body over durationMs; the call completes only when written', async () => {
-    simulator.faults.add({ provider: 'openai', effect: { type: 'slow_body', durationMs: 400, chunks: 5 }, times: 1 });
-    const started = Date.now();
+    simulator.faults.add({ provider: 'openai', effect: { type: 'slow_body', durationMs: 500, chunks: 5 }, times: 1 });
     const response = await openai.chat.completions.create({ model: 'gpt-5', messages: hello }).asResponse();
-    const headersAt = Date.now() - started;
-    assert.ok(headersAt < 250, `headers took ${headersAt} ms`);
+    const headersAt = Date.now();
     assert.equal(simulator.callLog.list()[0]?.state, 'in_flight');
     const body = OpenaiChatCompletion.parse(await response.json());
-    assert.ok(Date.now() - started >= 300);
+    // Four pauses of 100 ms separate the first piece of the body from the last.
+    assert.ok(Date.now() - headersAt >= 350, `body took ${Date.now() - headersAt} ms after the headers`);
     assert.match(body.choices[0]?.message.content ?? '', /Hello, simulator/);
     const [call] = await simulator.callLog.waitFor({}, (calls) => calls[0]?.state === 'completed');
     assert.equal(call?.status, 200);
@@ -370,10 +369,10 @@ describe('injected network faults', () => {
 describe('fault targeting and lifetime', () => {
   const callBoth = () =>
     Promise.all([
-      anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: hello }).then(() => 200, (e: Anthropic.APIError) => e.status),
-      anthropic.messages.create({ model: 'claude-opus-4-1', max_tokens: 10, messages: hello }).then(() => 200, (e: Anthropic.APIError) => e.status),
-      openai.chat.completions.create({ model: 'claude-haiku-4-5', messages: hello }).then(() => 200, (e: OpenAI.APIError) => e.status),
-      openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: hello }).then(() => 200, (e: OpenAI.APIError) => e.status),
+      statusOf(anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: hello })),
+      statusOf(anthropic.messages.create({ model: 'claude-opus-4-6', max_tokens: 10, messages: hello })),
+      statusOf(openai.chat.completions.create({ model: 'claude-haiku-4-5', messages: hello })),
+      statusOf(openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: hello })),
     ]);
 
   it('a provider fault hits every model on that provider only', async () => {
@@ -388,18 +387,19 @@ describe('fault targeting and lifetime', () => {
 
   it('a fault for the next N calls hits exactly N calls, then is gone', async () => {
     const fault = simulator.faults.add({ model: 'gpt-4.1-mini', effect: { type: 'http_error', status: 503 }, times: 2 });
-    const statuses: (number | undefined)[] = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push(await openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: hello }).then(() => 200, (e: OpenAI.APIError) => e.status));
+      statuses.push(await statusOf(openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: hello })));
     }
     assert.deepEqual(statuses, [503, 503, 200, 200]);
     assert.equal(simulator.faults.list().some((f) => f.id === fault.id), false);
   });
 
   it('a fault for a time window hits every call inside it and none after', async () => {
-    simulator.faults.add({ provider: 'openai', effect: { type: 'http_error', status: 503 }, durationMs: 300 });
+    const fault = simulator.faults.add({ provider: 'openai', effect: { type: 'http_error', status: 503 }, durationMs: 1000 });
     const inside = await callBoth();
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    assert.ok(Date.now() < fault.expiresAt!, 'the calls took longer than the window');
+    await new Promise((resolve) => setTimeout(resolve, fault.expiresAt! - Date.now() + 20));
     const afterwards = await callBoth();
     assert.deepEqual(inside, [200, 200, 503, 503]);
     assert.deepEqual(afterwards, [200, 200, 200, 200]);
@@ -453,7 +453,7 @@ describe('scripted behaviour', () => {
   it('answers the engine\'s JSON instruction in the system prompt with schema-valid JSON', async () => {
     assert.equal(JSON_SCHEMA_INSTRUCTION, SCHEMA_INSTRUCTION);
     const system = `${SCHEMA_INSTRUCTION}\n\`\`\`json\n${JSON.stringify(INVOICE_SCHEMA, null, 2)}\n\`\`\``;
-    const message = await anthropic.messages.create({ model: 'claude-opus-4-1', max_tokens: 1024, system, messages: [{ role: 'user', content: 'total: 12.25' }] });
+    const message = await anthropic.messages.create({ model: 'claude-opus-4-6', max_tokens: 1024, system, messages: [{ role: 'user', content: 'total: 12.25' }] });
     const answer: unknown = JSON.parse(message.content[0]?.type === 'text' ? message.content[0].text : '');
     assert.ok(ajv.validate(INVOICE_SCHEMA, answer), ajv.errorsText());
     assert.equal((answer as { total: number }).total, 12.25);
@@ -488,5 +488,43 @@ describe('admin endpoints over HTTP (SimulatorAdminClient)', () => {
     assert.match(invalid.problems.join('\n'), /unknown placeholder \{\{nope\}\}/);
     const badFault = await rejection(admin.addFault({ effect: { type: 'http_error', status: 200 } } as never));
     assert.ok(badFault instanceof SimulatorAdminError && badFault.status === 400);
+    const lasting = await admin.addFault({ provider: 'anthropic', effect: { type: 'reset' } });
+    await admin.addFault({ provider: 'openai', effect: { type: 'reset' } });
+    await admin.removeFault(lasting.id);
+    assert.deepEqual((await admin.faults()).map((f) => f.provider), ['openai']);
+    assert.ok((await rejection(admin.removeFault(lasting.id))) instanceof SimulatorAdminError);
+    assert.equal(await admin.clearFaults(), 1);
+    const badFilter = await fetch(`${simulator.anthropic.url}/_admin/calls?state=sideways`);
+    assert.equal(badFilter.status, 400);
+    assert.match(JSON.stringify(await badFilter.json()), /state/);
+  });
+});
+
+describe('lifecycle', () => {
+  it('answers a malformed JSON body in the provider\'s error shape', async () => {
+    const response = await fetch(`${simulator.anthropic.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+      body: '{"model": ',
+    });
+    assert.equal(response.status, 400);
+    assert.equal(AnthropicErrorBody.parse(await response.json()).error.type, 'invalid_request_error');
+    const missing = await fetch(`${simulator.openai.url}/v1/embeddings`, { method: 'POST', headers: { authorization: 'Bearer k' } });
+    assert.equal(missing.status, 404);
+    OpenaiErrorBody.parse(await missing.json());
+  });
+
+  it('stop() cuts off calls a fault keeps hanging, and a taken port fails the start cleanly', async () => {
+    const own = await startSimulator({ replayFiles: [] });
+    own.faults.add({ effect: { type: 'hang' } });
+    const hanging = rejection(simulatorClients(own).anthropic.messages.create({ model: 'm', max_tokens: 10, messages: hello }));
+    await own.callLog.waitFor({}, (calls) => calls.length === 1);
+    const started = Date.now();
+    await own.stop();
+    assert.ok(Date.now() - started < 3000);
+    assert.ok((await hanging) instanceof Anthropic.APIConnectionError);
+    assert.equal(own.callLog.list()[0]?.state, 'aborted');
+    await own.stop();
+    await assert.rejects(startSimulator({ replayFiles: [], openaiPort: simulator.anthropic.port }), /EADDRINUSE/);
   });
 });

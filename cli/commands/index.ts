@@ -1,7 +1,12 @@
 import { type RegisterCommand } from '../cli-context';
+import { registerAuditCommand } from './audit';
+import { registerBatchCommand } from './batch';
 import { registerCancelCommand } from './cancel';
 import { registerClassifyCommand } from './classify';
+import { registerEvalCommand } from './eval';
 import { registerListCommand } from './list';
+import { registerReportCommand } from './report';
+import { registerReprocessCommand } from './reprocess';
 import { registerRunCommand } from './run';
 import { registerStatusCommand } from './status';
 import { registerSubmitCommand } from './submit';
@@ -17,4 +22,9 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerListCommand,
   registerCancelCommand,
   registerClassifyCommand,
+  registerEvalCommand,
+  registerBatchCommand,
+  registerReprocessCommand,
+  registerAuditCommand,
+  registerReportCommand,
 ];

@@ -1,5 +1,5 @@
 import { type Command } from 'commander';
-import { validateRequest } from '../../client/cascade-client';
+import { validateRequest } from '../../client/validate-request';
 import { type CliContext } from '../cli-context';
 import { EXIT_CODES } from '../exit-codes';
 import { renderResult } from '../render';

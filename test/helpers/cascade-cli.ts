@@ -4,6 +4,8 @@ import path from 'node:path';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const CLI_ENTRY = path.join(PROJECT_ROOT, 'cli', 'main.ts');
+/** The installed command's shim (package.json "bin"), which registers tsx itself. */
+const BIN_ENTRY = path.join(PROJECT_ROOT, 'bin', 'cascade.js');
 
 export interface CliRun {
   code: number | null;
@@ -11,10 +13,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `node --import tsx cli/main.ts ...args` with `env` added to a clean environment; fails the test after `timeoutMs`. */
-export function runCascadeCli(args: string[], options: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+/**
+ * `node --import tsx cli/main.ts ...args` (or `node bin/cascade.js ...args` with `entry: 'bin'`),
+ * with `env` added to a clean environment; fails the test after `timeoutMs`.
+ */
+export function runCascadeCli(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string; timeoutMs?: number; entry?: 'main' | 'bin' } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+    const entry = options.entry === 'bin' ? [BIN_ENTRY] : ['--import', 'tsx', CLI_ENTRY];
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: PROJECT_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -30,8 +39,8 @@ export function runCascadeCli(args: string[], options: { env?: Record<string, st
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cascade ${args.join(' ')} did not finish within ${options.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 60_000);
+      reject(new Error(`cascade ${args.join(' ')} did not finish within ${options.timeoutMs ?? 180_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 180_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

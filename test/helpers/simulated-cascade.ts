@@ -11,12 +11,9 @@ import { buildApi } from '../../api/build-api';
 import { type CascadeConfig } from '../../core/config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/load-config';
 import { createProviderRegistry } from '../../providers/provider-registry';
-import { startSimulator, type SimulatorHandle } from '../../simulator/start-simulator';
-import { type SimulatorScriptInput } from '../../simulator/simulator-script';
+import { pointConfigAtSimulator, simulatorEnv } from '../../lib/demo-mode';
+import { startSimulator, type SimulatorHandle, type SimulatorScriptInput } from '../../simulator';
 import { createTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
-
-/** The variable the test config names for both simulated providers' key. */
-const SIMULATED_KEY_ENV = 'LLM_CASCADE_TEST_SIMULATED_KEY';
 
 /** Shown in every result of a simulated cascade, so tests can check that outputs say "simulated". */
 export const SIMULATED_NOTICE = 'answers come from simulated providers (test)';
@@ -24,17 +21,18 @@ export const SIMULATED_NOTICE = 'answers come from simulated providers (test)';
 /** The shipped example config, pointed at a simulator, on a fresh task queue. */
 export async function simulatedConfig(simulator: SimulatorHandle, label: string): Promise<CascadeConfig> {
   const example = await loadConfig(DEFAULT_CONFIG_PATH);
-  return {
-    ...example,
-    notice: SIMULATED_NOTICE,
-    taskQueue: uniqueTaskQueue(label),
-    providers: {
-      anthropic: { type: 'anthropic', baseURL: simulator.anthropic.baseURL, apiKeyEnv: SIMULATED_KEY_ENV },
-      openai: { type: 'openai', baseURL: simulator.openai.baseURL, apiKeyEnv: SIMULATED_KEY_ENV },
+  return pointConfigAtSimulator(
+    {
+      ...example,
+      // Long model timeouts: a deliberately slow simulated call stays in flight until the test cancels it.
+      models: Object.fromEntries(Object.entries(example.models).map(([id, model]) => [id, { ...model, timeoutMs: 600_000 }])),
+      taskQueue: uniqueTaskQueue(label),
+      // Tests that exercise failures should not wait minutes for a tier to come back.
+      resilience: { ...example.resilience, maxAttemptsPerModel: 2, initialRetryMs: 100, maxRetryMs: 500, outageWaitMs: 1000 },
     },
-    // Tests that exercise failures should not wait minutes for a tier to come back.
-    resilience: { ...example.resilience, maxAttemptsPerModel: 2, initialRetryMs: 100, maxRetryMs: 500, outageWaitMs: 1000 },
-  };
+    simulator,
+    SIMULATED_NOTICE,
+  );
 }
 
 export interface SimulatedCascade {
@@ -54,7 +52,7 @@ export async function startSimulatedCascade(
 ): Promise<SimulatedCascade> {
   const simulator = await startSimulator(options.script ? { script: options.script } : {});
   const config = await simulatedConfig(simulator, label);
-  const providers = createProviderRegistry(config, { [SIMULATED_KEY_ENV]: 'simulated-key' });
+  const providers = createProviderRegistry(config, simulatorEnv());
   let running: { worker: Worker; done: Promise<void> } | undefined;
   const cascade: SimulatedCascade = {
     config,
@@ -72,8 +70,9 @@ export async function startSimulatedCascade(
       await done;
     },
     async stop() {
-      await cascade.stopWorker();
+      // Simulator first: a slow simulated call still in flight then ends at once instead of holding up the worker's shutdown.
       await simulator.stop();
+      await cascade.stopWorker();
     },
   };
   if (options.worker !== false) await cascade.startWorker();
@@ -113,7 +112,7 @@ export async function startTestApi(
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -19,3 +19,15 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
+
+/** 200 when a call succeeds, else the HTTP status of the SDK error it fails with (other errors are rethrown). */
+export async function statusOf(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+    return 200;
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number') return status;
+    throw error;
+  }
+}

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { type CascadeConfig } from '../../core/config';
 import { CascadeSearchAttributes } from '../../core/search-attributes';
 import { registerSearchAttributes } from '../../lib/register-search-attributes';
 import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { type ProviderRegistry } from '../../providers/provider-registry';
-import { createCascadeWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
+import { bundleWorkflows, createCascadeWorker } from '../../worker/create-worker';
 import { TEST_ENV } from './test-env';
 
 /** A connection to the run's Temporal server, and what a test needs to start workers on it. */
@@ -65,7 +65,7 @@ export function workflowBundleCode(): Promise<string> {
   bundleCode ??= (async () => {
     const bundlePath = process.env[TEST_ENV.workflowBundle];
     if (bundlePath) return readFile(bundlePath, 'utf8');
-    return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code;
+    return (await bundleWorkflows()).code;
   })();
   return bundleCode;
 }

@@ -1,0 +1,96 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  BATCH_SOURCE_ERROR,
+  CASCADE_CONFLICT_ERROR,
+  CASCADE_ENDED_ERROR,
+  lineOutcome,
+  type BatchCursor,
+  type BatchPage,
+  type BatchSource,
+  type LineOutcome,
+} from '../core/batch';
+import { type CascadeResult } from '../core/result';
+import { BatchSourceError, countBatchLines, readBatchPage } from '../lib/batch-input';
+
+export interface ReadBatchPageInput {
+  batchId: string;
+  source: BatchSource;
+  cursor: BatchCursor;
+  pageSize: number;
+  maxPageBytes: number;
+}
+
+export interface AwaitCascadeInput {
+  workflowId: string;
+  /** The line's request fingerprint; the existing cascade must have been started with the same request. */
+  fingerprint: string;
+}
+
+function sourceFailure(error: unknown): unknown {
+  return error instanceof BatchSourceError ? ApplicationFailure.create({ type: BATCH_SOURCE_ERROR, message: error.message, nonRetryable: true }) : error;
+}
+
+/**
+ * The `batch` workflow's activities. The Temporal client they need (query sources, existing
+ * cascades) is the worker's own, from the activity context.
+ */
+export function createBatchActivities() {
+  return {
+    /** One page of the batch's input from `cursor`: validated lines and the cursor after them. */
+    async readBatchPage(input: ReadBatchPageInput): Promise<BatchPage> {
+      try {
+        return await readBatchPage({ ...input, ...(input.source.kind === 'query' ? { client: Context.current().client } : {}) });
+      } catch (error) {
+        throw sourceFailure(error);
+      }
+    },
+
+    /** How many lines the input has, for the progress bar's ETA. */
+    async countBatchLines(input: { source: BatchSource }): Promise<number> {
+      const context = Context.current();
+      try {
+        return await countBatchLines(input.source, {
+          onProgress: () => context.heartbeat(),
+          ...(input.source.kind === 'query' ? { client: context.client } : {}),
+        });
+      } catch (error) {
+        throw sourceFailure(error);
+      }
+    },
+
+    /**
+     * Waits for a line's cascade that already exists (started by an earlier run of this batch id)
+     * and returns its outcome, so a rerun never runs a line twice. The cascade must have been
+     * started with the line's request: the same id with other content is a conflict, not a rerun.
+     */
+    async awaitCascade(input: AwaitCascadeInput): Promise<LineOutcome> {
+      const context = Context.current();
+      const handle = context.client.workflow.getHandle(input.workflowId);
+      try {
+        const description = await handle.describe();
+        if (description.memo?.requestFingerprint !== input.fingerprint) {
+          throw ApplicationFailure.create({
+            type: CASCADE_CONFLICT_ERROR,
+            message: `id "${input.workflowId}" was already used for a different request`,
+            nonRetryable: true,
+          });
+        }
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new Error(`cascade ${input.workflowId} not found yet`);
+        throw error;
+      }
+      const heartbeat = setInterval(() => context.heartbeat(), 10_000);
+      try {
+        return lineOutcome((await handle.result()) as CascadeResult);
+      } catch (error) {
+        if (error instanceof WorkflowFailedError) {
+          throw ApplicationFailure.create({ type: CASCADE_ENDED_ERROR, message: `the existing cascade ended without a result: ${error.cause?.message ?? error.message}`, nonRetryable: true });
+        }
+        throw error;
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * A cascade worker in its own process, for the durability benchmark: started with `fork` by
+ * `durability-bench.ts`, so its memory is the worker's alone, as in production (`worker/main.ts`).
+ * The parent sends one `start` message (config, tuning, bundle); the child answers `ready` with
+ * its start-up time, then answers `memory` requests with current and peak RSS/heap, and exits on
+ * `stop` after draining.
+ */
+import { performance } from 'node:perf_hooks';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { z } from 'zod';
+import { parseConfig } from '../core/config';
+import { simulatorEnv } from '../lib/demo-mode';
+import { createProviderRegistry } from '../providers/provider-registry';
+import { createCascadeWorker, WORKFLOWS_PATH, type CascadeWorkerOptions } from '../worker/create-worker';
+
+/** The parent's instructions. */
+export const WorkerStart = z.object({
+  type: z.literal('start'),
+  address: z.string(),
+  namespace: z.string(),
+  /** A parsed config (plain JSON), its providers already pointed at the simulator. */
+  config: z.unknown(),
+  /** A file with the prebuilt workflow bundle; the worker bundles at start-up when absent. */
+  bundlePath: z.string().optional(),
+  tuning: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+});
+export type WorkerStart = z.infer<typeof WorkerStart>;
+
+export const ParentMessage = z.discriminatedUnion('type', [WorkerStart, z.object({ type: z.literal('memory'), reset: z.boolean().default(false) }), z.object({ type: z.literal('stop') })]);
+export type ParentMessage = z.input<typeof ParentMessage>;
+
+/** Bytes. */
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  peakRss: number;
+  peakHeapUsed: number;
+}
+
+export type ChildMessage = { type: 'ready'; startupMs: number } | ({ type: 'memory' } & MemorySample) | { type: 'error'; message: string };
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  // Slow workflow tasks on a busy machine are what the bench measures, not news: errors only.
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger('ERROR', (entry) => process.stderr.write(`[worker] ${entry.level}: ${entry.message}\n`)),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
+  let peakRss = 0;
+  let peakHeapUsed = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeapUsed = Math.max(peakHeapUsed, usage.heapUsed);
+    return usage;
+  };
+  const sampler = setInterval(sample, 50);
+
+  let stop: (() => void) | undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let started: Promise<void> | undefined;
+  process.on('message', (raw: unknown) => {
+    const parsed = ParentMessage.safeParse(raw);
+    if (!parsed.success) return send({ type: 'error', message: `bad message: ${parsed.error.message}` });
+    const message = parsed.data;
+    if (message.type === 'start') {
+      started = (async () => {
+        const config = parseConfig(message.config, 'bench worker config');
+        const connection = await NativeConnection.connect({ address: message.address });
+        const t0 = performance.now();
+        const worker = await createCascadeWorker({
+          connection,
+          namespace: message.namespace,
+          config,
+          providers: createProviderRegistry(config, simulatorEnv()),
+          workflows: message.bundlePath ? { workflowBundle: { codePath: message.bundlePath } } : { workflowsPath: WORKFLOWS_PATH },
+          tuning: message.tuning as CascadeWorkerOptions['tuning'],
+        });
+        send({ type: 'ready', startupMs: performance.now() - t0 });
+        await worker.runUntil(stopped);
+        await connection.close();
+      })().catch((error: unknown) => send({ type: 'error', message: (error as Error).stack ?? String(error) }));
+    } else if (message.type === 'memory') {
+      const usage = sample();
+      send({ type: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, peakRss, peakHeapUsed });
+      if (message.reset) {
+        peakRss = usage.rss;
+        peakHeapUsed = usage.heapUsed;
+      }
+    } else {
+      stop?.();
+      void (started ?? Promise.resolve()).finally(() => {
+        clearInterval(sampler);
+        process.exit(0);
+      });
+    }
+  });
+}
+
+void main();

@@ -1,0 +1,144 @@
+import { createReadStream } from 'node:fs';
+import { access, constants, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { type Command } from 'commander';
+import { z } from 'zod';
+import { parseVolume, type AuditReport } from '../../analytics/audit';
+import { type ObservedEscalations } from '../../analytics/escalation-history';
+import { money, pct } from '../../analytics/format';
+import { type CliContext } from '../cli-context';
+import { CliError, EXIT_CODES } from '../exit-codes';
+import { table } from '../render';
+import { timeFrom } from './list';
+import { withTemporalClient } from './batch';
+
+const AuditOptions = z.object({
+  volume: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const perMonth = parseVolume(value);
+      if (perMonth === undefined) ctx.addIssue({ code: 'custom', message: `expected requests per month like 50000/month, 50k/month or 2000/day, got "${value}"` });
+      return perMonth;
+    }),
+  json: z.boolean().optional(),
+  jsonOut: z.string().min(1).optional(),
+  html: z.string().min(1).optional(),
+  history: z.boolean(),
+  historyQuery: z.string().min(1).optional(),
+  historySince: z.string().min(1).optional(),
+});
+type AuditOptions = z.input<typeof AuditOptions>;
+
+const FLAGS: Record<string, string> = { volume: '--volume', jsonOut: '--json-out', html: '--html', historyQuery: '--history-query', historySince: '--history-since' };
+
+/** The audit for a person: the mix, the start tiers, the cost both ways and the monthly projection. */
+export function renderAudit(report: AuditReport): string {
+  const hasHistory = report.history !== undefined && report.history.coveredPrompts > 0;
+  const lines = [
+    table(
+      ['task type', 'prompts', 'share', 'start tiers', `all on ${report.baselineModel}`, 'routed', ...(hasHistory ? ['expected'] : [])],
+      report.mix.map((m) => [
+        m.taskType,
+        m.prompts,
+        pct(m.share),
+        Object.entries(m.startTiers).map(([tier, n]) => `${tier} ${n}`).join(', '),
+        money(m.frontierUsd),
+        money(m.routedUsd),
+        ...(hasHistory ? [money(m.expectedUsd)] : []),
+      ]),
+    ),
+    '',
+    `prompts                 ${report.prompts}${report.invalid.length > 0 ? ` (${report.invalid.length} invalid lines skipped)` : ''}`,
+    `small-model territory   ${pct(report.smallModelShare)} start on the cheapest tier (${report.startTiers.map((t) => `${t.tier} ${t.prompts}`).join(', ')})`,
+    `this log                ${money(report.totals.frontierUsd)} all on ${report.baselineModel}, ${money(report.totals.routedUsd)} routed${hasHistory ? `, ${money(report.totals.expectedUsd)} expected` : ''}`,
+    `per month               ${report.volume.perMonth.toLocaleString('en-US')} requests${report.volume.from === 'log' ? ' (the log taken as a month; set --volume)' : ''}`,
+    `  ${`all on ${report.baselineModel}`.padEnd(22)}${money(report.monthly.frontierUsd)}`,
+    `  routed                ${money(report.monthly.routedUsd)}: saves ${money(report.monthly.savingUsd)} (${pct(report.monthly.savingShare)})`,
+  ];
+  if (hasHistory) lines.push(`  expected cascade      ${money(report.monthly.expectedUsd)}: saves ${money(report.monthly.expectedSavingUsd)} (${pct(report.monthly.expectedSavingShare)}), from observed escalation rates on ${report.history!.coveredPrompts} prompts' routes`);
+  else if (report.history) lines.push('  (no route has enough completed cascades in Temporal for observed escalation rates)');
+  for (const problem of report.invalid.slice(0, 10)) lines.push(`line ${problem.line}: ${problem.error}`);
+  return lines.join('\n');
+}
+
+async function* fileLines(file: string, cli: CliContext): AsyncGenerator<string> {
+  if (file !== '-') {
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      throw new CliError(`cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT_CODES.usage);
+    }
+  }
+  const input = file === '-' ? cli.io.stdin : createReadStream(file, { encoding: 'utf8' });
+  yield* createInterface({ input, crlfDelay: Infinity });
+}
+
+const AUDIT_HELP = `
+A prompt log is JSONL, one request per line: {"prompt": "..."}, {"messages": [...]}, or MT-Bench
+style {"turns": [...]} (the first turn is the prompt); optional id, system, schema, groundTruth,
+and response or outputTokens for the answer's length. Nothing is sent to any model.
+
+With Temporal reachable, escalation rates observed per route (completed cascades, their
+CascadeEscalations) price the expected cascade cost too; --no-history skips that.`;
+
+/** `cascade audit <prompts.jsonl>`: what routing would save on a prompt log, offline. */
+export function registerAuditCommand(program: Command, cli: CliContext): void {
+  program
+    .command('audit')
+    .description('classify and price every prompt of a log: all on the frontier model vs routed, the task-type mix, the monthly projection')
+    .argument('<prompts>', 'JSONL prompt log ("-" reads stdin)')
+    .option('--volume <n/month>', 'requests per month to project to, e.g. 50000/month, 50k/month, 2000/day (default: the log\'s size)')
+    .option('--json', 'print the report as JSON instead of the table')
+    .option('--json-out <file>', 'also write the JSON report to this file')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option('--no-history', 'do not read observed escalation rates from Temporal')
+    .option('--history-query <query>', 'only cascades matching this visibility query count for the observed rates')
+    .option('--history-since <time>', 'only cascades started since: an ISO date or a duration ago (30d)')
+    .addHelpText('after', AUDIT_HELP)
+    .action(async (file: string, raw: AuditOptions, command: Command) => {
+      const parsed = AuditOptions.safeParse(raw);
+      if (!parsed.success) {
+        throw new CliError(parsed.error.issues.map((issue) => `${FLAGS[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`).join('; '), EXIT_CODES.usage);
+      }
+      const options = parsed.data;
+      const config = await cli.config(command);
+      const history = options.history ? await readHistory(cli, command, options) : undefined;
+      const { auditPromptLog } = await import('../../analytics/audit.js');
+      const report = await auditPromptLog(fileLines(file, cli), {
+        config,
+        source: file === '-' ? 'stdin' : path.basename(file),
+        ...(options.volume !== undefined ? { volumePerMonth: options.volume } : {}),
+        ...(history ? { history } : {}),
+      });
+      if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
+      if (options.html) {
+        const { renderAuditHtml } = await import('../../analytics/audit-html.js');
+        await writeFile(options.html, renderAuditHtml(report));
+      }
+      cli.out(options.json ? JSON.stringify(report) : renderAudit(report));
+      const written = [options.jsonOut, options.html].filter((f): f is string => f !== undefined);
+      if (written.length > 0) cli.note(`written: ${written.join(', ')}`);
+      if (report.invalid.length > 0) cli.exitCode = EXIT_CODES.usage;
+    });
+}
+
+/** Observed escalation rates, or none (with a note) when Temporal cannot be reached: the audit itself is offline. */
+async function readHistory(cli: CliContext, command: Command, options: z.infer<typeof AuditOptions>): Promise<ObservedEscalations | undefined> {
+  const config = await cli.config(command);
+  const since = options.historySince ? new Date(timeFrom(options.historySince)) : undefined;
+  if (since && Number.isNaN(since.getTime())) throw new CliError(`--history-since: expected an ISO date or a duration like 30d, got "${options.historySince}"`, EXIT_CODES.usage);
+  try {
+    const { observedEscalations } = await import('../../analytics/escalation-history.js');
+    return await withTemporalClient(cli, command, (client) =>
+      observedEscalations(client, config, { ...(since ? { since } : {}), ...(options.historyQuery ? { query: options.historyQuery } : {}) }),
+    );
+  } catch (error) {
+    const { isTemporalUnavailable } = await import('../../lib/temporal-unavailable.js');
+    if (!isTemporalUnavailable(error)) throw error;
+    cli.note(`Temporal not reachable (${(error as Error).message.split('\n')[0]}): no observed escalation rates, only start-tier prices`);
+    return undefined;
+  }
+}

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { type Command } from 'commander';
+import { z } from 'zod';
+import { money, pct } from '../../analytics/format';
+import { type SavingsReport } from '../../analytics/savings-report';
+import { type CliContext } from '../cli-context';
+import { CliError, EXIT_CODES } from '../exit-codes';
+import { table } from '../render';
+import { withTemporalClient } from './batch';
+import { timeFrom } from './list';
+
+const ReportOptions = z.object({
+  since: z.string().min(1),
+  query: z.string().min(1).optional(),
+  json: z.boolean().optional(),
+  jsonOut: z.string().min(1).optional(),
+  html: z.string().min(1).optional(),
+});
+type ReportOptions = z.input<typeof ReportOptions>;
+
+/** The savings report for a person. */
+export function renderReport(report: SavingsReport): string {
+  const t = report.totals;
+  const outcomeNames = [...new Set(report.byTaskType.flatMap((r) => Object.keys(r.outcomes)))].sort();
+  const lines = [
+    `${report.requests} cascades since ${report.since} (${Object.entries(report.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'})`,
+    '',
+    table(
+      ['task type', 'requests', ...outcomeNames, 'cost', 'baseline', 'saved'],
+      report.byTaskType.map((r) => [r.taskType, r.requests, ...outcomeNames.map((o) => r.outcomes[o] ?? 0), money(r.costUsd), money(r.baselineUsd), money(r.savedUsd)]),
+    ),
+    '',
+    `cost        ${money(t.costUsd)} against ${money(t.baselineUsd)} on the frontier model alone: saved ${money(t.savedUsd)} (${pct(t.savingShare)})`,
+    `escalated   ${t.escalated} of ${t.completed} completed (${pct(t.escalationRate)})`,
+  ];
+  if (report.tiers.length > 0) {
+    lines.push('', table(['tier', 'answers', 'rejected', 'rate'], report.tiers.map((r) => [r.tier, r.answers, r.rejected, pct(r.rate)])));
+  }
+  if (report.checks.length > 0) {
+    lines.push('', table(['check', 'failed answers', 'per answer checked'], report.checks.map((c) => [c.check, c.failures, pct(c.rate)])));
+  }
+  if (report.topReasons.length > 0) {
+    lines.push('', 'top escalation reasons:', table(['times', 'reason'], report.topReasons.map((r) => [r.count, r.reason]), { colWidths: [null, 100] }));
+  }
+  if (report.overTime.length > 0) {
+    lines.push('', table([report.bucket, 'requests', 'cost', 'baseline', 'saved'], report.overTime.map((b) => [b.start.replace('T', ' ').slice(0, report.bucket === 'hour' ? 16 : 10), b.requests, money(b.costUsd), money(b.baselineUsd), money(b.savedUsd)])));
+  }
+  return lines.join('\n');
+}
+
+/** `cascade report [--since 7d]`: what the cascade did and saved, from Temporal's visibility store and results. */
+export function registerReportCommand(program: Command, cli: CliContext): void {
+  program
+    .command('report')
+    .description('requests by task type and outcome, escalations per tier and check, cost against the baseline and savings over time')
+    .option('--since <time>', 'cascades started since: a duration ago (24h, 7d) or an ISO date', '7d')
+    .option('--query <query>', 'only cascades matching this visibility query too, e.g. "CascadeBatchId = \'b1\'"')
+    .option('--json', 'print the report as JSON instead of tables')
+    .option('--json-out <file>', 'also write the JSON report to this file')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .action(async (raw: ReportOptions, command: Command) => {
+      const options = ReportOptions.parse(raw);
+      const since = new Date(timeFrom(options.since));
+      if (Number.isNaN(since.getTime())) throw new CliError(`--since: expected a duration like 7d or an ISO date, got "${options.since}"`, EXIT_CODES.usage);
+      const { savingsReport } = await import('../../analytics/savings-report.js');
+      const report = await withTemporalClient(cli, command, (client) => savingsReport({ client, since, ...(options.query ? { query: options.query } : {}) }));
+      if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
+      if (options.html) {
+        const { renderReportHtml } = await import('../../analytics/report-html.js');
+        await writeFile(options.html, renderReportHtml(report));
+      }
+      cli.out(options.json ? JSON.stringify(report) : renderReport(report));
+      const written = [options.jsonOut, options.html].filter((f): f is string => f !== undefined);
+      if (written.length > 0) cli.note(`written: ${written.join(', ')}`);
+    });
+}

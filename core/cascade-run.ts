@@ -1,0 +1,417 @@
+import { classifyByRules, judgeAnswer, planCascade, worstCaseTierCost, type CascadePlan, type PlannedTier } from './cascade-plan';
+import { runAgreementCheck, runAnswerChecks, type PartnerAnswer } from './checks';
+import { classificationPrompt, parseClassifierAnswer } from './classifier-prompt';
+import { baselineModelId, type CascadeConfig, type ModelConfig } from './config';
+import { costOfUsage, estimateTokens, roundUsd, sumCosts } from './cost';
+import { parseJsonAnswer } from './json-answer';
+import { buildPrompt, promptText, type ModelPrompt } from './prompt';
+import { ESCALATING_PROVIDER_ERRORS, NON_RETRYABLE_PROVIDER_ERRORS } from './provider-errors';
+import { type CascadeRequest } from './request';
+import { type CascadeResult, type Classification, type Outcome, type Step, type StepKind, type Usage } from './result';
+
+/**
+ * The cascade's decisions as a pure function of the request, the config and a source of model
+ * answers. The `cascade` workflow runs it with answers from `callModel` activities; the what-if
+ * analysis runs it with answers recorded in history, so both take exactly the same decisions.
+ */
+
+/** The live decision record, readable at any time through the workflow's `decisions` query. */
+export interface DecisionRecord {
+  status: 'classifying' | 'calling' | 'waiting' | 'done';
+  classification?: Classification;
+  route?: string;
+  currentTier?: string;
+  steps: Step[];
+  escalations: number;
+  costUsd: number;
+  outcome?: Outcome;
+}
+
+/** What a successful model call returned; `callModel`'s output has this shape. */
+export interface ModelAnswer {
+  text: string;
+  usage: Usage;
+  finishReason: string;
+  /** Which attempt succeeded (1 = first try). */
+  attempt: number;
+  latencyMs: number;
+}
+
+/** A failed model call the cascade has to react to: it is either fatal for the request or a reason to climb. */
+export interface CallFailure {
+  type: string;
+  message: string;
+  escalate: boolean;
+  /** How long the provider asked us to wait (its `retry-after`) before calling this model again. */
+  retryAfterMs?: number;
+}
+
+/** A model call's outcome as a value: what still fails after retries comes back here, not as an exception. */
+export type CallOutcome = { output: ModelAnswer } | { failure: CallFailure; retryable: boolean };
+
+/**
+ * A call that failed for good as the cascade sees it: escalate past a model that cannot take the
+ * request, fall back or wait when the failure is transient, fail the request otherwise.
+ */
+export function failedCall(type: string, message: string, retryAfterMs?: number): CallOutcome {
+  return {
+    failure: { type, message, escalate: (ESCALATING_PROVIDER_ERRORS as readonly string[]).includes(type), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+    retryable: !(NON_RETRYABLE_PROVIDER_ERRORS as readonly string[]).includes(type),
+  };
+}
+
+/** One model call the cascade wants made. */
+export interface ModelCall {
+  /** The config's model id. */
+  modelId: string;
+  model: ModelConfig;
+  prompt: ModelPrompt;
+  kind: StepKind;
+  /** Why the call is made, as shown in the UI: model, tier and reason. */
+  summary: string;
+}
+
+/**
+ * The cascade's effects on the world. Only `call` and `wait` shape decisions; the rest report them
+ * (live status, search attributes) and may do nothing.
+ */
+export interface CascadeEffects {
+  /** Makes one model call (with the retry policy the source applies) and returns its outcome. */
+  call(call: ModelCall): Promise<CallOutcome>;
+  /** Waits before another round on a tier whose models are all down. */
+  wait(ms: number, summary: string): Promise<void>;
+  /** The live one-line status, in markdown. */
+  status(markdown: string): void;
+  /** The request has been classified (escalations are 0 at this point). */
+  classified(classification: Classification): void;
+  /** The cascade climbed; `escalations` is the new count. */
+  escalated(escalations: number): void;
+}
+
+/** How a cascade ended, before the result is assembled. */
+export interface CascadeEnding {
+  classification: Classification;
+  outcome: Outcome;
+  outcomeReason: string;
+  finalStep: Step | undefined;
+  failure: CallFailure | undefined;
+}
+
+/**
+ * Classify, plan, then climb the ladder: call the tier (falling back and waiting out outages),
+ * check the answer, accept or escalate, until accepted, exhausted, over budget or failed. Every
+ * step goes into `record` as it happens.
+ */
+export async function runCascadeDecisions(
+  request: CascadeRequest,
+  config: CascadeConfig,
+  record: DecisionRecord,
+  effects: CascadeEffects,
+): Promise<CascadeEnding> {
+  const classification = await classify(request, config, record, effects);
+  record.classification = classification;
+  record.route = classification.route;
+  effects.classified(classification);
+
+  const plan = planCascade(config, classification, request);
+  let rejectedReasons: string[] = [];
+  let finalStep: Step | undefined;
+  let outcome: Outcome = 'exhausted';
+  let outcomeReason = '';
+  let failure: CallFailure | undefined;
+
+  for (let i = 0; i < plan.tiers.length; i++) {
+    const tier = plan.tiers[i]!;
+    const hasHigherTier = i < plan.tiers.length - 1;
+    const callReason = i === 0 ? `start tier of route ${plan.route}` : `escalated: ${rejectedReasons.join('; ')}`;
+    record.currentTier = tier.name;
+
+    if (plan.budgetUsd !== undefined) {
+      const prompt = buildPrompt(request, plan.routeConfig, config.models[tier.models[0]!]!, rejectedReasons);
+      const inputTokens = Math.max(estimateTokens(promptText(prompt)), ...record.steps.map((s) => s.usage.inputTokens));
+      const worstCase = worstCaseTierCost(config, tier, inputTokens);
+      const remaining = plan.budgetUsd - record.costUsd;
+      if (worstCase > remaining) {
+        outcome = 'over_budget';
+        outcomeReason = `tier ${tier.name} could cost up to $${worstCase.toFixed(6)} but only $${Math.max(0, remaining).toFixed(6)} of the $${plan.budgetUsd} budget remains; spent $${record.costUsd.toFixed(6)}`;
+        break;
+      }
+    }
+
+    const answered = await callTier(config, plan, tier, request, rejectedReasons, callReason, record, effects);
+    if ('failure' in answered) {
+      if (answered.failure.escalate && hasHigherTier) {
+        rejectedReasons = [`${tier.name} could not answer: ${answered.failure.message}`];
+        escalate(record, tier, rejectedReasons, effects);
+        continue;
+      }
+      failure = answered.failure;
+      outcome = 'failed';
+      outcomeReason = `${answered.failure.type}: ${answered.failure.message}`;
+      break;
+    }
+
+    const step = answered.step;
+    step.checks = runAnswerChecks(plan.routeConfig.checks, {
+      text: step.text,
+      finishReason: answered.finishReason,
+      ...(request.schema !== undefined ? { schema: request.schema } : {}),
+      ...(request.groundTruth !== undefined ? { groundTruth: request.groundTruth } : {}),
+    });
+    if (tier.agreement) {
+      if (step.checks.some((c) => c.status === 'fail')) {
+        step.checks.push({ check: 'agreement', status: 'skip', reason: 'not run: an earlier check already failed' });
+      } else {
+        const partners = await askPartners(config, plan, tier, request, step, record, effects);
+        step.checks.push(runAgreementCheck(tier.agreement, step.text, partners));
+      }
+    }
+    finalStep = step;
+    const verdict = judgeAnswer(step.checks, hasHigherTier);
+    if (verdict.kind === 'accept') {
+      outcome = 'accepted';
+      outcomeReason = `accepted at tier ${tier.name}: every check passed`;
+      break;
+    }
+    if (verdict.kind === 'exhausted') {
+      outcome = 'exhausted';
+      outcomeReason = `${plan.routeConfig.cascade ? 'no tier left to climb' : 'one-shot route'}; the answer from ${step.model} failed: ${verdict.reasons.join('; ')}`;
+      break;
+    }
+    rejectedReasons = verdict.reasons;
+    escalate(record, tier, rejectedReasons, effects);
+  }
+
+  return { classification, outcome, outcomeReason, finalStep, failure };
+}
+
+function escalate(record: DecisionRecord, from: PlannedTier, reasons: string[], effects: CascadeEffects): void {
+  record.escalations += 1;
+  effects.escalated(record.escalations);
+  effects.status(`**escalated from ${from.name}** (${record.escalations})\n\n${reasons.map((r) => `- ${r}`).join('\n')}`);
+}
+
+async function classify(request: CascadeRequest, config: CascadeConfig, record: DecisionRecord, effects: CascadeEffects): Promise<Classification> {
+  const { classification, margin } = classifyByRules(request, config);
+  const classifierModel = config.classifier.model;
+  if (classification.source === 'given' || !classifierModel || margin >= classifierModel.whenMarginBelow) return classification;
+
+  const model = config.models[classifierModel.model]!;
+  const prompt = classificationPrompt(request, Object.keys(config.routes));
+  const reason = `rules unsure (margin ${margin.toFixed(2)} < ${classifierModel.whenMarginBelow})`;
+  const outcome = await effects.call({ modelId: classifierModel.model, model, prompt, kind: 'classify', summary: `classify: ${reason}` });
+  if ('failure' in outcome) {
+    // The rules' answer stands: a classifier outage must not hold a request back.
+    return { ...classification, reason: `${classification.reason}; small-model classifier failed (${outcome.failure.message})` };
+  }
+  record.steps.push(makeStep(record, 'classify', { name: 'classifier', index: 0 }, classifierModel.model, model.provider, reason, outcome.output, config));
+  record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+  const taskType = parseClassifierAnswer(outcome.output.text, Object.keys(config.routes));
+  if (!taskType) return { ...classification, reason: `${classification.reason}; small-model classifier gave no known task type` };
+  return { ...classification, taskType, route: taskType, source: 'model', reason: `${classifierModel.model} chose ${taskType} (${reason})` };
+}
+
+type TierAnswer = { step: Step; finishReason: string } | { failure: CallFailure };
+
+/**
+ * Calls a tier: its model, then its fallbacks when the model keeps failing with retryable errors
+ * (an outage). When every model of the tier is down, waits with backoff and tries again, up to the
+ * configured outage deadline, instead of losing the request.
+ */
+async function callTier(
+  config: CascadeConfig,
+  plan: CascadePlan,
+  tier: PlannedTier,
+  request: CascadeRequest,
+  rejectedReasons: string[],
+  reason: string,
+  record: DecisionRecord,
+  effects: CascadeEffects,
+): Promise<TierAnswer> {
+  const { resilience } = config;
+  let backoffMs = resilience.initialRetryMs;
+  // Time spent waiting counted from the waits themselves, not a clock, so replay sees the same decisions.
+  let waitedMs = 0;
+  for (let round = 1; ; round++) {
+    const outages: string[] = [];
+    // The next round calls these models again, so it must not come before any of them allows.
+    let retryAfterMs = 0;
+    for (const [position, modelId] of tier.models.entries()) {
+      const model = config.models[modelId]!;
+      const callReason = position === 0 ? reason : `fallback: ${outages.join('; ')}`;
+      const prompt = buildPrompt(request, plan.routeConfig, model, rejectedReasons);
+      record.status = 'calling';
+      effects.status(`**tier ${tier.name}**: calling ${modelId}\n\n${callReason}`);
+      const outcome = await effects.call({ modelId, model, prompt, kind: 'answer', summary: `${modelId} · tier ${tier.name} · ${callReason}` });
+      if ('output' in outcome) {
+        const step = makeStep(record, 'answer', tier, modelId, model.provider, callReason, outcome.output, config);
+        record.steps.push(step);
+        record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+        return { step, finishReason: outcome.output.finishReason };
+      }
+      record.steps.push(failedStep(record, tier, modelId, model.provider, callReason, outcome.failure));
+      if (!outcome.retryable) return { failure: outcome.failure };
+      outages.push(`${modelId} ${outcome.failure.type}`);
+      retryAfterMs = Math.max(retryAfterMs, outcome.failure.retryAfterMs ?? 0);
+    }
+    const waitMs = Math.max(backoffMs, retryAfterMs);
+    if (waitedMs + waitMs > resilience.outageWaitMs) {
+      const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1000)} s for it to recover` : '';
+      return { failure: { type: 'outage', message: `every model of tier ${tier.name} kept failing${waited} (${outages.join('; ')})`, escalate: false } };
+    }
+    record.status = 'waiting';
+    effects.status(`**tier ${tier.name} unavailable**, retrying in ${Math.round(waitMs / 1000)} s (round ${round})\n\n${outages.join('; ')}`);
+    await effects.wait(waitMs, `tier ${tier.name} down: waiting before round ${round + 1}`);
+    waitedMs += waitMs;
+    backoffMs = Math.min(backoffMs * 2, resilience.maxRetryMs);
+  }
+}
+
+/** Agreement partners answer the same request concurrently; each is one more recorded, priced step. */
+async function askPartners(
+  config: CascadeConfig,
+  plan: CascadePlan,
+  tier: PlannedTier,
+  request: CascadeRequest,
+  answer: Step,
+  record: DecisionRecord,
+  effects: CascadeEffects,
+): Promise<PartnerAnswer[]> {
+  const partners = tier.agreement?.models ?? [];
+  effects.status(`**tier ${tier.name}**: asking ${partners.join(', ')} to check ${answer.model}'s answer`);
+  return Promise.all(
+    partners.map(async (modelId): Promise<PartnerAnswer> => {
+      const model = config.models[modelId]!;
+      const reason = `agreement check for ${answer.model}'s answer`;
+      const outcome = await effects.call({
+        modelId,
+        model,
+        prompt: buildPrompt(request, plan.routeConfig, model),
+        kind: 'agreement',
+        summary: `${modelId} · tier ${tier.name} · ${reason}`,
+      });
+      if ('failure' in outcome) {
+        record.steps.push(failedStep(record, tier, modelId, model.provider, reason, outcome.failure, 'agreement'));
+        return { model: modelId, text: '', error: `${outcome.failure.type}: ${outcome.failure.message}` };
+      }
+      record.steps.push(makeStep(record, 'agreement', tier, modelId, model.provider, reason, outcome.output, config));
+      record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+      return { model: modelId, text: outcome.output.text };
+    }),
+  );
+}
+
+function makeStep(
+  record: DecisionRecord,
+  kind: StepKind,
+  tier: Pick<PlannedTier, 'name' | 'index'>,
+  modelId: string,
+  provider: string,
+  reason: string,
+  output: ModelAnswer,
+  config: CascadeConfig,
+): Step {
+  return {
+    index: record.steps.length,
+    kind,
+    tier: tier.name,
+    tierIndex: tier.index,
+    model: modelId,
+    provider,
+    reason,
+    attempts: output.attempt,
+    latencyMs: output.latencyMs,
+    usage: output.usage,
+    costUsd: roundUsd(costOfUsage(output.usage, config.models[modelId]!.pricing)),
+    checks: [],
+    text: output.text,
+  };
+}
+
+function failedStep(
+  record: DecisionRecord,
+  tier: PlannedTier,
+  modelId: string,
+  provider: string,
+  reason: string,
+  failure: CallFailure,
+  kind: StepKind = 'answer',
+): Step {
+  return {
+    index: record.steps.length,
+    kind,
+    tier: tier.name,
+    tierIndex: tier.index,
+    model: modelId,
+    provider,
+    reason,
+    attempts: 0,
+    latencyMs: 0,
+    usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 },
+    costUsd: 0,
+    checks: [],
+    text: '',
+    error: { type: failure.type, message: failure.message },
+  };
+}
+
+/**
+ * The result of a finished cascade: its answer, path, cost, and the baseline (the frontier model
+ * alone reading the same prompt and writing an answer of about the final one's length).
+ */
+/**
+ * The most characters of a step's answer the result keeps. The result is one Temporal payload,
+ * limited to 2 MB: three huge rejected answers (or a big JSON answer with its text twice and its
+ * parsed form) exceeded it, and the server terminated the cascade. The final answer is kept whole
+ * in `output`; every step's full answer stays in the history, where each call's result is recorded.
+ */
+export const RESULT_STEP_TEXT_LIMIT = 16_000;
+
+function boundedStep(step: Step): Step {
+  if (step.text.length <= RESULT_STEP_TEXT_LIMIT) return step;
+  const cut = step.text.slice(0, RESULT_STEP_TEXT_LIMIT);
+  return { ...step, text: `${cut}\n[... ${step.text.length - cut.length} more characters, kept in the workflow history]` };
+}
+
+export function assembleResult(id: string, request: CascadeRequest, config: CascadeConfig, record: DecisionRecord, ending: CascadeEnding): CascadeResult {
+  const { outcome, finalStep } = ending;
+  const costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+  const baselineModel = baselineModelId(config);
+  const answers = record.steps.filter((s) => s.kind === 'answer' && !s.error);
+  const baselineUsage = {
+    inputTokens: answers[0]?.usage.inputTokens ?? 0,
+    cachedInputTokens: 0,
+    outputTokens: finalStep?.usage.outputTokens ?? 0,
+  };
+  const baselineCost = roundUsd(costOfUsage(baselineUsage, config.models[baselineModel]!.pricing));
+  const savedUsd = roundUsd(baselineCost - costUsd);
+
+  const output: CascadeResult['output'] = { text: finalStep?.text ?? '' };
+  if (request.schema !== undefined && finalStep) {
+    const parsed = parseJsonAnswer(finalStep.text);
+    if (parsed.ok) output.json = parsed.value;
+  }
+
+  return {
+    id,
+    outcome,
+    outcomeReason: ending.outcomeReason,
+    classification: ending.classification,
+    output,
+    finalModel: finalStep?.model ?? null,
+    finalTier: finalStep?.tier ?? null,
+    finalTierIndex: finalStep?.tierIndex ?? null,
+    escalations: record.escalations,
+    steps: record.steps.map(boundedStep),
+    costUsd,
+    baseline: { model: baselineModel, costUsd: baselineCost },
+    savedUsd,
+    ...(config.notice ? { notice: config.notice } : {}),
+    ...(ending.failure ? { error: { type: ending.failure.type, message: ending.failure.message } } : {}),
+  };
+}
+
+/** The path a cascade took, one entry per model call, e.g. `answer small@small rejected`: the memo's and the what-if's notation. */
+export function stepPath(steps: readonly Step[]): string[] {
+  return steps.map((s) => `${s.kind} ${s.model}@${s.tier}${s.error ? ` failed (${s.error.type})` : ''}${s.checks.some((c) => c.status === 'fail') ? ' rejected' : ''}`);
+}

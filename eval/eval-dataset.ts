@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { RouterbenchDataset, type RouterbenchRow } from '../simulator';
+
+/** One RouterBench-format CSV as the eval runs it: its rows (maybe the first N) and its models. */
+export interface EvalDataset {
+  /** The file's base name without `.csv`, e.g. `arc_challenge_train`: how reports name it. */
+  name: string;
+  file: string;
+  rows: readonly RouterbenchRow[];
+  /** Rows in the file, before any `limit`. */
+  totalRows: number;
+  /** The models the file records answers for, in column order. */
+  models: readonly string[];
+}
+
+/** A dataset name from a file path: the base name without its extension. */
+export function datasetName(file: string): string {
+  return path.basename(file).replace(/\.csv$/i, '');
+}
+
+/**
+ * Reads RouterBench-format CSVs with the simulator's parser (the same one replay answers from, so
+ * a prompt sent is exactly a prompt recorded). `limit` keeps the first N rows of each file.
+ * Two files with the same base name get `-2`, `-3`... so every dataset has its own name.
+ */
+export async function loadEvalDatasets(files: readonly string[], limit?: number): Promise<EvalDataset[]> {
+  const seen = new Map<string, number>();
+  const datasets: EvalDataset[] = [];
+  for (const file of files) {
+    const { rows } = await RouterbenchDataset.load([file]);
+    const base = datasetName(file);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    const models = rows[0] ? [...rows[0].answers.keys()] : [];
+    datasets.push({
+      name: n === 1 ? base : `${base}-${n}`,
+      file: path.resolve(file),
+      rows: limit === undefined ? rows : rows.slice(0, limit),
+      totalRows: rows.length,
+      models,
+    });
+  }
+  return datasets;
+}
