@@ -189,7 +189,7 @@ const PRELOAD_CORE = [...PRELOADED_WORKFLOW_MODULES, path.join(PROJECT_ROOT, 'co
 const VARIANTS: TuningVariant[] = [
   { name: 'shipped', change: 'createCascadeWorker defaults; bundleWorkflows() made once, zod/ajv/ajv-formats preloaded', tuning: {}, bundle: 'shipped' },
   { name: 'no preload', change: 'the same bundle without preloadModules: every workflow initialises zod and ajv again', tuning: {}, bundle: 'no-preload' },
-  { name: 'preload core too', change: 'preloadModules also core/cascade-run.ts and its imports (config schemas, classifier, checks): not shipped, see notes', tuning: {}, bundle: 'preload-core' },
+  { name: 'preload core too', change: 'preloadModules also core/cascade-run.ts and its imports (config schemas, classifier, checks). Not shipped: the SDK freezes preloaded modules, zod caches lazily on its schema objects, and a workflow parsing a frozen schema fails its task', tuning: {}, bundle: 'preload-core' },
   { name: 'bundle at start-up', change: 'workflowsPath: the worker bundles the workflow code when it starts (start-up only; it then runs the same code)', tuning: {}, bundle: 'startup', startupOnly: true },
   { name: 'no eager activities', change: 'maxEagerActivityReservationsPerWorkflowTask 0 (SDK default 3): every activity goes through the matching service', tuning: { maxEagerActivityReservationsPerWorkflowTask: 0 }, bundle: 'shipped' },
   { name: '10 workflow-task slots', change: 'maxConcurrentWorkflowTaskExecutions 10 instead of 40', tuning: { maxConcurrentWorkflowTaskExecutions: 10 }, bundle: 'shipped' },
