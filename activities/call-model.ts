@@ -3,7 +3,7 @@ import { type JsonMode } from '../core/config';
 import { ProviderErrorType, isRetryableProviderError } from '../core/provider-errors';
 import { type ModelPrompt } from '../core/prompt';
 import { type Usage } from '../core/result';
-import { type FinishReason } from '../providers/language-model';
+import { generateRequest, type FinishReason } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';
 import { type ProviderRegistry } from '../providers/provider-registry';
 
@@ -68,15 +68,7 @@ export function createCallModel(providers: ProviderRegistry) {
     const deadline = AbortSignal.timeout(input.timeoutMs);
     const started = Date.now();
     try {
-      const result = await languageModel.generate({
-        messages: input.prompt.messages,
-        maxOutputTokens: input.maxOutputTokens,
-        timeoutMs: input.timeoutMs,
-        abortSignal: AbortSignal.any([context.cancellationSignal, deadline]),
-        ...(input.prompt.system !== undefined ? { system: input.prompt.system } : {}),
-        ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
-        ...(input.prompt.responseFormat ? { responseFormat: input.prompt.responseFormat } : {}),
-      });
+      const result = await languageModel.generate(generateRequest(input.prompt, input, AbortSignal.any([context.cancellationSignal, deadline])));
       const latencyMs = Date.now() - started;
       context.log.info('model call completed', {
         model: input.model,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { classifyByRules, planCascade, type PlannedTier } from '../core/cascade-plan';
-import { baselineModelId, type CascadeConfig, type ModelConfig } from '../core/config';
+import { baselineModelId, type CascadeConfig, type ModelConfig, type RouteConfig } from '../core/config';
 import { costOfUsage, estimateTokens, roundUsd, sumCosts } from '../core/cost';
 import { formatIssues } from '../core/format-issues';
 import { buildPrompt, promptText } from '../core/prompt';
@@ -135,17 +135,16 @@ export function parsePromptLogLine(text: string): { record: PromptLogRecord } | 
   return { record: parsed.data };
 }
 
-function callCost(model: ModelConfig, inputTokens: number, outputTokens: number): number {
+/** One call's estimated cost: the prompt as the cascade would send it to `model`, and the answer capped at the model's maximum. */
+function callCost(model: ModelConfig, request: CascadeRequest, routeConfig: RouteConfig, outputTokens: number): number {
+  const inputTokens = estimateTokens(promptText(buildPrompt(request, routeConfig, model)));
   return costOfUsage({ inputTokens, cachedInputTokens: 0, outputTokens: Math.min(outputTokens, model.maxOutputTokens) }, model.pricing);
 }
 
 /** One tier's cost for a request: its model answering, plus each agreement partner answering too. */
-function tierCost(config: CascadeConfig, request: CascadeRequest, routeConfig: Parameters<typeof buildPrompt>[1], tier: PlannedTier, outputTokens: number): number {
+function tierCost(config: CascadeConfig, request: CascadeRequest, routeConfig: RouteConfig, tier: PlannedTier, outputTokens: number): number {
   const ids = [tier.models[0]!, ...(tier.agreement?.models ?? [])];
-  return ids.reduce((sum, id) => {
-    const model = config.models[id]!;
-    return sum + callCost(model, estimateTokens(promptText(buildPrompt(request, routeConfig, model))), outputTokens);
-  }, 0);
+  return ids.reduce((sum, id) => sum + callCost(config.models[id]!, request, routeConfig, outputTokens), 0);
 }
 
 /** Prices one prompt three ways. */
@@ -155,7 +154,7 @@ export function auditPrompt(record: PromptLogRecord, id: string, config: Cascade
   const plan = planCascade(config, classification, request);
   const outputTokens = record.outputTokens ?? (record.response !== undefined ? estimateTokens(record.response) : (DEFAULT_OUTPUT_TOKENS[classification.taskType] ?? FALLBACK_OUTPUT_TOKENS));
   const baseline = config.models[baselineModelId(config)]!;
-  const frontierUsd = roundUsd(callCost(baseline, estimateTokens(promptText(buildPrompt(request, plan.routeConfig, baseline))), outputTokens));
+  const frontierUsd = roundUsd(callCost(baseline, request, plan.routeConfig, outputTokens));
   const tierCosts = plan.tiers.map((tier) => tierCost(config, request, plan.routeConfig, tier, outputTokens));
   const row: AuditRow = {
     id,
@@ -185,28 +184,37 @@ export interface AuditOptions {
   now?: Date;
 }
 
+/** Prompts per start tier, in the order the tiers first occur. */
+function startTierCounts(rows: readonly AuditRow[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[row.startTier] = (counts[row.startTier] ?? 0) + 1;
+  return counts;
+}
+
 /** The whole report from priced rows. */
 export function buildAuditReport(rows: AuditRow[], invalid: AuditLineError[], options: AuditOptions): AuditReport {
   const prompts = rows.length;
   const share = (n: number) => (prompts > 0 ? n / prompts : 0);
   const expectedOf = (row: AuditRow) => row.expectedUsd ?? row.routedUsd;
   const byType = new Map<string, AuditRow[]>();
-  for (const row of rows) byType.set(row.taskType, [...(byType.get(row.taskType) ?? []), row]);
+  for (const row of rows) {
+    const group = byType.get(row.taskType);
+    if (group) group.push(row);
+    else byType.set(row.taskType, [row]);
+  }
   const mix: TaskTypeMix[] = [...byType.entries()]
     .map(([taskType, group]) => ({
       taskType,
       prompts: group.length,
       share: share(group.length),
-      startTiers: group.reduce<Record<string, number>>((counts, r) => ({ ...counts, [r.startTier]: (counts[r.startTier] ?? 0) + 1 }), {}),
+      startTiers: startTierCounts(group),
       frontierUsd: sumCosts(group.map((r) => r.frontierUsd)),
       routedUsd: sumCosts(group.map((r) => r.routedUsd)),
       expectedUsd: sumCosts(group.map(expectedOf)),
     }))
     .sort((a, b) => b.prompts - a.prompts || a.taskType.localeCompare(b.taskType));
-  const tierCounts = new Map<string, number>();
-  for (const row of rows) tierCounts.set(row.startTier, (tierCounts.get(row.startTier) ?? 0) + 1);
   const ladder = options.config.tiers.map((t) => t.name);
-  const startTiers = [...tierCounts.entries()]
+  const startTiers = Object.entries(startTierCounts(rows))
     .sort((a, b) => ladder.indexOf(a[0]) - ladder.indexOf(b[0]))
     .map(([tier, n]) => ({ tier, prompts: n, share: share(n) }));
   const totals: CostTriple = {

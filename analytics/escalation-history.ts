@@ -1,6 +1,6 @@
 import { type Client } from '@temporalio/client';
 import { type CascadeConfig } from '../core/config';
-import { CascadeSearchAttributes } from '../core/search-attributes';
+import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
 
 /** How far the cascades of one route climbed, observed in Temporal's visibility store. */
 export interface RouteEscalations {
@@ -26,23 +26,19 @@ export interface EscalationHistoryOptions {
   minSamples?: number;
 }
 
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 /**
  * Escalation rates per route from the search attributes every cascade records (`CascadeRoute`,
  * `CascadeEscalations`): counts only, no history read, so it stays cheap however many cascades ran.
  */
 export async function observedEscalations(client: Client, config: CascadeConfig, options: EscalationHistoryOptions = {}): Promise<ObservedEscalations> {
   const parts = [`WorkflowType = 'cascade'`, `ExecutionStatus = 'Completed'`];
-  if (options.since) parts.push(`StartTime >= ${quote(options.since.toISOString())}`);
+  if (options.since) parts.push(`StartTime >= ${queryLiteral(options.since.toISOString())}`);
   if (options.query) parts.push(`(${options.query})`);
   const query = parts.join(' AND ');
   const minSamples = options.minSamples ?? 5;
   const routes: Record<string, RouteEscalations> = {};
   for (const route of Object.keys(config.routes)) {
-    const onRoute = `${query} AND ${CascadeSearchAttributes.route.name} = ${quote(route)}`;
+    const onRoute = `${query} AND ${CascadeSearchAttributes.route.name} = ${queryLiteral(route)}`;
     const samples = (await client.workflow.count(onRoute)).count;
     if (samples < minSamples) continue;
     const reachedAtLeast = [1];

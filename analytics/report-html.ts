@@ -1,6 +1,6 @@
 import { barChartSvg, lineChartSvg, renderHtmlPage, type ReportSection } from '../lib/html-report';
 import { money, pct } from './format';
-import { type SavingsReport } from './savings-report';
+import { BUCKET_MS, type SavingsReport } from './savings-report';
 
 /** The savings report as a self-contained HTML page with charts. */
 export function renderReportHtml(report: SavingsReport): string {
@@ -36,7 +36,7 @@ export function renderReportHtml(report: SavingsReport): string {
     y: { label: 'answers' },
     showValues: true,
   });
-  const unit = report.bucket === 'hour' ? 3_600_000 : 86_400_000;
+  const unit = BUCKET_MS[report.bucket];
   const origin = report.overTime.length > 0 ? Date.parse(report.overTime[0]!.start) : 0;
   const at = (start: string) => (Date.parse(start) - origin) / unit;
   let cumulative = 0;

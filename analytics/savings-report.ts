@@ -1,4 +1,5 @@
 import { type Client } from '@temporalio/client';
+import { listQuery } from '../client/cascade-client';
 import { roundUsd, sumCosts } from '../core/cost';
 import { type CascadeResult, type Step } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
@@ -73,6 +74,9 @@ export interface SavingsReport {
   resultsRead: number;
 }
 
+/** The width of a time bucket in milliseconds. */
+export const BUCKET_MS: Record<SavingsReport['bucket'], number> = { hour: 3_600_000, day: 86_400_000 };
+
 export interface SavingsReportOptions {
   client: Client;
   since: Date;
@@ -81,15 +85,6 @@ export interface SavingsReportOptions {
   /** Results read at once. */
   concurrency?: number;
   now?: Date;
-}
-
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** The visibility query of a report window. */
-export function reportQuery(since: Date, query?: string): string {
-  return [`WorkflowType = 'cascade'`, `StartTime >= ${quote(since.toISOString())}`, ...(query ? [`(${query})`] : [])].join(' AND ');
 }
 
 /** Every cascade in the window, with its labels and numbers (no history read). */
@@ -155,8 +150,9 @@ export function buildSavingsReport(
   let answersChecked = 0;
   for (const cascade of cascades) {
     count(byStatus, cascade.status);
-    const type = types.get(cascade.taskType ?? '(unclassified)') ?? { requests: 0, outcomes: {}, cost: [], baseline: [], saved: [] };
-    types.set(cascade.taskType ?? '(unclassified)', type);
+    const taskType = cascade.taskType ?? '(unclassified)';
+    const type = types.get(taskType) ?? { requests: 0, outcomes: {}, cost: [], baseline: [], saved: [] };
+    types.set(taskType, type);
     type.requests += 1;
     count(type.outcomes, cascade.status === 'completed' ? (cascade.outcome ?? 'unknown') : cascade.status);
     if (cascade.status !== 'completed') continue;
@@ -185,7 +181,7 @@ export function buildSavingsReport(
   const savedUsd = sumCosts(completed.map((c) => c.savedUsd ?? 0));
   const escalated = completed.filter((c) => (c.escalations ?? 0) > 0).length;
   const spanMs = now.getTime() - options.since.getTime();
-  const bucket = spanMs <= 2 * 86_400_000 ? 'hour' : 'day';
+  const bucket = spanMs <= 2 * BUCKET_MS.day ? 'hour' : 'day';
   return {
     generatedAt: now.toISOString(),
     since: options.since.toISOString(),
@@ -224,12 +220,14 @@ function baselineOf(cascade: ListedCascade): number {
   return cascade.baselineUsd ?? roundUsd((cascade.costUsd ?? 0) + (cascade.savedUsd ?? 0));
 }
 
-function buckets(completed: readonly ListedCascade[], size: 'hour' | 'day'): TimeBucket[] {
-  const width = size === 'hour' ? 3_600_000 : 86_400_000;
+function buckets(completed: readonly ListedCascade[], size: SavingsReport['bucket']): TimeBucket[] {
+  const width = BUCKET_MS[size];
   const groups = new Map<number, ListedCascade[]>();
   for (const cascade of completed) {
     const start = Math.floor(cascade.startTime.getTime() / width) * width;
-    groups.set(start, [...(groups.get(start) ?? []), cascade]);
+    const group = groups.get(start);
+    if (group) group.push(cascade);
+    else groups.set(start, [cascade]);
   }
   return [...groups.entries()]
     .sort((a, b) => a[0] - b[0])
@@ -244,7 +242,7 @@ function buckets(completed: readonly ListedCascade[], size: 'hour' | 'day'): Tim
 
 /** Lists the window, reads the results that carry failed checks, and builds the report. */
 export async function savingsReport(options: SavingsReportOptions): Promise<SavingsReport> {
-  const query = reportQuery(options.since, options.query);
+  const query = [listQuery({ startedAfter: options.since }), ...(options.query ? [`(${options.query})`] : [])].join(' AND ');
   const cascades = await listCascades(options.client, query);
   const withFailures = cascades.filter((c) => c.status === 'completed' && ((c.escalations ?? 0) > 0 || (c.outcome !== undefined && c.outcome !== 'accepted')));
   const results: CascadeResult[] = [];

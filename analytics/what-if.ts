@@ -1,4 +1,5 @@
 import { type Client } from '@temporalio/client';
+import { listQuery } from '../client/cascade-client';
 import { assembleResult, failedCall, runCascadeDecisions, stepPath, type CallOutcome, type CascadeEffects, type DecisionRecord, type ModelCall } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
 import { sumCosts } from '../core/cost';
@@ -6,6 +7,8 @@ import { canonicalJson } from '../core/normalize-answer';
 import { isRetryableProviderError } from '../core/provider-errors';
 import { type CascadeResult } from '../core/result';
 import { readCascadeHistory, type CascadeExecution, type RecordedCall } from '../lib/cascade-history';
+import { mapWithConcurrency } from '../lib/map-with-concurrency';
+import { generateRequest } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';
 import { type ProviderRegistry } from '../providers/provider-registry';
 
@@ -130,14 +133,7 @@ async function callProvider(providers: ProviderRegistry, call: ModelCall, attemp
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const started = Date.now();
     try {
-      const result = await providers.languageModel(model.provider, model.model).generate({
-        messages: call.prompt.messages,
-        maxOutputTokens: model.maxOutputTokens,
-        timeoutMs: model.timeoutMs,
-        ...(call.prompt.system !== undefined ? { system: call.prompt.system } : {}),
-        ...(model.temperature !== undefined ? { temperature: model.temperature } : {}),
-        ...(call.prompt.responseFormat ? { responseFormat: call.prompt.responseFormat } : {}),
-      });
+      const result = await providers.languageModel(model.provider, model.model).generate(generateRequest(call.prompt, model));
       return { output: { text: result.text, usage: result.usage, finishReason: result.finishReason, attempt, latencyMs: Date.now() - started } };
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
@@ -207,36 +203,31 @@ export async function whatIfOne(
 
 /** The what-if over every completed cascade a query matches, newest first. */
 export async function runWhatIf(options: WhatIfOptions): Promise<WhatIfReport> {
-  const query = `WorkflowType = 'cascade' AND ExecutionStatus = 'Completed' AND (${options.query})`;
+  const query = `${listQuery({ status: 'COMPLETED' })} AND (${options.query})`;
   const executions: CascadeExecution[] = [];
   for await (const execution of options.client.workflow.list({ query })) {
     executions.push({ workflowId: execution.workflowId, runId: execution.runId });
     if (options.limit !== undefined && executions.length >= options.limit) break;
   }
   const budget = { left: options.maxCalls ?? Number.POSITIVE_INFINITY };
-  const rows: WhatIfRow[] = new Array(executions.length);
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < executions.length) {
-      const index = next++;
-      const execution = executions[index]!;
-      try {
-        rows[index] = await whatIfOne(options.client, execution, options.config, { ...(options.providers ? { providers: options.providers } : {}), budget });
-      } catch (error) {
-        rows[index] = {
-          id: execution.workflowId,
-          old: { outcome: 'unknown', route: '', path: [], finalModel: null, finalTier: null, escalations: 0, costUsd: 0, baselineUsd: 0 },
-          reusedExact: 0,
-          reusedSimilar: 0,
-          liveCalls: 0,
-          error: `cannot read its history: ${(error as Error).message}`,
-        };
-      }
-      options.onProgress?.(++done);
+  const rows = await mapWithConcurrency(executions, options.concurrency ?? 8, async (execution): Promise<WhatIfRow> => {
+    let row: WhatIfRow;
+    try {
+      row = await whatIfOne(options.client, execution, options.config, { ...(options.providers ? { providers: options.providers } : {}), budget });
+    } catch (error) {
+      row = {
+        id: execution.workflowId,
+        old: { outcome: 'unknown', route: '', path: [], finalModel: null, finalTier: null, escalations: 0, costUsd: 0, baselineUsd: 0 },
+        reusedExact: 0,
+        reusedSimilar: 0,
+        liveCalls: 0,
+        error: `cannot read its history: ${(error as Error).message}`,
+      };
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+    options.onProgress?.(++done);
+    return row;
+  });
   return { query: options.query, rows, totals: whatIfTotals(rows) };
 }
 

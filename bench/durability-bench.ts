@@ -14,18 +14,16 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import { CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
+import { latencyStats } from '../eval/eval-metrics';
+import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/temporal-target';
 import { pointConfigAtSimulator, simulatorEnv } from '../lib/demo-mode';
-import { startDevServer } from '../lib/dev-server';
 import { PROJECT_ROOT } from '../lib/load-config';
-import { registerSearchAttributes } from '../lib/register-search-attributes';
-import { ensureTemporalCli } from '../lib/temporal-cli';
 import { createProviderRegistry } from '../providers/provider-registry';
-import { bundleWorkflows, createCascadeWorker, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH, type CascadeWorkerOptions } from '../worker/create-worker';
+import { bundleWorkflows, createCascadeWorker, PRELOADED_WORKFLOW_MODULES, type CascadeWorkerOptions } from '../worker/create-worker';
 import { type ChildMessage, type MemorySample, type ParentMessage } from './bench-worker';
 import { benchConfig, benchRequest, BENCH_SCRIPT, CALLS_PER_CASCADE, SHAPES, type Shape } from './bench-setup';
 import { runCascadeInProcess } from './in-process-cascade';
@@ -47,11 +45,6 @@ interface CellResult {
   /** Worker memory while the cell ran (Temporal mode only), MiB. */
   workerPeakRssMiB?: number;
   workerPeakHeapMiB?: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
@@ -79,18 +72,23 @@ async function drive(count: number, concurrency: number, run: (i: number) => Pro
 }
 
 function summarise(mode: CellResult['mode'], shape: Shape, concurrency: number, measured: { latencies: number[]; wallMs: number }): CellResult {
-  const sorted = [...measured.latencies].sort((a, b) => a - b);
+  const stats = latencyStats(measured.latencies);
   return {
     mode,
     shape,
     concurrency,
-    requests: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    mean: round(sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length)),
-    cascadesPerSecond: round(sorted.length / (measured.wallMs / 1000), 1),
+    requests: measured.latencies.length,
+    p50: round(stats.p50),
+    p95: round(stats.p95),
+    p99: round(stats.p99),
+    mean: round(stats.mean),
+    cascadesPerSecond: round(measured.latencies.length / (measured.wallMs / 1000), 1),
   };
+}
+
+/** The measured cell of a mode, shape and concurrency (every one is measured). */
+function cellOf(cells: readonly CellResult[], mode: CellResult['mode'], shape: Shape, concurrency: number): CellResult {
+  return cells.find((c) => c.mode === mode && c.shape === shape && c.concurrency === concurrency)!;
 }
 
 /** The simulated providers in their own process, so they take no CPU from the engine's event loop. */
@@ -214,8 +212,6 @@ interface TuningResult {
   skipped?: string;
 }
 
-const quietBundler = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
 async function main(): Promise<void> {
   const options = new Command('durability-bench')
     .option('--quick', 'fewer requests: a smoke run')
@@ -227,23 +223,16 @@ async function main(): Promise<void> {
   const benchStarted = performance.now();
   // Under load the core warns about every slow workflow task; count them instead of printing each.
   let temporalWarnings = 0;
-  Runtime.install({
-    shutdownSignals: [],
-    logger: new DefaultLogger('WARN', () => temporalWarnings++),
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-  });
+  installQuietTemporalRuntime(() => temporalWarnings++);
   const log = (line: string) => console.error(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0)}s] ${line}`);
   const loadAtStart = os.loadavg()[0]!;
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-bench-'));
-  const cli = await ensureTemporalCli({ log });
-  const server = await startDevServer({ cliPath: cli.path, uiPort: false });
+  const temporal = await openTemporalTarget({ log });
+  const { client } = temporal;
   const scriptFile = path.join(workDir, 'script.json');
   await writeFile(scriptFile, JSON.stringify(BENCH_SCRIPT));
   const simulator = await startSimulatorProcess(scriptFile);
-  const connection = await Connection.connect({ address: server.address });
-  await registerSearchAttributes(connection, 'default');
-  const client = new Client({ connection });
   const runId = Date.now().toString(36);
   const endpoints = {
     anthropic: { url: simulator.anthropic, baseURL: simulator.anthropic, port: 0 },
@@ -255,14 +244,14 @@ async function main(): Promise<void> {
   };
 
   try {
-    log(`Temporal ${server.address}, simulator ${simulator.openai}; bundling the workflow code once`);
+    log(`Temporal ${temporal.address}, simulator ${simulator.openai}; bundling the workflow code once`);
     const bundles: Record<Exclude<TuningVariant['bundle'], 'startup'>, string> = { shipped: '', 'no-preload': '', 'preload-core': '' };
     const bundleStarted = performance.now();
     let shippedBundleMs = 0;
     const makers: Array<[keyof typeof bundles, () => Promise<{ code: string }>]> = [
-      ['shipped', bundleWorkflows],
-      ['no-preload', () => bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler })],
-      ['preload-core', () => bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOAD_CORE, logger: quietBundler })],
+      ['shipped', () => bundleWorkflows()],
+      ['no-preload', () => bundleWorkflows([])],
+      ['preload-core', () => bundleWorkflows(PRELOAD_CORE)],
     ];
     for (const [kind, make] of makers) {
       if (kind !== 'shipped' && !options.tuning) continue;
@@ -297,7 +286,7 @@ async function main(): Promise<void> {
 
     // ---- Temporal: the real workflow, the worker in its own process with the shipped tuning
     const queue = `bench-${runId}`;
-    const worker = await startWorkerProcess({ address: server.address, namespace: 'default', config: configFor(queue), bundlePath: bundles.shipped, tuning: {} });
+    const worker = await startWorkerProcess({ address: temporal.address, namespace: 'default', config: configFor(queue), bundlePath: bundles.shipped, tuning: {} });
     const idle = await worker.memory(true);
     const cascades = new CascadeClient({ client, taskQueue: queue });
     await drive(workload.warmup, 10, async (i) => {
@@ -338,12 +327,11 @@ async function main(): Promise<void> {
         if (variant.eagerStart) {
           // Eager start hands the first workflow task back in the start call's response, so the
           // worker must share the client's NativeConnection: both live in this process.
-          const native = await NativeConnection.connect({ address: server.address });
           const t0 = performance.now();
-          const local = await createCascadeWorker({ connection: native, config, providers: createProviderRegistry(config, simulatorEnv()), workflows: { workflowBundle: { codePath: bundles.shipped } }, tuning: variant.tuning });
+          const local = await createCascadeWorker({ connection: temporal.nativeConnection, config, providers: createProviderRegistry(config, simulatorEnv()), workflows: { workflowBundle: { codePath: bundles.shipped } }, tuning: variant.tuning });
           startupMs = performance.now() - t0;
           const running = local.run();
-          const eagerClient = new Client({ connection: native });
+          const eagerClient = new Client({ connection: temporal.nativeConnection });
           run = async (request) => {
             const handle = await eagerClient.workflow.start('cascade', { workflowId: request.id!, taskQueue: variantQueue, args: [{ request }], requestEagerStart: true });
             checkResult('3-step', await handle.result());
@@ -351,11 +339,10 @@ async function main(): Promise<void> {
           finish = async () => {
             local.shutdown();
             await running;
-            await native.close();
             return undefined;
           };
         } else {
-          const proc = await startWorkerProcess({ address: server.address, namespace: 'default', config, ...(variant.bundle === 'startup' ? {} : { bundlePath: bundles[variant.bundle] }), tuning: variant.tuning as Record<string, number> });
+          const proc = await startWorkerProcess({ address: temporal.address, namespace: 'default', config, ...(variant.bundle === 'startup' ? {} : { bundlePath: bundles[variant.bundle] }), tuning: variant.tuning as Record<string, number> });
           startupMs = proc.startupMs;
           const variantClient = new CascadeClient({ client, taskQueue: variantQueue });
           run = async (request) => checkResult('3-step', await variantClient.run(request));
@@ -392,10 +379,9 @@ async function main(): Promise<void> {
       }
     }
 
-    const find = (mode: CellResult['mode'], shape: Shape, concurrency: number) => cells.find((c) => c.mode === mode && c.shape === shape && c.concurrency === concurrency)!;
     const overhead = SHAPES.map((shape) => {
-      const direct = find('in-process', shape, 1);
-      const durable = find('temporal', shape, 1);
+      const direct = cellOf(cells, 'in-process', shape, 1);
+      const durable = cellOf(cells, 'temporal', shape, 1);
       const calls = CALLS_PER_CASCADE[shape];
       return { shape, perCallP50Ms: round((durable.p50 - direct.p50) / calls), perCallP99Ms: round((durable.p99 - direct.p99) / calls) };
     });
@@ -418,9 +404,8 @@ async function main(): Promise<void> {
     console.log(renderMarkdown(result));
     log(`wrote ${path.relative(process.cwd(), path.resolve(options.out))}`);
   } finally {
-    await connection.close().catch(() => {});
     simulator.child.kill('SIGTERM');
-    await server.stop();
+    await temporal.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }
@@ -440,8 +425,8 @@ function renderMarkdown(result: {
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const shape of SHAPES) {
     for (const concurrency of CONCURRENCIES) {
-      const a = result.cells.find((c) => c.mode === 'in-process' && c.shape === shape && c.concurrency === concurrency)!;
-      const b = result.cells.find((c) => c.mode === 'temporal' && c.shape === shape && c.concurrency === concurrency)!;
+      const a = cellOf(result.cells, 'in-process', shape, concurrency);
+      const b = cellOf(result.cells, 'temporal', shape, concurrency);
       lines.push(`| ${shape} | ${concurrency} | ${a.p50} / ${a.p95} / ${a.p99} (n=${a.requests}) | ${b.p50} / ${b.p95} / ${b.p99} (n=${b.requests}) | ${a.cascadesPerSecond} | ${b.cascadesPerSecond} |`);
     }
   }

@@ -12,6 +12,7 @@ import { assembleResult, failedCall, runCascadeDecisions, type CallOutcome, type
 import { type CascadeConfig } from '../core/config';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
+import { generateRequest } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';
 import { type ProviderRegistry } from '../providers/provider-registry';
 
@@ -20,14 +21,7 @@ async function callDirectly(providers: ProviderRegistry, call: ModelCall): Promi
   const { model, prompt } = call;
   const started = performance.now();
   try {
-    const result = await providers.languageModel(model.provider, model.model).generate({
-      messages: prompt.messages,
-      maxOutputTokens: model.maxOutputTokens,
-      timeoutMs: model.timeoutMs,
-      ...(prompt.system !== undefined ? { system: prompt.system } : {}),
-      ...(model.temperature !== undefined ? { temperature: model.temperature } : {}),
-      ...(prompt.responseFormat ? { responseFormat: prompt.responseFormat } : {}),
-    });
+    const result = await providers.languageModel(model.provider, model.model).generate(generateRequest(prompt, model));
     return { output: { text: result.text, usage: result.usage, finishReason: result.finishReason, attempt: 1, latencyMs: performance.now() - started } };
   } catch (error) {
     if (error instanceof ProviderError) return failedCall(error.type, error.message);

@@ -1,4 +1,4 @@
-import { type Connection } from '@temporalio/client';
+import { type Client, type Connection } from '@temporalio/client';
 import { type Command } from 'commander';
 import { type CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
@@ -58,21 +58,27 @@ export class CliContext {
     return this.configPromise;
   }
 
+  /**
+   * A Temporal client on `--address` and `--namespace`, for commands that need the raw client
+   * (batches, reports). The connection is made once, on first use, and released by `close()`;
+   * `hint` is what the `TemporalUnreachableError` tells the user to check when nothing answers.
+   */
+  async temporalClient(command: Command, hint?: string): Promise<Client> {
+    const { address, namespace } = this.globals(command);
+    // Loaded on first use: the Temporal SDK takes a second or more to load, and offline commands never need it.
+    const [{ Client }, { connectClient }] = await Promise.all([import('@temporalio/client'), import('../lib/temporal-connection.js')]);
+    this.connection ??= await connectClient(address, { timeoutMs: CONNECT_TIMEOUT_MS, hint });
+    return new Client({ connection: this.connection, namespace });
+  }
+
   /** A `CascadeClient` on the configured task queue; throws `TemporalUnreachableError` when nothing answers. */
   async cascadeClient(command: Command): Promise<CascadeClient> {
     const config = await this.config(command);
-    const { address, namespace } = this.globals(command);
-    // Loaded on first use: the Temporal SDK takes a second or more to load, and offline commands never need it.
-    const [{ Client }, { CascadeClient }, { connectClient }] = await Promise.all([
-      import('@temporalio/client'),
+    const [client, { CascadeClient }] = await Promise.all([
+      this.temporalClient(command, 'Is `npm start` (or your Temporal server) running? Check --address or TEMPORAL_ADDRESS.'),
       import('../client/cascade-client.js'),
-      import('../lib/temporal-connection.js'),
     ]);
-    this.connection ??= await connectClient(address, {
-      timeoutMs: CONNECT_TIMEOUT_MS,
-      hint: 'Is `npm start` (or your Temporal server) running? Check --address or TEMPORAL_ADDRESS.',
-    });
-    return new CascadeClient({ client: new Client({ connection: this.connection, namespace }), taskQueue: config.taskQueue, config });
+    return new CascadeClient({ client, taskQueue: config.taskQueue, config });
   }
 
   async close(): Promise<void> {

@@ -61,10 +61,14 @@ export function renderSteps(steps: readonly Step[]): string {
   return [table(['#', 'tier', 'model', 'checks', 'tokens in/out', 'cost'], rows), ...failures].join('\n');
 }
 
+/** Cost against the baseline: `$x vs $y on <baseline> alone: saved $z (n%)`, the share only when the baseline cost something. */
+export function costVsBaseline(costUsd: number, baselineUsd: number, savedUsd: number, baseline: string): string {
+  const percent = baselineUsd > 0 ? ` (${Math.round((savedUsd / baselineUsd) * 100)}%)` : '';
+  return `${usd(costUsd)} vs ${usd(baselineUsd)} on ${baseline} alone: saved ${usd(savedUsd)}${percent}`;
+}
+
 function savingText(result: CascadeResult): string {
-  const baseline = result.baseline.costUsd;
-  const percent = baseline > 0 ? ` (${Math.round((result.savedUsd / baseline) * 100)}%)` : '';
-  return `${usd(result.costUsd)} vs ${usd(baseline)} on ${result.baseline.model} alone: saved ${usd(result.savedUsd)}${percent}`;
+  return costVsBaseline(result.costUsd, result.baseline.costUsd, result.savedUsd, result.baseline.model);
 }
 
 /** A finished cascade for a person: the answer, the steps, the outcome, cost against the baseline. */

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CliError, EXIT_CODES } from './exit-codes';
 import { type CliIo } from './cli-context';
@@ -43,6 +45,22 @@ export async function readStream(stream: NodeJS.ReadableStream): Promise<string>
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The lines of a file, or of stdin for "-" (JSONL inputs); an unreadable file is a usage error,
+ * `cannot read "<file>" (<code>)` after `prefix` (e.g. the option's name).
+ */
+export async function* inputLines(file: string, io: CliIo, prefix = ''): AsyncGenerator<string> {
+  if (file !== '-') {
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      throw new CliError(`${prefix}cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT_CODES.usage);
+    }
+  }
+  const input = file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
+  yield* createInterface({ input, crlfDelay: Infinity });
 }
 
 /** Reads a file, or stdin for "-"; a missing file is a usage error naming the option. */

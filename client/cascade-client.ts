@@ -10,7 +10,7 @@ import { type CascadeConfig } from '../core/config';
 import { canonicalJson } from '../core/normalize-answer';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult, type Step } from '../core/result';
-import { CascadeSearchAttributes } from '../core/search-attributes';
+import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
 import { decisionsQuery, type DecisionRecord } from '../workflows/cascade-workflow';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
 import { validateRequest } from './validate-request';
@@ -94,22 +94,18 @@ export function requestFingerprint(request: CascadeRequest): string {
   return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
 }
 
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 /** The visibility query for a filter. Values are quoted, so a filter cannot inject query syntax. */
 export function listQuery(filter: CascadeListFilter): string {
-  const parts = [`WorkflowType = ${quote(CASCADE_WORKFLOW_TYPE)}`];
-  if (filter.taskType) parts.push(`${CascadeSearchAttributes.taskType.name} = ${quote(filter.taskType)}`);
-  if (filter.route) parts.push(`${CascadeSearchAttributes.route.name} = ${quote(filter.route)}`);
-  if (filter.outcome) parts.push(`${CascadeSearchAttributes.outcome.name} = ${quote(filter.outcome)}`);
-  if (filter.batchId) parts.push(`${CascadeSearchAttributes.batchId.name} = ${quote(filter.batchId)}`);
+  const parts = [`WorkflowType = ${queryLiteral(CASCADE_WORKFLOW_TYPE)}`];
+  if (filter.taskType) parts.push(`${CascadeSearchAttributes.taskType.name} = ${queryLiteral(filter.taskType)}`);
+  if (filter.route) parts.push(`${CascadeSearchAttributes.route.name} = ${queryLiteral(filter.route)}`);
+  if (filter.outcome) parts.push(`${CascadeSearchAttributes.outcome.name} = ${queryLiteral(filter.outcome)}`);
+  if (filter.batchId) parts.push(`${CascadeSearchAttributes.batchId.name} = ${queryLiteral(filter.batchId)}`);
   if (filter.escalated !== undefined) parts.push(`${CascadeSearchAttributes.escalations.name} ${filter.escalated ? '>' : '='} 0`);
   if (filter.minEscalations !== undefined) parts.push(`${CascadeSearchAttributes.escalations.name} >= ${Math.floor(filter.minEscalations)}`);
-  if (filter.startedAfter) parts.push(`StartTime >= ${quote(filter.startedAfter.toISOString())}`);
-  if (filter.startedBefore) parts.push(`StartTime < ${quote(filter.startedBefore.toISOString())}`);
-  if (filter.status) parts.push(`ExecutionStatus = ${quote(titleCase(filter.status))}`);
+  if (filter.startedAfter) parts.push(`StartTime >= ${queryLiteral(filter.startedAfter.toISOString())}`);
+  if (filter.startedBefore) parts.push(`StartTime < ${queryLiteral(filter.startedBefore.toISOString())}`);
+  if (filter.status) parts.push(`ExecutionStatus = ${queryLiteral(titleCase(filter.status))}`);
   return parts.join(' AND ');
 }
 

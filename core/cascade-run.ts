@@ -204,8 +204,7 @@ async function classify(request: CascadeRequest, config: CascadeConfig, record: 
     // The rules' answer stands: a classifier outage must not hold a request back.
     return { ...classification, reason: `${classification.reason}; small-model classifier failed (${outcome.failure.message})` };
   }
-  record.steps.push(makeStep(record, 'classify', { name: 'classifier', index: 0 }, classifierModel.model, model.provider, reason, outcome.output, config));
-  record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+  addStep(record, makeStep(record, 'classify', { name: 'classifier', index: 0 }, classifierModel.model, model.provider, reason, outcome.output, config));
   const taskType = parseClassifierAnswer(outcome.output.text, Object.keys(config.routes));
   if (!taskType) return { ...classification, reason: `${classification.reason}; small-model classifier gave no known task type` };
   return { ...classification, taskType, route: taskType, source: 'model', reason: `${classifierModel.model} chose ${taskType} (${reason})` };
@@ -244,12 +243,10 @@ async function callTier(
       effects.status(`**tier ${tier.name}**: calling ${modelId}\n\n${callReason}`);
       const outcome = await effects.call({ modelId, model, prompt, kind: 'answer', summary: `${modelId} · tier ${tier.name} · ${callReason}` });
       if ('output' in outcome) {
-        const step = makeStep(record, 'answer', tier, modelId, model.provider, callReason, outcome.output, config);
-        record.steps.push(step);
-        record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+        const step = addStep(record, makeStep(record, 'answer', tier, modelId, model.provider, callReason, outcome.output, config));
         return { step, finishReason: outcome.output.finishReason };
       }
-      record.steps.push(failedStep(record, tier, modelId, model.provider, callReason, outcome.failure));
+      addStep(record, failedStep(record, tier, modelId, model.provider, callReason, outcome.failure, config));
       if (!outcome.retryable) return { failure: outcome.failure };
       outages.push(`${modelId} ${outcome.failure.type}`);
       retryAfterMs = Math.max(retryAfterMs, outcome.failure.retryAfterMs ?? 0);
@@ -291,11 +288,10 @@ async function askPartners(
         summary: `${modelId} · tier ${tier.name} · ${reason}`,
       });
       if ('failure' in outcome) {
-        record.steps.push(failedStep(record, tier, modelId, model.provider, reason, outcome.failure, 'agreement'));
+        addStep(record, failedStep(record, tier, modelId, model.provider, reason, outcome.failure, config, 'agreement'));
         return { model: modelId, text: '', error: `${outcome.failure.type}: ${outcome.failure.message}` };
       }
-      record.steps.push(makeStep(record, 'agreement', tier, modelId, model.provider, reason, outcome.output, config));
-      record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+      addStep(record, makeStep(record, 'agreement', tier, modelId, model.provider, reason, outcome.output, config));
       return { model: modelId, text: outcome.output.text };
     }),
   );
@@ -328,6 +324,9 @@ function makeStep(
   };
 }
 
+/** What a failed call contributes to its step: no answer, no tokens, no cost. */
+const NO_ANSWER: ModelAnswer = { text: '', usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 }, finishReason: 'other', attempt: 0, latencyMs: 0 };
+
 function failedStep(
   record: DecisionRecord,
   tier: PlannedTier,
@@ -335,30 +334,19 @@ function failedStep(
   provider: string,
   reason: string,
   failure: CallFailure,
+  config: CascadeConfig,
   kind: StepKind = 'answer',
 ): Step {
-  return {
-    index: record.steps.length,
-    kind,
-    tier: tier.name,
-    tierIndex: tier.index,
-    model: modelId,
-    provider,
-    reason,
-    attempts: 0,
-    latencyMs: 0,
-    usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 },
-    costUsd: 0,
-    checks: [],
-    text: '',
-    error: { type: failure.type, message: failure.message },
-  };
+  return { ...makeStep(record, kind, tier, modelId, provider, reason, NO_ANSWER, config), error: { type: failure.type, message: failure.message } };
 }
 
-/**
- * The result of a finished cascade: its answer, path, cost, and the baseline (the frontier model
- * alone reading the same prompt and writing an answer of about the final one's length).
- */
+/** Records a step; the running cost is always the sum of the recorded steps. */
+function addStep(record: DecisionRecord, step: Step): Step {
+  record.steps.push(step);
+  record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+  return step;
+}
+
 /**
  * The most characters of a step's answer the result keeps. The result is one Temporal payload,
  * limited to 2 MB: three huge rejected answers (or a big JSON answer with its text twice and its
@@ -373,6 +361,10 @@ function boundedStep(step: Step): Step {
   return { ...step, text: `${cut}\n[... ${step.text.length - cut.length} more characters, kept in the workflow history]` };
 }
 
+/**
+ * The result of a finished cascade: its answer, path, cost, and the baseline (the frontier model
+ * alone reading the same prompt and writing an answer of about the final one's length).
+ */
 export function assembleResult(id: string, request: CascadeRequest, config: CascadeConfig, record: DecisionRecord, ending: CascadeEnding): CascadeResult {
   const { outcome, finalStep } = ending;
   const costUsd = sumCosts(record.steps.map((s) => s.costUsd));

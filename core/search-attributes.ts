@@ -25,3 +25,8 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Int' | 'D
     key.type === SearchAttributeType.INT ? 'Int' : key.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword',
   ]),
 );
+
+/** A string as a visibility-query literal: single-quoted, with backslashes and quotes escaped. */
+export function queryLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

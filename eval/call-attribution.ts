@@ -23,33 +23,47 @@ export function lastUserTextOfCall(record: Pick<CallRecord, 'requestBody'>): str
   return undefined;
 }
 
-/** What the simulator charged for the calls attributed to one row. */
-export interface AttributedCalls {
+/** Calls and their recorded cost, for one row or one model. */
+export interface CallCost {
   calls: number;
-  /** Sum of the recorded `total_cost` of every call, wasted cascade calls included. */
   costUsd: number;
-  /** Calls per dataset model name, and what they cost. */
-  byModel: Map<string, { calls: number; costUsd: number }>;
-  /** Calls that carried no recorded cost (not replayed): they make the cost figure incomplete. */
-  unpriced: number;
 }
 
-/** Calls attributed to rows, plus the calls no row claims. */
+/** What the simulator charged for a dataset run's calls, per row and in total. */
 export interface CallAttribution {
-  byRow: Map<number, AttributedCalls>;
+  /** By row index: the calls whose prompt is the row's, and the sum of their recorded `total_cost`, wasted cascade calls included. */
+  byRow: Map<number, CallCost>;
+  /** Every call in the log, attributed or not. */
+  calls: number;
+  /** The recorded cost of the attributed calls. */
+  costUsd: number;
+  /** Attributed calls per dataset model name, and what they cost. */
+  byModel: Map<string, CallCost>;
+  /** Attributed calls that carried no recorded cost (not replayed): they make the cost figure incomplete. */
+  unpriced: number;
   /** Calls whose prompt is no row's prompt: a bug in the eval or in replay if ever non-zero. */
   unattributed: number;
   /** Calls that did not complete with status 200 (a provider error, a cut connection). */
   failed: number;
 }
 
+function addCall<K>(into: Map<K, CallCost>, key: K, costUsd: number): void {
+  const entry = into.get(key) ?? { calls: 0, costUsd: 0 };
+  entry.calls++;
+  entry.costUsd += costUsd;
+  into.set(key, entry);
+}
+
 /**
  * Assigns each logged call to the row whose prompt is the call's last user turn (prompts are
  * unique within a file; sample ids are not, seven ARC samples are recorded twice) and sums the
- * recorded costs per row.
+ * recorded costs per row, per model and in total.
  */
 export function attributeCalls(records: readonly CallRecord[], rowByPrompt: ReadonlyMap<string, number>): CallAttribution {
-  const byRow = new Map<number, AttributedCalls>();
+  const byRow = new Map<number, CallCost>();
+  const byModel = new Map<string, CallCost>();
+  let costUsd = 0;
+  let unpriced = 0;
   let unattributed = 0;
   let failed = 0;
   for (const record of records) {
@@ -60,20 +74,11 @@ export function attributeCalls(records: readonly CallRecord[], rowByPrompt: Read
       unattributed++;
       continue;
     }
-    let entry = byRow.get(row);
-    if (!entry) {
-      entry = { calls: 0, costUsd: 0, byModel: new Map(), unpriced: 0 };
-      byRow.set(row, entry);
-    }
-    entry.calls++;
     const cost = record.recordedCostUsd;
-    if (cost === null) entry.unpriced++;
-    else entry.costUsd += cost;
-    const model = record.model ?? '(none)';
-    const perModel = entry.byModel.get(model) ?? { calls: 0, costUsd: 0 };
-    perModel.calls++;
-    perModel.costUsd += cost ?? 0;
-    entry.byModel.set(model, perModel);
+    if (cost === null) unpriced++;
+    costUsd += cost ?? 0;
+    addCall(byRow, row, cost ?? 0);
+    addCall(byModel, record.model ?? '(none)', cost ?? 0);
   }
-  return { byRow, unattributed, failed };
+  return { byRow, calls: records.length, costUsd, byModel, unpriced, unattributed, failed };
 }

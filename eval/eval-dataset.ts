@@ -18,22 +18,29 @@ export function datasetName(file: string): string {
   return path.basename(file).replace(/\.csv$/i, '');
 }
 
+/** Names for a list of base names that may repeat: the second `x` becomes `x-2`, the third `x-3`... */
+export function uniqueNames(bases: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return bases.map((base) => {
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  });
+}
+
 /**
  * Reads RouterBench-format CSVs with the simulator's parser (the same one replay answers from, so
  * a prompt sent is exactly a prompt recorded). `limit` keeps the first N rows of each file.
  * Two files with the same base name get `-2`, `-3`... so every dataset has its own name.
  */
 export async function loadEvalDatasets(files: readonly string[], limit?: number): Promise<EvalDataset[]> {
-  const seen = new Map<string, number>();
+  const names = uniqueNames(files.map(datasetName));
   const datasets: EvalDataset[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     const { rows } = await RouterbenchDataset.load([file]);
-    const base = datasetName(file);
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
     const models = rows[0] ? [...rows[0].answers.keys()] : [];
     datasets.push({
-      name: n === 1 ? base : `${base}-${n}`,
+      name: names[i]!,
       file: path.resolve(file),
       rows: limit === undefined ? rows : rows.slice(0, limit),
       totalRows: rows.length,

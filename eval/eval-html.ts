@@ -10,7 +10,8 @@ import {
   type ScatterSeries,
   type TableCell,
 } from '../lib/html-report';
-import { meetsTargets, ms, pct, policyLabel, shortModel, usd, type EvalReport, type PolicyReport } from './eval-report';
+import { ms, pct, policyLabel, shortModel, usd, type EvalReport, type PolicyReport } from './eval-report';
+import { datasetFigures, failedCheckRows, macroFigures, singleModelFigures, targetVerdict, tierRows } from './eval-report-rows';
 
 const GREY = '#8c959f';
 const FRONTIER_COLOUR = '#000000';
@@ -64,9 +65,14 @@ function policySeries(report: EvalReport, point: (policy: PolicyReport) => PlotP
 function targetGuides(report: EvalReport, retentionAxis: boolean): ChartGuide[] {
   const guides: ChartGuide[] = [];
   const { retention, saving } = report.settings.targets;
-  if (saving !== null) guides.push({ axis: 'x', value: (1 - saving) * 100, label: `target: saving >= ${pct(saving, 0)}` });
+  if (saving !== null) guides.push({ axis: 'x', value: costShare(saving), label: `target: saving >= ${pct(saving, 0)}` });
   if (retention !== null && retentionAxis) guides.push({ axis: 'y', value: retention * 100, label: `target: retention >= ${pct(retention, 0)}` });
   return guides;
+}
+
+/** The table rows of the configs (policies come first, in report order): highlighted in the policy tables. */
+function configRows(report: EvalReport): number[] {
+  return report.policies.flatMap((p, i) => (p.kind === 'config' ? [i] : []));
 }
 
 function summarySection(report: EvalReport): ReportSection {
@@ -100,16 +106,13 @@ function summarySection(report: EvalReport): ReportSection {
     }),
     caption: 'Each config beside always-frontier, cheapest-only and every single model. Up and to the left is better: more of the frontier quality for less of its cost.',
   });
-  const rows: TableCell[][] = report.policies.map((policy) => {
-    const verdict = meetsTargets(report, policy);
-    return [policyLabel(policy), pct(policy.macro.accuracy), pct(policy.macro.retention, 2), pct(policy.macro.saving, 2), policy.kind === 'config' && verdict !== null ? (verdict ? 'met' : 'missed') : ''];
-  });
-  for (const single of report.singleModels) rows.push([`${single.model} (CSV)`, pct(single.macro.accuracy), pct(single.macro.retention, 2), pct(single.macro.saving, 2), '']);
+  const rows: TableCell[][] = report.policies.map((policy) => [policyLabel(policy), ...macroFigures(policy.macro), targetVerdict(report, policy)]);
+  for (const single of report.singleModels) rows.push([`${single.model} (CSV)`, ...macroFigures(single.macro), '']);
   blocks.push({
     type: 'table',
     columns: [{ label: 'policy' }, { label: 'accuracy', align: 'right' }, { label: 'retention', align: 'right' }, { label: 'saving', align: 'right' }, { label: 'target' }],
     rows,
-    highlightRows: report.policies.flatMap((p, i) => (p.kind === 'config' ? [i] : [])),
+    highlightRows: configRows(report),
     caption: 'Macro averages: each dataset weighs the same.',
   });
   if (report.warnings.length > 0) blocks.push({ type: 'list', items: report.warnings.map((w) => `warning: ${w}`) });
@@ -132,25 +135,10 @@ function datasetSection(report: EvalReport, name: string): ReportSection {
     series,
     guides: targetGuides(report, false),
   });
-  const rows: TableCell[][] = report.policies.map((policy) => {
-    const m = policy.datasets[name]!;
-    return [
-      policyLabel(policy),
-      pct(m.accuracy),
-      pct(m.retention, 2),
-      usd(m.costUsd),
-      pct(m.saving, 2),
-      pct(m.rows === 0 ? 0 : m.escalatedRows / m.rows),
-      (m.rows === 0 ? 0 : m.calls / m.rows).toFixed(2),
-      ms(m.latencyMs.p50),
-      ms(m.latencyMs.p95),
-      ms(m.latencyMs.p99),
-      m.errors,
-    ];
-  });
+  const rows: TableCell[][] = report.policies.map((policy) => [policyLabel(policy), ...datasetFigures(policy.datasets[name]!)]);
   for (const single of report.singleModels) {
     const m = single.datasets[name];
-    if (m) rows.push([`${single.model} (CSV)`, pct(m.accuracy), pct(m.retention, 2), usd(m.costUsd), pct(m.saving, 2), '', '1.00', '', '', '', '']);
+    if (m) rows.push([`${single.model} (CSV)`, ...singleModelFigures(m)]);
   }
   const right = (label: string) => ({ label, align: 'right' as const });
   return {
@@ -163,7 +151,7 @@ function datasetSection(report: EvalReport, name: string): ReportSection {
         type: 'table',
         columns: [{ label: 'policy' }, right('accuracy'), right('retention'), right('cost'), right('saving'), right('escalated'), right('calls/row'), right('p50 ms'), right('p95 ms'), right('p99 ms'), right('errors')],
         rows,
-        highlightRows: report.policies.flatMap((p, i) => (p.kind === 'config' ? [i] : [])),
+        highlightRows: configRows(report),
       },
     ],
   };
@@ -206,21 +194,13 @@ function escalationSection(report: EvalReport): ReportSection {
       })),
     });
     blocks.push({ type: 'chartRow', charts: [{ svg: finalShare }, { svg: failing }] });
-    const tierRows: TableCell[][] = [];
-    for (const d of report.datasets) {
-      const m = policy.datasets[d.name]!;
-      const routes = Object.entries(m.routes).sort((a, b) => b[1] - a[1]).map(([route, n]) => `${route} ${n}`).join(', ');
-      m.tiers.forEach((t, i) => tierRows.push([i === 0 ? d.name : '', i === 0 ? routes : '', t.tier, t.reached, t.final, t.escalated, pct(t.escalationRate)]));
-    }
     blocks.push({
       type: 'table',
       columns: [{ label: 'dataset' }, { label: 'routes (classifier)' }, { label: 'tier' }, { label: 'reached', align: 'right' }, { label: 'answered', align: 'right' }, { label: 'escalated', align: 'right' }, { label: 'escalation rate', align: 'right' }],
-      rows: tierRows,
+      rows: tierRows(report, policy),
       caption: `${policy.name}: a tier is reached when its model answered; answered counts the rows whose returned answer came from it.`,
     });
-    const checkRows: TableCell[][] = report.datasets.flatMap((d) =>
-      policy.datasets[d.name]!.failedChecks.map((f): TableCell[] => [d.name, f.tier, f.check, f.failed, pct(f.rateOfReached), pct(f.rateOfRows)]),
-    );
+    const checkRows = failedCheckRows(report, policy);
     if (checkRows.length > 0) {
       blocks.push({
         type: 'table',

@@ -126,7 +126,7 @@ function count(into: Record<string, number>, key: string | undefined): void {
 
 /** Extra facts about a dataset run that do not come from the rows themselves. */
 export interface RunFacts {
-  /** Every call in the dataset run's call log, and the sum of their recorded costs. */
+  /** Every call in the dataset run's call log, and the sum of the recorded costs of those matched to a row. */
   calls: number;
   costUsd: number;
   costByModel: Map<string, { calls: number; costUsd: number }>;
@@ -200,7 +200,8 @@ export function datasetMetrics(rows: readonly RowOutcome[], tierOrder: readonly 
     correct,
     accuracy: rows.length === 0 ? 0 : correct / rows.length,
     unknownCorrectness: unknown,
-    // Every call the run made, from the call log: a call no row claims still cost money.
+    // From the call log, not the rows: wasted cascade calls count too. A call whose prompt is no row's
+    // has no recorded cost to charge; it is counted in `unattributedCalls` instead.
     costUsd: facts.costUsd,
     calls: facts.calls,
     unpricedCalls: facts.unpricedCalls,

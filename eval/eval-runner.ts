@@ -5,6 +5,7 @@ import { CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
 import { pointConfigAtSimulator, simulatorEnv } from '../lib/demo-mode';
+import { mapWithConcurrency } from '../lib/map-with-concurrency';
 import { createProviderRegistry } from '../providers/provider-registry';
 import { startSimulator, type RouterbenchRow, type SimulatorHandle } from '../simulator';
 import { createCascadeWorker } from '../worker/create-worker';
@@ -107,20 +108,6 @@ export function checkPoliciesAgainstData(policies: readonly EvalPolicy[], datase
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the output. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
-}
-
 function rowOutcome(row: RouterbenchRow, index: number, config: CascadeConfig, result: CascadeResult | undefined, error: string | undefined, latencyMs: number): RowOutcome {
   const datasetModel = (id: string) => config.models[id]?.model ?? id;
   if (!result) return { index, sampleId: row.sampleId, error: error ?? 'no result', correct: false, correctnessKnown: false, escalations: 0, steps: [], costUsd: 0, calls: 0, latencyMs };
@@ -176,6 +163,8 @@ export async function runEval(options: RunEvalOptions): Promise<EvalRun> {
     replayFiles: [...new Set(options.datasets.map((d) => d.file))],
     preloadReplay: true,
   });
+  // Calls are attributed to rows by prompt; the lookup is the same under every policy.
+  const rowByPrompt = options.datasets.map((dataset) => new Map(dataset.rows.map((row, i) => [row.prompt, i])));
   const runs: PolicyRun[] = [];
   try {
     for (const [policyIndex, policy] of options.policies.entries()) {
@@ -214,37 +203,23 @@ export async function runEval(options: RunEvalOptions): Promise<EvalRun> {
             return outcome;
           });
           const wallMs = performance.now() - unitStarted;
-          const attribution = attributeCalls(simulator.callLog.list(), new Map(dataset.rows.map((row, i) => [row.prompt, i])));
-          const costByModel = new Map<string, { calls: number; costUsd: number }>();
-          let unpriced = 0;
-          let costUsd = 0;
-          let calls = attribution.unattributed;
+          const attribution = attributeCalls(simulator.callLog.list(), rowByPrompt[datasetIndex]!);
           for (const [index, attributed] of attribution.byRow) {
-            const row = rows[index]!;
-            row.costUsd = attributed.costUsd;
-            row.calls = attributed.calls;
-            calls += attributed.calls;
-            costUsd += attributed.costUsd;
-            unpriced += attributed.unpriced;
-            for (const [model, entry] of attributed.byModel) {
-              const sum = costByModel.get(model) ?? { calls: 0, costUsd: 0 };
-              sum.calls += entry.calls;
-              sum.costUsd += entry.costUsd;
-              costByModel.set(model, sum);
-            }
+            rows[index]!.costUsd = attributed.costUsd;
+            rows[index]!.calls = attributed.calls;
           }
           const metrics = datasetMetrics(rows, tierOrder, {
-            calls,
-            costUsd,
-            costByModel,
-            unpricedCalls: unpriced,
+            calls: attribution.calls,
+            costUsd: attribution.costUsd,
+            costByModel: attribution.byModel,
+            unpricedCalls: attribution.unpriced,
             unattributedCalls: attribution.unattributed,
             failedCalls: attribution.failed,
             wallMs,
           });
           const where = `${policy.name} on ${dataset.name}`;
           if (metrics.errors > 0) warnings.push(`${where}: ${metrics.errors} row(s) ended without an answer (counted as wrong), e.g. ${rows.find((r) => r.error !== undefined)?.error}`);
-          if (unpriced > 0) warnings.push(`${where}: ${unpriced} call(s) had no recorded cost, so the cost is too low`);
+          if (attribution.unpriced > 0) warnings.push(`${where}: ${attribution.unpriced} call(s) had no recorded cost, so the cost is too low`);
           if (attribution.unattributed > 0) warnings.push(`${where}: ${attribution.unattributed} call(s) matched no row's prompt`);
           if (attribution.failed > 0) warnings.push(`${where}: ${attribution.failed} call(s) did not complete with HTTP 200`);
           const mismatched = rows.filter((r) => r.error === undefined && r.calls !== r.steps.length).length;

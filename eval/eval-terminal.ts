@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
-import { meetsTargets, ms, pct, policyLabel, shortModel, usd, type EvalReport } from './eval-report';
+import { pct, policyLabel, shortModel, usd, type EvalReport } from './eval-report';
+import { datasetFigures, failedCheckRows, macroFigures, singleModelFigures, targetVerdict, tierRows } from './eval-report-rows';
 
 const BORDERLESS = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
@@ -43,27 +44,11 @@ export function renderEvalTerminal(report: EvalReport): string {
     out.push(
       `${dataset.name}: ${dataset.rows} rows; always-frontier (${dataset.frontier.model}) ${pct(dataset.frontier.accuracy)} accurate for ${usd(dataset.frontier.costUsd)}`,
     );
-    const rows: (string | number)[][] = report.policies.map((policy) => {
-      const m = policy.datasets[dataset.name]!;
-      return [
-        policyLabel(policy),
-        pct(m.accuracy),
-        pct(m.retention, 2),
-        usd(m.costUsd),
-        pct(m.saving, 2),
-        pct(m.rows === 0 ? 0 : m.escalatedRows / m.rows),
-        (m.rows === 0 ? 0 : m.calls / m.rows).toFixed(2),
-        ms(m.latencyMs.p50),
-        ms(m.latencyMs.p95),
-        ms(m.latencyMs.p99),
-        m.errors,
-      ];
-    });
+    const rows: (string | number)[][] = report.policies.map((policy) => [policyLabel(policy), ...datasetFigures(policy.datasets[dataset.name]!)]);
     rows.push(['single models (CSV):', '', '', '', '', '', '', '', '', '', '']);
     for (const single of report.singleModels) {
       const m = single.datasets[dataset.name];
-      if (!m) continue;
-      rows.push([`  ${shortModel(single.model)}`, pct(m.accuracy), pct(m.retention, 2), usd(m.costUsd), pct(m.saving, 2), '', '1.00', '', '', '', '']);
+      if (m) rows.push([`  ${shortModel(single.model)}`, ...singleModelFigures(m)]);
     }
     out.push(table(['policy', 'accuracy', 'retention', 'cost', 'saving', 'escalated', 'calls/row', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], rows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
   }
@@ -71,19 +56,8 @@ export function renderEvalTerminal(report: EvalReport): string {
   for (const policy of configs) {
     out.push('');
     out.push(`${policy.name}: routes, tiers and failing checks`);
-    const tierRows: (string | number)[][] = [];
-    const checkRows: (string | number)[][] = [];
-    for (const dataset of report.datasets) {
-      const m = policy.datasets[dataset.name]!;
-      const routes = Object.entries(m.routes).sort((a, b) => b[1] - a[1]).map(([route, n]) => `${route} ${n}`).join(', ');
-      m.tiers.forEach((tier, i) => {
-        tierRows.push([i === 0 ? dataset.name : '', i === 0 ? routes : '', tier.tier, tier.reached, tier.final, tier.escalated, pct(tier.escalationRate)]);
-      });
-      for (const failure of m.failedChecks) {
-        checkRows.push([dataset.name, failure.tier, failure.check, failure.failed, pct(failure.rateOfReached), pct(failure.rateOfRows)]);
-      }
-    }
-    out.push(table(['dataset', 'routes', 'tier', 'reached', 'answered', 'escalated', 'escalation rate'], tierRows, [3, 4, 5, 6]));
+    out.push(table(['dataset', 'routes', 'tier', 'reached', 'answered', 'escalated', 'escalation rate'], tierRows(report, policy), [3, 4, 5, 6]));
+    const checkRows = failedCheckRows(report, policy);
     if (checkRows.length > 0) {
       out.push('');
       out.push(table(['dataset', 'tier', 'failing check', 'rows', '% of tier', '% of rows'], checkRows, [3, 4, 5]));
@@ -94,13 +68,8 @@ export function renderEvalTerminal(report: EvalReport): string {
   const targets = report.settings.targets;
   const targetText = targets.retention !== null || targets.saving !== null ? ` (target: retention >= ${pct(targets.retention)}, saving >= ${pct(targets.saving)})` : '';
   out.push(`macro average over ${report.settings.macroDatasets.join(', ')}${targetText}`);
-  const macroRows: (string | number)[][] = report.policies.map((policy) => {
-    const verdict = meetsTargets(report, policy);
-    return [policyLabel(policy), pct(policy.macro.accuracy), pct(policy.macro.retention, 2), pct(policy.macro.saving, 2), verdict === null || policy.kind !== 'config' ? '' : verdict ? 'met' : 'missed'];
-  });
-  for (const single of report.singleModels) {
-    macroRows.push([`  ${shortModel(single.model)} (CSV)`, pct(single.macro.accuracy), pct(single.macro.retention, 2), pct(single.macro.saving, 2), '']);
-  }
+  const macroRows: (string | number)[][] = report.policies.map((policy) => [policyLabel(policy), ...macroFigures(policy.macro), targetVerdict(report, policy)]);
+  for (const single of report.singleModels) macroRows.push([`  ${shortModel(single.model)} (CSV)`, ...macroFigures(single.macro), '']);
   out.push(table(['policy', 'accuracy', 'retention', 'saving', 'target'], macroRows, [1, 2, 3]));
 
   if (report.warnings.length > 0) {

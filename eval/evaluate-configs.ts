@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type CascadeConfig } from '../core/config';
+import { baselineModelId, type CascadeConfig } from '../core/config';
 import { loadConfig } from '../lib/load-config';
 import { bundleWorkflows } from '../worker/create-worker';
-import { loadEvalDatasets } from './eval-dataset';
+import { loadEvalDatasets, uniqueNames } from './eval-dataset';
 import { renderEvalHtml } from './eval-html';
 import { buildEvalReport, type EvalReport } from './eval-report';
 import { EvalConfigError, runEval, type EvalPolicy, type EvalProgress, type EvalTemporal } from './eval-runner';
-import { cheapestModelId, frontierModelId, oneShotConfig } from './reference-configs';
+import { cheapestModelId, oneShotConfig } from './reference-configs';
 
 export interface EvaluateConfigsOptions {
   /** Config files to evaluate, each a policy of its own; the first one also defines the references. */
@@ -36,13 +36,7 @@ export interface EvaluateConfigsOptions {
 
 /** Report names for config files: the base name, with `-2`, `-3`... for repeats. */
 export function policyNames(files: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return files.map((file) => {
-    const base = path.basename(file).replace(/\.ya?ml$/i, '');
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    return n === 1 ? base : `${base}-${n}`;
-  });
+  return uniqueNames(files.map((file) => path.basename(file).replace(/\.ya?ml$/i, '')));
 }
 
 /**
@@ -52,7 +46,8 @@ export function policyNames(files: readonly string[]): string[] {
 export function planPolicies(configs: ReadonlyArray<{ name: string; config: CascadeConfig; source?: string }>, frontierModel?: string): EvalPolicy[] {
   const first = configs[0];
   if (!first) throw new Error('no config to evaluate');
-  const frontierId = frontierModel ?? frontierModelId(first.config);
+  // Always-frontier calls the baseline model, the one the engine's savings are measured against.
+  const frontierId = frontierModel ?? baselineModelId(first.config);
   if (!first.config.models[frontierId]) {
     throw new EvalConfigError(`--frontier: no model "${frontierId}" in ${first.name} (models: ${Object.keys(first.config.models).join(', ')})`);
   }

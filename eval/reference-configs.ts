@@ -1,4 +1,4 @@
-import { baselineModelId, parseConfig, type CascadeConfig } from '../core/config';
+import { parseConfig, type CascadeConfig } from '../core/config';
 
 /** The route and tier names of a one-shot reference config. */
 export const ONE_SHOT_ROUTE = 'default';
@@ -26,11 +26,6 @@ export function oneShotConfig(base: CascadeConfig, modelId: string): CascadeConf
     },
     `one-shot config for ${modelId}`,
   );
-}
-
-/** The model always-frontier uses: the config's baseline model (its top tier's unless it names one). */
-export function frontierModelId(config: CascadeConfig): string {
-  return baselineModelId(config);
 }
 
 /** The model cheapest-only uses: the bottom of the config's ladder ("cheapest first"). */

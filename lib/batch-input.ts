@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { type ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type Client } from '@temporalio/client';
-import { requestFingerprint } from '../client/cascade-client';
+import { CASCADE_WORKFLOW_TYPE, requestFingerprint } from '../client/cascade-client';
 import { batchChildId, type BatchCursor, type BatchLine, type BatchPage, type BatchSource } from '../core/batch';
 import { jsonSchemaProblems } from '../core/json-schema';
 import { parseRequest, REQUEST_ID_PATTERN, RequestValidationError, type CascadeRequest } from '../core/request';
@@ -224,8 +224,8 @@ function requireClient(client: Client | undefined): Client {
 }
 
 /** The visibility query a `query` source lists: cascades only, started before the batch. */
-export function sourceQuery(source: Extract<BatchSource, { kind: 'query' }>): string {
-  return `WorkflowType = 'cascade' AND StartTime < '${source.before}' AND (${source.query})`;
+function sourceQuery(source: Extract<BatchSource, { kind: 'query' }>): string {
+  return `WorkflowType = '${CASCADE_WORKFLOW_TYPE}' AND StartTime < '${source.before}' AND (${source.query})`;
 }
 
 /**

@@ -2,12 +2,14 @@ import { type Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { type CallModelInput, type CallModelOutput } from '../activities';
+import { CASCADE_WORKFLOW_TYPE } from '../client/cascade-client';
 import { failedCall, type CallOutcome } from '../core/cascade-run';
 import { type CascadeResult } from '../core/result';
 import { type CascadeWorkflowInput } from '../workflows/cascade-workflow';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type ProtoPayload = temporal.api.common.v1.IPayload;
+type StartedAttributes = temporal.api.history.v1.IWorkflowExecutionStartedEventAttributes;
 
 /** One cascade execution, as visibility lists it. */
 export interface CascadeExecution {
@@ -50,13 +52,18 @@ async function* historyEvents(client: Client, execution: CascadeExecution, pageS
   } while (nextPageToken);
 }
 
+/** The input of a start event, refusing any workflow but a cascade. */
+async function startInput(client: Client, execution: CascadeExecution, started: StartedAttributes): Promise<CascadeWorkflowInput> {
+  if (started.workflowType?.name !== CASCADE_WORKFLOW_TYPE) throw new Error(`${execution.workflowId} is a ${started.workflowType?.name ?? 'unknown'} workflow, not a cascade`);
+  return decode<CascadeWorkflowInput>(client, started.input?.payloads);
+}
+
 /** The input a cascade was started with (request and optional config), from its first history event only. */
 export async function readCascadeInput(client: Client, execution: CascadeExecution): Promise<CascadeWorkflowInput> {
   for await (const event of historyEvents(client, execution, 1)) {
     const started = event.workflowExecutionStartedEventAttributes;
     if (!started) break;
-    if (started.workflowType?.name !== 'cascade') throw new Error(`${execution.workflowId} is a ${started.workflowType?.name ?? 'unknown'} workflow, not a cascade`);
-    return decode<CascadeWorkflowInput>(client, started.input?.payloads);
+    return startInput(client, execution, started);
   }
   throw new Error(`${execution.workflowId}: history has no start event`);
 }
@@ -76,8 +83,7 @@ export async function readCascadeHistory(client: Client, execution: CascadeExecu
     const id = String(event.eventId ?? '');
     if (event.workflowExecutionStartedEventAttributes) {
       const started = event.workflowExecutionStartedEventAttributes;
-      if (started.workflowType?.name !== 'cascade') throw new Error(`${execution.workflowId} is a ${started.workflowType?.name ?? 'unknown'} workflow, not a cascade`);
-      input = await decode<CascadeWorkflowInput>(client, started.input?.payloads);
+      input = await startInput(client, execution, started);
       runId ||= started.originalExecutionRunId ?? '';
     } else if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel') {
       scheduled.set(id, await decode<CallModelInput>(client, event.activityTaskScheduledEventAttributes.input?.payloads));

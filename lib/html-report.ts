@@ -134,6 +134,10 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'section';
 }
 
+function figure(chart: { svg: SafeHtml; caption?: string }): SafeHtml {
+  return html`<figure>${chart.svg}${chart.caption ? html`<figcaption>${chart.caption}</figcaption>` : ''}</figure>`;
+}
+
 function renderBlock(block: ReportBlock): SafeHtml {
   switch (block.type) {
     case 'paragraph':
@@ -155,9 +159,9 @@ function renderBlock(block: ReportBlock): SafeHtml {
     case 'keyValues':
       return html`<dl class="kv">${block.items.map(([key, value]) => html`<dt>${key}</dt><dd>${value}</dd>`)}</dl>`;
     case 'chart':
-      return html`<figure>${block.svg}${block.caption ? html`<figcaption>${block.caption}</figcaption>` : ''}</figure>`;
+      return figure(block);
     case 'chartRow':
-      return html`<div class="chart-row">${block.charts.map((c) => html`<figure>${c.svg}${c.caption ? html`<figcaption>${c.caption}</figcaption>` : ''}</figure>`)}</div>`;
+      return html`<div class="chart-row">${block.charts.map(figure)}</div>`;
     case 'html':
       return block.html;
   }

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { ProviderErrorType } from '../core/provider-errors';
 import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
-import { ProviderError, errorTypeForStatus, parseRetryAfter } from './provider-error';
+import { ProviderError, errorTypeForStatus, parseRetryAfter, transportFailure } from './provider-error';
 
 /** The parts of a Messages API response the engine relies on, checked rather than trusted. */
 const AnthropicMessageResponse = z.object({
@@ -102,9 +102,6 @@ export class AnthropicLanguageModel implements LanguageModel {
         retryAfterMs: parseRetryAfter(error.headers),
       });
     }
-    // Anything else the SDK lets through is the transport failing under it, e.g. undici's
-    // "terminated" when the connection drops mid-body: transient, like a connection error.
-    const message = error instanceof Error ? error.message : String(error);
-    return new ProviderError(ProviderErrorType.connection, `connection to ${this.provider} failed: ${message}`, this.context());
+    return transportFailure(error, this.context());
   }
 }

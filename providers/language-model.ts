@@ -1,3 +1,4 @@
+import { type ModelPrompt } from '../core/prompt';
 import { type Message } from '../core/request';
 import { type Usage } from '../core/result';
 
@@ -36,4 +37,24 @@ export interface LanguageModel {
   /** The provider's model name, e.g. `claude-haiku-4-5`. */
   readonly modelId: string;
   generate(request: GenerateRequest): Promise<GenerateResult>;
+}
+
+/** A model's per-call settings, from its config (or a `callModel` input carrying them). */
+export interface GenerateSettings {
+  maxOutputTokens: number;
+  timeoutMs: number;
+  temperature?: number | undefined;
+}
+
+/** The `generate` request for a built prompt under a model's settings: one mapping for every caller. */
+export function generateRequest(prompt: ModelPrompt, settings: GenerateSettings, abortSignal?: AbortSignal): GenerateRequest {
+  return {
+    messages: prompt.messages,
+    maxOutputTokens: settings.maxOutputTokens,
+    timeoutMs: settings.timeoutMs,
+    ...(abortSignal ? { abortSignal } : {}),
+    ...(prompt.system !== undefined ? { system: prompt.system } : {}),
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(prompt.responseFormat ? { responseFormat: prompt.responseFormat } : {}),
+  };
 }

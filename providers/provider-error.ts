@@ -15,6 +15,15 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * Anything an SDK lets through that is not one of its API errors: the transport failing under it,
+ * e.g. undici's "terminated" when the connection drops mid-body. Transient, like a connection error.
+ */
+export function transportFailure(error: unknown, context: { provider: string; modelId: string }): ProviderError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProviderError(ProviderErrorType.connection, `connection to ${context.provider} failed: ${message}`, context);
+}
+
 /** HTTP status -> error kind, shared by every adapter (see the README's error table). */
 export function errorTypeForStatus(status: number, providerMessage: string): ProviderErrorType {
   if (status === 400 || status === 422) {

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { classifyRequest, type ClassifyInput } from '../core/classifier';
 import { ClassifierConfig } from '../core/config';
 import { BUILT_IN_TASK_TYPES } from '../core/task-types';
+import { percentile } from '../eval/eval-metrics';
 import { resolveSharedDataDir } from '../simulator/shared-data-dir';
 
 /** MT-Bench category -> llm-cascade task type, from `data/task-types/README.md`. */
@@ -64,11 +65,6 @@ function loadQuestions(file: string): Labelled[] {
       input: { text: question.turns[0]!, hasSchema: false, hasGroundTruth: false },
     };
   });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
 }
 
 function pad(text: string, width: number, alignRight = false): string {

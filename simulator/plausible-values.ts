@@ -116,7 +116,7 @@ export function alternativeString(key: string, value: string): string {
   }
   const digits = /\d(?=\D*$)/.exec(value);
   if (digits) {
-    // Change the last digit: INV-0042 becomes INV-0043, 2024-03-15 becomes 2024-03-16.
+    // Change the last digit: INV-0042 becomes INV-0043.
     const at = digits.index;
     return value.slice(0, at) + String((Number(digits[0]) + 1) % 10) + value.slice(at + 1);
   }

@@ -13,6 +13,7 @@ import { buildApi } from '../api/build-api';
 import { startApiServer } from '../api/start-api-server';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../lib/load-config';
+import { startTestApi } from './helpers/simulated-cascade';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 
 const KEY_A = 'test-key-alpha-0123456789';
@@ -30,6 +31,21 @@ function capturingLogger(): { logger: pino.Logger; text: () => string } {
   });
   return { logger: pino({ level: 'trace' }, stream), text: () => lines.join('') };
 }
+
+// The HTTP tests share one connection and a task queue no worker polls.
+let temporal: TestTemporal;
+let connection: Connection;
+let config: CascadeConfig;
+
+before(async () => {
+  temporal = await connectTestTemporal();
+  connection = await Connection.connect({ address: temporal.address });
+  config = { ...(await loadConfig(DEFAULT_CONFIG_PATH)), taskQueue: uniqueTaskQueue('auth') };
+});
+after(async () => {
+  await connection?.close();
+  await temporal?.close();
+});
 
 describe('bearer keys and loopback rule (pure parts)', () => {
   it('reads keys from LLM_CASCADE_API_KEYS, comma-separated, blanks ignored', () => {
@@ -60,24 +76,10 @@ describe('bearer keys and loopback rule (pure parts)', () => {
 });
 
 describe('HTTP API with API keys', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let connection: Connection;
-  let config: CascadeConfig;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    connection = await Connection.connect({ address: temporal.address });
-    config = { ...(await loadConfig(DEFAULT_CONFIG_PATH)), taskQueue: uniqueTaskQueue('auth') };
-  });
-  after(async () => {
-    await connection?.close();
-    await temporal?.close();
-  });
-
   it('requires a valid bearer key on every endpoint but /healthz, in each endpoint’s error shape, and never logs keys', async () => {
     const { logger, text } = capturingLogger();
-    const app = buildApi({ connection: connection, namespace: 'default', config, logger, apiKeys: [KEY_A, KEY_B] });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const api = await startTestApi(temporal, config, { apiKeys: [KEY_A, KEY_B], logger });
+    const url = api.url;
     try {
       const get = (path: string, key?: string) => fetch(url + path, key ? { headers: { authorization: `Bearer ${key}` } } : {});
 
@@ -118,13 +120,13 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
       assert.match(logs, /"url":"\/readyz"/, 'requests are logged');
       for (const key of [KEY_A, KEY_B, WRONG]) assert.ok(!logs.includes(key), 'no key in the log');
     } finally {
-      await app.close();
+      await api.close();
     }
   });
 
   it('answers an unexpected failure with a generic 500 and the request id, logging the details', async () => {
     const { logger, text } = capturingLogger();
-    const app = buildApi({ connection: connection, namespace: 'default', config, logger });
+    const app = buildApi({ connection, namespace: 'default', config, logger });
     const secret = 'database password hunter2 at /srv/internal/path.ts';
     app.get('/v1/cascades-boom', async () => {
       throw new Error(secret);
@@ -161,20 +163,6 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
 });
 
 describe('startApiServer', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let connection: Connection;
-  let config: CascadeConfig;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    connection = await Connection.connect({ address: temporal.address });
-    config = { ...(await loadConfig(DEFAULT_CONFIG_PATH)), taskQueue: uniqueTaskQueue('start-api') };
-  });
-  after(async () => {
-    await connection?.close();
-    await temporal?.close();
-  });
-
   const options = (overrides: Partial<Parameters<typeof startApiServer>[0]>) => ({
     connection: connection,
     namespace: 'default',

@@ -14,7 +14,8 @@ import { parseRequest } from '../core/request';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../lib/load-config';
 import { threeTierConfig } from './helpers/engine';
-import { collect, openBatchEngine, waitUntil, writeJsonl } from './helpers/batch-engine';
+import { collect, openBatchEngine, writeJsonl } from './helpers/batch-engine';
+import { eventually } from './helpers/simulated-cascade';
 import { resolveSharedDataDir } from '../simulator/shared-data-dir';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
@@ -163,7 +164,7 @@ describe('audit: observed escalation rates', () => {
       await engine.batches.wait(batchId);
       assert.equal((await collect(engine.batches.results(batchId))).filter((r) => r.result?.escalations === 1).length, 2);
       const query = `TaskQueue = '${engine.config.taskQueue}'`;
-      await waitUntil('the cascades in visibility', async () => ((await temporal.client.workflow.count(`${query} AND ${CascadeSearchAttributes.outcome.name} = 'accepted'`)).count === 8 ? true : undefined));
+      await eventually(async () => ((await temporal.client.workflow.count(`${query} AND ${CascadeSearchAttributes.outcome.name} = 'accepted'`)).count === 8 ? true : undefined), 'the cascades in visibility', 60_000);
 
       const history = await observedEscalations(temporal.client, engine.config, { query });
       assert.deepEqual(history.routes, { extraction: { samples: 8, reachedAtLeast: [1, 0.25, 0] } });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BatchView } from '../lib/batch-client';
 import { type BatchResultLine } from '../lib/batch-results';
-import { openBatchEngine, waitUntil, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import { openBatchEngine, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import { eventually } from './helpers/simulated-cascade';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
@@ -80,15 +81,15 @@ describe('cascade batch', () => {
     const pause = await cascade(['batch', 'pause', batchId]);
     assert.equal(pause.code, 0, pause.stderr);
     assert.equal(pause.stdout.trim(), `paused ${batchId}`);
-    const paused = await waitUntil('the batch to report paused', async () => {
+    const paused = await eventually(async () => {
       const view = await engine.batches.status(batchId);
       return view.status === 'paused' && view.running === 0 ? view : undefined;
-    });
+    }, 'the batch to report paused', 60_000);
     const status = await cascade(['batch', 'status', batchId]);
     assert.match(status.stdout, /status\s+paused/);
 
     assert.equal((await cascade(['batch', 'resume', batchId])).code, 0);
-    await waitUntil('lines after resume', async () => ((await engine.batches.status(batchId)).totals.done > paused.totals.done ? true : undefined));
+    await eventually(async () => ((await engine.batches.status(batchId)).totals.done > paused.totals.done ? true : undefined), 'lines after resume', 60_000);
     assert.equal((await cascade(['batch', 'cancel', batchId])).code, 0);
     const waited = await cascade(['batch', 'status', batchId, '--wait', '--json']);
     assert.equal(waited.code, 1, 'a cancelled batch exits 1');

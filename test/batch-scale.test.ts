@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RECENT_FAILURES_KEPT } from '../core/batch';
-import { openBatchEngine } from './helpers/batch-engine';
+import { batchRunHistories, openBatchEngine } from './helpers/batch-engine';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
 let temporal: TestTemporal;
@@ -44,10 +44,8 @@ describe('batch at scale', () => {
       assert.match(view.recentFailures.at(-1)!.error, /promt/);
       assert.ok(view.run >= 10, `continued as new ${view.run - 1} times`);
 
-      let runId: string | undefined = (await temporal.client.workflow.getHandle(batchId).describe()).raw.workflowExecutionInfo?.firstRunId ?? undefined;
       let runs = 0;
-      while (runId) {
-        const history = await temporal.client.workflow.getHandle(batchId, runId).fetchHistory();
+      for await (const { history } of batchRunHistories(temporal.client, batchId)) {
         const events = history.events ?? [];
         const bytes = Buffer.byteLength(JSON.stringify(history));
         let largest = 0;
@@ -64,7 +62,6 @@ describe('batch at scale', () => {
         // Small enough for a client with gRPC's default 4 MB message limit to read in one page.
         assert.ok(bytes < 4 * 1024 * 1024, `run ${runs + 1}: history of ${bytes} bytes`);
         runs++;
-        runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
       }
       assert.equal(runs, view.run);
 

@@ -9,8 +9,9 @@ import { sumCosts } from '../core/cost';
 import { type BatchProgress } from '../core/batch';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { type BatchResultLine } from '../lib/batch-results';
-import { answeredCallsByPrompt, collect, openBatchEngine, waitUntil, writeJsonl, type BatchEngine } from './helpers/batch-engine';
-import { recordingHistories, saveHistory } from './helpers/histories';
+import { answeredCallsByPrompt, batchRunHistories, collect, openBatchEngine, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import { recordingHistories, saveHistory, type History } from './helpers/histories';
+import { eventually } from './helpers/simulated-cascade';
 import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
 
 let temporal: TestTemporal;
@@ -42,17 +43,14 @@ async function runToEnd(engine: BatchEngine, file: string, batchId: string, opti
   return engine.batches.status(batchId);
 }
 
-/** Every run of a batch's continue-as-new chain, oldest first, with its history. */
+/** Every run of a batch's continue-as-new chain, oldest first, with its history and sizes. */
 async function runsOf(batchId: string) {
-  const runs: Array<{ runId: string; events: number; largestPayload: number }> = [];
-  let runId: string | undefined = (await temporal.client.workflow.getHandle(batchId).describe()).raw.workflowExecutionInfo?.firstRunId ?? undefined;
-  while (runId) {
-    const history = await temporal.client.workflow.getHandle(batchId, runId).fetchHistory();
+  const runs: Array<{ runId: string; history: History; events: number; largestPayload: number }> = [];
+  for await (const { runId, history } of batchRunHistories(temporal.client, batchId)) {
     const events = history.events ?? [];
     let largestPayload = 0;
     for (const event of events) largestPayload = Math.max(largestPayload, largestPayloadIn(event));
-    runs.push({ runId, events: events.length, largestPayload });
-    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    runs.push({ runId, history, events: events.length, largestPayload });
   }
   return runs;
 }
@@ -207,20 +205,20 @@ describe('batch workflow', () => {
       const file = await writeJsonl(path.join(engine.workDir, 'input.jsonl'), texts.map((prompt) => ({ prompt })));
       const batchId = keep('signals', `signals-${Date.now()}`);
       await engine.batches.start({ batchId, source: { kind: 'file', path: file }, options: { concurrency: 2, pageSize: 10 } });
-      await waitUntil('a few lines done', async () => ((await engine.batches.status(batchId)).totals.done >= 3 ? true : undefined));
+      await eventually(async () => ((await engine.batches.status(batchId)).totals.done >= 3 ? true : undefined), 'a few lines done', 60_000);
 
       await engine.batches.pause(batchId);
-      const paused = await waitUntil('the running lines to finish', async () => {
+      const paused = await eventually(async () => {
         const view = await engine.batches.status(batchId);
         return view.status === 'paused' && view.running === 0 ? view : undefined;
-      });
+      }, 'the running lines to finish', 60_000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const stillPaused = await engine.batches.status(batchId);
       assert.equal(stillPaused.totals.done, paused.totals.done, 'no line started while paused');
       assert.equal(engine.simulator.callLog.size, paused.totals.done);
 
       await engine.batches.resume(batchId);
-      await waitUntil('progress after resume', async () => ((await engine.batches.status(batchId)).totals.done >= paused.totals.done + 3 ? true : undefined));
+      await eventually(async () => ((await engine.batches.status(batchId)).totals.done >= paused.totals.done + 3 ? true : undefined), 'progress after resume', 60_000);
       await engine.batches.cancel(batchId);
       await engine.batches.wait(batchId);
       const cancelled = await engine.batches.status(batchId);
@@ -259,7 +257,7 @@ describe('batch workflow', () => {
       const batchId = keep('rerun', `rerun-${Date.now()}`);
       const source = { kind: 'file' as const, path: file };
       await engine.batches.start({ batchId, source, options: { concurrency: 3, pageSize: 5 } });
-      await waitUntil('some lines done', async () => ((await engine.batches.status(batchId)).totals.done >= 8 ? true : undefined));
+      await eventually(async () => ((await engine.batches.status(batchId)).totals.done >= 8 ? true : undefined), 'some lines done', 60_000);
       // The batch itself dies mid-way; its running children go on (parent close policy ABANDON).
       await temporal.client.workflow.getHandle(batchId).terminate('simulated crash of the batch');
 
@@ -290,9 +288,8 @@ describe('batch workflow', () => {
     const histories = [];
     for (const batchId of batchIds) {
       const runs = await runsOf(batchId);
-      for (const [i, run] of runs.entries()) {
-        const history = await temporal.client.workflow.getHandle(batchId, run.runId).fetchHistory();
-        histories.push({ workflowId: `${batchId}@${run.runId}`, history });
+      for (const [i, { runId, history }] of runs.entries()) {
+        histories.push({ workflowId: `${batchId}@${runId}`, history });
         // The first and last run of each batch join the stored histories every test run replays.
         if (recordingHistories() && (i === 0 || i === runs.length - 1)) {
           await saveHistory(`batch-${labels.get(batchId)}-${i === 0 ? 'first' : 'last'}-run`, history);

@@ -10,7 +10,7 @@ import { CascadeSearchAttributes } from '../core/search-attributes';
 import { decisionsQuery } from '../workflows/cascade-workflow';
 import { type SimulatorScriptInput } from '../simulator/simulator-script';
 import { threeTierConfig, withEngine, type TestEngine } from './helpers/engine';
-import { HISTORIES_DIR, saveHistory, type History } from './helpers/histories';
+import { HISTORIES_DIR, recordingHistories, saveHistory, type History } from './helpers/histories';
 import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
 
 const INVOICE_SCHEMA = {
@@ -278,7 +278,7 @@ describe('cascade workflow', () => {
   it('replays every history these tests recorded without a determinism error', async () => {
     assert.ok(handles.length >= 10);
     const histories = await Promise.all(handles.map(async (handle) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })));
-    if (process.env.LLM_CASCADE_RECORD_HISTORIES === '1') await storeHistories(histories);
+    if (recordingHistories()) await storeHistories(histories);
     const code = await workflowBundleCode();
     let replayed = 0;
     for await (const outcome of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {

@@ -9,7 +9,8 @@ import { sumCosts } from '../core/cost';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { type SimulatorScriptInput } from '../simulator/simulator-script';
-import { collect, openBatchEngine, waitUntil, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import { collect, openBatchEngine, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import { eventually } from './helpers/simulated-cascade';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
@@ -50,8 +51,10 @@ before(async () => {
   results = (await collect(engine.batches.results(batchId))).map((r) => r.result!);
   assert.equal(results.length, 12);
   // Visibility is eventually consistent: wait until every cascade is listed with its outcome.
-  await waitUntil('every cascade closed in visibility', async () =>
-    (await temporal.client.workflow.count(`${windowQuery()} AND ExecutionStatus = 'Completed' AND ${CascadeSearchAttributes.outcome.name} IS NOT NULL`)).count === 12 ? true : undefined,
+  await eventually(
+    async () => ((await temporal.client.workflow.count(`${windowQuery()} AND ExecutionStatus = 'Completed' AND ${CascadeSearchAttributes.outcome.name} IS NOT NULL`)).count === 12 ? true : undefined),
+    'every cascade closed in visibility',
+    60_000,
   );
 });
 after(async () => {

@@ -9,7 +9,8 @@ import { CascadeSearchAttributes } from '../core/search-attributes';
 import { readCascadeInput } from '../lib/cascade-history';
 import { simulatorEnv } from '../lib/demo-mode';
 import { type SimulatorScriptInput } from '../simulator/simulator-script';
-import { collect, openBatchEngine, waitUntil, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import { collect, openBatchEngine, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import { eventually } from './helpers/simulated-cascade';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
@@ -54,7 +55,7 @@ before(async () => {
     originals.set(line.workflowId, { costUsd: line.result!.costUsd, outcome: line.result!.outcome, steps: line.result!.steps.length });
   }
   // Visibility is eventually consistent: wait until every cascade of the batch is listed.
-  await waitUntil('the batch in visibility', async () => ((await temporal.client.workflow.count(`${CascadeSearchAttributes.batchId.name} = '${batchId}'`)).count === 12 ? true : undefined));
+  await eventually(async () => ((await temporal.client.workflow.count(`${CascadeSearchAttributes.batchId.name} = '${batchId}'`)).count === 12 ? true : undefined), 'the batch in visibility', 60_000);
 });
 after(async () => {
   await engine?.close();

@@ -48,9 +48,12 @@ const bundlerLogger = {
  */
 export const PRELOADED_WORKFLOW_MODULES: readonly string[] = ['zod', 'ajv', 'ajv-formats'];
 
-/** Bundles the workflow code once (a few seconds); workers share the result. */
-export async function bundleWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: [...PRELOADED_WORKFLOW_MODULES], logger: bundlerLogger });
+/**
+ * Bundles the workflow code once (a few seconds); workers share the result. `preloadModules` is
+ * for comparing variants (the benchmark); workers use the default.
+ */
+export async function bundleWorkflows(preloadModules: readonly string[] = PRELOADED_WORKFLOW_MODULES): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: [...preloadModules], logger: bundlerLogger });
 }
 
 /**

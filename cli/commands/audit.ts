@@ -1,17 +1,17 @@
-import { createReadStream } from 'node:fs';
-import { access, constants, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { type Command } from 'commander';
 import { z } from 'zod';
-import { parseVolume, type AuditReport } from '../../analytics/audit';
+import { auditPromptLog, parseVolume, type AuditReport } from '../../analytics/audit';
 import { type ObservedEscalations } from '../../analytics/escalation-history';
 import { money, pct } from '../../analytics/format';
+import { type CascadeConfig } from '../../core/config';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
+import { parseOptions } from '../parse-options';
 import { table } from '../render';
+import { inputLines } from '../request-options';
 import { timeFrom } from './list';
-import { withTemporalClient } from './batch';
+import { outputReport } from './report';
 
 const AuditOptions = z.object({
   volume: z
@@ -35,7 +35,7 @@ type AuditOptions = z.input<typeof AuditOptions>;
 const FLAGS: Record<string, string> = { volume: '--volume', jsonOut: '--json-out', html: '--html', historyQuery: '--history-query', historySince: '--history-since' };
 
 /** The audit for a person: the mix, the start tiers, the cost both ways and the monthly projection. */
-export function renderAudit(report: AuditReport): string {
+function renderAudit(report: AuditReport): string {
   const hasHistory = report.history !== undefined && report.history.coveredPrompts > 0;
   const lines = [
     table(
@@ -64,18 +64,6 @@ export function renderAudit(report: AuditReport): string {
   return lines.join('\n');
 }
 
-async function* fileLines(file: string, cli: CliContext): AsyncGenerator<string> {
-  if (file !== '-') {
-    try {
-      await access(file, constants.R_OK);
-    } catch (error) {
-      throw new CliError(`cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT_CODES.usage);
-    }
-  }
-  const input = file === '-' ? cli.io.stdin : createReadStream(file, { encoding: 'utf8' });
-  yield* createInterface({ input, crlfDelay: Infinity });
-}
-
 const AUDIT_HELP = `
 A prompt log is JSONL, one request per line: {"prompt": "..."}, {"messages": [...]}, or MT-Bench
 style {"turns": [...]} (the first turn is the prompt); optional id, system, schema, groundTruth,
@@ -99,42 +87,27 @@ export function registerAuditCommand(program: Command, cli: CliContext): void {
     .option('--history-since <time>', 'only cascades started since: an ISO date or a duration ago (30d)')
     .addHelpText('after', AUDIT_HELP)
     .action(async (file: string, raw: AuditOptions, command: Command) => {
-      const parsed = AuditOptions.safeParse(raw);
-      if (!parsed.success) {
-        throw new CliError(parsed.error.issues.map((issue) => `${FLAGS[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`).join('; '), EXIT_CODES.usage);
-      }
-      const options = parsed.data;
+      const options = parseOptions(AuditOptions, raw, FLAGS);
       const config = await cli.config(command);
-      const history = options.history ? await readHistory(cli, command, options) : undefined;
-      const { auditPromptLog } = await import('../../analytics/audit.js');
-      const report = await auditPromptLog(fileLines(file, cli), {
+      const history = options.history ? await readHistory(cli, command, config, options) : undefined;
+      const report = await auditPromptLog(inputLines(file, cli.io), {
         config,
         source: file === '-' ? 'stdin' : path.basename(file),
         ...(options.volume !== undefined ? { volumePerMonth: options.volume } : {}),
         ...(history ? { history } : {}),
       });
-      if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
-      if (options.html) {
-        const { renderAuditHtml } = await import('../../analytics/audit-html.js');
-        await writeFile(options.html, renderAuditHtml(report));
-      }
-      cli.out(options.json ? JSON.stringify(report) : renderAudit(report));
-      const written = [options.jsonOut, options.html].filter((f): f is string => f !== undefined);
-      if (written.length > 0) cli.note(`written: ${written.join(', ')}`);
+      await outputReport(cli, report, options, renderAudit, async () => (await import('../../analytics/audit-html.js')).renderAuditHtml);
       if (report.invalid.length > 0) cli.exitCode = EXIT_CODES.usage;
     });
 }
 
 /** Observed escalation rates, or none (with a note) when Temporal cannot be reached: the audit itself is offline. */
-async function readHistory(cli: CliContext, command: Command, options: z.infer<typeof AuditOptions>): Promise<ObservedEscalations | undefined> {
-  const config = await cli.config(command);
+async function readHistory(cli: CliContext, command: Command, config: CascadeConfig, options: z.infer<typeof AuditOptions>): Promise<ObservedEscalations | undefined> {
   const since = options.historySince ? new Date(timeFrom(options.historySince)) : undefined;
   if (since && Number.isNaN(since.getTime())) throw new CliError(`--history-since: expected an ISO date or a duration like 30d, got "${options.historySince}"`, EXIT_CODES.usage);
   try {
     const { observedEscalations } = await import('../../analytics/escalation-history.js');
-    return await withTemporalClient(cli, command, (client) =>
-      observedEscalations(client, config, { ...(since ? { since } : {}), ...(options.historyQuery ? { query: options.historyQuery } : {}) }),
-    );
+    return await observedEscalations(await cli.temporalClient(command), config, { ...(since ? { since } : {}), ...(options.historyQuery ? { query: options.historyQuery } : {}) });
   } catch (error) {
     const { isTemporalUnavailable } = await import('../../lib/temporal-unavailable.js');
     if (!isTemporalUnavailable(error)) throw error;

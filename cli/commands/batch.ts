@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { type WriteStream } from 'node:tty';
 import { SingleBar } from 'cli-progress';
-import { type Client } from '@temporalio/client';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { BatchId, BatchSource } from '../../core/batch';
@@ -12,9 +11,11 @@ import { type BatchClient, type BatchView } from '../../lib/batch-client';
 import { type BatchResultLine } from '../../lib/batch-results';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
-import { table, usd } from '../render';
+import { parseOptions } from '../parse-options';
+import { costVsBaseline, table, usd } from '../render';
 
-const Count = (max: number) => z.coerce.number().int().min(1).max(max);
+/** A whole count of at least 1, as an option's text. Shared with `reprocess`. */
+export const Count = (max: number) => z.coerce.number().int().min(1).max(max);
 
 /** `batch run`'s options as commander hands them over, validated before anything starts. */
 const RunOptions = z.object({
@@ -29,14 +30,6 @@ const RunOptions = z.object({
 type RunOptions = z.input<typeof RunOptions>;
 
 const FLAGS: Record<string, string> = { out: '--out', concurrency: '--concurrency', pageSize: '--page-size', id: '--id' };
-
-function parseOptions<T extends z.ZodType>(schema: T, options: unknown): z.infer<T> {
-  const parsed = schema.safeParse(options);
-  if (!parsed.success) {
-    throw new CliError(parsed.error.issues.map((issue) => `${FLAGS[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`).join('; '), EXIT_CODES.usage);
-  }
-  return parsed.data;
-}
 
 /** A local path (resolved, so the worker reads the same file) or an http(s) URL. */
 async function sourceFrom(input: string): Promise<BatchSource> {
@@ -54,40 +47,22 @@ async function sourceFrom(input: string): Promise<BatchSource> {
   return { kind: 'file', path: file };
 }
 
-/** Runs `body` with a Temporal client on the configured address, closing its connection afterwards. Shared with `reprocess` and `report`. */
-export async function withTemporalClient<T>(cli: CliContext, command: Command, body: (client: Client) => Promise<T>): Promise<T> {
-  const { address, namespace } = cli.globals(command);
-  // Loaded on first use, like the CLI's other Temporal commands: offline commands never pay for the SDK.
-  const { openTemporalClient } = await import('../../lib/open-temporal-client.js');
-  const owned = await openTemporalClient({ address, namespace });
-  try {
-    return await body(owned.client);
-  } finally {
-    await owned.close();
-  }
-}
-
-/** Runs `body` with a batch client on the config's task queue. */
+/** Runs `body` with a batch client on the config's task queue, its errors turned into the CLI's exit codes. */
 export async function withBatches<T>(cli: CliContext, command: Command, body: (batches: BatchClient) => Promise<T>): Promise<T> {
   const config = await cli.config(command);
   const { BatchClient, BatchConflictError, BatchNotFoundError } = await import('../../lib/batch-client.js');
-  return withTemporalClient(cli, command, async (client) => {
-    try {
-      return await body(new BatchClient(client, config.taskQueue));
-    } catch (error) {
-      if (error instanceof BatchNotFoundError) throw new CliError(error.message, EXIT_CODES.failure);
-      if (error instanceof BatchConflictError) throw new CliError(error.message, EXIT_CODES.usage);
-      throw error;
-    }
-  });
+  const client = await cli.temporalClient(command);
+  try {
+    return await body(new BatchClient(client, config.taskQueue));
+  } catch (error) {
+    if (error instanceof BatchNotFoundError) throw new CliError(error.message, EXIT_CODES.failure);
+    if (error instanceof BatchConflictError) throw new CliError(error.message, EXIT_CODES.usage);
+    throw error;
+  }
 }
 
 function finished(view: BatchView): number {
   return view.totals.done + view.totals.failed;
-}
-
-function percent(part: number, whole: number): string {
-  return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
 }
 
 /** A batch's status for a person. */
@@ -104,7 +79,7 @@ export function renderBatchView(view: BatchView): string {
     ['input', view.source],
     ['lines', `${finished(view)}${total} finished: ${t.done} done, ${t.failed} failed, ${view.running} running`],
     ['outcomes', outcomes || '-'],
-    ['cost', `${usd(t.costUsd)} vs ${usd(t.baselineUsd)} on the baseline model alone: saved ${usd(t.savedUsd)}${percent(t.savedUsd, t.baselineUsd)}`],
+    ['cost', costVsBaseline(t.costUsd, t.baselineUsd, t.savedUsd, 'the baseline model')],
     ['started', view.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')],
   ];
   if (view.error) rows.push(['error', view.error]);
@@ -168,6 +143,7 @@ async function writeResults(
   return { counts, failures };
 }
 
+/** `writeResults` into a file, closed once written. Shared with `reprocess`. */
 export async function writeResultsFile(batches: BatchClient, batchId: string, file: string, filter?: (line: BatchResultLine) => boolean) {
   const out = createWriteStream(path.resolve(file));
   try {
@@ -178,6 +154,7 @@ export async function writeResultsFile(batches: BatchClient, batchId: string, fi
   }
 }
 
+/** Line counts by status for a person, e.g. `98 ok, 2 failed` (statuses with none left out). */
 export function describeCounts(counts: Record<BatchResultLine['status'], number>): string {
   return Object.entries(counts)
     .filter(([, n]) => n > 0)
@@ -219,7 +196,7 @@ export function registerBatchCommand(program: Command, cli: CliContext): void {
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print the final status as one JSON line')
     .action(async (input: string, raw: RunOptions, command: Command) => {
-      const options = parseOptions(RunOptions, raw);
+      const options = parseOptions(RunOptions, raw, FLAGS);
       const source = await sourceFrom(input);
       const explicitConfig = cli.globals(command).config !== undefined;
       const config = await cli.config(command);

@@ -1,6 +1,3 @@
-import { constants, createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { type Command } from 'commander';
 import { classifyByRules, planCascade } from '../../core/cascade-plan';
 import { type CascadeConfig } from '../../core/config';
@@ -8,7 +5,7 @@ import { parseRequest, RequestValidationError } from '../../core/request';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
 import { table } from '../render';
-import { readStream } from '../request-options';
+import { inputLines, readStream } from '../request-options';
 
 /** The classifier's verdict on one prompt, as `classify --json` prints it. */
 export interface ClassifyRow {
@@ -58,16 +55,8 @@ function lineError(line: number, id: string | undefined, error: unknown): Classi
 }
 
 async function* classifyFile(file: string, cli: CliContext, config: CascadeConfig): AsyncGenerator<ClassifyRow | ClassifyLineError> {
-  if (file !== '-') {
-    try {
-      await access(file, constants.R_OK);
-    } catch (error) {
-      throw new CliError(`--file: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT_CODES.usage);
-    }
-  }
-  const input = file === '-' ? cli.io.stdin : createReadStream(file, { encoding: 'utf8' });
   let line = 0;
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const text of inputLines(file, cli.io, '--file: ')) {
     line++;
     if (text.trim() === '') continue;
     let record: unknown;

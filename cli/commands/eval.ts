@@ -3,17 +3,14 @@ import { type WriteStream } from 'node:tty';
 import { SingleBar } from 'cli-progress';
 import { type Command } from 'commander';
 import { z } from 'zod';
-import { evaluateConfigs, writeEvalOutputs } from '../../eval/evaluate-configs';
-import { EvalConfigError, type EvalProgress } from '../../eval/eval-runner';
-import { renderEvalTerminal } from '../../eval/eval-terminal';
-import { installQuietTemporalRuntime, openTemporalTarget } from '../../eval/temporal-target';
+import { type EvalProgress } from '../../eval/eval-runner';
 import { PROJECT_ROOT } from '../../lib/load-config';
-import { routerbenchTrainFiles } from '../../simulator';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
+import { parseOptions } from '../parse-options';
 
 /** The config `cascade eval` runs when no `--config` is given: its models are the dataset's. */
-export const DEFAULT_EVAL_CONFIG = path.join(PROJECT_ROOT, 'configs', 'routerbench.yaml');
+const DEFAULT_EVAL_CONFIG = path.join(PROJECT_ROOT, 'configs', 'routerbench.yaml');
 
 const Percent = z.coerce.number().min(0).max(100);
 
@@ -124,17 +121,20 @@ Temporal: an embedded in-memory dev server, unless TEMPORAL_ADDRESS or --address
 Exit code 1 when some row ended without an answer or some call could not be priced.`,
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
-      const parsed = EvalOptions.safeParse(raw);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((issue) => `${FLAGS[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`);
-        throw new CliError(problems.join('; '), EXIT_CODES.usage);
-      }
-      const options = parsed.data;
+      const options = parseOptions(EvalOptions, raw, FLAGS);
       const files = configFiles.length > 0 ? configFiles : [DEFAULT_EVAL_CONFIG];
       const { namespace } = cli.globals(command);
       const explicitAddress = command.getOptionValueSourceWithGlobals('address') === 'cli' ? cli.globals(command).address : undefined;
       const address = explicitAddress ?? (cli.io.env.TEMPORAL_ADDRESS || undefined);
 
+      // Loaded here, not at start-up: the evaluator brings the worker, the simulator and the provider SDKs.
+      const [{ evaluateConfigs, writeEvalOutputs }, { EvalConfigError }, { renderEvalTerminal }, { installQuietTemporalRuntime, openTemporalTarget }, { routerbenchTrainFiles }] = await Promise.all([
+        import('../../eval/evaluate-configs.js'),
+        import('../../eval/eval-runner.js'),
+        import('../../eval/eval-terminal.js'),
+        import('../../eval/temporal-target.js'),
+        import('../../simulator/index.js'),
+      ]);
       const temporalWarnings: string[] = [];
       installQuietTemporalRuntime((line) => temporalWarnings.push(line));
       const temporal = await openTemporalTarget({ ...(address ? { address } : {}), namespace, log: (line) => cli.note(line), env: cli.io.env });

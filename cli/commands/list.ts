@@ -2,7 +2,7 @@ import { type Command } from 'commander';
 import { ListCascadesQuery } from '../../api/cascade-schemas';
 import { type CascadeListFilter } from '../../client/cascade-client';
 import { type CliContext } from '../cli-context';
-import { CliError, EXIT_CODES } from '../exit-codes';
+import { parseOptions } from '../parse-options';
 import { renderList } from '../render';
 
 interface ListOptions {
@@ -54,12 +54,7 @@ export function listFilterFromOptions(options: ListOptions): CascadeListFilter {
     startedBefore: options.until === undefined ? undefined : timeFrom(options.until),
     limit: options.limit,
   };
-  const parsed = ListCascadesQuery.safeParse(Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${FLAGS[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`);
-    throw new CliError(problems.join('; '), EXIT_CODES.usage);
-  }
-  const { status, ...filter } = parsed.data;
+  const { status, ...filter } = parseOptions(ListCascadesQuery, Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)), FLAGS);
   return { ...filter, ...(status ? { status: status.toUpperCase() as Uppercase<typeof status> } : {}) };
 }
 

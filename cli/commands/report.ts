@@ -6,7 +6,6 @@ import { type SavingsReport } from '../../analytics/savings-report';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
 import { table } from '../render';
-import { withTemporalClient } from './batch';
 import { timeFrom } from './list';
 
 const ReportOptions = z.object({
@@ -18,8 +17,27 @@ const ReportOptions = z.object({
 });
 type ReportOptions = z.input<typeof ReportOptions>;
 
+/**
+ * Prints a report (one JSON line with `--json`, else `renderText`'s tables), and writes the
+ * `--json-out` and `--html` files asked for, naming them on stderr. The HTML renderer is loaded only
+ * when `--html` asks for it. Shared with `audit`.
+ */
+export async function outputReport<R>(
+  cli: CliContext,
+  report: R,
+  options: { json?: boolean | undefined; jsonOut?: string | undefined; html?: string | undefined },
+  renderText: (report: R) => string,
+  loadHtmlRenderer: () => Promise<(report: R) => string>,
+): Promise<void> {
+  if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.html) await writeFile(options.html, (await loadHtmlRenderer())(report));
+  cli.out(options.json ? JSON.stringify(report) : renderText(report));
+  const written = [options.jsonOut, options.html].filter((f): f is string => f !== undefined);
+  if (written.length > 0) cli.note(`written: ${written.join(', ')}`);
+}
+
 /** The savings report for a person. */
-export function renderReport(report: SavingsReport): string {
+function renderReport(report: SavingsReport): string {
   const t = report.totals;
   const outcomeNames = [...new Set(report.byTaskType.flatMap((r) => Object.keys(r.outcomes)))].sort();
   const lines = [
@@ -63,14 +81,7 @@ export function registerReportCommand(program: Command, cli: CliContext): void {
       const since = new Date(timeFrom(options.since));
       if (Number.isNaN(since.getTime())) throw new CliError(`--since: expected a duration like 7d or an ISO date, got "${options.since}"`, EXIT_CODES.usage);
       const { savingsReport } = await import('../../analytics/savings-report.js');
-      const report = await withTemporalClient(cli, command, (client) => savingsReport({ client, since, ...(options.query ? { query: options.query } : {}) }));
-      if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
-      if (options.html) {
-        const { renderReportHtml } = await import('../../analytics/report-html.js');
-        await writeFile(options.html, renderReportHtml(report));
-      }
-      cli.out(options.json ? JSON.stringify(report) : renderReport(report));
-      const written = [options.jsonOut, options.html].filter((f): f is string => f !== undefined);
-      if (written.length > 0) cli.note(`written: ${written.join(', ')}`);
+      const report = await savingsReport({ client: await cli.temporalClient(command), since, ...(options.query ? { query: options.query } : {}) });
+      await outputReport(cli, report, options, renderReport, async () => (await import('../../analytics/report-html.js')).renderReportHtml);
     });
 }

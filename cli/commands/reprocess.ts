@@ -4,11 +4,9 @@ import { type WhatIfReport, type WhatIfRow } from '../../analytics/what-if';
 import { type ProviderRegistry } from '../../providers/provider-registry';
 import { BatchId, type BatchSource } from '../../core/batch';
 import { type CliContext } from '../cli-context';
-import { CliError, EXIT_CODES } from '../exit-codes';
+import { parseOptions } from '../parse-options';
 import { table, usd } from '../render';
-import { describeCounts, exitCodeFor, follow, renderBatchView, withBatches, withTemporalClient, writeResultsFile } from './batch';
-
-const Count = (max: number) => z.coerce.number().int().min(1).max(max);
+import { Count, describeCounts, exitCodeFor, follow, renderBatchView, withBatches, writeResultsFile } from './batch';
 
 const ReprocessOptions = z.object({
   query: z.string().trim().min(1, 'give a visibility query, e.g. "CascadeBatchId = \'b1\'"'),
@@ -40,7 +38,7 @@ function shortPath(path: readonly string[]): string {
 }
 
 /** The what-if for a person: totals, then the requests whose path or cost changed. */
-export function renderWhatIf(report: WhatIfReport, rows: number): string {
+function renderWhatIf(report: WhatIfReport, rows: number): string {
   const t = report.totals;
   // Relative to the old cost; none when nothing was spent before.
   const change = t.oldCostUsd > 0 ? (t.newCostUsd - t.oldCostUsd) / t.oldCostUsd : undefined;
@@ -109,11 +107,7 @@ export function registerReprocessCommand(program: Command, cli: CliContext): voi
     .option('--json', 'print the batch status, or the what-if report, as one JSON line')
     .addHelpText('after', REPROCESS_HELP)
     .action(async (raw: ReprocessOptions, command: Command) => {
-      const parsed = ReprocessOptions.safeParse(raw);
-      if (!parsed.success) {
-        throw new CliError(parsed.error.issues.map((issue) => `${FLAGS[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`).join('; '), EXIT_CODES.usage);
-      }
-      const options = parsed.data;
+      const options = parseOptions(ReprocessOptions, raw, FLAGS);
       if (options.whatIf) await whatIf(cli, command, options);
       else await reprocess(cli, command, options);
     });
@@ -133,20 +127,18 @@ async function whatIf(cli: CliContext, command: Command, options: z.infer<typeof
     if (!(error instanceof MissingApiKeyError)) throw error;
     cli.note(`no API keys for the config's providers: only answers recorded in history are used (${error.problems.join('; ')})`);
   }
-  const report = await withTemporalClient(cli, command, (client) =>
-    runWhatIf({
-      client,
-      query: options.query,
-      config,
-      ...(providers ? { providers } : {}),
-      ...(options.maxCalls !== undefined ? { maxCalls: options.maxCalls } : {}),
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      concurrency: options.concurrency,
-      onProgress: (done) => {
-        if (options.progress && done % 100 === 0) cli.note(`${done} cascades compared...`);
-      },
-    }),
-  );
+  const report = await runWhatIf({
+    client: await cli.temporalClient(command),
+    query: options.query,
+    config,
+    ...(providers ? { providers } : {}),
+    ...(options.maxCalls !== undefined ? { maxCalls: options.maxCalls } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    concurrency: options.concurrency,
+    onProgress: (done) => {
+      if (options.progress && done % 100 === 0) cli.note(`${done} cascades compared...`);
+    },
+  });
   if (options.out) await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
   cli.out(options.json ? JSON.stringify(report) : renderWhatIf(report, options.rows));
   if (report.totals.requests === 0) cli.note('no completed cascade matches the query');

@@ -11,8 +11,9 @@ export type LoggedCall = Pick<CallRecord, 'id' | 'model' | 'requestBody' | 'stat
 };
 
 /** The request tag each scenario puts in its prompts: `[req:<id>]`, the request's id. */
-export const REQUEST_TAG = /\[req:([A-Za-z0-9._:-]+)\]/;
+const REQUEST_TAG = /\[req:([A-Za-z0-9._:-]+)\]/;
 
+/** The tag for request `id`, to put in its prompt. */
 export function requestTag(id: string): string {
   return `[req:${id}]`;
 }
@@ -22,7 +23,7 @@ export function requestIdOf(call: Pick<LoggedCall, 'requestBody'>): string | und
   return REQUEST_TAG.exec(JSON.stringify(call.requestBody))?.[1];
 }
 
-export function callKey(call: Pick<LoggedCall, 'model' | 'requestBody'>): string {
+function callKey(call: Pick<LoggedCall, 'model' | 'requestBody'>): string {
   return `${call.model ?? ''}\u0000${JSON.stringify(call.requestBody)}`;
 }
 
@@ -118,14 +119,4 @@ export function retriesBeforeRetryAfter(calls: readonly LoggedCall[]): EarlyRetr
     }
   }
   return early;
-}
-
-/** How many calls each key saw, for "exactly one call" assertions. */
-export function callsPerRequest(calls: readonly LoggedCall[]): Map<string, LoggedCall[]> {
-  const perRequest = new Map<string, LoggedCall[]>();
-  for (const call of calls) {
-    const id = requestIdOf(call) ?? '(untagged)';
-    perRequest.set(id, [...(perRequest.get(id) ?? []), call]);
-  }
-  return perRequest;
 }

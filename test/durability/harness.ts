@@ -19,6 +19,7 @@ import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { startSimulator, type SimulatorHandle } from '../../simulator';
 import { type SimulatorScriptInput } from '../../simulator/simulator-script';
 import { bundleWorkflows } from '../../worker/create-worker';
+import { threeTierConfig } from '../helpers/engine';
 import { TEST_ENV } from '../helpers/test-env';
 
 /** Where scenarios run: a Temporal server to use, the prebuilt workflow bundle, a scratch folder. */
@@ -27,7 +28,6 @@ export interface DurabilityContext {
   cliPath: string;
   bundlePath: string;
   workDir: string;
-  connection: Connection;
   client: Client;
   /** Stops what the context started itself (never the test run's shared server). */
   close(): Promise<void>;
@@ -66,7 +66,7 @@ export async function openDurabilityContext(options: DurabilityContextOptions = 
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     await registerSearchAttributes(connection, 'default');
-    return { address, cliPath, bundlePath, workDir, connection, client: new Client({ connection }), close };
+    return { address, cliPath, bundlePath, workDir, client: new Client({ connection }), close };
   } catch (error) {
     await close();
     throw error;
@@ -98,7 +98,7 @@ export interface WorkerProcess {
  * Starts `worker/main.ts` as a child process and resolves once it polls. Its config names the
  * simulator's key variable, which it gets on top of this environment; its logs go to `logFile`.
  */
-export async function startWorkerProcess(options: { configPath: string; address: string; bundlePath: string; logFile: string }): Promise<WorkerProcess> {
+async function startWorkerProcess(options: { configPath: string; address: string; bundlePath: string; logFile: string }): Promise<WorkerProcess> {
   const args = ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts'), '--config', options.configPath, '--address', options.address, '--bundle', options.bundlePath];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
@@ -171,32 +171,18 @@ export function durabilityModels(maxOutputTokens = 1024): CascadeConfigInput['mo
   };
 }
 
-/** The durability scenarios' model ladder: two providers, a fallback on the small tier. */
-export function durabilityConfigInput(taskQueue: string, overrides: Partial<CascadeConfigInput> = {}): CascadeConfigInput {
-  return {
-    taskQueue,
-    providers: { anthropic: { type: 'anthropic' }, openai: { type: 'openai' } },
-    models: durabilityModels(),
-    tiers: [
-      { name: 'small', model: 'small', fallbacks: ['small-backup'] },
-      { name: 'mid', model: 'mid' },
-      { name: 'frontier', model: 'frontier' },
-    ],
-    routes: {
-      extraction: { startTier: 'small', checks: [{ type: 'not_empty' }, { type: 'not_refusal' }, { type: 'json_schema' }, { type: 'ground_truth' }] },
-      default: { startTier: 'small' },
-    },
-    // The production default; the crash scenario shortens it to see its dead worker sooner.
-    resilience: { maxAttemptsPerModel: 3, initialRetryMs: 500, maxRetryMs: 4000, outageWaitMs: 120_000, heartbeatTimeoutMs: 10_000 },
-    ...overrides,
-  };
+/** The production default; scenarios that change a field spread it, since an override replaces `resilience` whole. */
+export const DURABILITY_RESILIENCE = { maxAttemptsPerModel: 3, initialRetryMs: 500, maxRetryMs: 4000, outageWaitMs: 120_000, heartbeatTimeoutMs: 10_000 };
+
+/** The engine tests' three-tier ladder (a fallback on the small tier) over the scenarios' models. */
+function durabilityConfigInput(taskQueue: string, overrides: Partial<CascadeConfigInput> = {}): CascadeConfigInput {
+  return threeTierConfig({ taskQueue, models: durabilityModels(), resilience: DURABILITY_RESILIENCE, ...overrides });
 }
 
 /** One scenario's moving parts: its simulator, its config (on a task queue of its own), its workers. */
 export interface ScenarioRig {
   simulator: SimulatorHandle;
   config: CascadeConfig;
-  configPath: string;
   cascades: CascadeClient;
   /** Starts a worker process against `address` (default: the context's server). */
   startWorker(address?: string): Promise<WorkerProcess>;
@@ -226,7 +212,6 @@ export async function openScenarioRig(
     return {
       simulator,
       config,
-      configPath,
       cascades,
       async startWorker(address = context.address) {
         const worker = await startWorkerProcess({
@@ -253,7 +238,6 @@ export async function openScenarioRig(
 export interface OwnServer {
   address: string;
   dbFile: string;
-  restartCount: number;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -265,7 +249,6 @@ export async function startOwnServer(context: DurabilityContext, label: string):
   const own: OwnServer = {
     address: `127.0.0.1:${port}`,
     dbFile,
-    restartCount: 0,
     async start() {
       if (server) return;
       server = await startDevServer({ cliPath: context.cliPath, dbFile, port, uiPort: false, startTimeoutMs: 90_000 });
@@ -280,14 +263,12 @@ export async function startOwnServer(context: DurabilityContext, label: string):
   return own;
 }
 
-/** Checks `probe` until it returns something, every `everyMs`; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+/**
+ * Waits until none of the calls in flight at a kill is in flight any more (the kernel closes the dead
+ * worker's sockets), then counts those the kill cut off: the only calls that may be made again.
+ */
+export async function callsCutByKill(simulator: SimulatorHandle, inFlight: readonly string[]): Promise<number> {
+  await simulator.callLog.waitFor({ state: 'in_flight' }, (calls) => !calls.some((call) => inFlight.includes(call.id)), 30_000);
+  return inFlight.filter((id) => simulator.callLog.get(id)?.state === 'aborted').length;
 }
 

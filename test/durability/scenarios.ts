@@ -11,6 +11,7 @@ import { type CascadeResult } from '../../core/result';
 import { type CallRecord, type SimulatorScriptInput } from '../../simulator';
 import { type LatencySpec } from '../../simulator/simulator-script';
 import { recordHistories, workflowTaskFailures } from '../helpers/histories';
+import { eventually } from '../helpers/simulated-cascade';
 import {
   answersPaidTwice,
   completedCallsRepeated,
@@ -20,7 +21,7 @@ import {
   retriesBeforeRetryAfter,
   retryAfterMsOf,
 } from './call-log-analysis';
-import { durabilityModels, openScenarioRig, startOwnServer, waitFor, type DurabilityContext, type ScenarioRig } from './harness';
+import { callsCutByKill, DURABILITY_RESILIENCE, durabilityModels, openScenarioRig, startOwnServer, type DurabilityContext, type ScenarioRig } from './harness';
 
 /** The figures every scenario reports; the soak prints their sums. Loss and duplication must be 0. */
 export interface DurabilityFigures {
@@ -133,10 +134,10 @@ async function runsPerId(client: Client, taskQueue: string, ids: readonly string
     return runs;
   };
   try {
-    return await waitFor('visibility to list every request', async () => {
+    return await eventually(async () => {
       const runs = await count();
       return ids.every((id) => runs.has(id)) ? runs : undefined;
-    }, 20_000, 500);
+    }, 'visibility to list every request', 20_000, 500);
   } catch {
     return count();
   }
@@ -297,21 +298,35 @@ function makeBatch(scenario: string, id: string, count: number, group: (n: numbe
   return { requests, held: requests.filter((r) => HELD_MODEL[r.group] !== undefined) };
 }
 
+type Collected = Awaited<ReturnType<typeof collectResults>>;
+
+/** Submits a batch over every group and collects its `done` group, which finishes before the disruption. */
+async function submitBatch(rig: ScenarioRig, scenario: string, id: string, count: number, stageTimeoutMs: number, log: (line: string) => void): Promise<{ batch: Batch; early: Collected }> {
+  const batch = makeBatch(scenario, id, count, (n) => BATCH_GROUPS[n % BATCH_GROUPS.length]!);
+  await submitAll(rig, batch.requests.map((r) => r.request));
+  log(`${scenario}: ${batch.requests.length} requests submitted`);
+  const early = await collectResults(rig, batch.requests.filter((r) => r.group === 'done').map((r) => r.request.id), stageTimeoutMs);
+  return { batch, early };
+}
+
+/** Collects the requests `early` has not, and merges the two. */
+async function collectRest(rig: ScenarioRig, ids: readonly string[], early: Collected, stageTimeoutMs: number): Promise<Collected> {
+  const rest = await collectResults(rig, ids.filter((i) => !early.results.has(i) && !early.missing.has(i)), stageTimeoutMs);
+  return { results: new Map([...early.results, ...rest.results]), missing: new Map([...early.missing, ...rest.missing]) };
+}
+
 /** Resolves once every held request has a call to its held model in flight that started after `since`. */
 async function everyHeldCallInFlight(rig: ScenarioRig, batch: Batch, since: number, timeoutMs: number, what: string): Promise<void> {
   const isHeldCall = (call: CallRecord, held: Batch['held'][number]) =>
     call.state === 'in_flight' && call.startedAt >= since && call.model === HELD_MODEL[held.group] && requestIdOf(call) === held.request.id;
   try {
-    await waitFor(what, () => {
-      const inFlight = rig.simulator.callLog.list({ state: 'in_flight' });
-      return batch.held.every((held) => inFlight.some((call) => isHeldCall(call, held))) ? true : undefined;
-    }, timeoutMs);
+    await rig.simulator.callLog.waitFor({ state: 'in_flight' }, (inFlight) => batch.held.every((held) => inFlight.some((call) => isHeldCall(call, held))), timeoutMs);
   } catch (error) {
     // Say where the stragglers are: a stage that never comes is otherwise hard to diagnose.
     const calls = rig.simulator.callLog.list();
     const lagging = batch.held.filter((held) => !calls.some((call) => isHeldCall(call, held))).slice(0, 5);
     const where = lagging.map((held) => `${held.request.id} (${held.group}): ${calls.filter((c) => requestIdOf(c) === held.request.id).map((c) => `${c.model} ${c.state} ${c.status ?? ''}`).join(', ')}`);
-    throw new Error(`${(error as Error).message}; not in flight: ${where.join('; ')}`);
+    throw new Error(`${what}: ${(error as Error).message}; not in flight: ${where.join('; ')}`);
   }
 }
 
@@ -359,16 +374,12 @@ export async function runWorkerCrash(context: DurabilityContext, options: Worker
     // The killed worker's calls are retried once their heartbeat is 5 s overdue. Shorter saves
     // little and fails on a loaded machine: a freshly started worker taking over dozens of calls
     // can stall for 2 s, long enough to look dead, and its answered calls are then made again.
-    config: { resilience: { maxAttemptsPerModel: 5, initialRetryMs: 500, maxRetryMs: 4000, outageWaitMs: 120_000, heartbeatTimeoutMs: 5000 } },
+    config: { resilience: { ...DURABILITY_RESILIENCE, maxAttemptsPerModel: 5, heartbeatTimeoutMs: 5000 } },
   });
   try {
     let worker = await rig.startWorker();
-    const batch = makeBatch(scenario, id, options.requests, (n) => BATCH_GROUPS[n % BATCH_GROUPS.length]!);
+    const { batch, early } = await submitBatch(rig, scenario, id, options.requests, stageTimeoutMs, log);
     const queued = makeBatch(scenario, id, Math.max(1, Math.round(options.requests / 10)), () => 'queued', options.requests);
-    await submitAll(rig, batch.requests.map((r) => r.request));
-    log(`${scenario}: ${batch.requests.length} requests submitted`);
-    const doneIds = batch.requests.filter((r) => r.group === 'done').map((r) => r.request.id);
-    const early = await collectResults(rig, doneIds, stageTimeoutMs);
 
     let kills = 0;
     let callsCut = 0;
@@ -381,9 +392,7 @@ export async function runWorkerCrash(context: DurabilityContext, options: Worker
       since = Date.now();
       await worker.kill();
       kills++;
-      // The kernel closed the dead worker's sockets: every call it had in flight is cut off.
-      await waitFor(`the calls cut by kill ${round} to end`, () => (inFlight.every((callId) => rig.simulator.callLog.get(callId)?.state !== 'in_flight') ? true : undefined), 30_000);
-      callsCut += inFlight.filter((callId) => rig.simulator.callLog.get(callId)?.state === 'aborted').length;
+      callsCut += await callsCutByKill(rig.simulator, inFlight);
       log(`${scenario}: kill ${round}: worker SIGKILLed with ${inFlight.length} model calls in flight`);
       if (round === 1) await submitAll(rig, queued.requests.map((r) => r.request));
       worker = await rig.startWorker();
@@ -392,9 +401,7 @@ export async function runWorkerCrash(context: DurabilityContext, options: Worker
 
     const all = [...batch.requests, ...queued.requests];
     const ids = all.map((r) => r.request.id);
-    const rest = await collectResults(rig, ids.filter((i) => !doneIds.includes(i)), stageTimeoutMs);
-    const results = new Map([...early.results, ...rest.results]);
-    const missing = new Map([...early.missing, ...rest.missing]);
+    const { results, missing } = await collectRest(rig, ids, early, stageTimeoutMs);
     log(`${scenario}: ${results.size} of ${ids.length} requests completed`);
 
     const calls = rig.simulator.callLog.list();
@@ -454,19 +461,12 @@ export async function runServerRestart(context: DurabilityContext, options: Serv
       script: batchScript(heldAcrossRestarts(options.restarts)),
       client,
       // Longer than the server's downtime, as the 10 s default is: a restart is no reason to give up on a running call.
-      config: { resilience: { maxAttemptsPerModel: 3, initialRetryMs: 500, maxRetryMs: 4000, outageWaitMs: 120_000, heartbeatTimeoutMs: 30_000 } },
+      config: { resilience: { ...DURABILITY_RESILIENCE, heartbeatTimeoutMs: 30_000 } },
     });
     await rig.startWorker(server.address);
-    const batch = makeBatch(scenario, id, options.requests, (n) => BATCH_GROUPS[n % BATCH_GROUPS.length]!);
-    await submitAll(rig, batch.requests.map((r) => r.request));
-    log(`${scenario}: ${batch.requests.length} requests submitted`);
-    const doneIds = batch.requests.filter((r) => r.group === 'done').map((r) => r.request.id);
-    const early = await collectResults(rig, doneIds, stageTimeoutMs);
+    const { batch, early } = await submitBatch(rig, scenario, id, options.requests, stageTimeoutMs, log);
     // Every request has reached its slow call (a loaded machine may already have some answered).
-    await waitFor('every held request to reach its slow call', () => {
-      const calls = rig!.simulator.callLog.list();
-      return batch.held.every((r) => calls.some((c) => c.model === HELD_MODEL[r.group] && requestIdOf(c) === r.request.id)) ? true : undefined;
-    }, stageTimeoutMs);
+    await rig.simulator.callLog.waitFor({}, (calls) => batch.held.every((r) => calls.some((c) => c.model === HELD_MODEL[r.group] && requestIdOf(c) === r.request.id)), stageTimeoutMs);
 
     let restarts = 0;
     let inFlightAtStops = 0;
@@ -487,9 +487,7 @@ export async function runServerRestart(context: DurabilityContext, options: Serv
     }
 
     const ids = batch.requests.map((r) => r.request.id);
-    const rest = await collectResults(rig, ids.filter((i) => !doneIds.includes(i)), stageTimeoutMs);
-    const results = new Map([...early.results, ...rest.results]);
-    const missing = new Map([...early.missing, ...rest.missing]);
+    const { results, missing } = await collectRest(rig, ids, early, stageTimeoutMs);
     log(`${scenario}: ${results.size} of ${ids.length} requests completed`);
 
     const calls = rig.simulator.callLog.list();
@@ -558,7 +556,7 @@ export async function runProviderOutage(context: DurabilityContext, options: Pro
     config: {
       routes: { default: { startTier: 'small' }, review: { startTier: 'frontier' } },
       // Long enough to outlast the outage several times over: waiting must never give up first.
-      resilience: { maxAttemptsPerModel: 3, initialRetryMs: 500, maxRetryMs: 4000, outageWaitMs: options.outageMs * 4, heartbeatTimeoutMs: 2000 },
+      resilience: { ...DURABILITY_RESILIENCE, outageWaitMs: options.outageMs * 4, heartbeatTimeoutMs: 2000 },
     },
   });
   try {

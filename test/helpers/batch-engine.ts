@@ -1,13 +1,11 @@
 /**
  * What the batch, reprocess and report tests share: a simulator, a worker on a task queue of the
- * test's own that can be stopped and started again, clients for cascades and batches, a scratch
- * folder, and readings of the simulator's call log per prompt.
+ * test's own, a batch client, a scratch folder, and readings of the simulator's call log per prompt.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type Worker } from '@temporalio/worker';
-import { CascadeClient } from '../../client/cascade-client';
+import { type Client } from '@temporalio/client';
 import { parseConfig, type CascadeConfig, type CascadeConfigInput } from '../../core/config';
 import { BatchClient } from '../../lib/batch-client';
 import { pointConfigAtSimulator, simulatorEnv } from '../../lib/demo-mode';
@@ -15,17 +13,16 @@ import { createProviderRegistry, type ProviderRegistry } from '../../providers/p
 import { startSimulator, type CallRecord, type SimulatorHandle } from '../../simulator';
 import { type SimulatorScriptInput } from '../../simulator/simulator-script';
 import { threeTierConfig } from './engine';
+import { type History } from './histories';
 import { createTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
 
+/** A simulator, a worker polling the config's task queue, a batch client and a scratch folder. */
 export interface BatchEngine {
   simulator: SimulatorHandle;
   config: CascadeConfig;
   providers: ProviderRegistry;
-  cascades: CascadeClient;
   batches: BatchClient;
   workDir: string;
-  startWorker(): Promise<void>;
-  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,34 +35,31 @@ export async function openBatchEngine(
   const workDir = await mkdtemp(path.join(os.tmpdir(), `llm-cascade-${options.label}-`));
   const config = pointConfigAtSimulator(parseConfig({ ...(options.config ?? threeTierConfig()), taskQueue: uniqueTaskQueue(options.label) }), simulator);
   const providers = createProviderRegistry(config, simulatorEnv());
-  let running: { worker: Worker; done: Promise<void> } | undefined;
-  const engine: BatchEngine = {
+  const worker = await createTestWorker(temporal, config, providers);
+  const running = worker.run();
+  return {
     simulator,
     config,
     providers,
-    cascades: new CascadeClient({ client: temporal.client, taskQueue: config.taskQueue, config }),
     batches: new BatchClient(temporal.client, config.taskQueue),
     workDir,
-    async startWorker() {
-      if (running) return;
-      const worker = await createTestWorker(temporal, config, providers);
-      running = { worker, done: worker.run() };
-    },
-    async stopWorker() {
-      if (!running) return;
-      const { worker, done } = running;
-      running = undefined;
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await done;
-    },
     async close() {
-      await engine.stopWorker();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
       await simulator.stop();
       await rm(workDir, { recursive: true, force: true });
     },
   };
-  await engine.startWorker();
-  return engine;
+}
+
+/** Each run of a batch's continue-as-new chain, oldest first, with its history. */
+export async function* batchRunHistories(client: Client, batchId: string): AsyncGenerator<{ runId: string; history: History }> {
+  let runId = (await client.workflow.getHandle(batchId).describe()).raw.workflowExecutionInfo?.firstRunId ?? undefined;
+  while (runId) {
+    const history = await client.workflow.getHandle(batchId, runId).fetchHistory();
+    yield { runId, history };
+    runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
 }
 
 /** Writes JSONL: objects as JSON, strings as they are (for deliberately broken lines). */
@@ -74,6 +68,7 @@ export async function writeJsonl(file: string, lines: readonly unknown[]): Promi
   return file;
 }
 
+/** Every item of an async iterable, in order. */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
@@ -97,15 +92,4 @@ export function answeredCallsByPrompt(simulator: SimulatorHandle): Map<string, n
     counts.set(prompt, (counts.get(prompt) ?? 0) + 1);
   }
   return counts;
-}
-
-/** Polls until `probe` returns a value; fails naming `what` after `timeoutMs`. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }

@@ -18,8 +18,9 @@ import { batchResults } from '../../lib/batch-results';
 import { simulatorEnv } from '../../lib/demo-mode';
 import { createProviderRegistry } from '../../providers/provider-registry';
 import { type SimulatorScriptInput } from '../../simulator';
-import { openScenarioRig, waitFor, type DurabilityContext } from '../durability/harness';
-import { promptOf, writeJsonl } from './batch-engine';
+import { callsCutByKill, openScenarioRig, type DurabilityContext } from '../durability/harness';
+import { answeredCallsByPrompt, promptOf, writeJsonl } from './batch-engine';
+import { eventually } from './simulated-cascade';
 
 export interface BatchKillOptions {
   lines: number;
@@ -64,13 +65,10 @@ export async function runBatchKill(context: DurabilityContext, options: BatchKil
   const log = options.log ?? (() => {});
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const latencyMs = options.latencyMs ?? 20;
-  const rig = await openScenarioRig(context, {
-    label: 'batch-kill',
-    script: script(latencyMs),
-    // Long enough that a heartbeat delayed by a loaded machine is not taken for a dead worker (which
-    // would make the call again); the killed worker's calls are retried this long after the kill.
-    config: { resilience: { maxAttemptsPerModel: 3, initialRetryMs: 500, maxRetryMs: 4000, outageWaitMs: 120_000, heartbeatTimeoutMs: 10_000 } },
-  });
+  // The default 10 s heartbeat timeout is long enough that a heartbeat delayed by a loaded machine is
+  // not taken for a dead worker (which would make the call again); the killed worker's calls are
+  // retried this long after the kill.
+  const rig = await openScenarioRig(context, { label: 'batch-kill', script: script(latencyMs) });
   const started = Date.now();
   try {
     const batchId = `batch-kill-${Date.now().toString(36)}`;
@@ -82,27 +80,25 @@ export async function runBatchKill(context: DurabilityContext, options: BatchKil
     log(`batch ${batchId}: ${options.lines} lines, concurrency ${options.concurrency}, started`);
 
     const killAt = Math.floor(options.lines * (options.killAt ?? 0.5));
-    await waitFor(`${killAt} lines done`, async () => {
+    await eventually(async () => {
       const view = await batches.status(batchId);
       return view.totals.done + view.totals.failed >= killAt ? true : undefined;
-    }, timeoutMs, 500);
+    }, `${killAt} lines done`, timeoutMs, 500);
     rig.simulator.setScript(script(HELD_MS));
     const heldFrom = Date.now();
     // Every running line inside a held call: nothing is being answered when the worker dies.
-    const inFlight = await waitFor(`every running line to be in a held call`, () => {
-      const calls = rig.simulator.callLog.list({ state: 'in_flight' });
-      return calls.length >= options.concurrency && calls.every((c) => c.startedAt >= heldFrom) ? calls.map((c) => c.id) : undefined;
-    }, 120_000);
+    const inFlight = (
+      await rig.simulator.callLog.waitFor({ state: 'in_flight' }, (calls) => calls.length >= options.concurrency && calls.every((c) => c.startedAt >= heldFrom), 120_000)
+    ).map((c) => c.id);
     const doneAtKill = (await batches.status(batchId)).totals.done;
     await worker.kill();
     log(`batch ${batchId}: worker SIGKILLed with ${doneAtKill} lines done and ${inFlight.length} model calls in flight`);
-    await waitFor('the calls cut by the kill to end', () => (inFlight.every((id) => rig.simulator.callLog.get(id)?.state !== 'in_flight') ? true : undefined), 30_000);
-    const callsCutByKill = inFlight.filter((id) => rig.simulator.callLog.get(id)?.state === 'aborted').length;
+    const cutByKill = await callsCutByKill(rig.simulator, inFlight);
     rig.simulator.setScript(script(latencyMs));
     worker = await rig.startWorker();
     log(`batch ${batchId}: a new worker polls`);
 
-    await waitFor('the batch to finish', async () => ((await batches.status(batchId)).workflowStatus !== 'RUNNING' ? true : undefined), timeoutMs, 1000);
+    await eventually(async () => ((await batches.status(batchId)).workflowStatus !== 'RUNNING' ? true : undefined), 'the batch to finish', timeoutMs, 1000);
     const progress = await batches.status(batchId);
     const durationMs = Date.now() - started;
     log(`batch ${batchId}: ${progress.status} in ${Math.round(durationMs / 1000)} s over ${progress.run} runs`);
@@ -129,10 +125,7 @@ export async function runBatchKill(context: DurabilityContext, options: BatchKil
 
     // One answered model call per line; only the calls the kill cut off were made again.
     const calls = rig.simulator.callLog.list();
-    const answered = new Map<string, number>();
-    for (const call of calls) {
-      if (call.state === 'completed' && call.status === 200) answered.set(promptOf(call), (answered.get(promptOf(call)) ?? 0) + 1);
-    }
+    const answered = answeredCallsByPrompt(rig.simulator);
     const cut = new Set(inFlight);
     const otherAborted = calls.filter((c) => c.state === 'aborted' && !cut.has(c.id)).length;
     if (otherAborted > 0) violations.push(`${otherAborted} calls were cut off besides the ones the kill cut`);
@@ -148,7 +141,7 @@ export async function runBatchKill(context: DurabilityContext, options: BatchKil
       const example = calls.filter((c) => promptOf(c) === twice[0]).map((c) => `${c.id} ${c.state} ${c.status} +${c.startedAt - heldFrom}ms..${(c.endedAt ?? 0) - heldFrom}ms`);
       violations.push(`${twice.length} lines got more than one model answer, e.g. ${example.join(', ')} (relative to holding calls before the kill)`);
     }
-    if (calls.length !== options.lines + callsCutByKill) violations.push(`${calls.length} model calls for ${options.lines} lines and ${callsCutByKill} calls cut by the kill`);
+    if (calls.length !== options.lines + cutByKill) violations.push(`${calls.length} model calls for ${options.lines} lines and ${cutByKill} calls cut by the kill`);
 
     let whatIf: BatchKillReport['whatIf'];
     if (options.whatIf) {
@@ -183,7 +176,7 @@ export async function runBatchKill(context: DurabilityContext, options: BatchKil
       lines: options.lines,
       durationMs,
       doneAtKill,
-      callsCutByKill,
+      callsCutByKill: cutByKill,
       modelCalls: calls.length,
       runs: progress.run,
       linesPerSecond: Math.round((options.lines / durationMs) * 1000 * 10) / 10,
