@@ -25,6 +25,7 @@ export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 
 /** How long connecting may take before the CLI reports Temporal unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
+const UNREACHABLE_HINT = 'Is `npm start` (or your Temporal server) running? Check --address or TEMPORAL_ADDRESS.';
 
 /**
  * What a command needs besides its own options: output, the config, and a client, each made on
@@ -60,14 +61,14 @@ export class CliContext {
 
   /**
    * A Temporal client on `--address` and `--namespace`, for commands that need the raw client
-   * (batches, reports). The connection is made once, on first use, and released by `close()`;
-   * `hint` is what the `TemporalUnreachableError` tells the user to check when nothing answers.
+   * (batches, reports). The connection is made once, on first use, and released by `close()`. Every
+   * command says the same thing when nothing answers: what to start, and which flag names the server.
    */
-  async temporalClient(command: Command, hint?: string): Promise<Client> {
+  async temporalClient(command: Command): Promise<Client> {
     const { address, namespace } = this.globals(command);
     // Loaded on first use: the Temporal SDK takes a second or more to load, and offline commands never need it.
     const [{ Client }, { connectClient }] = await Promise.all([import('@temporalio/client'), import('../lib/temporal-connection.js')]);
-    this.connection ??= await connectClient(address, { timeoutMs: CONNECT_TIMEOUT_MS, hint });
+    this.connection ??= await connectClient(address, { timeoutMs: CONNECT_TIMEOUT_MS, hint: UNREACHABLE_HINT });
     return new Client({ connection: this.connection, namespace });
   }
 
@@ -75,7 +76,7 @@ export class CliContext {
   async cascadeClient(command: Command): Promise<CascadeClient> {
     const config = await this.config(command);
     const [client, { CascadeClient }] = await Promise.all([
-      this.temporalClient(command, 'Is `npm start` (or your Temporal server) running? Check --address or TEMPORAL_ADDRESS.'),
+      this.temporalClient(command),
       import('../client/cascade-client.js'),
     ]);
     return new CascadeClient({ client, taskQueue: config.taskQueue, config });

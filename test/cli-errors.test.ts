@@ -71,13 +71,26 @@ describe('cascade CLI exit codes', { timeout: 600_000 }, () => {
     assert.match(help.stdout, /Exit codes:\n {2}0 {2}ok/);
   });
 
-  it('exits 3 with one line when TEMPORAL_ADDRESS is unreachable', async () => {
+  it('exits 3 with the same one line from every command when TEMPORAL_ADDRESS is unreachable', async () => {
     const address = `127.0.0.1:${await freePort()}`;
-    const run = await runCascadeCli(['run', 'What is the capital of France?'], { env: { ...env, TEMPORAL_ADDRESS: address } });
-    assert.equal(run.code, 3);
-    const lines = run.stderr.trimEnd().split('\n');
-    assert.equal(lines.length, 1, run.stderr);
-    assert.match(lines[0]!, new RegExp(`^error: cannot reach Temporal at ${address.replace(/\./g, '\\.')} \\(.+\\)\\. Is \`npm start\` \\(or your Temporal server\\) running\\? Check --address or TEMPORAL_ADDRESS\\.$`));
+    const expected = new RegExp(`^error: cannot reach Temporal at ${address.replace(/\./g, '\\.')} \\(.+\\)\\. Is \`npm start\` \\(or your Temporal server\\) running\\? Check --address or TEMPORAL_ADDRESS\\.$`);
+    const commands = [['run', 'What is the capital of France?'], ['status', 'some-id'], ['report', '--since', '1d'], ['batch', 'status', 'some-batch']];
+    const runs = await Promise.all(commands.map((args) => runCascadeCli(args, { env: { ...env, TEMPORAL_ADDRESS: address } })));
+    for (const [i, run] of runs.entries()) {
+      const args = commands[i]!;
+      assert.equal(run.code, 3, `${args.join(' ')}: ${run.stderr}`);
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0]!, expected, args.join(' '));
+      assertNoStack(run);
+    }
+  });
+
+  it('exits 2 naming the flag for an empty --since, before contacting Temporal', async () => {
+    const unreachable = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
+    const run = await runCascadeCli(['report', '--since', ''], { env: unreachable });
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'error: --since: must not be empty: give a duration like 7d or an ISO date\n');
     assertNoStack(run);
   });
 

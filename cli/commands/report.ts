@@ -5,17 +5,19 @@ import { money, pct } from '../../analytics/format';
 import { type SavingsReport } from '../../analytics/savings-report';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
+import { parseOptions } from '../parse-options';
 import { table } from '../render';
 import { timeFrom } from './list';
 
 const ReportOptions = z.object({
-  since: z.string().min(1),
+  since: z.string().min(1, 'must not be empty: give a duration like 7d or an ISO date'),
   query: z.string().min(1).optional(),
   json: z.boolean().optional(),
   jsonOut: z.string().min(1).optional(),
   html: z.string().min(1).optional(),
 });
 type ReportOptions = z.input<typeof ReportOptions>;
+const FLAGS = { since: '--since', query: '--query', jsonOut: '--json-out', html: '--html' };
 
 /**
  * Prints a report (one JSON line with `--json`, else `renderText`'s tables), and writes the
@@ -77,7 +79,7 @@ export function registerReportCommand(program: Command, cli: CliContext): void {
     .option('--json-out <file>', 'also write the JSON report to this file')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .action(async (raw: ReportOptions, command: Command) => {
-      const options = ReportOptions.parse(raw);
+      const options = parseOptions(ReportOptions, raw, FLAGS);
       const since = new Date(timeFrom(options.since));
       if (Number.isNaN(since.getTime())) throw new CliError(`--since: expected a duration like 7d or an ISO date, got "${options.since}"`, EXIT_CODES.usage);
       const { savingsReport } = await import('../../analytics/savings-report.js');
