@@ -10,6 +10,7 @@ import { registerReprocessCommand } from './reprocess';
 import { registerRunCommand } from './run';
 import { registerStatusCommand } from './status';
 import { registerSubmitCommand } from './submit';
+import { registerTuneCommand } from './tune';
 
 /**
  * Every `cascade` command, in the order `--help` lists them. A new command is a new file in this
@@ -23,6 +24,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCancelCommand,
   registerClassifyCommand,
   registerEvalCommand,
+  registerTuneCommand,
   registerBatchCommand,
   registerReprocessCommand,
   registerAuditCommand,
