@@ -5,7 +5,7 @@
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
 import { ApiError } from './api-error';
-import { type ChatCompletionRequest, type ChatCompletionResponse, type ChatMessage } from './chat-completion-schemas';
+import { type ChatCompletionChunk, type ChatCompletionRequest, type ChatCompletionResponse, type ChatMessage } from './chat-completion-schemas';
 
 /** The `model` that lets the classifier pick the route; `cascade/<route>` names one. */
 export const CASCADE_MODEL = 'cascade';
@@ -151,6 +151,37 @@ export function toChatCompletion(result: CascadeResult, createdAtMs: number): Ch
       ...(result.notice !== undefined ? { notice: result.notice } : {}),
     },
   };
+}
+
+/**
+ * A finished chat completion as the chunks of a stream: the role, the content, the end with the
+ * cascade's record, then (when asked for) the usage. The content is one chunk: it exists whole
+ * before the stream starts, because a tier's answer is shown only after it passed its checks.
+ */
+export function toChatCompletionChunks(completion: ChatCompletionResponse, options: { includeUsage: boolean }): ChatCompletionChunk[] {
+  const { id, created, model, system_fingerprint } = completion;
+  const chunk = (choice: ChatCompletionChunk['choices'][number] | undefined, extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    system_fingerprint,
+    choices: choice ? [choice] : [],
+    ...(options.includeUsage ? { usage: null } : {}),
+    ...extra,
+  });
+  const chunks = [
+    chunk({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }),
+    chunk({ index: 0, delta: { content: completion.choices[0]!.message.content }, finish_reason: null, logprobs: null }),
+    chunk({ index: 0, delta: {}, finish_reason: 'stop', logprobs: null }, { cascade: completion.cascade }),
+  ];
+  if (options.includeUsage) chunks.push(chunk(undefined, { usage: completion.usage }));
+  return chunks;
+}
+
+/** Chunks as a `text/event-stream` body, ending with OpenAI's `[DONE]` sentinel. */
+export function toServerSentEvents(chunks: readonly ChatCompletionChunk[]): string {
+  return `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`;
 }
 
 /**

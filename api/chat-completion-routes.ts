@@ -1,7 +1,7 @@
 import { RequestValidationError } from '../core/request';
 import { type ApiContext } from './api-context';
 import { ApiError, invalidRequest } from './api-error';
-import { toCascadeInput, toChatCompletion, unansweredError } from './chat-completion-mapping';
+import { toCascadeInput, toChatCompletion, toChatCompletionChunks, toServerSentEvents, unansweredError } from './chat-completion-mapping';
 import { ChatCompletionRequest } from './chat-completion-schemas';
 import { statusUrl } from './cascade-routes';
 import { idempotencyKeyFrom, parseInput } from './parse-input';
@@ -13,7 +13,10 @@ export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 /**
  * `POST /v1/chat/completions`: OpenAI's endpoint on top of a cascade. It runs the cascade to the
  * end (up to the chat wait limit) and answers in OpenAI's `chat.completion` shape, with the final
- * model in `model` and the cascade's record in the `cascade` field.
+ * model in `model` and the cascade's record in the `cascade` field. With `stream: true` the same
+ * answer comes as server-sent `chat.completion.chunk` events; the stream starts only when the
+ * answer is final, since a cheap tier's text may still be rejected, so every failure before it is
+ * an ordinary HTTP error the client's SDK raises.
  */
 export function registerChatCompletionRoutes(routes: RouteTable, context: ApiContext): void {
   const { cascades, config, limits, withTemporal } = context;
@@ -47,7 +50,10 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
       const failure = unansweredError(waited.result);
       if (failure) throw failure;
       reply.header('x-cascade-id', id).header('x-cascade-outcome', waited.result.outcome);
-      return toChatCompletion(waited.result, Date.now());
+      const completion = toChatCompletion(waited.result, Date.now());
+      if (chat.stream !== true) return completion;
+      const chunks = toChatCompletionChunks(completion, { includeUsage: chat.stream_options?.include_usage === true });
+      return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send(toServerSentEvents(chunks));
     },
   });
 }

@@ -74,6 +74,7 @@ export type ChatCascadeOptions = z.infer<typeof ChatCascadeOptions>;
  * A chat completion request. `model` is `cascade` (the classifier picks the route) or
  * `cascade/<route>`. `max_tokens`, `temperature` and the like are accepted and ignored: each tier's
  * model runs with its configured limits, so the cascade's cost stays what the config says.
+ * `stream: true` is answered with server-sent events once the answer has passed its checks.
  */
 export const ChatCompletionRequest = z
   .strictObject({
@@ -81,7 +82,7 @@ export const ChatCompletionRequest = z
     messages: z.array(ChatMessage).min(1, 'must hold at least one message').max(500, 'must hold at most 500 messages'),
     response_format: ResponseFormat.optional(),
     stream: z.boolean().nullable().optional(),
-    stream_options: z.looseObject({}).nullable().optional(),
+    stream_options: z.looseObject({ include_usage: z.boolean().nullable().optional() }).nullable().optional(),
     n: z.literal(1, { error: 'only n: 1 is supported' }).nullable().optional(),
     max_tokens: z.number().int().positive().nullable().optional(),
     max_completion_tokens: z.number().int().positive().nullable().optional(),
@@ -116,7 +117,6 @@ export const ChatCompletionRequest = z
       const value = request[field as keyof typeof UNSUPPORTED_CHAT_FIELDS];
       if (value !== undefined && value !== null) ctx.addIssue({ code: 'custom', path: [field], message: reason });
     }
-    if (request.stream === true) ctx.addIssue({ code: 'custom', path: ['stream'], message: 'streaming is not supported: send stream: false or leave it out' });
   });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
@@ -170,3 +170,27 @@ export const ChatCompletionResponse = z.object({
   cascade: ChatCascadeExtension,
 });
 export type ChatCompletionResponse = z.infer<typeof ChatCompletionResponse>;
+
+/**
+ * One server-sent event of a streamed chat completion (`chat.completion.chunk`). The last chunk with
+ * a choice carries the `cascade` record; with `stream_options.include_usage`, one more chunk with no
+ * choices carries the usage.
+ */
+export const ChatCompletionChunk = z.object({
+  id: z.string(),
+  object: z.literal('chat.completion.chunk'),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional(), refusal: z.null().optional() }),
+      finish_reason: z.literal('stop').nullable(),
+      logprobs: z.null(),
+    }),
+  ),
+  usage: ChatCompletionUsage.nullable().optional(),
+  system_fingerprint: z.null(),
+  cascade: ChatCascadeExtension.optional(),
+});
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;

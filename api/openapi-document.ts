@@ -12,7 +12,7 @@ import {
   SubmitCascadeQuery,
   SubmitCascadeResponse,
 } from './cascade-schemas';
-import { ChatCompletionRequest, ChatCompletionResponse } from './chat-completion-schemas';
+import { ChatCompletionChunk, ChatCompletionRequest, ChatCompletionResponse } from './chat-completion-schemas';
 
 type JsonObject = Record<string, unknown>;
 
@@ -32,6 +32,7 @@ function components(): Record<string, JsonObject> {
     CancelCascadeResponse,
     ListCascadesResponse,
     ChatCompletionResponse,
+    ChatCompletionChunk,
     HealthResponse,
     ReadinessResponse,
     ApiErrorResponse,
@@ -136,7 +137,10 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
           parameters: [idempotencyKey],
           requestBody: { required: true, ...json('ChatCompletionRequest') },
           responses: {
-            200: { description: 'the final answer; the cascade record is in the `cascade` field', ...json('ChatCompletionResponse') },
+            200: {
+              description: 'the final answer; the cascade record is in the `cascade` field. With `stream: true`, server-sent `chat.completion.chunk` events, then `data: [DONE]`',
+              content: { ...json('ChatCompletionResponse').content, 'text/event-stream': { schema: ref('ChatCompletionChunk') } },
+            },
             ...errors([400, 401, 409, 413, 415, 502, 503, 504], 'OpenAIErrorResponse'),
           },
         },

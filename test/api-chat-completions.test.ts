@@ -134,9 +134,49 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
         return true;
       },
     );
+    // A streamed request fails the same way, as an HTTP error before any event.
     await assert.rejects(
-      openai.chat.completions.create({ model: 'cascade', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-      (error: unknown) => error instanceof OpenAI.BadRequestError && /streaming is not supported/.test(error.message),
+      openai.chat.completions.create({ model: 'cascade/poetry', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'model_not_found',
     );
+  });
+
+  it('streams the checked answer as chat.completion.chunk events the client assembles', async () => {
+    stack.simulator.callLog.clear();
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const stream = await openai.chat.completions.create({
+      model: 'cascade/extraction',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Extract the city: "Shipped from Lyon on Monday."' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'city', schema, strict: true } },
+    });
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+
+    const content = chunks.flatMap((c) => c.choices.map((choice) => choice.delta.content ?? '')).join('');
+    // The small tier's truncated JSON never reaches the stream: only the escalated, valid answer does.
+    assert.doesNotThrow(() => JSON.parse(content), content);
+    assert.equal(chunks[0]!.choices[0]!.delta.role, 'assistant');
+    const last = chunks.findLast((c) => c.choices.length > 0)!;
+    assert.equal(last.choices[0]!.finish_reason, 'stop');
+    const cascade = (last as unknown as { cascade: ChatCascadeExtension }).cascade;
+    assert.equal(cascade.escalations, 1);
+    assert.deepEqual(cascade.steps.map((s) => s.model), ['claude-haiku-4-5', last.model]);
+    for (const chunk of chunks) assert.equal(chunk.id, cascade.id);
+    // include_usage: one more chunk, no choices, the usage summed over both calls.
+    const usage = chunks[chunks.length - 1]!;
+    assert.deepEqual(usage.choices, []);
+    const sum = cascade.steps.reduce((n, s) => n + s.usage.inputTokens + s.usage.outputTokens, 0);
+    assert.equal(usage.usage!.total_tokens, sum);
+    assert.deepEqual(stack.simulator.callLog.list({ state: 'completed' }).map((c) => c.model), cascade.steps.map((s) => s.model));
+
+    // The same request without streaming answers the same content.
+    const whole = await openai.chat.completions.create({
+      model: 'cascade/extraction',
+      messages: [{ role: 'user', content: 'Extract the city: "Shipped from Lyon on Monday."' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'city', schema, strict: true } },
+    });
+    assert.deepEqual(JSON.parse(whole.choices[0]!.message.content!), JSON.parse(content));
   });
 });

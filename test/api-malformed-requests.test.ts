@@ -172,7 +172,7 @@ const chatCases: MalformedCase[] = [
   { name: 'chat: only a system message', path: CHAT, body: chat({ messages: [{ role: 'system', content: 'be nice' }] }), status: 400, expect: ['messages: must hold at least one user message'] },
   { name: 'chat: last message from the assistant', path: CHAT, body: chat({ messages: [{ role: 'system', content: 's' }, user('a'), { role: 'assistant', content: 'b' }] }), status: 400, expect: ['messages[2].role: the last message must be from the user'], param: 'messages[2].role' },
   { name: 'chat: empty user message after a system message', path: CHAT, body: chat({ messages: [{ role: 'system', content: 's' }, user('')] }), status: 400, expect: ['messages[1].content: must not be empty'] },
-  { name: 'chat: streaming', path: CHAT, body: chat({ stream: true }), status: 400, expect: ['stream: streaming is not supported'], param: 'stream' },
+  { name: 'chat: include_usage not a boolean', path: CHAT, body: chat({ stream: true, stream_options: { include_usage: 'yes' } }), status: 400, expect: ['stream_options.include_usage', 'expected boolean'] },
   { name: 'chat: stream not a boolean', path: CHAT, body: chat({ stream: 'yes' }), status: 400, expect: ['stream', 'expected boolean'] },
   { name: 'chat: several choices', path: CHAT, body: chat({ n: 2 }), status: 400, expect: ['n: only n: 1 is supported'] },
   { name: 'chat: tools', path: CHAT, body: chat({ tools: [{ type: 'function', function: { name: 'f' } }] }), status: 400, expect: ['tools: tool calling is not supported'] },
