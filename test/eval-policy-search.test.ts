@@ -11,7 +11,6 @@ import { after, before, describe, it } from 'node:test';
 import { type CheckConfig } from '../core/config';
 import { loadEvalDatasets, type EvalDataset } from '../eval/eval-dataset';
 import { type EvalReport } from '../eval/eval-report';
-import { evaluateConfigs } from '../eval/evaluate-configs';
 import { configModelId, tunedConfigYaml } from '../eval/policy-config';
 import {
   enumeratePolicies,
@@ -26,7 +25,8 @@ import {
 import { loadConfig, PROJECT_ROOT } from '../lib/load-config';
 import { routerbenchTrainFiles, type RouterbenchRow } from '../simulator';
 import { runCascadeCli } from './helpers/cascade-cli';
-import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
+import { evaluateSlice } from './helpers/eval-slice';
+import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
 const FORMAT: CheckConfig[] = [{ type: 'not_empty' }, { type: 'regex', name: 'choice_letter', pattern: '^\\s*\\(?[A-E]\\)?\\.?\\s*$', mustMatch: true }];
 
@@ -160,15 +160,7 @@ describe('policy search against the real workflows (RouterBench slices)', { time
       configFiles.push(file);
     }
     datasets = await loadEvalDatasets(files, ROWS);
-    report = await evaluateConfigs({
-      configFiles,
-      dataFiles: files,
-      limit: ROWS,
-      concurrency: 20,
-      temporal: { client: temporal.client, nativeConnection: temporal.nativeConnection, namespace: 'default', address: temporal.address, embedded: false },
-      workflowBundleCode: await workflowBundleCode(),
-      includeRows: true,
-    });
+    report = await evaluateSlice(temporal, configFiles, files, ROWS);
   });
   after(async () => {
     await temporal?.close();

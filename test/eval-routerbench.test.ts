@@ -7,10 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { datasetName } from '../eval/eval-dataset';
 import { type EvalReport } from '../eval/eval-report';
-import { evaluateConfigs, writeEvalOutputs } from '../eval/evaluate-configs';
+import { writeEvalOutputs } from '../eval/evaluate-configs';
 import { PROJECT_ROOT } from '../lib/load-config';
 import { routerbenchTrainFiles } from '../simulator';
-import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
+import { evaluateSlice } from './helpers/eval-slice';
+import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
 const ROWS_PER_FILE = 20;
 const CONFIG = path.join(PROJECT_ROOT, 'configs', 'routerbench.yaml');
@@ -54,15 +55,7 @@ const files = routerbenchTrainFiles();
 
 before(async () => {
   temporal = await connectTestTemporal();
-  report = await evaluateConfigs({
-    configFiles: [CONFIG],
-    dataFiles: files,
-    limit: ROWS_PER_FILE,
-    concurrency: 20,
-    temporal: { client: temporal.client, nativeConnection: temporal.nativeConnection, namespace: 'default', address: temporal.address, embedded: false },
-    workflowBundleCode: await workflowBundleCode(),
-    includeRows: true,
-  });
+  report = await evaluateSlice(temporal, [CONFIG], files, ROWS_PER_FILE);
 });
 after(async () => {
   await temporal?.close();
