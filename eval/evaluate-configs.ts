@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { baselineModelId, type CascadeConfig } from '../core/config';
 import { loadConfig } from '../lib/load-config';
+import { RouterbenchDataError } from '../simulator/routerbench-dataset';
 import { bundleWorkflows } from '../worker/create-worker';
 import { loadEvalDatasets, uniqueNames } from './eval-dataset';
 import { renderEvalHtml } from './eval-html';
@@ -74,7 +75,10 @@ export async function evaluateConfigs(options: EvaluateConfigsOptions): Promise<
   const configs = await Promise.all(
     options.configFiles.map(async (file, i) => ({ name: names[i]!, config: await loadConfig(path.resolve(file)), source: path.relative(process.cwd(), path.resolve(file)) })),
   );
-  const datasets = await loadEvalDatasets(options.dataFiles, options.limit);
+  const datasets = await loadEvalDatasets(options.dataFiles, options.limit).catch((error: unknown) => {
+    // A missing or malformed data file is the caller's mistake, said before any cascade runs.
+    throw error instanceof RouterbenchDataError ? new EvalConfigError(`--data: ${error.message}`) : error;
+  });
   // Mistakes in the options fail now, not after an hour of cascades.
   const unknownMacro = (options.macroDatasets ?? []).filter((name) => !datasets.some((d) => d.name === name));
   if (unknownMacro.length > 0) throw new EvalConfigError(`--macro: unknown dataset(s) ${unknownMacro.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`);

@@ -226,5 +226,16 @@ describe('policy search against the real workflows (RouterBench slices)', { time
     const bad = await runCascadeCli(['tune', '--models', 'gpt-5', '--families', 'pair', 'quadruple'], {});
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^error: --families: /);
+    const usage = [
+      [['--route', 'poetry'], /^error: --route: the config has no route "poetry" \(routes: multiple_choice, coding, default\)\n$/],
+      [['--models', 'gpt-5'], /^error: --models: no model "gpt-5" in the config \(models: mixtral-8x7b, /],
+      [['--data', path.join(dir, 'missing.csv')], /^error: --data: cannot read .*missing\.csv: ENOENT/],
+      [['--models', 'claude-v1', '--families', 'pair'], /^error: --families: pair needs more models than the 1 given\n$/],
+    ] as const;
+    for (const [args, message] of usage) {
+      const run = await runCascadeCli(['tune', ...args], {});
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+    }
   });
 });

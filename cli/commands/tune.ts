@@ -82,16 +82,19 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
       const options = parseOptions(TuneOptions, raw, FLAGS);
       // Like `cascade eval`: the dataset's models live in their own config, not the service's.
       const configFile = command.getOptionValueSourceWithGlobals('config') === 'cli' ? cli.globals(command).config! : DEFAULT_TUNE_CONFIG;
-      const [{ loadConfig }, search, { configModelId, routeTopTier, tunedConfigYaml }, { loadEvalDatasets }, { resolveSharedDataDir }] = await Promise.all([
+      const [{ loadConfig }, search, { configModelId, routeTopTier, tunedConfigYaml }, { loadEvalDatasets }, { resolveSharedDataDir }, { RouterbenchDataError }] = await Promise.all([
         import('../../lib/load-config.js'),
         import('../../eval/policy-search.js'),
         import('../../eval/policy-config.js'),
         import('../../eval/eval-dataset.js'),
         import('../../simulator/shared-data-dir.js'),
+        import('../../simulator/routerbench-dataset.js'),
       ]);
       const config = await loadConfig(configFile);
       const files = options.data ?? DEFAULT_TUNE_FILES.map((f) => path.join(resolveSharedDataDir(), 'data', 'routerbench', f));
-      const datasets = await loadEvalDatasets(files);
+      const datasets = await loadEvalDatasets(files).catch((error: unknown) => {
+        throw error instanceof RouterbenchDataError ? new CliError(`--data: ${error.message}`, EXIT_CODES.usage) : error;
+      });
       const macro = options.macro ?? datasets.map((d) => d.name);
       const unknownMacro = macro.filter((m) => !datasets.some((d) => d.name === m));
       if (unknownMacro.length > 0) throw new CliError(`--macro: no dataset named ${unknownMacro.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`, EXIT_CODES.usage);
@@ -103,9 +106,10 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
       let tables;
       try {
         const routeConfig = config.routes[options.route];
+        if (!routeConfig) throw new search.PolicySearchError(`--route: the config has no route "${options.route}" (routes: ${Object.keys(config.routes).join(', ')})`);
         const topTier = routeTopTier(config, options.route);
         frontier = config.models[config.tiers.find((t) => t.name === topTier)!.model]!.model;
-        normalization = options.normalize ?? routeConfig?.checks.find((c) => c.type === 'agreement')?.normalize ?? 'choice';
+        normalization = options.normalize ?? routeConfig.checks.find((c) => c.type === 'agreement')?.normalize ?? 'choice';
         const datasetModel = (id: string) => {
           const model = config.models[id];
           if (!model) throw new search.PolicySearchError(`--models: no model "${id}" in the config (models: ${Object.keys(config.models).join(', ')})`);
@@ -115,7 +119,7 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
         candidates = options.models ? options.models.map(datasetModel) : defaultCandidates(config, datasets, frontier, options.maxCostShare / 100, recorded);
         candidates = [...new Set(candidates)].filter((m) => m !== frontier);
         if (candidates.length === 0) throw new search.PolicySearchError('no candidate models below the frontier: name some with --models, or raise --max-cost-share');
-        const checks = (routeConfig?.checks ?? []).filter((c) => c.type !== 'agreement');
+        const checks = routeConfig.checks.filter((c) => c.type !== 'agreement');
         tables = datasets.map((d) => search.replayTable(d, candidates, frontier, checks, normalization));
       } catch (error) {
         if (error instanceof search.PolicySearchError) throw usage(error.message);
@@ -123,6 +127,7 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
       }
 
       const policies = search.enumeratePolicies(candidates, frontier, options.families);
+      if (policies.length === 0) throw usage(`--families: ${options.families.join(', ')} need${options.families.length === 1 ? 's' : ''} more models than the ${candidates.length} given`);
       const scored = search.scorePolicies(tables, policies, macro);
       const front = search.paretoFront(scored, (s) => s.macro);
       const perDataset = macro.length > 1 ? search.perDatasetFront(scored, macro) : [];
