@@ -1,5 +1,6 @@
 import { barChartSvg, renderHtmlPage, type ReportSection } from '../lib/html-report';
 import { type AuditReport } from './audit';
+import { auditMixTable, hasObservedHistory } from './audit-mix-table';
 import { money, pct } from './format';
 
 /** How many prompts the page lists one by one (the JSON has every one). */
@@ -7,7 +8,7 @@ const PROMPT_ROWS = 300;
 
 /** The audit as a self-contained HTML page: the mix, the start tiers, the cost both ways, the monthly projection. */
 export function renderAuditHtml(report: AuditReport): string {
-  const hasHistory = report.history !== undefined && report.history.coveredPrompts > 0;
+  const hasHistory = hasObservedHistory(report);
   const mixChart = barChartSvg({
     title: 'Task-type mix',
     categories: report.mix.map((m) => m.taskType),
@@ -68,27 +69,7 @@ export function renderAuditHtml(report: AuditReport): string {
       intro: 'Each prompt classified offline by the config\'s rules, as the cascade would classify it.',
       blocks: [
         { type: 'chartRow', charts: [{ svg: mixChart }, { svg: tierChart }] },
-        {
-          type: 'table',
-          columns: [
-            { label: 'task type' },
-            { label: 'prompts', align: 'right' },
-            { label: 'share', align: 'right' },
-            { label: 'start tiers' },
-            { label: `all on ${report.baselineModel}`, align: 'right' },
-            { label: 'routed', align: 'right' },
-            ...(hasHistory ? [{ label: 'expected', align: 'right' as const }] : []),
-          ],
-          rows: report.mix.map((m) => [
-            m.taskType,
-            m.prompts,
-            pct(m.share),
-            Object.entries(m.startTiers).map(([tier, n]) => `${tier} ${n}`).join(', '),
-            money(m.frontierUsd),
-            money(m.routedUsd),
-            ...(hasHistory ? [money(m.expectedUsd)] : []),
-          ]),
-        },
+        { type: 'table', ...auditMixTable(report) },
       ],
     },
     {

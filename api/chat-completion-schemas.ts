@@ -150,12 +150,13 @@ export const ChatCompletionUsage = z.object({
 });
 export type ChatCompletionUsage = z.infer<typeof ChatCompletionUsage>;
 
-/** OpenAI's `chat.completion` object; `model` is the model whose answer the cascade returned. */
+/** What a completion and each of its streamed chunks share: `model` is the model whose answer the cascade returned. */
+const completionEnvelope = { id: z.string(), created: z.number().int(), model: z.string(), system_fingerprint: z.null() };
+
+/** OpenAI's `chat.completion` object. */
 export const ChatCompletionResponse = z.object({
-  id: z.string(),
+  ...completionEnvelope,
   object: z.literal('chat.completion'),
-  created: z.number().int(),
-  model: z.string(),
   choices: z.array(
     z.object({
       index: z.number().int(),
@@ -166,7 +167,6 @@ export const ChatCompletionResponse = z.object({
   ),
   /** Summed over every model call of the cascade, escalations and agreement checks included. */
   usage: ChatCompletionUsage,
-  system_fingerprint: z.null(),
   cascade: ChatCascadeExtension,
 });
 export type ChatCompletionResponse = z.infer<typeof ChatCompletionResponse>;
@@ -177,10 +177,8 @@ export type ChatCompletionResponse = z.infer<typeof ChatCompletionResponse>;
  * choices carries the usage.
  */
 export const ChatCompletionChunk = z.object({
-  id: z.string(),
+  ...completionEnvelope,
   object: z.literal('chat.completion.chunk'),
-  created: z.number().int(),
-  model: z.string(),
   choices: z.array(
     z.object({
       index: z.number().int(),
@@ -190,7 +188,6 @@ export const ChatCompletionChunk = z.object({
     }),
   ),
   usage: ChatCompletionUsage.nullable().optional(),
-  system_fingerprint: z.null(),
   cascade: ChatCascadeExtension.optional(),
 });
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;

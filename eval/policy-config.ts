@@ -4,6 +4,7 @@
  * it. The rest of the file, comments included, stays as it was.
  */
 import { parseDocument } from 'yaml';
+import { planCascade } from '../core/cascade-plan';
 import { parseConfig, type AgreementNormalization, type CascadeConfig, type CheckConfig } from '../core/config';
 import { describePolicy, PolicySearchError, type CascadePolicy } from './policy-search';
 
@@ -14,14 +15,11 @@ export function configModelId(config: CascadeConfig, datasetModel: string): stri
   return id;
 }
 
-/** The tier a route ends on, the one the search treats as the frontier. */
+/** The tier a route ends on, the one the search treats as the frontier: the top of the engine's own plan for it. */
 export function routeTopTier(config: CascadeConfig, route: string): string {
-  const routeConfig = config.routes[route];
-  if (!routeConfig) throw new PolicySearchError(`the config has no route "${route}" (routes: ${Object.keys(config.routes).join(', ')})`);
-  const ladder = config.tiers.map((t) => t.name);
-  const climbable = routeConfig.tiers ?? ladder;
-  const top = routeConfig.maxTier && climbable.includes(routeConfig.maxTier) ? routeConfig.maxTier : climbable[climbable.length - 1]!;
-  return top;
+  if (!config.routes[route]) throw new PolicySearchError(`the config has no route "${route}" (routes: ${Object.keys(config.routes).join(', ')})`);
+  // Complexity picks only the start tier; the top of the ladder is the same for every level.
+  return planCascade(config, { route, complexity: 'medium' }, {}).tiers.at(-1)!.name;
 }
 
 /**

@@ -59,8 +59,6 @@ export interface ScoredPolicy {
 export interface ReplayTable {
   dataset: string;
   rows: number;
-  frontierAccuracy: number;
-  frontierCostUsd: number;
   models: ReadonlyMap<string, ModelColumn>;
 }
 
@@ -107,14 +105,7 @@ export function replayTable(dataset: EvalDataset, models: readonly string[], fro
     });
     columns.set(model, column);
   }
-  const top = columns.get(frontier)!;
-  return {
-    dataset: dataset.name,
-    rows: dataset.rows.length,
-    frontierAccuracy: top.correct.reduce((s, v) => s + v, 0) / Math.max(1, dataset.rows.length),
-    frontierCostUsd: top.cost.reduce((s, v) => s + v, 0),
-    models: columns,
-  };
+  return { dataset: dataset.name, rows: dataset.rows.length, models: columns };
 }
 
 /**

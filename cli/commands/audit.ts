@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { auditPromptLog, parseVolume, type AuditReport } from '../../analytics/audit';
+import { auditMixTable, hasObservedHistory } from '../../analytics/audit-mix-table';
 import { type ObservedEscalations } from '../../analytics/escalation-history';
 import { money, pct } from '../../analytics/format';
 import { type CascadeConfig } from '../../core/config';
@@ -36,20 +37,10 @@ const FLAGS: Record<string, string> = { volume: '--volume', jsonOut: '--json-out
 
 /** The audit for a person: the mix, the start tiers, the cost both ways and the monthly projection. */
 function renderAudit(report: AuditReport): string {
-  const hasHistory = report.history !== undefined && report.history.coveredPrompts > 0;
+  const hasHistory = hasObservedHistory(report);
+  const mix = auditMixTable(report);
   const lines = [
-    table(
-      ['task type', 'prompts', 'share', 'start tiers', `all on ${report.baselineModel}`, 'routed', ...(hasHistory ? ['expected'] : [])],
-      report.mix.map((m) => [
-        m.taskType,
-        m.prompts,
-        pct(m.share),
-        Object.entries(m.startTiers).map(([tier, n]) => `${tier} ${n}`).join(', '),
-        money(m.frontierUsd),
-        money(m.routedUsd),
-        ...(hasHistory ? [money(m.expectedUsd)] : []),
-      ]),
-    ),
+    table(mix.columns.map((c) => c.label), mix.rows),
     '',
     `prompts                 ${report.prompts}${report.invalid.length > 0 ? ` (${report.invalid.length} invalid lines skipped)` : ''}`,
     `small-model territory   ${pct(report.smallModelShare)} start on the cheapest tier (${report.startTiers.map((t) => `${t.tier} ${t.prompts}`).join(', ')})`,
