@@ -28,7 +28,9 @@ export interface AwaitCascadeInput {
 }
 
 function sourceFailure(error: unknown): unknown {
-  return error instanceof BatchSourceError ? ApplicationFailure.create({ type: BATCH_SOURCE_ERROR, message: error.message, nonRetryable: true }) : error;
+  return error instanceof BatchSourceError
+    ? ApplicationFailure.create({ type: BATCH_SOURCE_ERROR, message: error.message, nonRetryable: true })
+    : error;
 }
 
 /**
@@ -40,7 +42,10 @@ export function createBatchActivities() {
     /** One page of the batch's input from `cursor`: validated lines and the cursor after them. */
     async readBatchPage(input: ReadBatchPageInput): Promise<BatchPage> {
       try {
-        return await readBatchPage({ ...input, ...(input.source.kind === 'query' ? { client: Context.current().client } : {}) });
+        return await readBatchPage({
+          ...input,
+          ...(input.source.kind === 'query' ? { client: Context.current().client } : {}),
+        });
       } catch (error) {
         throw sourceFailure(error);
       }
@@ -85,7 +90,11 @@ export function createBatchActivities() {
         return lineOutcome((await handle.result()) as CascadeResult);
       } catch (error) {
         if (error instanceof WorkflowFailedError) {
-          throw ApplicationFailure.create({ type: CASCADE_ENDED_ERROR, message: `the existing cascade ended without a result: ${error.cause?.message ?? error.message}`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: CASCADE_ENDED_ERROR,
+            message: `the existing cascade ended without a result: ${error.cause?.message ?? error.message}`,
+            nonRetryable: true,
+          });
         }
         throw error;
       } finally {

@@ -40,7 +40,14 @@ function toApplicationFailure(error: ProviderError): ApplicationFailure {
     nonRetryable: !retryable,
     // `retryAfterMs` travels in the details too: once the attempts are used up, the workflow still
     // has to honour it before its next round on the tier (nextRetryDelay does not reach workflows).
-    details: [{ provider: error.options.provider, model: error.options.modelId, status: error.options.status ?? null, retryAfterMs: error.options.retryAfterMs ?? null }],
+    details: [
+      {
+        provider: error.options.provider,
+        model: error.options.modelId,
+        status: error.options.status ?? null,
+        retryAfterMs: error.options.retryAfterMs ?? null,
+      },
+    ],
     ...(retryable && error.options.retryAfterMs !== undefined ? { nextRetryDelay: error.options.retryAfterMs } : {}),
   });
 }
@@ -59,7 +66,11 @@ export function createCallModel(providers: ProviderRegistry) {
     try {
       languageModel = providers.languageModel(input.provider, input.providerModel);
     } catch (error) {
-      throw ApplicationFailure.create({ type: ProviderErrorType.configuration, message: (error as Error).message, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: ProviderErrorType.configuration,
+        message: (error as Error).message,
+        nonRetryable: true,
+      });
     }
     const heartbeatEvery = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
     const heartbeat = setInterval(() => context.heartbeat(), heartbeatEvery);
@@ -68,7 +79,9 @@ export function createCallModel(providers: ProviderRegistry) {
     const deadline = AbortSignal.timeout(input.timeoutMs);
     const started = Date.now();
     try {
-      const result = await languageModel.generate(generateRequest(input.prompt, input, AbortSignal.any([context.cancellationSignal, deadline])));
+      const result = await languageModel.generate(
+        generateRequest(input.prompt, input, AbortSignal.any([context.cancellationSignal, deadline])),
+      );
       const latencyMs = Date.now() - started;
       context.log.info('model call completed', {
         model: input.model,
@@ -87,15 +100,24 @@ export function createCallModel(providers: ProviderRegistry) {
       };
     } catch (error) {
       if (deadline.aborted && !context.cancellationSignal.aborted) {
-        const timeout = new ProviderError(ProviderErrorType.timeout, `${input.provider} did not finish answering within ${input.timeoutMs} ms`, {
-          provider: input.provider,
-          modelId: input.providerModel,
-        });
+        const timeout = new ProviderError(
+          ProviderErrorType.timeout,
+          `${input.provider} did not finish answering within ${input.timeoutMs} ms`,
+          {
+            provider: input.provider,
+            modelId: input.providerModel,
+          },
+        );
         context.log.warn('model call timed out', { model: input.model, attempt: context.info.attempt });
         throw toApplicationFailure(timeout);
       }
       if (error instanceof ProviderError) {
-        context.log.warn('model call failed', { model: input.model, attempt: context.info.attempt, type: error.type, status: error.options.status });
+        context.log.warn('model call failed', {
+          model: input.model,
+          attempt: context.info.attempt,
+          type: error.type,
+          status: error.options.status,
+        });
         throw toApplicationFailure(error);
       }
       throw error;

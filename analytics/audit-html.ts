@@ -34,11 +34,24 @@ export function renderAuditHtml(report: AuditReport): string {
     series: costSeries,
     y: { label: 'USD', format: (v) => money(v) },
   });
-  const monthlyCategories = [`all on ${report.baselineModel}`, 'routed start tier', ...(hasHistory ? ['expected cascade'] : [])];
+  const monthlyCategories = [
+    `all on ${report.baselineModel}`,
+    'routed start tier',
+    ...(hasHistory ? ['expected cascade'] : []),
+  ];
   const monthlyChart = barChartSvg({
     title: `Projected monthly cost at ${report.volume.perMonth.toLocaleString('en-US')} requests`,
     categories: monthlyCategories,
-    series: [{ name: 'USD per month', values: [report.monthly.frontierUsd, report.monthly.routedUsd, ...(hasHistory ? [report.monthly.expectedUsd] : [])] }],
+    series: [
+      {
+        name: 'USD per month',
+        values: [
+          report.monthly.frontierUsd,
+          report.monthly.routedUsd,
+          ...(hasHistory ? [report.monthly.expectedUsd] : []),
+        ],
+      },
+    ],
     y: { label: 'USD per month', format: (v) => money(v) },
     showValues: true,
   });
@@ -53,11 +66,22 @@ export function renderAuditHtml(report: AuditReport): string {
             ['prompts', String(report.prompts)],
             ['invalid lines', String(report.invalid.length)],
             ['small-model territory', `${pct(report.smallModelShare)} of prompts start on the cheapest tier`],
-            ['monthly volume', `${report.volume.perMonth.toLocaleString('en-US')} requests${report.volume.from === 'log' ? ' (the log taken as one month; set --volume)' : ''}`],
+            [
+              'monthly volume',
+              `${report.volume.perMonth.toLocaleString('en-US')} requests${report.volume.from === 'log' ? ' (the log taken as one month; set --volume)' : ''}`,
+            ],
             [`all on ${report.baselineModel}`, `${money(report.monthly.frontierUsd)} per month`],
-            ['routed (start tier)', `${money(report.monthly.routedUsd)} per month: saves ${money(report.monthly.savingUsd)} (${pct(report.monthly.savingShare)})`],
+            [
+              'routed (start tier)',
+              `${money(report.monthly.routedUsd)} per month: saves ${money(report.monthly.savingUsd)} (${pct(report.monthly.savingShare)})`,
+            ],
             ...(hasHistory
-              ? ([['expected with observed escalations', `${money(report.monthly.expectedUsd)} per month: saves ${money(report.monthly.expectedSavingUsd)} (${pct(report.monthly.expectedSavingShare)})`]] as Array<[string, string]>)
+              ? ([
+                  [
+                    'expected with observed escalations',
+                    `${money(report.monthly.expectedUsd)} per month: saves ${money(report.monthly.expectedSavingUsd)} (${pct(report.monthly.expectedSavingShare)})`,
+                  ],
+                ] as Array<[string, string]>)
               : []),
           ],
         },
@@ -66,7 +90,7 @@ export function renderAuditHtml(report: AuditReport): string {
     },
     {
       title: 'Task-type mix',
-      intro: 'Each prompt classified offline by the config\'s rules, as the cascade would classify it.',
+      intro: "Each prompt classified offline by the config's rules, as the cascade would classify it.",
       blocks: [
         { type: 'chartRow', charts: [{ svg: mixChart }, { svg: tierChart }] },
         { type: 'table', ...auditMixTable(report) },
@@ -83,20 +107,39 @@ export function renderAuditHtml(report: AuditReport): string {
     sections.push({
       title: 'Observed escalations',
       intro: `From Temporal visibility (${report.history.query}); ${report.history.coveredPrompts} of ${report.prompts} prompts are on a route with enough history.`,
-      blocks: routes.length === 0
-        ? [{ type: 'paragraph', text: 'No route has enough completed cascades yet: the expected cost equals the routed start-tier cost.' }]
-        : [
-            {
-              type: 'table',
-              columns: [{ label: 'route' }, { label: 'cascades', align: 'right' }, { label: 'escalated ≥1', align: 'right' }, { label: 'escalated ≥2', align: 'right' }],
-              rows: routes.map(([route, r]) => [route, r.samples, pct(r.reachedAtLeast[1] ?? 0), pct(r.reachedAtLeast[2] ?? 0)]),
-            },
-          ],
+      blocks:
+        routes.length === 0
+          ? [
+              {
+                type: 'paragraph',
+                text: 'No route has enough completed cascades yet: the expected cost equals the routed start-tier cost.',
+              },
+            ]
+          : [
+              {
+                type: 'table',
+                columns: [
+                  { label: 'route' },
+                  { label: 'cascades', align: 'right' },
+                  { label: 'escalated ≥1', align: 'right' },
+                  { label: 'escalated ≥2', align: 'right' },
+                ],
+                rows: routes.map(([route, r]) => [
+                  route,
+                  r.samples,
+                  pct(r.reachedAtLeast[1] ?? 0),
+                  pct(r.reachedAtLeast[2] ?? 0),
+                ]),
+              },
+            ],
     });
   }
   sections.push({
     title: 'Prompts',
-    intro: report.rows.length > PROMPT_ROWS ? `The first ${PROMPT_ROWS} of ${report.rows.length}; the JSON report lists every one.` : undefined,
+    intro:
+      report.rows.length > PROMPT_ROWS
+        ? `The first ${PROMPT_ROWS} of ${report.rows.length}; the JSON report lists every one.`
+        : undefined,
     blocks: [
       {
         type: 'table',
@@ -110,19 +153,28 @@ export function renderAuditHtml(report: AuditReport): string {
           { label: 'routed', align: 'right' },
           ...(hasHistory ? [{ label: 'expected', align: 'right' as const }] : []),
         ],
-        rows: report.rows.slice(0, PROMPT_ROWS).map((r) => [
-          r.id,
-          r.taskType,
-          r.complexity,
-          r.startTier,
-          r.outputTokens,
-          money(r.frontierUsd),
-          money(r.routedUsd),
-          ...(hasHistory ? [r.expectedUsd === undefined ? '-' : money(r.expectedUsd)] : []),
-        ]),
+        rows: report.rows
+          .slice(0, PROMPT_ROWS)
+          .map((r) => [
+            r.id,
+            r.taskType,
+            r.complexity,
+            r.startTier,
+            r.outputTokens,
+            money(r.frontierUsd),
+            money(r.routedUsd),
+            ...(hasHistory ? [r.expectedUsd === undefined ? '-' : money(r.expectedUsd)] : []),
+          ]),
       },
       ...(report.invalid.length > 0
-        ? [{ type: 'table' as const, caption: 'Lines that could not be audited', columns: [{ label: 'line', align: 'right' as const }, { label: 'error' }], rows: report.invalid.map((e) => [e.line, e.error]) }]
+        ? [
+            {
+              type: 'table' as const,
+              caption: 'Lines that could not be audited',
+              columns: [{ label: 'line', align: 'right' as const }, { label: 'error' }],
+              rows: report.invalid.map((e) => [e.line, e.error]),
+            },
+          ]
         : []),
     ],
   });
@@ -133,10 +185,10 @@ export function renderAuditHtml(report: AuditReport): string {
         type: 'list',
         items: [
           'Tokens are estimated at four characters per token, for the prompt as the cascade would send it (route and request system text, schema instruction).',
-          'Output tokens come from the log (outputTokens, or the length of response) or else a typical answer length for the task type, capped at each model\'s maximum.',
-          'Routed: the model of the route\'s start tier (by complexity), plus agreement partners where the route checks agreement on that tier.',
-          'Expected: each rung of the route\'s ladder weighted by the share of completed cascades on that route that reached it (CascadeEscalations), from Temporal visibility; routes with fewer than 5 completed cascades fall back to the routed cost.',
-          'Monthly projection: the log\'s cost per prompt times the monthly volume.',
+          "Output tokens come from the log (outputTokens, or the length of response) or else a typical answer length for the task type, capped at each model's maximum.",
+          "Routed: the model of the route's start tier (by complexity), plus agreement partners where the route checks agreement on that tier.",
+          "Expected: each rung of the route's ladder weighted by the share of completed cascades on that route that reached it (CascadeEscalations), from Temporal visibility; routes with fewer than 5 completed cascades fall back to the routed cost.",
+          "Monthly projection: the log's cost per prompt times the monthly volume.",
         ],
       },
     ],

@@ -7,7 +7,10 @@ export function hasObservedHistory(report: AuditReport): boolean {
 }
 
 /** The task-type mix table, the same in the terminal and the HTML audit: one row per task type. */
-export function auditMixTable(report: AuditReport): { columns: Array<{ label: string; align?: 'right' }>; rows: Array<Array<string | number>> } {
+export function auditMixTable(report: AuditReport): {
+  columns: Array<{ label: string; align?: 'right' }>;
+  rows: Array<Array<string | number>>;
+} {
   const hasHistory = hasObservedHistory(report);
   return {
     columns: [
@@ -23,7 +26,9 @@ export function auditMixTable(report: AuditReport): { columns: Array<{ label: st
       m.taskType,
       m.prompts,
       pct(m.share),
-      Object.entries(m.startTiers).map(([tier, n]) => `${tier} ${n}`).join(', '),
+      Object.entries(m.startTiers)
+        .map(([tier, n]) => `${tier} ${n}`)
+        .join(', '),
       money(m.frontierUsd),
       money(m.routedUsd),
       ...(hasHistory ? [money(m.expectedUsd)] : []),

@@ -4,7 +4,14 @@ import { baselineModelId, type CascadeConfig, type ModelConfig, type RouteConfig
 import { costOfUsage, estimateTokens, roundUsd, sumCosts } from '../core/cost';
 import { formatIssues } from '../core/format-issues';
 import { buildPrompt, promptText } from '../core/prompt';
-import { GroundTruthValue, JsonSchemaDocument, Message, parseRequest, RequestValidationError, type CascadeRequest } from '../core/request';
+import {
+  GroundTruthValue,
+  JsonSchemaDocument,
+  Message,
+  parseRequest,
+  RequestValidationError,
+  type CascadeRequest,
+} from '../core/request';
 import { type ObservedEscalations } from './escalation-history';
 
 /**
@@ -35,7 +42,15 @@ export const PromptLogRecord = z
   })
   .superRefine((record, ctx) => {
     const given = ['prompt', 'messages', 'turns'].filter((key) => record[key as 'prompt'] !== undefined);
-    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: ['prompt'], message: given.length === 0 ? 'one of prompt, messages or turns is required' : `give one of ${given.join(', ')}, not several` });
+    if (given.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prompt'],
+        message:
+          given.length === 0
+            ? 'one of prompt, messages or turns is required'
+            : `give one of ${given.join(', ')}, not several`,
+      });
   });
 export type PromptLogRecord = z.infer<typeof PromptLogRecord>;
 
@@ -106,7 +121,12 @@ export interface AuditReport {
   smallModelShare: number;
   totals: CostTriple;
   volume: { perMonth: number; from: 'option' | 'log' };
-  monthly: CostTriple & { savingUsd: number; savingShare: number; expectedSavingUsd: number; expectedSavingShare: number };
+  monthly: CostTriple & {
+    savingUsd: number;
+    savingShare: number;
+    expectedSavingUsd: number;
+    expectedSavingShare: number;
+  };
   /** Routes with enough observed cascades to price the expected cost; absent when no history was read. */
   history?: { query: string; routes: ObservedEscalations['routes']; coveredPrompts: number };
   rows: AuditRow[];
@@ -118,7 +138,8 @@ export function requestFromRecord(record: PromptLogRecord): CascadeRequest {
   if (record.prompt !== undefined) fields.prompt = record.prompt;
   if (record.messages !== undefined) fields.messages = record.messages;
   if (record.turns !== undefined) fields.prompt = record.turns[0];
-  for (const key of ['system', 'schema', 'groundTruth', 'taskType'] as const) if (record[key] !== undefined) fields[key] = record[key];
+  for (const key of ['system', 'schema', 'groundTruth', 'taskType'] as const)
+    if (record[key] !== undefined) fields[key] = record[key];
   return parseRequest(fields);
 }
 
@@ -138,21 +159,39 @@ export function parsePromptLogLine(text: string): { record: PromptLogRecord } | 
 /** One call's estimated cost: the prompt as the cascade would send it to `model`, and the answer capped at the model's maximum. */
 function callCost(model: ModelConfig, request: CascadeRequest, routeConfig: RouteConfig, outputTokens: number): number {
   const inputTokens = estimateTokens(promptText(buildPrompt(request, routeConfig, model)));
-  return costOfUsage({ inputTokens, cachedInputTokens: 0, outputTokens: Math.min(outputTokens, model.maxOutputTokens) }, model.pricing);
+  return costOfUsage(
+    { inputTokens, cachedInputTokens: 0, outputTokens: Math.min(outputTokens, model.maxOutputTokens) },
+    model.pricing,
+  );
 }
 
 /** One tier's cost for a request: its model answering, plus each agreement partner answering too. */
-function tierCost(config: CascadeConfig, request: CascadeRequest, routeConfig: RouteConfig, tier: PlannedTier, outputTokens: number): number {
+function tierCost(
+  config: CascadeConfig,
+  request: CascadeRequest,
+  routeConfig: RouteConfig,
+  tier: PlannedTier,
+  outputTokens: number,
+): number {
   const ids = [tier.models[0]!, ...(tier.agreement?.models ?? [])];
   return ids.reduce((sum, id) => sum + callCost(config.models[id]!, request, routeConfig, outputTokens), 0);
 }
 
 /** Prices one prompt three ways. */
-export function auditPrompt(record: PromptLogRecord, id: string, config: CascadeConfig, history?: ObservedEscalations): AuditRow {
+export function auditPrompt(
+  record: PromptLogRecord,
+  id: string,
+  config: CascadeConfig,
+  history?: ObservedEscalations,
+): AuditRow {
   const request = requestFromRecord(record);
   const { classification } = classifyByRules(request, config);
   const plan = planCascade(config, classification, request);
-  const outputTokens = record.outputTokens ?? (record.response !== undefined ? estimateTokens(record.response) : (DEFAULT_OUTPUT_TOKENS[classification.taskType] ?? FALLBACK_OUTPUT_TOKENS));
+  const outputTokens =
+    record.outputTokens ??
+    (record.response !== undefined
+      ? estimateTokens(record.response)
+      : (DEFAULT_OUTPUT_TOKENS[classification.taskType] ?? FALLBACK_OUTPUT_TOKENS));
   const baseline = config.models[baselineModelId(config)]!;
   const frontierUsd = roundUsd(callCost(baseline, request, plan.routeConfig, outputTokens));
   const tierCosts = plan.tiers.map((tier) => tierCost(config, request, plan.routeConfig, tier, outputTokens));
@@ -170,7 +209,9 @@ export function auditPrompt(record: PromptLogRecord, id: string, config: Cascade
   const observed = history?.routes[plan.route];
   if (observed) {
     // Rung i is paid for by the requests that escalated at least i times.
-    row.expectedUsd = roundUsd(tierCosts.reduce((sum, cost, i) => sum + cost * (i === 0 ? 1 : (observed.reachedAtLeast[i] ?? 0)), 0));
+    row.expectedUsd = roundUsd(
+      tierCosts.reduce((sum, cost, i) => sum + cost * (i === 0 ? 1 : (observed.reachedAtLeast[i] ?? 0)), 0),
+    );
   }
   return row;
 }
@@ -245,10 +286,17 @@ export function buildAuditReport(rows: AuditRow[], invalid: AuditLineError[], op
       savingUsd: roundUsd(monthly.frontierUsd - monthly.routedUsd),
       savingShare: monthly.frontierUsd > 0 ? (monthly.frontierUsd - monthly.routedUsd) / monthly.frontierUsd : 0,
       expectedSavingUsd: roundUsd(monthly.frontierUsd - monthly.expectedUsd),
-      expectedSavingShare: monthly.frontierUsd > 0 ? (monthly.frontierUsd - monthly.expectedUsd) / monthly.frontierUsd : 0,
+      expectedSavingShare:
+        monthly.frontierUsd > 0 ? (monthly.frontierUsd - monthly.expectedUsd) / monthly.frontierUsd : 0,
     },
     ...(options.history
-      ? { history: { query: options.history.query, routes: options.history.routes, coveredPrompts: rows.filter((r) => r.expectedUsd !== undefined).length } }
+      ? {
+          history: {
+            query: options.history.query,
+            routes: options.history.routes,
+            coveredPrompts: rows.filter((r) => r.expectedUsd !== undefined).length,
+          },
+        }
       : {}),
     rows,
   };
@@ -269,7 +317,14 @@ export async function auditPromptLog(lines: AsyncIterable<string>, options: Audi
     }
     const { record } = parsed;
     try {
-      rows.push(auditPrompt(record, record.id !== undefined ? String(record.id) : String(line), options.config, options.history));
+      rows.push(
+        auditPrompt(
+          record,
+          record.id !== undefined ? String(record.id) : String(line),
+          options.config,
+          options.history,
+        ),
+      );
     } catch (error) {
       if (!(error instanceof RequestValidationError)) throw error;
       invalid.push({ line, error: error.problems.join('; ') });

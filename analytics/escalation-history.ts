@@ -30,7 +30,11 @@ export interface EscalationHistoryOptions {
  * Escalation rates per route from the search attributes every cascade records (`CascadeRoute`,
  * `CascadeEscalations`): counts only, no history read, so it stays cheap however many cascades ran.
  */
-export async function observedEscalations(client: Client, config: CascadeConfig, options: EscalationHistoryOptions = {}): Promise<ObservedEscalations> {
+export async function observedEscalations(
+  client: Client,
+  config: CascadeConfig,
+  options: EscalationHistoryOptions = {},
+): Promise<ObservedEscalations> {
   const parts = [`WorkflowType = 'cascade'`, `ExecutionStatus = 'Completed'`];
   if (options.since) parts.push(`StartTime >= ${queryLiteral(options.since.toISOString())}`);
   if (options.query) parts.push(`(${options.query})`);
@@ -43,7 +47,9 @@ export async function observedEscalations(client: Client, config: CascadeConfig,
     if (samples < minSamples) continue;
     const reachedAtLeast = [1];
     for (let i = 1; i < config.tiers.length; i++) {
-      const climbed = (await client.workflow.count(`${onRoute} AND ${CascadeSearchAttributes.escalations.name} >= ${i}`)).count;
+      const climbed = (
+        await client.workflow.count(`${onRoute} AND ${CascadeSearchAttributes.escalations.name} >= ${i}`)
+      ).count;
       reachedAtLeast.push(climbed / samples);
       if (climbed === 0) break;
     }

@@ -4,7 +4,8 @@
 export function money(usd: number): string {
   const abs = Math.abs(usd);
   const sign = usd < 0 ? '-' : '';
-  if (abs >= 100) return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  if (abs >= 100)
+    return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   if (abs >= 1) return `${sign}$${abs.toFixed(2)}`;
   if (abs === 0) return '$0';
   if (abs < 0.0001) return `${sign}$${abs.toFixed(7).replace(/0+$/, '')}`;

@@ -9,7 +9,10 @@ export function renderReportHtml(report: SavingsReport): string {
   const byTypeChart = barChartSvg({
     title: 'Requests by task type and outcome',
     categories: report.byTaskType.map((r) => r.taskType),
-    series: outcomeNames.map((outcome) => ({ name: outcome, values: report.byTaskType.map((r) => r.outcomes[outcome] ?? 0) })),
+    series: outcomeNames.map((outcome) => ({
+      name: outcome,
+      values: report.byTaskType.map((r) => r.outcomes[outcome] ?? 0),
+    })),
     y: { label: 'requests' },
     stacked: true,
   });
@@ -42,12 +45,17 @@ export function renderReportHtml(report: SavingsReport): string {
   let cumulative = 0;
   const savingsChart = lineChartSvg({
     title: `Cost and savings per ${report.bucket}`,
-    x: { label: `${report.bucket}s since ${report.overTime[0]?.start.slice(0, report.bucket === 'hour' ? 13 : 10) ?? report.since}` },
+    x: {
+      label: `${report.bucket}s since ${report.overTime[0]?.start.slice(0, report.bucket === 'hour' ? 13 : 10) ?? report.since}`,
+    },
     y: { label: 'USD', format: money },
     series: [
       { name: 'baseline', points: report.overTime.map((b) => ({ x: at(b.start), y: b.baselineUsd })), dashed: true },
       { name: 'cascade cost', points: report.overTime.map((b) => ({ x: at(b.start), y: b.costUsd })) },
-      { name: 'saved (cumulative)', points: report.overTime.map((b) => ({ x: at(b.start), y: (cumulative = cumulative + b.savedUsd) })) },
+      {
+        name: 'saved (cumulative)',
+        points: report.overTime.map((b) => ({ x: at(b.start), y: (cumulative = cumulative + b.savedUsd) })),
+      },
     ],
   });
 
@@ -58,8 +66,18 @@ export function renderReportHtml(report: SavingsReport): string {
         {
           type: 'keyValues',
           items: [
-            ['cascades', `${report.requests} started since ${report.since} (${Object.entries(report.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')})`],
-            ['outcomes', Object.entries(report.outcomes).map(([o, n]) => `${o} ${n}`).join(', ') || '-'],
+            [
+              'cascades',
+              `${report.requests} started since ${report.since} (${Object.entries(report.byStatus)
+                .map(([s, n]) => `${s} ${n}`)
+                .join(', ')})`,
+            ],
+            [
+              'outcomes',
+              Object.entries(report.outcomes)
+                .map(([o, n]) => `${o} ${n}`)
+                .join(', ') || '-',
+            ],
             ['cost', `${money(t.costUsd)} against ${money(t.baselineUsd)} on the frontier model alone`],
             ['saved', `${money(t.savedUsd)} (${pct(t.savingShare)})`],
             ['escalated', `${t.escalated} of ${t.completed} completed (${pct(t.escalationRate)})`],
@@ -73,24 +91,48 @@ export function renderReportHtml(report: SavingsReport): string {
         { type: 'chartRow', charts: [{ svg: byTypeChart }, { svg: costChart }] },
         {
           type: 'table',
-          columns: [{ label: 'task type' }, { label: 'requests', align: 'right' }, ...outcomeNames.map((o) => ({ label: o, align: 'right' as const })), { label: 'cost', align: 'right' }, { label: 'baseline', align: 'right' }, { label: 'saved', align: 'right' }],
-          rows: report.byTaskType.map((r) => [r.taskType, r.requests, ...outcomeNames.map((o) => r.outcomes[o] ?? 0), money(r.costUsd), money(r.baselineUsd), money(r.savedUsd)]),
+          columns: [
+            { label: 'task type' },
+            { label: 'requests', align: 'right' },
+            ...outcomeNames.map((o) => ({ label: o, align: 'right' as const })),
+            { label: 'cost', align: 'right' },
+            { label: 'baseline', align: 'right' },
+            { label: 'saved', align: 'right' },
+          ],
+          rows: report.byTaskType.map((r) => [
+            r.taskType,
+            r.requests,
+            ...outcomeNames.map((o) => r.outcomes[o] ?? 0),
+            money(r.costUsd),
+            money(r.baselineUsd),
+            money(r.savedUsd),
+          ]),
         },
       ],
     },
     {
       title: 'Escalations',
-      intro: 'An answer is rejected when a check fails: the cascade climbs to the next tier, or ends exhausted on the last one.',
+      intro:
+        'An answer is rejected when a check fails: the cascade climbs to the next tier, or ends exhausted on the last one.',
       blocks: [
         { type: 'chartRow', charts: [{ svg: tierChart }, { svg: checkChart }] },
         {
           type: 'table',
-          columns: [{ label: 'tier' }, { label: 'answers', align: 'right' }, { label: 'rejected', align: 'right' }, { label: 'rate', align: 'right' }],
+          columns: [
+            { label: 'tier' },
+            { label: 'answers', align: 'right' },
+            { label: 'rejected', align: 'right' },
+            { label: 'rate', align: 'right' },
+          ],
           rows: report.tiers.map((r) => [r.tier, r.answers, r.rejected, pct(r.rate)]),
         },
         {
           type: 'table',
-          columns: [{ label: 'check' }, { label: 'failed answers', align: 'right' }, { label: 'per answer checked', align: 'right' }],
+          columns: [
+            { label: 'check' },
+            { label: 'failed answers', align: 'right' },
+            { label: 'per answer checked', align: 'right' },
+          ],
           rows: report.checks.map((c) => [c.check, c.failures, pct(c.rate)]),
         },
         {
@@ -107,8 +149,20 @@ export function renderReportHtml(report: SavingsReport): string {
         { type: 'chart', svg: savingsChart },
         {
           type: 'table',
-          columns: [{ label: report.bucket }, { label: 'requests', align: 'right' }, { label: 'cost', align: 'right' }, { label: 'baseline', align: 'right' }, { label: 'saved', align: 'right' }],
-          rows: report.overTime.map((b) => [b.start, b.requests, money(b.costUsd), money(b.baselineUsd), money(b.savedUsd)]),
+          columns: [
+            { label: report.bucket },
+            { label: 'requests', align: 'right' },
+            { label: 'cost', align: 'right' },
+            { label: 'baseline', align: 'right' },
+            { label: 'saved', align: 'right' },
+          ],
+          rows: report.overTime.map((b) => [
+            b.start,
+            b.requests,
+            money(b.costUsd),
+            money(b.baselineUsd),
+            money(b.savedUsd),
+          ]),
         },
       ],
     },

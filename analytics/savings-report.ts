@@ -63,8 +63,23 @@ export interface SavingsReport {
   byStatus: Record<string, number>;
   /** Outcomes of the completed cascades. */
   outcomes: Record<string, number>;
-  byTaskType: Array<{ taskType: string; requests: number; outcomes: Record<string, number>; costUsd: number; baselineUsd: number; savedUsd: number }>;
-  totals: { completed: number; costUsd: number; baselineUsd: number; savedUsd: number; savingShare: number; escalated: number; escalationRate: number };
+  byTaskType: Array<{
+    taskType: string;
+    requests: number;
+    outcomes: Record<string, number>;
+    costUsd: number;
+    baselineUsd: number;
+    savedUsd: number;
+  }>;
+  totals: {
+    completed: number;
+    costUsd: number;
+    baselineUsd: number;
+    savedUsd: number;
+    savingShare: number;
+    escalated: number;
+    escalationRate: number;
+  };
   tiers: TierEscalation[];
   checks: CheckEscalation[];
   topReasons: Array<{ reason: string; count: number }>;
@@ -93,7 +108,11 @@ export async function listCascades(client: Client, query: string): Promise<Liste
   for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
     const attributes = execution.typedSearchAttributes;
     const summary = (execution.memo?.summary ?? {}) as { baselineUsd?: unknown; path?: unknown };
-    const row: ListedCascade = { id: execution.workflowId, status: execution.status.name.toLowerCase(), startTime: execution.startTime };
+    const row: ListedCascade = {
+      id: execution.workflowId,
+      status: execution.status.name.toLowerCase(),
+      startTime: execution.startTime,
+    };
     const set = <K extends keyof ListedCascade>(key: K, value: ListedCascade[K] | undefined) => {
       if (value !== undefined) row[key] = value;
     };
@@ -132,7 +151,9 @@ function answersOf(path: readonly string[]): Array<{ tier: string; rejected: boo
 
 /** The reasons a cascade climbed, as recorded on the next tier's call (`escalated: a; b`). */
 function escalationReasons(steps: readonly Step[]): string[] {
-  return steps.filter((s) => s.kind === 'answer' && s.reason.startsWith('escalated: ')).flatMap((s) => s.reason.slice('escalated: '.length).split('; '));
+  return steps
+    .filter((s) => s.kind === 'answer' && s.reason.startsWith('escalated: '))
+    .flatMap((s) => s.reason.slice('escalated: '.length).split('; '));
 }
 
 /** Builds the report from the listed cascades and the results of those with a failed check. */
@@ -144,7 +165,10 @@ export function buildSavingsReport(
   const now = options.now ?? new Date();
   const byStatus: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
-  const types = new Map<string, { requests: number; outcomes: Record<string, number>; cost: number[]; baseline: number[]; saved: number[] }>();
+  const types = new Map<
+    string,
+    { requests: number; outcomes: Record<string, number>; cost: number[]; baseline: number[]; saved: number[] }
+  >();
   const tierCounts = new Map<string, { answers: number; rejected: number }>();
   const completed = cascades.filter((c) => c.status === 'completed');
   let answersChecked = 0;
@@ -172,7 +196,8 @@ export function buildSavingsReport(
   const checkFailures: Record<string, number> = {};
   const reasons: Record<string, number> = {};
   for (const result of results) {
-    for (const step of result.steps) for (const check of step.checks) if (check.status === 'fail') count(checkFailures, check.check);
+    for (const step of result.steps)
+      for (const check of step.checks) if (check.status === 'fail') count(checkFailures, check.check);
     for (const reason of escalationReasons(result.steps)) count(reasons, reasonPattern(reason));
   }
 
@@ -190,7 +215,14 @@ export function buildSavingsReport(
     byStatus,
     outcomes,
     byTaskType: [...types.entries()]
-      .map(([taskType, t]) => ({ taskType, requests: t.requests, outcomes: t.outcomes, costUsd: sumCosts(t.cost), baselineUsd: sumCosts(t.baseline), savedUsd: sumCosts(t.saved) }))
+      .map(([taskType, t]) => ({
+        taskType,
+        requests: t.requests,
+        outcomes: t.outcomes,
+        costUsd: sumCosts(t.cost),
+        baselineUsd: sumCosts(t.baseline),
+        savedUsd: sumCosts(t.saved),
+      }))
       .sort((a, b) => b.requests - a.requests || a.taskType.localeCompare(b.taskType)),
     totals: {
       completed: completed.length,
@@ -201,7 +233,12 @@ export function buildSavingsReport(
       escalated,
       escalationRate: completed.length > 0 ? escalated / completed.length : 0,
     },
-    tiers: [...tierCounts.entries()].map(([tier, t]) => ({ tier, answers: t.answers, rejected: t.rejected, rate: t.answers > 0 ? t.rejected / t.answers : 0 })),
+    tiers: [...tierCounts.entries()].map(([tier, t]) => ({
+      tier,
+      answers: t.answers,
+      rejected: t.rejected,
+      rate: t.answers > 0 ? t.rejected / t.answers : 0,
+    })),
     checks: Object.entries(checkFailures)
       .map(([check, failures]) => ({ check, failures, rate: answersChecked > 0 ? failures / answersChecked : 0 }))
       .sort((a, b) => b.failures - a.failures),
@@ -242,9 +279,14 @@ function buckets(completed: readonly ListedCascade[], size: SavingsReport['bucke
 
 /** Lists the window, reads the results that carry failed checks, and builds the report. */
 export async function savingsReport(options: SavingsReportOptions): Promise<SavingsReport> {
-  const query = [listQuery({ startedAfter: options.since }), ...(options.query ? [`(${options.query})`] : [])].join(' AND ');
+  const query = [listQuery({ startedAfter: options.since }), ...(options.query ? [`(${options.query})`] : [])].join(
+    ' AND ',
+  );
   const cascades = await listCascades(options.client, query);
-  const withFailures = cascades.filter((c) => c.status === 'completed' && ((c.escalations ?? 0) > 0 || (c.outcome !== undefined && c.outcome !== 'accepted')));
+  const withFailures = cascades.filter(
+    (c) =>
+      c.status === 'completed' && ((c.escalations ?? 0) > 0 || (c.outcome !== undefined && c.outcome !== 'accepted')),
+  );
   const results: CascadeResult[] = [];
   let next = 0;
   const reader = async () => {
@@ -255,5 +297,9 @@ export async function savingsReport(options: SavingsReportOptions): Promise<Savi
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, reader));
-  return buildSavingsReport(cascades, results, { since: options.since, query, ...(options.now ? { now: options.now } : {}) });
+  return buildSavingsReport(cascades, results, {
+    since: options.since,
+    query,
+    ...(options.now ? { now: options.now } : {}),
+  });
 }

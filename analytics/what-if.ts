@@ -1,6 +1,15 @@
 import { type Client } from '@temporalio/client';
 import { listQuery } from '../client/cascade-client';
-import { assembleResult, failedCall, runCascadeDecisions, stepPath, type CallOutcome, type CascadeEffects, type DecisionRecord, type ModelCall } from '../core/cascade-run';
+import {
+  assembleResult,
+  failedCall,
+  runCascadeDecisions,
+  stepPath,
+  type CallOutcome,
+  type CascadeEffects,
+  type DecisionRecord,
+  type ModelCall,
+} from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
 import { sumCosts } from '../core/cost';
 import { canonicalJson } from '../core/normalize-answer';
@@ -92,7 +101,12 @@ export class RecordedAnswers {
   private readonly entries: Array<{ exact: string; similar: string; call: RecordedCall; used: boolean }>;
 
   constructor(calls: readonly RecordedCall[]) {
-    this.entries = calls.map((call) => ({ exact: exactKey(call.input.provider, call.input.providerModel, call.input.prompt), similar: similarKey(call.input.provider, call.input.providerModel, call.input.prompt), call, used: false }));
+    this.entries = calls.map((call) => ({
+      exact: exactKey(call.input.provider, call.input.providerModel, call.input.prompt),
+      similar: similarKey(call.input.provider, call.input.providerModel, call.input.prompt),
+      call,
+      used: false,
+    }));
   }
 
   /**
@@ -133,8 +147,18 @@ async function callProvider(providers: ProviderRegistry, call: ModelCall, attemp
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const started = Date.now();
     try {
-      const result = await providers.languageModel(model.provider, model.model).generate(generateRequest(call.prompt, model));
-      return { output: { text: result.text, usage: result.usage, finishReason: result.finishReason, attempt, latencyMs: Date.now() - started } };
+      const result = await providers
+        .languageModel(model.provider, model.model)
+        .generate(generateRequest(call.prompt, model));
+      return {
+        output: {
+          text: result.text,
+          usage: result.usage,
+          finishReason: result.finishReason,
+          attempt,
+          latencyMs: Date.now() - started,
+        },
+      };
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       last = error;
@@ -178,8 +202,14 @@ export async function whatIfOne(
         else row.reusedSimilar += 1;
         return reused.outcome;
       }
-      if (!options.providers) throw new CallNotAllowedError(`needs ${call.modelId}, which the old run never called, and no provider is available`);
-      if (options.budget.left <= 0) throw new CallNotAllowedError(`needs ${call.modelId}, which the old run never called, beyond the allowed number of model calls`);
+      if (!options.providers)
+        throw new CallNotAllowedError(
+          `needs ${call.modelId}, which the old run never called, and no provider is available`,
+        );
+      if (options.budget.left <= 0)
+        throw new CallNotAllowedError(
+          `needs ${call.modelId}, which the old run never called, beyond the allowed number of model calls`,
+        );
       options.budget.left -= 1;
       row.liveCalls += 1;
       return callProvider(options.providers, call, config.resilience.maxAttemptsPerModel);
@@ -214,11 +244,23 @@ export async function runWhatIf(options: WhatIfOptions): Promise<WhatIfReport> {
   const rows = await mapWithConcurrency(executions, options.concurrency ?? 8, async (execution): Promise<WhatIfRow> => {
     let row: WhatIfRow;
     try {
-      row = await whatIfOne(options.client, execution, options.config, { ...(options.providers ? { providers: options.providers } : {}), budget });
+      row = await whatIfOne(options.client, execution, options.config, {
+        ...(options.providers ? { providers: options.providers } : {}),
+        budget,
+      });
     } catch (error) {
       row = {
         id: execution.workflowId,
-        old: { outcome: 'unknown', route: '', path: [], finalModel: null, finalTier: null, escalations: 0, costUsd: 0, baselineUsd: 0 },
+        old: {
+          outcome: 'unknown',
+          route: '',
+          path: [],
+          finalModel: null,
+          finalTier: null,
+          escalations: 0,
+          costUsd: 0,
+          baselineUsd: 0,
+        },
         reusedExact: 0,
         reusedSimilar: 0,
         liveCalls: 0,

@@ -52,11 +52,18 @@ export interface ApiContext {
   statusOf(id: string): Promise<CascadeStatus>;
 }
 
-export function createApiContext(options: { connection: Connection; namespace: string; config: CascadeConfig; limits: ApiLimits; logger: Logger }): ApiContext {
+export function createApiContext(options: {
+  connection: Connection;
+  namespace: string;
+  config: CascadeConfig;
+  limits: ApiLimits;
+  logger: Logger;
+}): ApiContext {
   const { connection, namespace, config, limits } = options;
   const temporal = new Client({ connection, namespace });
   const cascades = new CascadeClient({ client: temporal, taskQueue: config.taskQueue, config });
-  const withTemporal = <T>(fn: () => Promise<T>): Promise<T> => connection.withDeadline(Date.now() + limits.temporalTimeoutMs, fn);
+  const withTemporal = <T>(fn: () => Promise<T>): Promise<T> =>
+    connection.withDeadline(Date.now() + limits.temporalTimeoutMs, fn);
 
   return {
     ...options,
@@ -77,7 +84,8 @@ export function createApiContext(options: { connection: Connection; namespace: s
         const result = await connection.withAbortSignal(abort.signal, () => cascades.result(id));
         return { kind: 'done', result };
       } catch (error) {
-        if (error instanceof CascadeFailedError) return { kind: 'ended', status: error.status.toLowerCase() as CascadeStatus, message: error.message };
+        if (error instanceof CascadeFailedError)
+          return { kind: 'ended', status: error.status.toLowerCase() as CascadeStatus, message: error.message };
         if (abort.signal.aborted) return { kind: 'timeout' };
         throw error;
       } finally {

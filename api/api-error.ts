@@ -103,21 +103,49 @@ export function paramOf(problem: string | undefined): string | null {
 }
 
 /** Fastify's own errors, by code, as errors a client can act on. */
-function fromFastifyError(error: { code?: string; statusCode?: number; message: string }, bodyLimit: number): ApiError | undefined {
+function fromFastifyError(
+  error: { code?: string; statusCode?: number; message: string },
+  bodyLimit: number,
+): ApiError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError({ status: 413, code: 'body_too_large', message: `the request body is larger than the limit of ${bodyLimit} bytes` });
+      return new ApiError({
+        status: 413,
+        code: 'body_too_large',
+        message: `the request body is larger than the limit of ${bodyLimit} bytes`,
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError({ status: 415, code: 'unsupported_media_type', message: 'the request body must be JSON: send it with Content-Type: application/json' });
+      return new ApiError({
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'the request body must be JSON: send it with Content-Type: application/json',
+      });
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ApiError({ status: 400, code: 'invalid_content_length', message: 'the Content-Length header does not match the body' });
+      return new ApiError({
+        status: 400,
+        code: 'invalid_content_length',
+        message: 'the Content-Length header does not match the body',
+      });
     case 'FST_ERR_BAD_URL':
-      return new ApiError({ status: 400, code: 'invalid_url', message: 'the URL is not valid: it holds a malformed percent-encoding' });
+      return new ApiError({
+        status: 400,
+        code: 'invalid_url',
+        message: 'the URL is not valid: it holds a malformed percent-encoding',
+      });
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new ApiError({ status: 414, code: 'uri_too_long', message: 'a path segment of the URL is too long (an id is at most 200 characters)' });
+      return new ApiError({
+        status: 414,
+        code: 'uri_too_long',
+        message: 'a path segment of the URL is too long (an id is at most 200 characters)',
+      });
     default:
       // Fastify's other request errors describe the request, not the server, so they are safe to show.
-      if (error.code?.startsWith('FST_') && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      if (
+        error.code?.startsWith('FST_') &&
+        error.statusCode !== undefined &&
+        error.statusCode >= 400 &&
+        error.statusCode < 500
+      ) {
         return new ApiError({ status: error.statusCode, code: error.code.toLowerCase(), message: error.message });
       }
       return undefined;
@@ -136,23 +164,46 @@ export function toApiError(error: unknown, bodyLimit: number): ApiError {
   }
   if (error instanceof IdempotencyConflictError) {
     // The OpenAI SDK retries 409s unless told not to; retrying cannot resolve a conflict.
-    return new ApiError({ status: 409, code: 'idempotency_conflict', message: error.message, param: 'id', headers: { 'x-should-retry': 'false' } });
+    return new ApiError({
+      status: 409,
+      code: 'idempotency_conflict',
+      message: error.message,
+      param: 'id',
+      headers: { 'x-should-retry': 'false' },
+    });
   }
   if (error instanceof CascadeFailedError) {
-    return new ApiError({ status: 502, code: `cascade_${error.status.toLowerCase()}`, message: error.message, headers: { 'x-should-retry': 'false' } });
+    return new ApiError({
+      status: 502,
+      code: `cascade_${error.status.toLowerCase()}`,
+      message: error.message,
+      headers: { 'x-should-retry': 'false' },
+    });
   }
   if (isTemporalUnavailable(error)) {
-    return new ApiError({ status: 503, code: 'temporal_unavailable', message: 'the workflow engine (Temporal) is not reachable right now; try again shortly' });
+    return new ApiError({
+      status: 503,
+      code: 'temporal_unavailable',
+      message: 'the workflow engine (Temporal) is not reachable right now; try again shortly',
+    });
   }
   if (error && typeof error === 'object' && 'code' in error) {
     const known = fromFastifyError(error as { code?: string; statusCode?: number; message: string }, bodyLimit);
     if (known) return known;
   }
-  return new ApiError({ status: 500, code: 'internal_error', message: 'internal error: the server log has the details under this request id' });
+  return new ApiError({
+    status: 500,
+    code: 'internal_error',
+    message: 'internal error: the server log has the details under this request id',
+  });
 }
 
 /** The body for an error in an endpoint's dialect. */
-export function errorBody(error: ApiError, dialect: ErrorDialect, requestId: string): ApiErrorResponse | OpenAIErrorResponse {
+export function errorBody(
+  error: ApiError,
+  dialect: ErrorDialect,
+  requestId: string,
+): ApiErrorResponse | OpenAIErrorResponse {
   if (dialect === 'openai') {
     // OpenAI itself answers every 4xx, 401 included, as an invalid_request_error with a specific code.
     const type = error.status >= 500 ? 'server_error' : 'invalid_request_error';

@@ -13,7 +13,9 @@ export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
   const raw = env[API_KEYS_ENV];
   if (!raw) return [];
   const keys = raw.split(',').map((key) => key.trim());
-  const problems = keys.flatMap((key, i) => (/\s/.test(key) ? [`${API_KEYS_ENV}: key ${i + 1} contains whitespace`] : []));
+  const problems = keys.flatMap((key, i) =>
+    /\s/.test(key) ? [`${API_KEYS_ENV}: key ${i + 1} contains whitespace`] : [],
+  );
   if (problems.length > 0) throw new ConfigError(problems, 'environment');
   return keys.filter((key) => key !== '');
 }
@@ -33,7 +35,8 @@ function digest(value: string): Buffer {
 export function createApiKeyCheck(keys: readonly string[]): (authorization: string | undefined) => AuthVerdict {
   const digests = keys.map(digest);
   return (authorization) => {
-    if (!authorization) return { ok: false, reason: 'missing Authorization header: send Authorization: Bearer <api key>' };
+    if (!authorization)
+      return { ok: false, reason: 'missing Authorization header: send Authorization: Bearer <api key>' };
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
     if (!match) return { ok: false, reason: 'malformed Authorization header: expected Bearer <api key>' };
     const presented = digest(match[1]!);
@@ -46,5 +49,10 @@ export function createApiKeyCheck(keys: readonly string[]): (authorization: stri
 /** True for addresses only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
+  return (
+    bare === 'localhost' ||
+    bare === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(bare) ||
+    /^::ffff:127(\.\d{1,3}){3}$/.test(bare)
+  );
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Connection } from '@temporalio/client';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { type Logger } from 'pino';
 import { type CascadeConfig } from '../core/config';
 import { PROJECT_ROOT } from '../lib/load-config';
@@ -30,7 +36,10 @@ export interface ApiOptions {
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return (
+      (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ??
+      '0.0.0'
+    );
   } catch {
     return '0.0.0';
   }
@@ -93,7 +102,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       } catch (syntax) {
         problem = (syntax as Error).message;
       }
-      done(new ApiError({ status: 400, code: 'invalid_json', param: 'body', message: `body: invalid JSON: ${problem}` }), undefined);
+      done(
+        new ApiError({ status: 400, code: 'invalid_json', param: 'body', message: `body: invalid JSON: ${problem}` }),
+        undefined,
+      );
     });
   });
 
@@ -111,18 +123,31 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     reply.header('x-request-id', String(request.id));
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendError(
-      new ApiError({ status: 404, code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; routes: ${routes.describe().join(', ')}` }),
+      new ApiError({
+        status: 404,
+        code: 'route_not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}; routes: ${routes.describe().join(', ')}`,
+      }),
       request,
       reply,
     ),
   );
 
-  const context = createApiContext({ connection: options.connection, namespace: options.namespace, config: options.config, limits, logger });
+  const context = createApiContext({
+    connection: options.connection,
+    namespace: options.namespace,
+    config: options.config,
+    limits,
+    logger,
+  });
   registerHealthRoutes(routes, context);
   registerCascadeRoutes(routes, context);
   registerChatCompletionRoutes(routes, context);

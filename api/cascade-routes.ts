@@ -37,7 +37,12 @@ function describeResponse(description: CascadeDescription): CascadeDescriptionRe
 
 function listItem(summary: CascadeSummary): CascadeListItem {
   const { status, startTime, closeTime, ...rest } = summary;
-  return { ...rest, status: lower(status), startTime: startTime.toISOString(), ...(closeTime ? { closeTime: closeTime.toISOString() } : {}) };
+  return {
+    ...rest,
+    status: lower(status),
+    startTime: startTime.toISOString(),
+    ...(closeTime ? { closeTime: closeTime.toISOString() } : {}),
+  };
 }
 
 /**
@@ -48,7 +53,9 @@ export function withIdempotencyKey(body: unknown, key: string | undefined): unkn
   if (key === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
   const bodyId = (body as { id?: unknown }).id;
   if (bodyId !== undefined && bodyId !== key) {
-    throw invalidRequest([`id: the body's id ${JSON.stringify(bodyId)} differs from the Idempotency-Key header "${key}"; send one of them, or the same value in both`]);
+    throw invalidRequest([
+      `id: the body's id ${JSON.stringify(bodyId)} differs from the Idempotency-Key header "${key}"; send one of them, or the same value in both`,
+    ]);
   }
   return { ...body, id: key };
 }
@@ -89,7 +96,9 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
     },
     async GET(request) {
       const { status, ...filter } = parseQuery(ListCascadesQuery, request.query);
-      const rows = await withTemporal(() => cascades.list({ ...filter, ...(status ? { status: status.toUpperCase() as Uppercase<typeof status> } : {}) }));
+      const rows = await withTemporal(() =>
+        cascades.list({ ...filter, ...(status ? { status: status.toUpperCase() as Uppercase<typeof status> } : {}) }),
+      );
       const body: ListCascadesResponse = { cascades: rows.map(listItem) };
       return body;
     },
@@ -114,8 +123,16 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
   routes.add('/v1/cascades/:id/cancel', {
     async POST(request, reply) {
       const { id } = parseInput(CascadeIdParams, request.params);
-      if (request.body !== undefined && !(typeof request.body === 'object' && request.body !== null && Object.keys(request.body).length === 0)) {
-        throw new ApiError({ status: 400, code: 'invalid_request', param: 'body', message: 'body: cancel takes no body (send none, or {})' });
+      if (
+        request.body !== undefined &&
+        !(typeof request.body === 'object' && request.body !== null && Object.keys(request.body).length === 0)
+      ) {
+        throw new ApiError({
+          status: 400,
+          code: 'invalid_request',
+          param: 'body',
+          message: 'body: cancel takes no body (send none, or {})',
+        });
       }
       const requested = await withTemporal(() => cascades.cancel(id));
       const status = requested ? 'running' : await context.statusOf(id);

@@ -9,7 +9,18 @@ import { CascadeResult, Outcome, Step } from '../core/result';
 import { TASK_TYPE_PATTERN } from '../core/task-types';
 
 /** A workflow's execution status, lowercased. */
-export const CascadeStatus = z.enum(['unspecified', 'running', 'completed', 'failed', 'cancelled', 'terminated', 'continued_as_new', 'timed_out', 'paused', 'unknown']);
+export const CascadeStatus = z.enum([
+  'unspecified',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'continued_as_new',
+  'timed_out',
+  'paused',
+  'unknown',
+]);
 export type CascadeStatus = z.infer<typeof CascadeStatus>;
 
 const ID_RULE = 'must be 1-200 characters: letters, digits and . _ : / @ -, starting with a letter or digit';
@@ -27,11 +38,18 @@ const BooleanText = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
 
-const WholeNumberText = (what: string) => z.string().regex(/^\d{1,10}$/, `must be a whole number${what}`).transform(Number);
+const WholeNumberText = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, `must be a whole number${what}`)
+    .transform(Number);
 
 const DateText = z
   .string()
-  .refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date or date-time, e.g. 2025-01-31T12:00:00Z')
+  .refine(
+    (value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)),
+    'must be an ISO 8601 date or date-time, e.g. 2025-01-31T12:00:00Z',
+  )
   .transform((value) => new Date(value));
 
 export const SubmitCascadeQuery = z.strictObject({

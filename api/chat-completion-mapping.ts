@@ -5,7 +5,12 @@
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
 import { ApiError } from './api-error';
-import { type ChatCompletionChunk, type ChatCompletionRequest, type ChatCompletionResponse, type ChatMessage } from './chat-completion-schemas';
+import {
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  type ChatCompletionResponse,
+  type ChatMessage,
+} from './chat-completion-schemas';
 
 /** The `model` that lets the classifier pick the route; `cascade/<route>` names one. */
 export const CASCADE_MODEL = 'cascade';
@@ -25,7 +30,9 @@ function contentText(content: ChatMessage['content']): string {
 }
 
 function routeList(config: CascadeConfig): string {
-  return Object.keys(config.routes).map((route) => `"${CASCADE_MODEL}/${route}"`).join(', ');
+  return Object.keys(config.routes)
+    .map((route) => `"${CASCADE_MODEL}/${route}"`)
+    .join(', ');
 }
 
 /** The route `model` asks for: undefined for `cascade`; a 400 naming the model for anything unknown. */
@@ -55,7 +62,11 @@ export function routeFromModel(model: string, config: CascadeConfig): string | u
  * `system` text, `response_format` a JSON Schema to check against, `model: cascade/<route>` the
  * task type, the `cascade` extension the budget and ground truth, and the idempotency key the id.
  */
-export function toCascadeInput(chat: ChatCompletionRequest, config: CascadeConfig, id: string | undefined): ChatCascadeInput {
+export function toCascadeInput(
+  chat: ChatCompletionRequest,
+  config: CascadeConfig,
+  id: string | undefined,
+): ChatCascadeInput {
   const taskType = routeFromModel(chat.model, config);
   const systemParts: string[] = [];
   const messages: { role: 'user' | 'assistant'; content: string }[] = [];
@@ -73,14 +84,23 @@ export function toCascadeInput(chat: ChatCompletionRequest, config: CascadeConfi
     }
   });
   if (messages.length === 0) {
-    throw new ApiError({ status: 400, code: 'invalid_request', param: 'messages', message: 'messages: must hold at least one user message besides system and developer messages' });
+    throw new ApiError({
+      status: 400,
+      code: 'invalid_request',
+      param: 'messages',
+      message: 'messages: must hold at least one user message besides system and developer messages',
+    });
   }
 
   let schema: unknown;
   if (chat.response_format?.type === 'json_object') schema = { type: 'object' };
   if (chat.response_format?.type === 'json_schema') schema = chat.response_format.json_schema.schema ?? {};
 
-  const metadata = { ...(chat.metadata ?? {}), ...(chat.user !== undefined ? { user: chat.user } : {}), ...(chat.cascade?.metadata ?? {}) };
+  const metadata = {
+    ...(chat.metadata ?? {}),
+    ...(chat.user !== undefined ? { user: chat.user } : {}),
+    ...(chat.cascade?.metadata ?? {}),
+  };
   const request: Record<string, unknown> = {
     messages,
     ...(id !== undefined ? { id } : {}),
@@ -94,7 +114,8 @@ export function toCascadeInput(chat: ChatCompletionRequest, config: CascadeConfi
 
   const toChatProblem = (problem: string): string => {
     const messageField = /^messages\[(\d+)\]/.exec(problem);
-    if (messageField) return problem.replace(messageField[0], `messages[${origin[Number(messageField[1])] ?? messageField[1]}]`);
+    if (messageField)
+      return problem.replace(messageField[0], `messages[${origin[Number(messageField[1])] ?? messageField[1]}]`);
     const renames: [RegExp, string][] = [
       [/^system\b/, `messages[${firstSystem ?? 0}].content`],
       [/^schema\b/, 'response_format.json_schema.schema'],
@@ -102,7 +123,8 @@ export function toCascadeInput(chat: ChatCompletionRequest, config: CascadeConfi
       [/^id\b/, 'headers.idempotency-key'],
       [/^(maxCostUsd|groundTruth)\b/, 'cascade.$1'],
     ];
-    for (const [pattern, replacement] of renames) if (pattern.test(problem)) return problem.replace(pattern, replacement);
+    for (const [pattern, replacement] of renames)
+      if (pattern.test(problem)) return problem.replace(pattern, replacement);
     return problem;
   };
   return { request, toChatProblem };
@@ -128,7 +150,9 @@ export function toChatCompletion(result: CascadeResult, createdAtMs: number): Ch
     object: 'chat.completion',
     created: Math.floor(createdAtMs / 1000),
     model: result.finalModel ?? CASCADE_MODEL,
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null },
+    ],
     usage: {
       prompt_tokens: usage.prompt,
       completion_tokens: usage.completion,
@@ -158,9 +182,15 @@ export function toChatCompletion(result: CascadeResult, createdAtMs: number): Ch
  * cascade's record, then (when asked for) the usage. The content is one chunk: it exists whole
  * before the stream starts, because a tier's answer is shown only after it passed its checks.
  */
-export function toChatCompletionChunks(completion: ChatCompletionResponse, options: { includeUsage: boolean }): ChatCompletionChunk[] {
+export function toChatCompletionChunks(
+  completion: ChatCompletionResponse,
+  options: { includeUsage: boolean },
+): ChatCompletionChunk[] {
   const { id, created, model, system_fingerprint } = completion;
-  const chunk = (choice: ChatCompletionChunk['choices'][number] | undefined, extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk => ({
+  const chunk = (
+    choice: ChatCompletionChunk['choices'][number] | undefined,
+    extra: Partial<ChatCompletionChunk> = {},
+  ): ChatCompletionChunk => ({
     id,
     object: 'chat.completion.chunk',
     created,
@@ -172,7 +202,12 @@ export function toChatCompletionChunks(completion: ChatCompletionResponse, optio
   });
   const chunks = [
     chunk({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }),
-    chunk({ index: 0, delta: { content: completion.choices[0]!.message.content }, finish_reason: null, logprobs: null }),
+    chunk({
+      index: 0,
+      delta: { content: completion.choices[0]!.message.content },
+      finish_reason: null,
+      logprobs: null,
+    }),
     chunk({ index: 0, delta: {}, finish_reason: 'stop', logprobs: null }, { cascade: completion.cascade }),
   ];
   if (options.includeUsage) chunks.push(chunk(undefined, { usage: completion.usage }));
@@ -191,7 +226,12 @@ export function toServerSentEvents(chunks: readonly ChatCompletionChunk[]): stri
 export function unansweredError(result: CascadeResult): ApiError | undefined {
   if (result.finalModel !== null && result.outcome !== 'failed') return undefined;
   if (result.outcome === 'over_budget') {
-    return new ApiError({ status: 400, code: 'budget_exceeded', param: 'cascade.maxCostUsd', message: `cascade ${result.id}: over budget before any answer: ${result.outcomeReason}` });
+    return new ApiError({
+      status: 400,
+      code: 'budget_exceeded',
+      param: 'cascade.maxCostUsd',
+      message: `cascade ${result.id}: over budget before any answer: ${result.outcomeReason}`,
+    });
   }
   return new ApiError({
     status: 502,

@@ -1,7 +1,13 @@
 import { RequestValidationError } from '../core/request';
 import { type ApiContext } from './api-context';
 import { ApiError, invalidRequest } from './api-error';
-import { toCascadeInput, toChatCompletion, toChatCompletionChunks, toServerSentEvents, unansweredError } from './chat-completion-mapping';
+import {
+  toCascadeInput,
+  toChatCompletion,
+  toChatCompletionChunks,
+  toServerSentEvents,
+  unansweredError,
+} from './chat-completion-mapping';
 import { ChatCompletionRequest } from './chat-completion-schemas';
 import { statusUrl } from './cascade-routes';
 import { idempotencyKeyFrom, parseInput } from './parse-input';
@@ -23,7 +29,10 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
 
   routes.add(CHAT_COMPLETIONS_PATH, {
     async POST(request, reply) {
-      if (request.body === undefined) throw invalidRequest(['body: required: a chat completion request, e.g. {"model": "cascade", "messages": [...]}']);
+      if (request.body === undefined)
+        throw invalidRequest([
+          'body: required: a chat completion request, e.g. {"model": "cascade", "messages": [...]}',
+        ]);
       const chat = parseInput(ChatCompletionRequest, request.body);
       const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
       try {
@@ -45,7 +54,12 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
         });
       }
       if (waited.kind === 'ended') {
-        throw new ApiError({ status: 502, code: `cascade_${waited.status}`, message: waited.message, headers: { 'x-should-retry': 'false' } });
+        throw new ApiError({
+          status: 502,
+          code: `cascade_${waited.status}`,
+          message: waited.message,
+          headers: { 'x-should-retry': 'false' },
+        });
       }
       const failure = unansweredError(waited.result);
       if (failure) throw failure;
@@ -53,7 +67,10 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
       const completion = toChatCompletion(waited.result, Date.now());
       if (chat.stream !== true) return completion;
       const chunks = toChatCompletionChunks(completion, { includeUsage: chat.stream_options?.include_usage === true });
-      return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send(toServerSentEvents(chunks));
+      return reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(toServerSentEvents(chunks));
     },
   });
 }

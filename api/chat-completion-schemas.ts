@@ -21,7 +21,11 @@ export const ChatMessage = z
     if (typeof message.content === 'string') return;
     message.content.forEach((part, i) => {
       if (part.type !== 'text') {
-        ctx.addIssue({ code: 'custom', path: ['content', i, 'type'], message: `only text parts are supported, got "${part.type}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['content', i, 'type'],
+          message: `only text parts are supported, got "${part.type}"`,
+        });
       } else if (typeof part.text !== 'string') {
         ctx.addIssue({ code: 'custom', path: ['content', i, 'text'], message: 'must be a string' });
       }
@@ -91,7 +95,10 @@ export const ChatCompletionRequest = z
     presence_penalty: z.number().min(-2).max(2).nullable().optional(),
     frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
     seed: z.number().int().nullable().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4)])
+      .nullable()
+      .optional(),
     user: z.string().optional(),
     store: z.boolean().nullable().optional(),
     reasoning_effort: z.string().nullable().optional(),
@@ -151,7 +158,12 @@ export const ChatCompletionUsage = z.object({
 export type ChatCompletionUsage = z.infer<typeof ChatCompletionUsage>;
 
 /** What a completion and each of its streamed chunks share: `model` is the model whose answer the cascade returned. */
-const completionEnvelope = { id: z.string(), created: z.number().int(), model: z.string(), system_fingerprint: z.null() };
+const completionEnvelope = {
+  id: z.string(),
+  created: z.number().int(),
+  model: z.string(),
+  system_fingerprint: z.null(),
+};
 
 /** OpenAI's `chat.completion` object. */
 export const ChatCompletionResponse = z.object({
@@ -182,7 +194,11 @@ export const ChatCompletionChunk = z.object({
   choices: z.array(
     z.object({
       index: z.number().int(),
-      delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional(), refusal: z.null().optional() }),
+      delta: z.object({
+        role: z.literal('assistant').optional(),
+        content: z.string().optional(),
+        refusal: z.null().optional(),
+      }),
       finish_reason: z.literal('stop').nullable(),
       logprobs: z.null(),
     }),

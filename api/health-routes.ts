@@ -11,7 +11,12 @@ const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
  * for both workflow and activity tasks. The server lists a poller for a while after its worker
  * stopped, so "ready" can lag a worker's death by about a minute; "not ready" never lags.
  */
-export async function checkReadiness(connection: Connection, namespace: string, taskQueue: string, timeoutMs: number): Promise<ReadinessResponse> {
+export async function checkReadiness(
+  connection: Connection,
+  namespace: string,
+  taskQueue: string,
+  timeoutMs: number,
+): Promise<ReadinessResponse> {
   const describe = (taskQueueType: number) =>
     connection.workflowService.describeTaskQueue({
       namespace,
@@ -41,7 +46,9 @@ export async function checkReadiness(connection: Connection, namespace: string, 
     temporal: 'reachable',
     workflowPollers: pollers.workflow,
     activityPollers: pollers.activity,
-    ...(missing.length > 0 ? { reason: `no worker is polling task queue "${taskQueue}" for ${missing.join(' and ')} tasks` } : {}),
+    ...(missing.length > 0
+      ? { reason: `no worker is polling task queue "${taskQueue}" for ${missing.join(' and ')} tasks` }
+      : {}),
   };
 }
 
@@ -60,7 +67,12 @@ export function registerHealthRoutes(routes: RouteTable, context: ApiContext): v
 
   routes.add('/readyz', {
     async GET(_request, reply) {
-      const readiness = await checkReadiness(context.connection, context.namespace, context.config.taskQueue, Math.min(context.limits.temporalTimeoutMs, 5_000));
+      const readiness = await checkReadiness(
+        context.connection,
+        context.namespace,
+        context.config.taskQueue,
+        Math.min(context.limits.temporalTimeoutMs, 5_000),
+      );
       return reply.code(readiness.ready ? 200 : 503).send(readiness);
     },
   });

@@ -56,11 +56,24 @@ function components(): Record<string, JsonObject> {
 
 /** Query parameters from a query schema: each property becomes an optional `in: query` parameter. */
 function queryParameters(schema: z.ZodType): JsonObject[] {
-  const document = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonObject> };
-  return Object.entries(document.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+  const document = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonObject>;
+  };
+  return Object.entries(document.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: property,
+  }));
 }
 
-const idParameter = { name: 'id', in: 'path', required: true, description: 'the cascade (request) id, percent-encoded', schema: { type: 'string' } };
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'the cascade (request) id, percent-encoded',
+  schema: { type: 'string' },
+};
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -70,7 +83,9 @@ const idempotencyKey = {
 };
 
 function errors(statuses: number[], schema = 'ApiErrorResponse'): Record<string, JsonObject> {
-  return Object.fromEntries(statuses.map((status) => [String(status), { description: `error ${status}`, ...json(schema) }]));
+  return Object.fromEntries(
+    statuses.map((status) => [String(status), { description: `error ${status}`, ...json(schema) }]),
+  );
 }
 
 /** The OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate it. */
@@ -81,11 +96,14 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
     info: {
       title: 'llm-cascade',
       version: options.version,
-      description: 'Routes each LLM request to the cheapest model that can do it, escalating on structural evidence. Every request is one Temporal workflow.',
+      description:
+        'Routes each LLM request to the cheapest model that can do it, escalating on structural evidence. Every request is one Temporal workflow.',
     },
     components: {
       schemas: components(),
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key from LLM_CASCADE_API_KEYS' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'an API key from LLM_CASCADE_API_KEYS' },
+      },
     },
     security,
     paths: {
@@ -103,21 +121,30 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
         get: {
           summary: 'List cascades from the visibility store, newest first',
           parameters: queryParameters(ListCascadesQuery),
-          responses: { 200: { description: 'matching cascades', ...json('ListCascadesResponse') }, ...errors([400, 401, 503]) },
+          responses: {
+            200: { description: 'matching cascades', ...json('ListCascadesResponse') },
+            ...errors([400, 401, 503]),
+          },
         },
       },
       '/v1/cascades/{id}': {
         get: {
           summary: 'Status, steps so far, cost; the result once done',
           parameters: [idParameter],
-          responses: { 200: { description: 'the cascade', ...json('CascadeDescriptionResponse') }, ...errors([400, 401, 404, 503]) },
+          responses: {
+            200: { description: 'the cascade', ...json('CascadeDescriptionResponse') },
+            ...errors([400, 401, 404, 503]),
+          },
         },
       },
       '/v1/cascades/{id}/steps': {
         get: {
           summary: "The cascade's steps (live while running)",
           parameters: [idParameter],
-          responses: { 200: { description: 'the steps', ...json('CascadeStepsResponse') }, ...errors([400, 401, 404, 503]) },
+          responses: {
+            200: { description: 'the steps', ...json('CascadeStepsResponse') },
+            ...errors([400, 401, 404, 503]),
+          },
         },
       },
       '/v1/cascades/{id}/cancel': {
@@ -138,20 +165,32 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
           requestBody: { required: true, ...json('ChatCompletionRequest') },
           responses: {
             200: {
-              description: 'the final answer; the cascade record is in the `cascade` field. With `stream: true`, server-sent `chat.completion.chunk` events, then `data: [DONE]`',
-              content: { ...json('ChatCompletionResponse').content, 'text/event-stream': { schema: ref('ChatCompletionChunk') } },
+              description:
+                'the final answer; the cascade record is in the `cascade` field. With `stream: true`, server-sent `chat.completion.chunk` events, then `data: [DONE]`',
+              content: {
+                ...json('ChatCompletionResponse').content,
+                'text/event-stream': { schema: ref('ChatCompletionChunk') },
+              },
             },
             ...errors([400, 401, 409, 413, 415, 502, 503, 504], 'OpenAIErrorResponse'),
           },
         },
       },
       '/healthz': {
-        get: { summary: 'The process is up', security: [], responses: { 200: { description: 'up', ...json('HealthResponse') } } },
+        get: {
+          summary: 'The process is up',
+          security: [],
+          responses: { 200: { description: 'up', ...json('HealthResponse') } },
+        },
       },
       '/readyz': {
         get: {
           summary: 'Temporal is reachable and a worker polls the task queue',
-          responses: { 200: { description: 'ready', ...json('ReadinessResponse') }, 503: { description: 'not ready, with the reason', ...json('ReadinessResponse') }, ...errors([401]) },
+          responses: {
+            200: { description: 'ready', ...json('ReadinessResponse') },
+            503: { description: 'not ready, with the reason', ...json('ReadinessResponse') },
+            ...errors([401]),
+          },
         },
       },
       '/openapi.json': {

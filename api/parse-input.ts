@@ -16,7 +16,9 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, prefi
 /** Parses a query string; a parameter given more than once is a problem of its own, named as such. */
 export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
   const entries = Object.entries((query ?? {}) as Record<string, unknown>);
-  const repeated = entries.filter(([, value]) => Array.isArray(value)).map(([name]) => `query.${name}: given more than once`);
+  const repeated = entries
+    .filter(([, value]) => Array.isArray(value))
+    .map(([name]) => `query.${name}: given more than once`);
   if (repeated.length > 0) throw invalidRequest(repeated);
   return parseInput(schema, query ?? {}, 'query');
 }

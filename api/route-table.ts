@@ -31,7 +31,12 @@ export class RouteTable {
       method: others,
       url,
       handler: async (request) => {
-        throw new ApiError({ status: 405, code: 'method_not_allowed', message: `${request.method} is not allowed on ${url}; use ${allowed}`, headers: { allow: allowed } });
+        throw new ApiError({
+          status: 405,
+          code: 'method_not_allowed',
+          message: `${request.method} is not allowed on ${url}; use ${allowed}`,
+          headers: { allow: allowed },
+        });
       },
     });
     this.entries.push({ url, methods });

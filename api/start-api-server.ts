@@ -44,7 +44,10 @@ function bodyLimitFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   if (value === undefined || value === '') return undefined;
   const bytes = Number(value);
   if (!/^\d+$/.test(value) || bytes < 1024 || bytes > 100 * 1024 * 1024) {
-    throw new ConfigError([`${BODY_LIMIT_ENV}: must be a whole number of bytes between 1024 and 104857600, got "${value}"`], 'environment');
+    throw new ConfigError(
+      [`${BODY_LIMIT_ENV}: must be a whole number of bytes between 1024 and 104857600, got "${value}"`],
+      'environment',
+    );
   }
   return bytes;
 }
@@ -65,7 +68,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const bodyLimitBytes = options.limits?.bodyLimitBytes ?? bodyLimitFromEnv(env);
   if (apiKeys.length === 0 && !isLoopbackHost(host)) {
     throw new ConfigError(
-      [`HOST: "${host}" is not a loopback address, and no API keys are set: an unauthenticated API listens on loopback only. Set ${API_KEYS_ENV}=<key>[,<key>...] to serve on "${host}", or unset HOST`],
+      [
+        `HOST: "${host}" is not a loopback address, and no API keys are set: an unauthenticated API listens on loopback only. Set ${API_KEYS_ENV}=<key>[,<key>...] to serve on "${host}", or unset HOST`,
+      ],
       'environment',
     );
   }
@@ -84,7 +89,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     apiKeys.length === 0
       ? `no API keys set (${API_KEYS_ENV}): the API is unauthenticated and listens on loopback (${host}) only`
       : undefined;
-  options.logger.info({ url, auth: apiKeys.length > 0 ? `${apiKeys.length} API key(s)` : 'none (loopback only)' }, 'HTTP API listening');
+  options.logger.info(
+    { url, auth: apiKeys.length > 0 ? `${apiKeys.length} API key(s)` : 'none (loopback only)' },
+    'HTTP API listening',
+  );
   return {
     url,
     ...(authNotice ? { authNotice } : {}),

@@ -18,7 +18,13 @@ const THREE_STEP_MARK = '[climb]';
  * fail the check and escalate, and the frontier model's "OK" is accepted.
  */
 export function benchConfig(taskQueue: string): CascadeConfig {
-  const model = (name: string, price: number) => ({ provider: 'sim', model: name, pricing: { inputPerMTok: price, outputPerMTok: price * 4 }, timeoutMs: 30_000, maxOutputTokens: 256 });
+  const model = (name: string, price: number) => ({
+    provider: 'sim',
+    model: name,
+    pricing: { inputPerMTok: price, outputPerMTok: price * 4 },
+    timeoutMs: 30_000,
+    maxOutputTokens: 256,
+  });
   const checks = [{ type: 'not_empty' as const }, { type: 'regex' as const, name: 'says_ok', pattern: '^OK' }];
   return parseConfig(
     {
@@ -36,7 +42,13 @@ export function benchConfig(taskQueue: string): CascadeConfig {
         default: { startTier: 'small', checks },
       },
       classifier: { builtInRules: false, rules: [], defaultRoute: 'default' },
-      resilience: { maxAttemptsPerModel: 3, initialRetryMs: 200, maxRetryMs: 2000, outageWaitMs: 60_000, heartbeatTimeoutMs: 10_000 },
+      resilience: {
+        maxAttemptsPerModel: 3,
+        initialRetryMs: 200,
+        maxRetryMs: 2000,
+        outageWaitMs: 60_000,
+        heartbeatTimeoutMs: 10_000,
+      },
     },
     'bench config',
   );

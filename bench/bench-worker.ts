@@ -26,7 +26,11 @@ export const WorkerStart = z.object({
 });
 export type WorkerStart = z.infer<typeof WorkerStart>;
 
-export const ParentMessage = z.discriminatedUnion('type', [WorkerStart, z.object({ type: z.literal('memory'), reset: z.boolean().default(false) }), z.object({ type: z.literal('stop') })]);
+export const ParentMessage = z.discriminatedUnion('type', [
+  WorkerStart,
+  z.object({ type: z.literal('memory'), reset: z.boolean().default(false) }),
+  z.object({ type: z.literal('stop') }),
+]);
 export type ParentMessage = z.input<typeof ParentMessage>;
 
 /** Bytes. */
@@ -37,7 +41,8 @@ export interface MemorySample {
   peakHeapUsed: number;
 }
 
-export type ChildMessage = { type: 'ready'; startupMs: number } | ({ type: 'memory' } & MemorySample) | { type: 'error'; message: string };
+export type ChildMessage =
+  { type: 'ready'; startupMs: number } | ({ type: 'memory' } & MemorySample) | { type: 'error'; message: string };
 
 function send(message: ChildMessage): void {
   process.send?.(message);
@@ -77,7 +82,9 @@ async function main(): Promise<void> {
           namespace: message.namespace,
           config,
           providers: createProviderRegistry(config, simulatorEnv()),
-          workflows: message.bundlePath ? { workflowBundle: { codePath: message.bundlePath } } : { workflowsPath: WORKFLOWS_PATH },
+          workflows: message.bundlePath
+            ? { workflowBundle: { codePath: message.bundlePath } }
+            : { workflowsPath: WORKFLOWS_PATH },
           tuning: message.tuning as CascadeWorkerOptions['tuning'],
         });
         send({ type: 'ready', startupMs: performance.now() - t0 });

@@ -23,7 +23,12 @@ import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/tempora
 import { pointConfigAtSimulator, simulatorEnv } from '../lib/demo-mode';
 import { PROJECT_ROOT } from '../lib/load-config';
 import { createProviderRegistry } from '../providers/provider-registry';
-import { bundleWorkflows, createCascadeWorker, PRELOADED_WORKFLOW_MODULES, type CascadeWorkerOptions } from '../worker/create-worker';
+import {
+  bundleWorkflows,
+  createCascadeWorker,
+  PRELOADED_WORKFLOW_MODULES,
+  type CascadeWorkerOptions,
+} from '../worker/create-worker';
 import { type ChildMessage, type MemorySample, type ParentMessage } from './bench-worker';
 import { benchConfig, benchRequest, BENCH_SCRIPT, CALLS_PER_CASCADE, SHAPES, type Shape } from './bench-setup';
 import { runCascadeInProcess } from './in-process-cascade';
@@ -54,7 +59,12 @@ const round = (n: number, digits = 2) => Number(n.toFixed(digits));
  * `budgetMs` has passed (the bench must finish in minutes even on a loaded machine); returns
  * per-request latencies and the wall time.
  */
-async function drive(count: number, concurrency: number, run: (i: number) => Promise<void>, budgetMs = Number.POSITIVE_INFINITY): Promise<{ latencies: number[]; wallMs: number }> {
+async function drive(
+  count: number,
+  concurrency: number,
+  run: (i: number) => Promise<void>,
+  budgetMs = Number.POSITIVE_INFINITY,
+): Promise<{ latencies: number[]; wallMs: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -71,7 +81,12 @@ async function drive(count: number, concurrency: number, run: (i: number) => Pro
   return { latencies, wallMs: performance.now() - started };
 }
 
-function summarise(mode: CellResult['mode'], shape: Shape, concurrency: number, measured: { latencies: number[]; wallMs: number }): CellResult {
+function summarise(
+  mode: CellResult['mode'],
+  shape: Shape,
+  concurrency: number,
+  measured: { latencies: number[]; wallMs: number },
+): CellResult {
   const stats = latencyStats(measured.latencies);
   return {
     mode,
@@ -92,8 +107,14 @@ function cellOf(cells: readonly CellResult[], mode: CellResult['mode'], shape: S
 }
 
 /** The simulated providers in their own process, so they take no CPU from the engine's event loop. */
-async function startSimulatorProcess(scriptFile: string): Promise<{ child: ChildProcess; anthropic: string; openaiBaseURL: string; openai: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'simulator', 'main.ts'), '--script', scriptFile, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startSimulatorProcess(
+  scriptFile: string,
+): Promise<{ child: ChildProcess; anthropic: string; openaiBaseURL: string; openai: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'simulator', 'main.ts'), '--script', scriptFile, '--json'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -104,7 +125,12 @@ async function startSimulatorProcess(scriptFile: string): Promise<{ child: Child
     child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before it was ready`)));
   });
   const endpoints = JSON.parse(line) as { anthropicUrl: string; openaiUrl: string; openaiBaseURL: string };
-  return { child, anthropic: endpoints.anthropicUrl, openai: endpoints.openaiUrl, openaiBaseURL: endpoints.openaiBaseURL };
+  return {
+    child,
+    anthropic: endpoints.anthropicUrl,
+    openai: endpoints.openaiUrl,
+    openaiBaseURL: endpoints.openaiBaseURL,
+  };
 }
 
 /** A worker process and the handful of messages it understands. */
@@ -114,8 +140,13 @@ interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-async function startWorkerProcess(start: Omit<Extract<ParentMessage, { type: 'start' }>, 'type'>): Promise<WorkerProcess> {
-  const child = fork(path.join(__dirname, 'bench-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startWorkerProcess(
+  start: Omit<Extract<ParentMessage, { type: 'start' }>, 'type'>,
+): Promise<WorkerProcess> {
+  const child = fork(path.join(__dirname, 'bench-worker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const waiters: Array<(message: ChildMessage) => void> = [];
   child.on('message', (message: ChildMessage) => {
     if (message.type === 'error') {
@@ -158,8 +189,22 @@ interface Workload {
   warmup: number;
 }
 
-const FULL: Workload = { matrix: { 1: 200, 10: 400, 100: 1000 }, cellBudgetMs: 12_000, tuningLatency: 100, tuningThroughput: 300, tuningBudgetMs: 6_000, warmup: 10 };
-const QUICK: Workload = { matrix: { 1: 20, 10: 50, 100: 100 }, cellBudgetMs: 5_000, tuningLatency: 10, tuningThroughput: 100, tuningBudgetMs: 4_000, warmup: 10 };
+const FULL: Workload = {
+  matrix: { 1: 200, 10: 400, 100: 1000 },
+  cellBudgetMs: 12_000,
+  tuningLatency: 100,
+  tuningThroughput: 300,
+  tuningBudgetMs: 6_000,
+  warmup: 10,
+};
+const QUICK: Workload = {
+  matrix: { 1: 20, 10: 50, 100: 100 },
+  cellBudgetMs: 5_000,
+  tuningLatency: 10,
+  tuningThroughput: 100,
+  tuningBudgetMs: 4_000,
+  warmup: 10,
+};
 
 /** A worker variant in the tuning comparison: what changes against the shipped defaults. */
 interface TuningVariant {
@@ -185,16 +230,63 @@ const PRELOAD_CORE = [...PRELOADED_WORKFLOW_MODULES, path.join(PROJECT_ROOT, 'co
 
 // Most informative first: when a busy machine runs out of the time budget, the tail is skipped.
 const VARIANTS: TuningVariant[] = [
-  { name: 'shipped', change: 'createCascadeWorker defaults; bundleWorkflows() made once, zod/ajv/ajv-formats preloaded', tuning: {}, bundle: 'shipped' },
-  { name: 'no preload', change: 'the same bundle without preloadModules: every workflow initialises zod and ajv again', tuning: {}, bundle: 'no-preload' },
-  { name: 'preload core too', change: 'preloadModules also core/cascade-run.ts and its imports (config schemas, classifier, checks). Not shipped: the SDK freezes preloaded modules, zod caches lazily on its schema objects, and a workflow parsing a frozen schema fails its task', tuning: {}, bundle: 'preload-core' },
-  { name: 'bundle at start-up', change: 'workflowsPath: the worker bundles the workflow code when it starts (start-up only; it then runs the same code)', tuning: {}, bundle: 'startup', startupOnly: true },
-  { name: 'no eager activities', change: 'maxEagerActivityReservationsPerWorkflowTask 0 (SDK default 3): every activity goes through the matching service', tuning: { maxEagerActivityReservationsPerWorkflowTask: 0 }, bundle: 'shipped' },
-  { name: '10 workflow-task slots', change: 'maxConcurrentWorkflowTaskExecutions 10 instead of 40', tuning: { maxConcurrentWorkflowTaskExecutions: 10 }, bundle: 'shipped' },
-  { name: 'eager workflow start', change: 'client start option requestEagerStart (client and worker share a NativeConnection in one process)', tuning: {}, bundle: 'shipped', eagerStart: true },
+  {
+    name: 'shipped',
+    change: 'createCascadeWorker defaults; bundleWorkflows() made once, zod/ajv/ajv-formats preloaded',
+    tuning: {},
+    bundle: 'shipped',
+  },
+  {
+    name: 'no preload',
+    change: 'the same bundle without preloadModules: every workflow initialises zod and ajv again',
+    tuning: {},
+    bundle: 'no-preload',
+  },
+  {
+    name: 'preload core too',
+    change:
+      'preloadModules also core/cascade-run.ts and its imports (config schemas, classifier, checks). Not shipped: the SDK freezes preloaded modules, zod caches lazily on its schema objects, and a workflow parsing a frozen schema fails its task',
+    tuning: {},
+    bundle: 'preload-core',
+  },
+  {
+    name: 'bundle at start-up',
+    change:
+      'workflowsPath: the worker bundles the workflow code when it starts (start-up only; it then runs the same code)',
+    tuning: {},
+    bundle: 'startup',
+    startupOnly: true,
+  },
+  {
+    name: 'no eager activities',
+    change:
+      'maxEagerActivityReservationsPerWorkflowTask 0 (SDK default 3): every activity goes through the matching service',
+    tuning: { maxEagerActivityReservationsPerWorkflowTask: 0 },
+    bundle: 'shipped',
+  },
+  {
+    name: '10 workflow-task slots',
+    change: 'maxConcurrentWorkflowTaskExecutions 10 instead of 40',
+    tuning: { maxConcurrentWorkflowTaskExecutions: 10 },
+    bundle: 'shipped',
+  },
+  {
+    name: 'eager workflow start',
+    change: 'client start option requestEagerStart (client and worker share a NativeConnection in one process)',
+    tuning: {},
+    bundle: 'shipped',
+    eagerStart: true,
+  },
   // Uncached, every workflow task replays the history; at 100 (and even 10) in flight tasks time
   // out and retry and throughput collapses, so it is measured at 10 with few requests.
-  { name: 'no workflow cache', change: 'maxCachedWorkflows 0 (shipped 1000): every workflow task replays the history; throughput at c=10', tuning: { maxCachedWorkflows: 0 }, bundle: 'shipped', throughputConcurrency: 10, throughputRequests: 20 },
+  {
+    name: 'no workflow cache',
+    change: 'maxCachedWorkflows 0 (shipped 1000): every workflow task replays the history; throughput at c=10',
+    tuning: { maxCachedWorkflows: 0 },
+    bundle: 'shipped',
+    throughputConcurrency: 10,
+    throughputRequests: 20,
+  },
 ];
 
 interface TuningResult {
@@ -224,7 +316,8 @@ async function main(): Promise<void> {
   // Under load the core warns about every slow workflow task; count them instead of printing each.
   let temporalWarnings = 0;
   installQuietTemporalRuntime(() => temporalWarnings++);
-  const log = (line: string) => console.error(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0)}s] ${line}`);
+  const log = (line: string) =>
+    console.error(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0)}s] ${line}`);
   const loadAtStart = os.loadavg()[0]!;
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-bench-'));
@@ -240,12 +333,17 @@ async function main(): Promise<void> {
   };
   const configFor = (queue: string): CascadeConfig => pointConfigAtSimulator(benchConfig(queue), endpoints);
   const checkResult = (shape: Shape, result: { outcome: string; steps: unknown[] }) => {
-    if (result.outcome !== 'accepted' || result.steps.length !== CALLS_PER_CASCADE[shape]) throw new Error(`${shape} cascade ended ${result.outcome} after ${result.steps.length} calls`);
+    if (result.outcome !== 'accepted' || result.steps.length !== CALLS_PER_CASCADE[shape])
+      throw new Error(`${shape} cascade ended ${result.outcome} after ${result.steps.length} calls`);
   };
 
   try {
     log(`Temporal ${temporal.address}, simulator ${simulator.openai}; bundling the workflow code once`);
-    const bundles: Record<Exclude<TuningVariant['bundle'], 'startup'>, string> = { shipped: '', 'no-preload': '', 'preload-core': '' };
+    const bundles: Record<Exclude<TuningVariant['bundle'], 'startup'>, string> = {
+      shipped: '',
+      'no-preload': '',
+      'preload-core': '',
+    };
     const bundleStarted = performance.now();
     let shippedBundleMs = 0;
     const makers: Array<[keyof typeof bundles, () => Promise<{ code: string }>]> = [
@@ -275,18 +373,34 @@ async function main(): Promise<void> {
         const measured = await drive(
           workload.matrix[concurrency],
           concurrency,
-          async (i) => checkResult(shape, await runCascadeInProcess(benchRequest(shape, `${runId}-ip${concurrency}`, i), inProcessConfig, providers)),
+          async (i) =>
+            checkResult(
+              shape,
+              await runCascadeInProcess(
+                benchRequest(shape, `${runId}-ip${concurrency}`, i),
+                inProcessConfig,
+                providers,
+              ),
+            ),
           workload.cellBudgetMs,
         );
         const cell = summarise('in-process', shape, concurrency, measured);
         cells.push(cell);
-        log(`in-process ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s`);
+        log(
+          `in-process ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s`,
+        );
       }
     }
 
     // ---- Temporal: the real workflow, the worker in its own process with the shipped tuning
     const queue = `bench-${runId}`;
-    const worker = await startWorkerProcess({ address: temporal.address, namespace: 'default', config: configFor(queue), bundlePath: bundles.shipped, tuning: {} });
+    const worker = await startWorkerProcess({
+      address: temporal.address,
+      namespace: 'default',
+      config: configFor(queue),
+      bundlePath: bundles.shipped,
+      tuning: {},
+    });
     const idle = await worker.memory(true);
     const cascades = new CascadeClient({ client, taskQueue: queue });
     await drive(workload.warmup, 10, async (i) => {
@@ -302,9 +416,15 @@ async function main(): Promise<void> {
           workload.cellBudgetMs,
         );
         const memory = await worker.memory(true);
-        const cell: CellResult = { ...summarise('temporal', shape, concurrency, measured), workerPeakRssMiB: round(memory.peakRss / MiB, 1), workerPeakHeapMiB: round(memory.peakHeapUsed / MiB, 1) };
+        const cell: CellResult = {
+          ...summarise('temporal', shape, concurrency, measured),
+          workerPeakRssMiB: round(memory.peakRss / MiB, 1),
+          workerPeakHeapMiB: round(memory.peakHeapUsed / MiB, 1),
+        };
         cells.push(cell);
-        log(`temporal ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s, worker RSS ${cell.workerPeakRssMiB} MiB`);
+        log(
+          `temporal ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s, worker RSS ${cell.workerPeakRssMiB} MiB`,
+        );
       }
     }
     const after = await worker.memory();
@@ -315,7 +435,11 @@ async function main(): Promise<void> {
     if (options.tuning) {
       for (const [index, variant] of VARIANTS.entries()) {
         if (performance.now() - benchStarted > TUNING_START_DEADLINE_MS) {
-          tuning.push({ name: variant.name, change: variant.change, skipped: 'the bench ran out of its ten-minute budget on this machine' });
+          tuning.push({
+            name: variant.name,
+            change: variant.change,
+            skipped: 'the bench ran out of its ten-minute budget on this machine',
+          });
           log(`variant "${variant.name}" skipped: out of time`);
           continue;
         }
@@ -328,12 +452,23 @@ async function main(): Promise<void> {
           // Eager start hands the first workflow task back in the start call's response, so the
           // worker must share the client's NativeConnection: both live in this process.
           const t0 = performance.now();
-          const local = await createCascadeWorker({ connection: temporal.nativeConnection, config, providers: createProviderRegistry(config, simulatorEnv()), workflows: { workflowBundle: { codePath: bundles.shipped } }, tuning: variant.tuning });
+          const local = await createCascadeWorker({
+            connection: temporal.nativeConnection,
+            config,
+            providers: createProviderRegistry(config, simulatorEnv()),
+            workflows: { workflowBundle: { codePath: bundles.shipped } },
+            tuning: variant.tuning,
+          });
           startupMs = performance.now() - t0;
           const running = local.run();
           const eagerClient = new Client({ connection: temporal.nativeConnection });
           run = async (request) => {
-            const handle = await eagerClient.workflow.start('cascade', { workflowId: request.id!, taskQueue: variantQueue, args: [{ request }], requestEagerStart: true });
+            const handle = await eagerClient.workflow.start('cascade', {
+              workflowId: request.id!,
+              taskQueue: variantQueue,
+              args: [{ request }],
+              requestEagerStart: true,
+            });
             checkResult('3-step', await handle.result());
           };
           finish = async () => {
@@ -342,7 +477,13 @@ async function main(): Promise<void> {
             return undefined;
           };
         } else {
-          const proc = await startWorkerProcess({ address: temporal.address, namespace: 'default', config, ...(variant.bundle === 'startup' ? {} : { bundlePath: bundles[variant.bundle] }), tuning: variant.tuning as Record<string, number> });
+          const proc = await startWorkerProcess({
+            address: temporal.address,
+            namespace: 'default',
+            config,
+            ...(variant.bundle === 'startup' ? {} : { bundlePath: bundles[variant.bundle] }),
+            tuning: variant.tuning as Record<string, number>,
+          });
           startupMs = proc.startupMs;
           const variantClient = new CascadeClient({ client, taskQueue: variantQueue });
           run = async (request) => checkResult('3-step', await variantClient.run(request));
@@ -354,14 +495,39 @@ async function main(): Promise<void> {
         }
         if (variant.startupOnly) {
           const peak = await finish();
-          tuning.push({ name: variant.name, change: variant.change, workerStartupMs: round(startupMs, 0), ...(peak !== undefined ? { workerPeakRssMiB: round(peak / MiB, 1) } : {}) });
+          tuning.push({
+            name: variant.name,
+            change: variant.change,
+            workerStartupMs: round(startupMs, 0),
+            ...(peak !== undefined ? { workerPeakRssMiB: round(peak / MiB, 1) } : {}),
+          });
           log(`variant "${variant.name}": start-up ${round(startupMs, 0)} ms`);
           continue;
         }
         await drive(workload.warmup, 10, (i) => run(benchRequest('3-step', `${runId}-v${index}w`, i)));
-        const latency = summarise('temporal', '3-step', 1, await drive(workload.tuningLatency, 1, (i) => run(benchRequest('3-step', `${runId}-v${index}l`, i)), workload.tuningBudgetMs));
+        const latency = summarise(
+          'temporal',
+          '3-step',
+          1,
+          await drive(
+            workload.tuningLatency,
+            1,
+            (i) => run(benchRequest('3-step', `${runId}-v${index}l`, i)),
+            workload.tuningBudgetMs,
+          ),
+        );
         const throughputConcurrency = variant.throughputConcurrency ?? 100;
-        const throughput = summarise('temporal', '3-step', throughputConcurrency, await drive(variant.throughputRequests ?? workload.tuningThroughput, throughputConcurrency, (i) => run(benchRequest('3-step', `${runId}-v${index}t`, i)), workload.tuningBudgetMs));
+        const throughput = summarise(
+          'temporal',
+          '3-step',
+          throughputConcurrency,
+          await drive(
+            variant.throughputRequests ?? workload.tuningThroughput,
+            throughputConcurrency,
+            (i) => run(benchRequest('3-step', `${runId}-v${index}t`, i)),
+            workload.tuningBudgetMs,
+          ),
+        );
         const peakRss = await finish();
         tuning.push({
           name: variant.name,
@@ -375,7 +541,9 @@ async function main(): Promise<void> {
           requestsThroughput: throughput.requests,
           ...(peakRss !== undefined ? { workerPeakRssMiB: round(peakRss / MiB, 1) } : {}),
         });
-        log(`variant "${variant.name}": start-up ${round(startupMs, 0)} ms, 3-step p50 ${latency.p50} ms, c=${throughputConcurrency} ${throughput.cascadesPerSecond}/s`);
+        log(
+          `variant "${variant.name}": start-up ${round(startupMs, 0)} ms, 3-step p50 ${latency.p50} ms, c=${throughputConcurrency} ${throughput.cascadesPerSecond}/s`,
+        );
       }
     }
 
@@ -383,20 +551,38 @@ async function main(): Promise<void> {
       const direct = cellOf(cells, 'in-process', shape, 1);
       const durable = cellOf(cells, 'temporal', shape, 1);
       const calls = CALLS_PER_CASCADE[shape];
-      return { shape, perCallP50Ms: round((durable.p50 - direct.p50) / calls), perCallP99Ms: round((durable.p99 - direct.p99) / calls) };
+      return {
+        shape,
+        perCallP50Ms: round((durable.p50 - direct.p50) / calls),
+        perCallP99Ms: round((durable.p99 - direct.p99) / calls),
+      };
     });
     const result = {
       generatedAt: new Date().toISOString(),
       durationS: round((performance.now() - benchStarted) / 1000, 0),
-      machine: { cpus: os.availableParallelism(), loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(os.loadavg()[0]!, 2), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-      setup: 'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process; in-process: core/cascade-run.ts decisions with direct provider calls',
+      machine: {
+        cpus: os.availableParallelism(),
+        loadAverage1mAtStart: round(loadAtStart, 2),
+        loadAverage1mAtEnd: round(os.loadavg()[0]!, 2),
+        node: process.version,
+        platform: `${os.platform()} ${os.arch()}`,
+      },
+      setup:
+        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process; in-process: core/cascade-run.ts decisions with direct provider calls',
       workload,
       /** Making the shipped bundle once (bundleWorkflows()); a worker given the bundle starts in a second or two. */
       bundleMs: round(shippedBundleMs, 0),
       cells,
       overheadPerModelCall: overhead,
       temporalWarningsInBenchProcess: temporalWarnings,
-      worker: { idleRssMiB: round(idle.rss / MiB, 1), idleHeapMiB: round(idle.heapUsed / MiB, 1), afterRssMiB: round(after.rss / MiB, 1), afterHeapMiB: round(after.heapUsed / MiB, 1), peakRssMiB: Math.max(...cells.map((c) => c.workerPeakRssMiB ?? 0)), peakHeapMiB: Math.max(...cells.map((c) => c.workerPeakHeapMiB ?? 0)) },
+      worker: {
+        idleRssMiB: round(idle.rss / MiB, 1),
+        idleHeapMiB: round(idle.heapUsed / MiB, 1),
+        afterRssMiB: round(after.rss / MiB, 1),
+        afterHeapMiB: round(after.heapUsed / MiB, 1),
+        peakRssMiB: Math.max(...cells.map((c) => c.workerPeakRssMiB ?? 0)),
+        peakHeapMiB: Math.max(...cells.map((c) => c.workerPeakHeapMiB ?? 0)),
+      },
       tuning,
     };
     await mkdir(path.dirname(path.resolve(options.out)), { recursive: true });
@@ -419,23 +605,35 @@ function renderMarkdown(result: {
   tuning: TuningResult[];
 }): string {
   const lines: string[] = [];
-  lines.push(`Durability bench (${result.machine.cpus} CPUs, 1-min load average ${result.machine.loadAverage1mAtStart} at the start and ${result.machine.loadAverage1mAtEnd} at the end, ${result.durationS} s):`);
+  lines.push(
+    `Durability bench (${result.machine.cpus} CPUs, 1-min load average ${result.machine.loadAverage1mAtStart} at the start and ${result.machine.loadAverage1mAtEnd} at the end, ${result.durationS} s):`,
+  );
   lines.push('');
-  lines.push('| cascade | concurrency | in-process p50 / p95 / p99 ms | Temporal p50 / p95 / p99 ms | in-process cascades/s | Temporal cascades/s |');
+  lines.push(
+    '| cascade | concurrency | in-process p50 / p95 / p99 ms | Temporal p50 / p95 / p99 ms | in-process cascades/s | Temporal cascades/s |',
+  );
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const shape of SHAPES) {
     for (const concurrency of CONCURRENCIES) {
       const a = cellOf(result.cells, 'in-process', shape, concurrency);
       const b = cellOf(result.cells, 'temporal', shape, concurrency);
-      lines.push(`| ${shape} | ${concurrency} | ${a.p50} / ${a.p95} / ${a.p99} (n=${a.requests}) | ${b.p50} / ${b.p95} / ${b.p99} (n=${b.requests}) | ${a.cascadesPerSecond} | ${b.cascadesPerSecond} |`);
+      lines.push(
+        `| ${shape} | ${concurrency} | ${a.p50} / ${a.p95} / ${a.p99} (n=${a.requests}) | ${b.p50} / ${b.p95} / ${b.p99} (n=${b.requests}) | ${a.cascadesPerSecond} | ${b.cascadesPerSecond} |`,
+      );
     }
   }
   lines.push('');
-  lines.push(`Overhead per model call (Temporal minus in-process, concurrency 1): ${result.overheadPerModelCall.map((o) => `${o.shape}: p50 ${o.perCallP50Ms} ms, p99 ${o.perCallP99Ms} ms`).join('; ')}.`);
-  lines.push(`Worker memory: idle ${result.worker.idleRssMiB} MiB RSS (${result.worker.idleHeapMiB} MiB heap), peak ${result.worker.peakRssMiB} MiB RSS (${result.worker.peakHeapMiB} MiB heap), ${result.worker.afterRssMiB} MiB RSS after the runs.`);
+  lines.push(
+    `Overhead per model call (Temporal minus in-process, concurrency 1): ${result.overheadPerModelCall.map((o) => `${o.shape}: p50 ${o.perCallP50Ms} ms, p99 ${o.perCallP99Ms} ms`).join('; ')}.`,
+  );
+  lines.push(
+    `Worker memory: idle ${result.worker.idleRssMiB} MiB RSS (${result.worker.idleHeapMiB} MiB heap), peak ${result.worker.peakRssMiB} MiB RSS (${result.worker.peakHeapMiB} MiB heap), ${result.worker.afterRssMiB} MiB RSS after the runs.`,
+  );
   if (result.tuning.length > 0) {
     lines.push('');
-    lines.push('| worker variant | change | start-up ms | 3-step p50 / p99 ms (c=1) | 3-step cascades/s (c=100 unless noted) | worker peak RSS MiB |');
+    lines.push(
+      '| worker variant | change | start-up ms | 3-step p50 / p99 ms (c=1) | 3-step cascades/s (c=100 unless noted) | worker peak RSS MiB |',
+    );
     lines.push('| --- | --- | ---: | ---: | ---: | ---: |');
     for (const t of result.tuning) {
       if (t.skipped) {
@@ -443,8 +641,13 @@ function renderMarkdown(result: {
         continue;
       }
       const latency = t.p50Ms3Step === undefined ? '-' : `${t.p50Ms3Step} / ${t.p99Ms3Step} (n=${t.requestsLatency})`;
-      const throughput = t.cascadesPerSecond3Step === undefined ? '-' : `${t.cascadesPerSecond3Step}${t.throughputConcurrency !== 100 ? ` at c=${t.throughputConcurrency}` : ''} (n=${t.requestsThroughput})`;
-      lines.push(`| ${t.name} | ${t.change} | ${t.workerStartupMs} | ${latency} | ${throughput} | ${t.workerPeakRssMiB ?? 'in bench process'} |`);
+      const throughput =
+        t.cascadesPerSecond3Step === undefined
+          ? '-'
+          : `${t.cascadesPerSecond3Step}${t.throughputConcurrency !== 100 ? ` at c=${t.throughputConcurrency}` : ''} (n=${t.requestsThroughput})`;
+      lines.push(
+        `| ${t.name} | ${t.change} | ${t.workerStartupMs} | ${latency} | ${throughput} | ${t.workerPeakRssMiB ?? 'in bench process'} |`,
+      );
     }
   }
   return lines.join('\n');

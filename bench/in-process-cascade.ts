@@ -8,7 +8,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assembleResult, failedCall, runCascadeDecisions, type CallOutcome, type CascadeEffects, type DecisionRecord, type ModelCall } from '../core/cascade-run';
+import {
+  assembleResult,
+  failedCall,
+  runCascadeDecisions,
+  type CallOutcome,
+  type CascadeEffects,
+  type DecisionRecord,
+  type ModelCall,
+} from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
@@ -22,7 +30,15 @@ async function callDirectly(providers: ProviderRegistry, call: ModelCall): Promi
   const started = performance.now();
   try {
     const result = await providers.languageModel(model.provider, model.model).generate(generateRequest(prompt, model));
-    return { output: { text: result.text, usage: result.usage, finishReason: result.finishReason, attempt: 1, latencyMs: performance.now() - started } };
+    return {
+      output: {
+        text: result.text,
+        usage: result.usage,
+        finishReason: result.finishReason,
+        attempt: 1,
+        latencyMs: performance.now() - started,
+      },
+    };
   } catch (error) {
     if (error instanceof ProviderError) return failedCall(error.type, error.message);
     throw error;
@@ -30,7 +46,11 @@ async function callDirectly(providers: ProviderRegistry, call: ModelCall): Promi
 }
 
 /** Runs one request through the cascade's decisions in this process and returns the same result shape as the workflow. */
-export async function runCascadeInProcess(request: CascadeRequest, config: CascadeConfig, providers: ProviderRegistry): Promise<CascadeResult> {
+export async function runCascadeInProcess(
+  request: CascadeRequest,
+  config: CascadeConfig,
+  providers: ProviderRegistry,
+): Promise<CascadeResult> {
   const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
   const effects: CascadeEffects = {
     call: (call) => callDirectly(providers, call),

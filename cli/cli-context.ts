@@ -67,7 +67,10 @@ export class CliContext {
   async temporalClient(command: Command): Promise<Client> {
     const { address, namespace } = this.globals(command);
     // Loaded on first use: the Temporal SDK takes a second or more to load, and offline commands never need it.
-    const [{ Client }, { connectClient }] = await Promise.all([import('@temporalio/client'), import('../lib/temporal-connection.js')]);
+    const [{ Client }, { connectClient }] = await Promise.all([
+      import('@temporalio/client'),
+      import('../lib/temporal-connection.js'),
+    ]);
     this.connection ??= await connectClient(address, { timeoutMs: CONNECT_TIMEOUT_MS, hint: UNREACHABLE_HINT });
     return new Client({ connection: this.connection, namespace });
   }

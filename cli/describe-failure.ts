@@ -9,16 +9,24 @@ import { CliError, EXIT_CODES, type ExitCode } from './exit-codes';
 export function describeFailure(error: unknown): { exitCode: ExitCode; message: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message };
   if (error instanceof RequestValidationError) {
-    return { exitCode: EXIT_CODES.usage, message: `invalid request:\n${error.problems.map((p) => `  - ${p}`).join('\n')}` };
+    return {
+      exitCode: EXIT_CODES.usage,
+      message: `invalid request:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+    };
   }
   if (error instanceof ConfigError) return { exitCode: EXIT_CODES.usage, message: error.message };
   if (error instanceof IdempotencyConflictError) return { exitCode: EXIT_CODES.usage, message: error.message };
-  if (error instanceof CommanderError) return { exitCode: EXIT_CODES.usage, message: error.message.replace(/^error: /, '') };
+  if (error instanceof CommanderError)
+    return { exitCode: EXIT_CODES.usage, message: error.message.replace(/^error: /, '') };
   if (isTemporalUnavailable(error)) {
-    const message = (error as Error).name === 'TemporalUnreachableError' ? (error as Error).message : `Temporal stopped answering: ${firstLine(error)}`;
+    const message =
+      (error as Error).name === 'TemporalUnreachableError'
+        ? (error as Error).message
+        : `Temporal stopped answering: ${firstLine(error)}`;
     return { exitCode: EXIT_CODES.temporalUnreachable, message };
   }
-  if (error instanceof CascadeNotFoundError || error instanceof CascadeFailedError) return { exitCode: EXIT_CODES.failure, message: error.message };
+  if (error instanceof CascadeNotFoundError || error instanceof CascadeFailedError)
+    return { exitCode: EXIT_CODES.failure, message: error.message };
   return { exitCode: EXIT_CODES.failure, message: firstLine(error) };
 }
 

@@ -9,7 +9,12 @@ async function flush(stream: NodeJS.WriteStream): Promise<void> {
   await new Promise<void>((resolve) => stream.write('', () => resolve()));
 }
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+}).then(
   async (code) => {
     await Promise.all([flush(process.stdout), flush(process.stderr)]);
     // Exit explicitly: the Temporal SDK's native runtime can keep the event loop alive after close().

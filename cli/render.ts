@@ -4,13 +4,29 @@ import { type CascadeDescription, type CascadeSummary } from '../client/cascade-
 import { type CascadeResult, type CheckResult, type Step } from '../core/result';
 
 const BORDERLESS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 /** A table without borders or colours, so it reads the same in a terminal, a log and a pipe. */
-export function table(head: string[], rows: (string | number)[][], options: { colWidths?: (number | null)[] } = {}): string {
+export function table(
+  head: string[],
+  rows: (string | number)[][],
+  options: { colWidths?: (number | null)[] } = {},
+): string {
   const t = new Table({
     head,
     chars: BORDERLESS,
@@ -18,7 +34,11 @@ export function table(head: string[], rows: (string | number)[][], options: { co
     ...(options.colWidths ? { colWidths: options.colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
   t.push(...rows);
-  return t.toString().split('\n').map((line) => line.trimEnd()).join('\n');
+  return t
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
 }
 
 /** USD with enough decimals for per-request amounts. */
@@ -55,7 +75,9 @@ export function renderSteps(steps: readonly Step[]): string {
     usd(step.costUsd),
   ]);
   const failures = steps.flatMap((step) => [
-    ...step.checks.filter((check) => check.status === 'fail').map((check) => `  step ${step.index + 1} ${check.check}: ${check.reason}`),
+    ...step.checks
+      .filter((check) => check.status === 'fail')
+      .map((check) => `  step ${step.index + 1} ${check.check}: ${check.reason}`),
     ...(step.error ? [`  step ${step.index + 1} ${step.model}: ${step.error.type}: ${step.error.message}`] : []),
   ]);
   return [table(['#', 'tier', 'model', 'checks', 'tokens in/out', 'cost'], rows), ...failures].join('\n');
@@ -92,7 +114,10 @@ export function renderResult(result: CascadeResult): string {
 }
 
 function time(date: Date | undefined): string | undefined {
-  return date?.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return date
+    ?.toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** A cascade's status for a person: labels, steps so far, and the answer once done. */
@@ -101,8 +126,16 @@ export function renderDescription(description: CascadeDescription): string {
     labelled([
       ['id', description.id],
       ['status', description.status.toLowerCase()],
-      ['route', description.route ? `${description.route}${description.taskType && description.taskType !== description.route ? ` (task type ${description.taskType})` : ''}` : undefined],
-      ['outcome', description.result ? `${description.result.outcome}: ${description.result.outcomeReason}` : description.outcome],
+      [
+        'route',
+        description.route
+          ? `${description.route}${description.taskType && description.taskType !== description.route ? ` (task type ${description.taskType})` : ''}`
+          : undefined,
+      ],
+      [
+        'outcome',
+        description.result ? `${description.result.outcome}: ${description.result.outcomeReason}` : description.outcome,
+      ],
       ['escalations', String(description.escalations)],
       ['cost', description.result ? savingText(description.result) : usd(description.costUsd)],
       ['started', time(description.startTime)],
@@ -112,7 +145,8 @@ export function renderDescription(description: CascadeDescription): string {
     '',
     renderSteps(description.steps),
   ];
-  if (description.result) parts.push('', 'answer:', description.result.output.text === '' ? '(no answer)' : description.result.output.text);
+  if (description.result)
+    parts.push('', 'answer:', description.result.output.text === '' ? '(no answer)' : description.result.output.text);
   return parts.join('\n');
 }
 

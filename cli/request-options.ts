@@ -19,7 +19,8 @@ export interface RequestOptions {
 
 function parseUsd(value: string): number {
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError('must be a number of US dollars, e.g. 0.01');
+  if (value.trim() === '' || !Number.isFinite(number))
+    throw new InvalidArgumentError('must be a number of US dollars, e.g. 0.01');
   return number;
 }
 
@@ -30,12 +31,18 @@ function collect(value: string, previous: string[] | undefined): string[] {
 /** Adds the request-building options to a command. */
 export function addRequestOptions(command: Command): Command {
   return command
-    .option('--request <file>', 'a JSON cascade request to start from ("-" reads stdin); the options below override its fields')
+    .option(
+      '--request <file>',
+      'a JSON cascade request to start from ("-" reads stdin); the options below override its fields',
+    )
     .option('--id <id>', 'request id (idempotency key): the same id again returns the same cascade')
     .option('--system <text>', 'system prompt')
     .option('--task-type <route>', 'skip the classifier and take this route')
     .option('--schema <json-or-file>', 'JSON Schema the answer must validate against (inline JSON or a file)')
-    .option('--ground-truth <json-or-file>', 'facts the answer must not contradict, as a JSON object (inline or a file)')
+    .option(
+      '--ground-truth <json-or-file>',
+      'facts the answer must not contradict, as a JSON object (inline or a file)',
+    )
     .addOption(new Option('--max-cost <usd>', 'budget for this request in USD').argParser(parseUsd))
     .option('--metadata <key=value>', 'metadata to attach (repeatable)', collect);
 }
@@ -56,7 +63,10 @@ export async function* inputLines(file: string, io: CliIo, prefix = ''): AsyncGe
     try {
       await access(file, constants.R_OK);
     } catch (error) {
-      throw new CliError(`${prefix}cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT_CODES.usage);
+      throw new CliError(
+        `${prefix}cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        EXIT_CODES.usage,
+      );
     }
   }
   const input = file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
@@ -69,7 +79,10 @@ export async function readTextInput(pathOrDash: string, option: string, io: CliI
   try {
     return await readFile(pathOrDash, 'utf8');
   } catch (error) {
-    throw new CliError(`${option}: cannot read "${pathOrDash}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT_CODES.usage);
+    throw new CliError(
+      `${option}: cannot read "${pathOrDash}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      EXIT_CODES.usage,
+    );
   }
 }
 
@@ -84,7 +97,8 @@ function parseJson(text: string, option: string): unknown {
 /** Inline JSON when the value looks like JSON, else the contents of the file it names. */
 async function jsonOrFile(value: string, option: string, io: CliIo): Promise<unknown> {
   const trimmed = value.trim();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'true' || trimmed === 'false') return parseJson(trimmed, option);
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'true' || trimmed === 'false')
+    return parseJson(trimmed, option);
   return parseJson(await readTextInput(value, option, io), option);
 }
 
@@ -102,11 +116,16 @@ function parseMetadata(pairs: string[]): Record<string, string> {
  * The request the options describe, not yet validated (the client validates it and names each
  * bad field). The prompt comes from the argument ("-" reads stdin) or from `--request`.
  */
-export async function requestFromOptions(prompt: string | undefined, options: RequestOptions, io: CliIo): Promise<Record<string, unknown>> {
+export async function requestFromOptions(
+  prompt: string | undefined,
+  options: RequestOptions,
+  io: CliIo,
+): Promise<Record<string, unknown>> {
   let request: Record<string, unknown> = {};
   if (options.request !== undefined) {
     const parsed = parseJson(await readTextInput(options.request, '--request', io), '--request');
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError('--request: must hold a JSON object', EXIT_CODES.usage);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new CliError('--request: must hold a JSON object', EXIT_CODES.usage);
     request = { ...(parsed as Record<string, unknown>) };
   }
   if (prompt !== undefined) {
@@ -120,8 +139,13 @@ export async function requestFromOptions(prompt: string | undefined, options: Re
   if (options.system !== undefined) request.system = options.system;
   if (options.taskType !== undefined) request.taskType = options.taskType;
   if (options.schema !== undefined) request.schema = await jsonOrFile(options.schema, '--schema', io);
-  if (options.groundTruth !== undefined) request.groundTruth = await jsonOrFile(options.groundTruth, '--ground-truth', io);
+  if (options.groundTruth !== undefined)
+    request.groundTruth = await jsonOrFile(options.groundTruth, '--ground-truth', io);
   if (options.maxCost !== undefined) request.maxCostUsd = options.maxCost;
-  if (options.metadata !== undefined) request.metadata = { ...(request.metadata as Record<string, unknown> | undefined), ...parseMetadata(options.metadata) };
+  if (options.metadata !== undefined)
+    request.metadata = {
+      ...(request.metadata as Record<string, unknown> | undefined),
+      ...parseMetadata(options.metadata),
+    };
   return request;
 }

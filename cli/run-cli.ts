@@ -15,7 +15,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     // Commander has already printed its own message (with the help hint) for usage errors.
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0
+        ? EXIT_CODES.ok
+        : EXIT_CODES.usage;
     }
     // Loaded only on failure: it pulls in the Temporal client, which offline commands never need.
     const { describeFailure } = await import('./describe-failure.js');

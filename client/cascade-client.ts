@@ -101,8 +101,10 @@ export function listQuery(filter: CascadeListFilter): string {
   if (filter.route) parts.push(`${CascadeSearchAttributes.route.name} = ${queryLiteral(filter.route)}`);
   if (filter.outcome) parts.push(`${CascadeSearchAttributes.outcome.name} = ${queryLiteral(filter.outcome)}`);
   if (filter.batchId) parts.push(`${CascadeSearchAttributes.batchId.name} = ${queryLiteral(filter.batchId)}`);
-  if (filter.escalated !== undefined) parts.push(`${CascadeSearchAttributes.escalations.name} ${filter.escalated ? '>' : '='} 0`);
-  if (filter.minEscalations !== undefined) parts.push(`${CascadeSearchAttributes.escalations.name} >= ${Math.floor(filter.minEscalations)}`);
+  if (filter.escalated !== undefined)
+    parts.push(`${CascadeSearchAttributes.escalations.name} ${filter.escalated ? '>' : '='} 0`);
+  if (filter.minEscalations !== undefined)
+    parts.push(`${CascadeSearchAttributes.escalations.name} >= ${Math.floor(filter.minEscalations)}`);
   if (filter.startedAfter) parts.push(`StartTime >= ${queryLiteral(filter.startedAfter.toISOString())}`);
   if (filter.startedBefore) parts.push(`StartTime < ${queryLiteral(filter.startedBefore.toISOString())}`);
   if (filter.status) parts.push(`ExecutionStatus = ${queryLiteral(titleCase(filter.status))}`);
@@ -154,7 +156,9 @@ export class CascadeClient {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         memo: { requestFingerprint: fingerprint },
         staticSummary: `cascade ${id}${request.taskType ? ` · ${request.taskType}` : ''}`,
-        ...(options.batchId ? { typedSearchAttributes: [{ key: CascadeSearchAttributes.batchId, value: options.batchId }] } : {}),
+        ...(options.batchId
+          ? { typedSearchAttributes: [{ key: CascadeSearchAttributes.batchId, value: options.batchId }] }
+          : {}),
       });
       return { id, created: true };
     } catch (error) {
@@ -203,7 +207,14 @@ export class CascadeClient {
     };
     if (description.status.name === 'COMPLETED') {
       const result = (await handle.result()) as CascadeResult;
-      return { ...base, ...labels, escalations: result.escalations, costUsd: result.costUsd, steps: result.steps, result };
+      return {
+        ...base,
+        ...labels,
+        escalations: result.escalations,
+        costUsd: result.costUsd,
+        steps: result.steps,
+        result,
+      };
     }
     if (description.status.name === 'RUNNING') {
       try {
@@ -242,7 +253,10 @@ export class CascadeClient {
   async list(filter: CascadeListFilter = {}): Promise<CascadeSummary[]> {
     const limit = filter.limit ?? 100;
     const rows: CascadeSummary[] = [];
-    for await (const execution of this.client.workflow.list({ query: listQuery(filter), pageSize: Math.min(limit, 1000) })) {
+    for await (const execution of this.client.workflow.list({
+      query: listQuery(filter),
+      pageSize: Math.min(limit, 1000),
+    })) {
       const attributes = execution.typedSearchAttributes;
       rows.push({
         id: execution.workflowId,
@@ -271,7 +285,12 @@ export class CascadeClient {
   private translate(id: string, error: unknown): Error {
     if (error instanceof WorkflowNotFoundError) return new CascadeNotFoundError(id);
     if (error instanceof WorkflowFailedError) {
-      const status = error.cause?.name === 'CancelledFailure' ? 'CANCELLED' : error.cause?.name === 'TerminatedFailure' ? 'TERMINATED' : 'FAILED';
+      const status =
+        error.cause?.name === 'CancelledFailure'
+          ? 'CANCELLED'
+          : error.cause?.name === 'TerminatedFailure'
+            ? 'TERMINATED'
+            : 'FAILED';
       return new CascadeFailedError(id, status, error.cause?.message ?? error.message);
     }
     return error instanceof Error ? error : new Error(String(error));

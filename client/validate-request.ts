@@ -11,7 +11,8 @@ import { parseRequest, RequestValidationError, type CascadeRequest } from '../co
 export function validateRequest(input: unknown, config?: CascadeConfig): CascadeRequest {
   const request = parseRequest(input);
   const problems: string[] = [];
-  if (request.schema !== undefined) problems.push(...jsonSchemaProblems(request.schema).map((p) => `schema: invalid JSON Schema: ${p}`));
+  if (request.schema !== undefined)
+    problems.push(...jsonSchemaProblems(request.schema).map((p) => `schema: invalid JSON Schema: ${p}`));
   if (request.taskType && config && !config.routes[request.taskType]) {
     problems.push(`taskType: unknown route "${request.taskType}" (routes: ${Object.keys(config.routes).join(', ')})`);
   }

@@ -11,7 +11,9 @@ import { type CascadeResult } from './result';
 
 /** Batch ids prefix their children's workflow ids (`<batchId>/<line>`), so they hold no `/`. */
 export const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/;
-export const BatchId = z.string().regex(BATCH_ID_PATTERN, 'must be 1-100 characters: letters, digits and . _ : @ -, starting with a letter or digit');
+export const BatchId = z
+  .string()
+  .regex(BATCH_ID_PATTERN, 'must be 1-100 characters: letters, digits and . _ : @ -, starting with a letter or digit');
 
 /**
  * Where a batch's lines come from, read by the worker page by page:
@@ -105,7 +107,12 @@ export const BatchOptions = z.strictObject({
   /** Lines per page read. */
   pageSize: z.number().int().min(1).max(10_000).default(200),
   /** A page stops growing at this many bytes (it always holds at least one line), so a page stays far below Temporal's 2 MB payload limit. */
-  maxPageBytes: z.number().int().min(1024).max(1_500_000).default(512 * 1024),
+  maxPageBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1_500_000)
+    .default(512 * 1024),
   /**
    * Lines one run takes before it continues as new (and sooner when Temporal suggests it), so
    * no run's history nears Temporal's limits however long the input.
@@ -125,7 +132,12 @@ export interface LineOutcome {
 
 /** The compact outcome of a cascade result. */
 export function lineOutcome(result: Pick<CascadeResult, 'outcome' | 'costUsd' | 'baseline' | 'savedUsd'>): LineOutcome {
-  return { outcome: result.outcome, costUsd: result.costUsd, baselineUsd: result.baseline.costUsd, savedUsd: result.savedUsd };
+  return {
+    outcome: result.outcome,
+    costUsd: result.costUsd,
+    baselineUsd: result.baseline.costUsd,
+    savedUsd: result.savedUsd,
+  };
 }
 
 /** A line that produced no result, and why. */
@@ -181,7 +193,14 @@ export interface BatchState {
 }
 
 export function initialBatchState(): BatchState {
-  return { cursor: START_CURSOR, totals: emptyTotals(), paused: false, cancelRequested: false, recentFailures: [], previousRuns: 0 };
+  return {
+    cursor: START_CURSOR,
+    totals: emptyTotals(),
+    paused: false,
+    cancelRequested: false,
+    recentFailures: [],
+    previousRuns: 0,
+  };
 }
 
 /** The `batch` workflow's input; `state` is set only by continue-as-new. */

@@ -85,7 +85,11 @@ function agreementChecks(checks: readonly CheckConfig[]): AgreementCheckConfig[]
  * one-shot route. The budget is the request's, else the
  * route's default.
  */
-export function planCascade(config: CascadeConfig, classification: Pick<Classification, 'route' | 'complexity'>, request: Pick<CascadeRequest, 'maxCostUsd'>): CascadePlan {
+export function planCascade(
+  config: CascadeConfig,
+  classification: Pick<Classification, 'route' | 'complexity'>,
+  request: Pick<CascadeRequest, 'maxCostUsd'>,
+): CascadePlan {
   const routeConfig = config.routes[classification.route];
   if (!routeConfig) throw new Error(`no route named "${classification.route}"`);
   const names = config.tiers.map((t) => t.name);
@@ -117,15 +121,16 @@ export function planCascade(config: CascadeConfig, classification: Pick<Classifi
  */
 export function worstCaseTierCost(config: CascadeConfig, tier: PlannedTier, inputTokens: number): number {
   const answer = Math.max(...tier.models.map((id) => worstCaseCallCost(config.models[id]!, inputTokens)));
-  const partners = (tier.agreement?.models ?? []).reduce((sum, id) => sum + worstCaseCallCost(config.models[id]!, inputTokens), 0);
+  const partners = (tier.agreement?.models ?? []).reduce(
+    (sum, id) => sum + worstCaseCallCost(config.models[id]!, inputTokens),
+    0,
+  );
   return answer + partners;
 }
 
 /** What happens after a tier's answer has been checked. */
 export type Verdict =
-  | { kind: 'accept' }
-  | { kind: 'escalate'; reasons: string[] }
-  | { kind: 'exhausted'; reasons: string[] };
+  { kind: 'accept' } | { kind: 'escalate'; reasons: string[] } | { kind: 'exhausted'; reasons: string[] };
 
 /** One line per failed check, `check: reason`: the escalation reason and the next tier's feedback. */
 export function failedCheckReasons(checks: readonly CheckResult[]): string[] {

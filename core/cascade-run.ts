@@ -1,4 +1,11 @@
-import { classifyByRules, judgeAnswer, planCascade, worstCaseTierCost, type CascadePlan, type PlannedTier } from './cascade-plan';
+import {
+  classifyByRules,
+  judgeAnswer,
+  planCascade,
+  worstCaseTierCost,
+  type CascadePlan,
+  type PlannedTier,
+} from './cascade-plan';
 import { runAgreementCheck, runAnswerChecks, type PartnerAnswer } from './checks';
 import { classificationPrompt, parseClassifierAnswer } from './classifier-prompt';
 import { baselineModelId, type CascadeConfig, type ModelConfig } from './config';
@@ -55,7 +62,12 @@ export type CallOutcome = { output: ModelAnswer } | { failure: CallFailure; retr
  */
 export function failedCall(type: string, message: string, retryAfterMs?: number): CallOutcome {
   return {
-    failure: { type, message, escalate: (ESCALATING_PROVIDER_ERRORS as readonly string[]).includes(type), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+    failure: {
+      type,
+      message,
+      escalate: (ESCALATING_PROVIDER_ERRORS as readonly string[]).includes(type),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    },
     retryable: !(NON_RETRYABLE_PROVIDER_ERRORS as readonly string[]).includes(type),
   };
 }
@@ -188,26 +200,62 @@ export async function runCascadeDecisions(
 function escalate(record: DecisionRecord, from: PlannedTier, reasons: string[], effects: CascadeEffects): void {
   record.escalations += 1;
   effects.escalated(record.escalations);
-  effects.status(`**escalated from ${from.name}** (${record.escalations})\n\n${reasons.map((r) => `- ${r}`).join('\n')}`);
+  effects.status(
+    `**escalated from ${from.name}** (${record.escalations})\n\n${reasons.map((r) => `- ${r}`).join('\n')}`,
+  );
 }
 
-async function classify(request: CascadeRequest, config: CascadeConfig, record: DecisionRecord, effects: CascadeEffects): Promise<Classification> {
+async function classify(
+  request: CascadeRequest,
+  config: CascadeConfig,
+  record: DecisionRecord,
+  effects: CascadeEffects,
+): Promise<Classification> {
   const { classification, margin } = classifyByRules(request, config);
   const classifierModel = config.classifier.model;
-  if (classification.source === 'given' || !classifierModel || margin >= classifierModel.whenMarginBelow) return classification;
+  if (classification.source === 'given' || !classifierModel || margin >= classifierModel.whenMarginBelow)
+    return classification;
 
   const model = config.models[classifierModel.model]!;
   const prompt = classificationPrompt(request, Object.keys(config.routes));
   const reason = `rules unsure (margin ${margin.toFixed(2)} < ${classifierModel.whenMarginBelow})`;
-  const outcome = await effects.call({ modelId: classifierModel.model, model, prompt, kind: 'classify', summary: `classify: ${reason}` });
+  const outcome = await effects.call({
+    modelId: classifierModel.model,
+    model,
+    prompt,
+    kind: 'classify',
+    summary: `classify: ${reason}`,
+  });
   if ('failure' in outcome) {
     // The rules' answer stands: a classifier outage must not hold a request back.
-    return { ...classification, reason: `${classification.reason}; small-model classifier failed (${outcome.failure.message})` };
+    return {
+      ...classification,
+      reason: `${classification.reason}; small-model classifier failed (${outcome.failure.message})`,
+    };
   }
-  addStep(record, makeStep(record, 'classify', { name: 'classifier', index: 0 }, classifierModel.model, model.provider, reason, outcome.output, config));
+  addStep(
+    record,
+    makeStep(
+      record,
+      'classify',
+      { name: 'classifier', index: 0 },
+      classifierModel.model,
+      model.provider,
+      reason,
+      outcome.output,
+      config,
+    ),
+  );
   const taskType = parseClassifierAnswer(outcome.output.text, Object.keys(config.routes));
-  if (!taskType) return { ...classification, reason: `${classification.reason}; small-model classifier gave no known task type` };
-  return { ...classification, taskType, route: taskType, source: 'model', reason: `${classifierModel.model} chose ${taskType} (${reason})` };
+  if (!taskType)
+    return { ...classification, reason: `${classification.reason}; small-model classifier gave no known task type` };
+  return {
+    ...classification,
+    taskType,
+    route: taskType,
+    source: 'model',
+    reason: `${classifierModel.model} chose ${taskType} (${reason})`,
+  };
 }
 
 type TierAnswer = { step: Step; finishReason: string } | { failure: CallFailure };
@@ -241,9 +289,18 @@ async function callTier(
       const prompt = buildPrompt(request, plan.routeConfig, model, rejectedReasons);
       record.status = 'calling';
       effects.status(`**tier ${tier.name}**: calling ${modelId}\n\n${callReason}`);
-      const outcome = await effects.call({ modelId, model, prompt, kind: 'answer', summary: `${modelId} · tier ${tier.name} · ${callReason}` });
+      const outcome = await effects.call({
+        modelId,
+        model,
+        prompt,
+        kind: 'answer',
+        summary: `${modelId} · tier ${tier.name} · ${callReason}`,
+      });
       if ('output' in outcome) {
-        const step = addStep(record, makeStep(record, 'answer', tier, modelId, model.provider, callReason, outcome.output, config));
+        const step = addStep(
+          record,
+          makeStep(record, 'answer', tier, modelId, model.provider, callReason, outcome.output, config),
+        );
         return { step, finishReason: outcome.output.finishReason };
       }
       addStep(record, failedStep(record, tier, modelId, model.provider, callReason, outcome.failure, config));
@@ -254,10 +311,18 @@ async function callTier(
     const waitMs = Math.max(backoffMs, retryAfterMs);
     if (waitedMs + waitMs > resilience.outageWaitMs) {
       const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1000)} s for it to recover` : '';
-      return { failure: { type: 'outage', message: `every model of tier ${tier.name} kept failing${waited} (${outages.join('; ')})`, escalate: false } };
+      return {
+        failure: {
+          type: 'outage',
+          message: `every model of tier ${tier.name} kept failing${waited} (${outages.join('; ')})`,
+          escalate: false,
+        },
+      };
     }
     record.status = 'waiting';
-    effects.status(`**tier ${tier.name} unavailable**, retrying in ${Math.round(waitMs / 1000)} s (round ${round})\n\n${outages.join('; ')}`);
+    effects.status(
+      `**tier ${tier.name} unavailable**, retrying in ${Math.round(waitMs / 1000)} s (round ${round})\n\n${outages.join('; ')}`,
+    );
     await effects.wait(waitMs, `tier ${tier.name} down: waiting before round ${round + 1}`);
     waitedMs += waitMs;
     backoffMs = Math.min(backoffMs * 2, resilience.maxRetryMs);
@@ -288,7 +353,10 @@ async function askPartners(
         summary: `${modelId} · tier ${tier.name} · ${reason}`,
       });
       if ('failure' in outcome) {
-        addStep(record, failedStep(record, tier, modelId, model.provider, reason, outcome.failure, config, 'agreement'));
+        addStep(
+          record,
+          failedStep(record, tier, modelId, model.provider, reason, outcome.failure, config, 'agreement'),
+        );
         return { model: modelId, text: '', error: `${outcome.failure.type}: ${outcome.failure.message}` };
       }
       addStep(record, makeStep(record, 'agreement', tier, modelId, model.provider, reason, outcome.output, config));
@@ -325,7 +393,13 @@ function makeStep(
 }
 
 /** What a failed call contributes to its step: no answer, no tokens, no cost. */
-const NO_ANSWER: ModelAnswer = { text: '', usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 }, finishReason: 'other', attempt: 0, latencyMs: 0 };
+const NO_ANSWER: ModelAnswer = {
+  text: '',
+  usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 },
+  finishReason: 'other',
+  attempt: 0,
+  latencyMs: 0,
+};
 
 function failedStep(
   record: DecisionRecord,
@@ -337,7 +411,10 @@ function failedStep(
   config: CascadeConfig,
   kind: StepKind = 'answer',
 ): Step {
-  return { ...makeStep(record, kind, tier, modelId, provider, reason, NO_ANSWER, config), error: { type: failure.type, message: failure.message } };
+  return {
+    ...makeStep(record, kind, tier, modelId, provider, reason, NO_ANSWER, config),
+    error: { type: failure.type, message: failure.message },
+  };
 }
 
 /** Records a step; the running cost is always the sum of the recorded steps. */
@@ -358,14 +435,23 @@ export const RESULT_STEP_TEXT_LIMIT = 16_000;
 function boundedStep(step: Step): Step {
   if (step.text.length <= RESULT_STEP_TEXT_LIMIT) return step;
   const cut = step.text.slice(0, RESULT_STEP_TEXT_LIMIT);
-  return { ...step, text: `${cut}\n[... ${step.text.length - cut.length} more characters, kept in the workflow history]` };
+  return {
+    ...step,
+    text: `${cut}\n[... ${step.text.length - cut.length} more characters, kept in the workflow history]`,
+  };
 }
 
 /**
  * The result of a finished cascade: its answer, path, cost, and the baseline (the frontier model
  * alone reading the same prompt and writing an answer of about the final one's length).
  */
-export function assembleResult(id: string, request: CascadeRequest, config: CascadeConfig, record: DecisionRecord, ending: CascadeEnding): CascadeResult {
+export function assembleResult(
+  id: string,
+  request: CascadeRequest,
+  config: CascadeConfig,
+  record: DecisionRecord,
+  ending: CascadeEnding,
+): CascadeResult {
   const { outcome, finalStep } = ending;
   const costUsd = sumCosts(record.steps.map((s) => s.costUsd));
   const baselineModel = baselineModelId(config);
@@ -405,5 +491,8 @@ export function assembleResult(id: string, request: CascadeRequest, config: Casc
 
 /** The path a cascade took, one entry per model call, e.g. `answer small@small rejected`: the memo's and the what-if's notation. */
 export function stepPath(steps: readonly Step[]): string[] {
-  return steps.map((s) => `${s.kind} ${s.model}@${s.tier}${s.error ? ` failed (${s.error.type})` : ''}${s.checks.some((c) => c.status === 'fail') ? ' rejected' : ''}`);
+  return steps.map(
+    (s) =>
+      `${s.kind} ${s.model}@${s.tier}${s.error ? ` failed (${s.error.type})` : ''}${s.checks.some((c) => c.status === 'fail') ? ' rejected' : ''}`,
+  );
 }

@@ -41,7 +41,11 @@ const REFUSAL_OPENINGS: readonly RegExp[] = [
 /** Whether an answer is a refusal rather than an attempt. */
 export function isRefusal(text: string): boolean {
   // Typographic apostrophes ("I’m sorry, I can’t") read as plain ones.
-  const opening = text.trim().replace(/[\u2018\u2019]/g, "'").replace(/^["'*_\s]+/, '').slice(0, 300);
+  const opening = text
+    .trim()
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/^["'*_\s]+/, '')
+    .slice(0, 300);
   return REFUSAL_OPENINGS.some((pattern) => pattern.test(opening));
 }
 
@@ -63,27 +67,38 @@ export function runAnswerCheck(check: AnswerCheckConfig, context: AnswerCheckCon
       if (context.finishReason === 'refusal' || context.finishReason === 'content_filter') {
         return fail(check, `the provider stopped with ${context.finishReason}`);
       }
-      return isRefusal(text) ? fail(check, `the answer is a refusal: "${text.trim().slice(0, 80)}"`) : pass(check, 'not a refusal');
+      return isRefusal(text)
+        ? fail(check, `the answer is a refusal: "${text.trim().slice(0, 80)}"`)
+        : pass(check, 'not a refusal');
     case 'json_schema': {
       if (context.schema === undefined) return skip(check, 'the request gives no schema');
       const parsed = parseJsonAnswer(text);
       if (!parsed.ok) return fail(check, parsed.reason);
       const problems = validateAgainstSchema(parsed.value, context.schema);
-      return problems.length === 0 ? pass(check, 'valid against the schema') : fail(check, `schema violations: ${problems.join('; ')}`);
+      return problems.length === 0
+        ? pass(check, 'valid against the schema')
+        : fail(check, `schema violations: ${problems.join('; ')}`);
     }
     case 'ground_truth': {
       const groundTruth = context.groundTruth;
-      if (!groundTruth || Object.keys(groundTruth).length === 0) return skip(check, 'the request gives no ground truth');
+      if (!groundTruth || Object.keys(groundTruth).length === 0)
+        return skip(check, 'the request gives no ground truth');
       const parsed = parseJsonAnswer(text);
-      const contradictions = parsed.ok ? findJsonContradictions(parsed.value, groundTruth) : findTextContradictions(text, groundTruth);
+      const contradictions = parsed.ok
+        ? findJsonContradictions(parsed.value, groundTruth)
+        : findTextContradictions(text, groundTruth);
       return contradictions.length === 0
         ? pass(check, `consistent with ${Object.keys(groundTruth).length} ground-truth fact(s)`)
         : fail(check, `contradicts the ground truth: ${describeContradictions(contradictions)}`);
     }
     case 'regex': {
       const matches = new RegExp(check.pattern, check.flags).test(text);
-      if (matches === check.mustMatch) return pass(check, check.mustMatch ? `matches /${check.pattern}/` : `does not match /${check.pattern}/`);
-      return fail(check, check.mustMatch ? `does not match /${check.pattern}/` : `matches /${check.pattern}/, which it must not`);
+      if (matches === check.mustMatch)
+        return pass(check, check.mustMatch ? `matches /${check.pattern}/` : `does not match /${check.pattern}/`);
+      return fail(
+        check,
+        check.mustMatch ? `does not match /${check.pattern}/` : `matches /${check.pattern}/, which it must not`,
+      );
     }
     case 'max_length':
       return text.length <= check.maxChars
@@ -94,7 +109,9 @@ export function runAnswerCheck(check: AnswerCheckConfig, context: AnswerCheckCon
 
 /** Runs every answer check of a route (agreement excluded) in order. */
 export function runAnswerChecks(checks: readonly CheckConfig[], context: AnswerCheckContext): CheckResult[] {
-  return checks.filter((c): c is AnswerCheckConfig => c.type !== 'agreement').map((check) => runAnswerCheck(check, context));
+  return checks
+    .filter((c): c is AnswerCheckConfig => c.type !== 'agreement')
+    .map((check) => runAnswerCheck(check, context));
 }
 
 /** A second model's answer for the agreement check. */
@@ -109,7 +126,11 @@ export interface PartnerAnswer {
  * Agreement: every partner's normalised answer must equal the tier's. An answer with no normalised
  * form (no choice letter, unparsable JSON) is a disagreement, since it is no evidence of correctness.
  */
-export function runAgreementCheck(check: AgreementCheckConfig, answer: string, partners: readonly PartnerAnswer[]): CheckResult {
+export function runAgreementCheck(
+  check: AgreementCheckConfig,
+  answer: string,
+  partners: readonly PartnerAnswer[],
+): CheckResult {
   const normalization: AgreementNormalization = check.normalize;
   const own = normalizeAnswer(answer, normalization);
   if (own === undefined) return fail(check, `the answer has no ${normalization} form to compare`);
@@ -120,10 +141,16 @@ export function runAgreementCheck(check: AgreementCheckConfig, answer: string, p
       continue;
     }
     const theirs = normalizeAnswer(partner.text, normalization);
-    if (theirs !== own) disagreements.push(`${partner.model} says ${theirs === undefined ? `nothing comparable` : JSON.stringify(shorten(theirs))}`);
+    if (theirs !== own)
+      disagreements.push(
+        `${partner.model} says ${theirs === undefined ? `nothing comparable` : JSON.stringify(shorten(theirs))}`,
+      );
   }
   if (disagreements.length === 0) {
-    return pass(check, `${partners.map((p) => p.model).join(', ')} agree${partners.length === 1 ? 's' : ''}: ${JSON.stringify(shorten(own))}`);
+    return pass(
+      check,
+      `${partners.map((p) => p.model).join(', ')} agree${partners.length === 1 ? 's' : ''}: ${JSON.stringify(shorten(own))}`,
+    );
   }
   return fail(check, `the answer is ${JSON.stringify(shorten(own))} but ${disagreements.join('; ')}`);
 }

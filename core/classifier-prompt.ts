@@ -17,7 +17,10 @@ export function classificationPrompt(request: CascadeRequest, taskTypes: readonl
 
 /** The task type a classifier model named, if it named exactly one known type. */
 export function parseClassifierAnswer(text: string, taskTypes: readonly string[]): string | undefined {
-  const answer = text.trim().toLowerCase().replace(/[`'".]/g, '');
+  const answer = text
+    .trim()
+    .toLowerCase()
+    .replace(/[`'".]/g, '');
   if (taskTypes.includes(answer)) return answer;
   const named = taskTypes.filter((type) => new RegExp(`\\b${type.replace(/[-_]/g, '[-_ ]')}\\b`).test(answer));
   return named.length === 1 ? named[0] : undefined;

@@ -150,11 +150,20 @@ export function classifyRequest(input: ClassifyInput, classifierConfig: Classifi
   const prompt = scan(input.text);
   const system = input.system ? scan(input.system) : undefined;
 
-  const totals = new Map<string, { score: number; strongest: number; position: number; order: number; evidence: string[] }>();
+  const totals = new Map<
+    string,
+    { score: number; strongest: number; position: number; order: number; evidence: string[] }
+  >();
   for (const rule of compiled.rules) {
     const evidence = evaluate(rule, prompt, system, features);
     if (!evidence) continue;
-    const entry = totals.get(rule.taskType) ?? { score: 0, strongest: 0, position: Number.POSITIVE_INFINITY, order: rule.order, evidence: [] };
+    const entry = totals.get(rule.taskType) ?? {
+      score: 0,
+      strongest: 0,
+      position: Number.POSITIVE_INFINITY,
+      order: rule.order,
+      evidence: [],
+    };
     entry.score += evidence.weight;
     entry.strongest = Math.max(entry.strongest, evidence.weight);
     entry.position = Math.min(entry.position, evidence.position);
@@ -164,7 +173,10 @@ export function classifyRequest(input: ClassifyInput, classifierConfig: Classifi
 
   const ranked = [...totals.entries()].sort(
     ([, a], [, b]) =>
-      roundScore(b.score) - roundScore(a.score) || b.strongest - a.strongest || a.position - b.position || a.order - b.order,
+      roundScore(b.score) - roundScore(a.score) ||
+      b.strongest - a.strongest ||
+      a.position - b.position ||
+      a.order - b.order,
   );
   const scores: Record<string, number> = {};
   for (const [taskType, entry] of ranked) scores[taskType] = roundScore(entry.score);
@@ -175,11 +187,14 @@ export function classifyRequest(input: ClassifyInput, classifierConfig: Classifi
   const matched = best !== undefined && best[1].score > 0 && best[1].score >= classifierConfig.minScore;
   const complexity = estimateComplexity(compiled.complexityRules, prompt, features);
 
-  const fired = ranked.map(([taskType, entry]) => `${taskType} ${formatScore(entry.score)} (${entry.evidence.join(', ')})`);
+  const fired = ranked.map(
+    ([taskType, entry]) => `${taskType} ${formatScore(entry.score)} (${entry.evidence.join(', ')})`,
+  );
   let verdict: string;
   if (matched) verdict = fired.join('; ');
   else if (fired.length === 0) verdict = `no rule fired; default route "${classifierConfig.defaultRoute}"`;
-  else verdict = `no task type reached ${formatScore(classifierConfig.minScore)}: ${fired.join('; ')}; default route "${classifierConfig.defaultRoute}"`;
+  else
+    verdict = `no task type reached ${formatScore(classifierConfig.minScore)}: ${fired.join('; ')}; default route "${classifierConfig.defaultRoute}"`;
 
   return {
     taskType: matched ? best[0] : classifierConfig.defaultRoute,
@@ -203,8 +218,13 @@ function compileClassifier(config: ClassifierConfig): CompiledClassifier {
   // The built-in rules are compiled only for configs that use them: compiling them is most of the cost.
   const builtIns = config.builtInRules ? compileBuiltIns() : { rules: [], complexityRules: [] };
   const own = config.rules.map((rule, i) => compileRule(rule, builtIns.rules.length + i, `classifier.rules[${i}]`));
-  const ownComplexity = config.complexityRules.map((rule, i) => compileComplexityRule(rule, `classifier.complexityRules[${i}]`));
-  const compiled: CompiledClassifier = { rules: [...builtIns.rules, ...own], complexityRules: [...builtIns.complexityRules, ...ownComplexity] };
+  const ownComplexity = config.complexityRules.map((rule, i) =>
+    compileComplexityRule(rule, `classifier.complexityRules[${i}]`),
+  );
+  const compiled: CompiledClassifier = {
+    rules: [...builtIns.rules, ...own],
+    complexityRules: [...builtIns.complexityRules, ...ownComplexity],
+  };
   compiledByConfig.set(config, compiled);
   // Evicts the oldest entry: Map iteration follows insertion order.
   if (compiledByContent.size >= MAX_CACHED_CONFIGS) compiledByContent.delete(compiledByContent.keys().next().value!);
@@ -215,7 +235,9 @@ function compileClassifier(config: ClassifierConfig): CompiledClassifier {
 function compileBuiltIns(): CompiledClassifier {
   compiledBuiltIns ??= {
     rules: BUILT_IN_CLASSIFIER_RULES.map((rule, i) => compileRule(rule, i, `built-in rule ${i}`)),
-    complexityRules: BUILT_IN_COMPLEXITY_RULES.map((rule, i) => compileComplexityRule(rule, `built-in complexity rule ${i}`)),
+    complexityRules: BUILT_IN_COMPLEXITY_RULES.map((rule, i) =>
+      compileComplexityRule(rule, `built-in complexity rule ${i}`),
+    ),
   };
   return compiledBuiltIns;
 }
@@ -293,14 +315,17 @@ interface ScannedText {
 
 function scan(text: string): ScannedText {
   if (text.length <= SCAN_HEAD_CHARS + SCAN_TAIL_CHARS) return { text, intactPrefix: text.length };
-  return { text: `${text.slice(0, SCAN_HEAD_CHARS)}\n\n${text.slice(text.length - SCAN_TAIL_CHARS)}`, intactPrefix: SCAN_HEAD_CHARS };
+  return {
+    text: `${text.slice(0, SCAN_HEAD_CHARS)}\n\n${text.slice(text.length - SCAN_TAIL_CHARS)}`,
+    intactPrefix: SCAN_HEAD_CHARS,
+  };
 }
 
 function measure(input: ClassifyInput): TextFeatures {
   const text = input.text;
   // indexOf rather than a character loop: prompts may be up to a million characters.
   let lines = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const newline = text.indexOf('\n', start);
     const end = newline < 0 ? text.length : newline;
     BLANK_AT.lastIndex = start;
@@ -369,7 +394,10 @@ function mayMatch(guard: GuardedRegExp, scanned: ScannedText): boolean {
 function matchText(matcher: TextMatcher, scanned: ScannedText): TextMatch | undefined {
   const text = scanned.text;
   // The first N characters of the original, never reaching into the tail of a cut prompt.
-  const scope = matcher.withinFirstChars !== undefined ? text.slice(0, Math.min(matcher.withinFirstChars, scanned.intactPrefix)) : text;
+  const scope =
+    matcher.withinFirstChars !== undefined
+      ? text.slice(0, Math.min(matcher.withinFirstChars, scanned.intactPrefix))
+      : text;
   const match: TextMatch = { position: Number.POSITIVE_INFINITY };
   if (matcher.keywords) {
     const found = mayMatch(matcher.keywords, scanned) ? matcher.keywords.regex.exec(scope) : null;
@@ -395,17 +423,30 @@ function hasTextPart(matcher: TextMatcher): boolean {
   return matcher.keywords !== undefined || matcher.patterns !== undefined;
 }
 
-function evaluate(rule: CompiledRule, prompt: ScannedText, system: ScannedText | undefined, features: TextFeatures): Evidence | undefined {
+function evaluate(
+  rule: CompiledRule,
+  prompt: ScannedText,
+  system: ScannedText | undefined,
+  features: TextFeatures,
+): Evidence | undefined {
   const structure = rule.structure ? checkStructure(rule.structure, features) : [];
   if (!structure) return undefined;
   if (!hasTextPart(rule.text)) {
     // A rule with nothing to check is no evidence (the config schema rejects it anyway).
     if (!rule.structure) return undefined;
-    return { weight: rule.weight, detail: describe(rule.description, undefined, structure, rule.weight), position: Number.POSITIVE_INFINITY };
+    return {
+      weight: rule.weight,
+      detail: describe(rule.description, undefined, structure, rule.weight),
+      position: Number.POSITIVE_INFINITY,
+    };
   }
   const inPrompt = matchText(rule.text, prompt);
   if (inPrompt) {
-    return { weight: rule.weight, detail: describe(rule.description, inPrompt, structure, rule.weight), position: inPrompt.position };
+    return {
+      weight: rule.weight,
+      detail: describe(rule.description, inPrompt, structure, rule.weight),
+      position: inPrompt.position,
+    };
   }
   const inSystem = system ? matchText(rule.text, system) : undefined;
   if (inSystem) {
@@ -442,9 +483,12 @@ function estimateComplexity(
     if (rule.level === 'high') high += rule.weight;
     evidence.push(`${rule.level}: ${describe(rule.description, found, structure, rule.weight)}`);
   }
-  const level: Complexity = high >= COMPLEXITY_LEVEL_THRESHOLD || medium >= COMPLEXITY_HIGH_FROM_MEDIUM
-    ? 'high'
-    : medium >= COMPLEXITY_LEVEL_THRESHOLD ? 'medium' : 'low';
+  const level: Complexity =
+    high >= COMPLEXITY_LEVEL_THRESHOLD || medium >= COMPLEXITY_HIGH_FROM_MEDIUM
+      ? 'high'
+      : medium >= COMPLEXITY_LEVEL_THRESHOLD
+        ? 'medium'
+        : 'low';
   return { level, evidence };
 }
 
@@ -452,7 +496,13 @@ function estimateComplexity(
  * One fired rule for the reason: its label and the text that fired it (`asks to extract "extract"
  * +3.0`), or without a label what kind of evidence it was (`keyword "translate" +2.0`).
  */
-function describe(label: string, match: TextMatch | undefined, structure: readonly string[], weight: number, where?: string): string {
+function describe(
+  label: string,
+  match: TextMatch | undefined,
+  structure: readonly string[],
+  weight: number,
+  where?: string,
+): string {
   const parts: string[] = [];
   if (label !== '') {
     parts.push(label);

@@ -3,7 +3,9 @@ import { DEFAULT_ROUTE, TASK_TYPE_PATTERN } from './task-types';
 import { formatIssues } from './format-issues';
 
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$/, 'must be 1-128 letters, digits or . _ / : -');
-const TaskTypeName = z.string().regex(TASK_TYPE_PATTERN, 'must be lowercase letters, digits, _ or -, starting with a letter');
+const TaskTypeName = z
+  .string()
+  .regex(TASK_TYPE_PATTERN, 'must be lowercase letters, digits, _ or -, starting with a letter');
 const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const PositiveInt = z.number().int().positive();
 const NonNegative = z.number().nonnegative();
@@ -68,7 +70,10 @@ export const CheckConfig = z.discriminatedUnion('type', [
     type: z.literal('regex'),
     name: z.string().min(1).optional(),
     pattern: z.string().min(1),
-    flags: z.string().regex(/^[imsu]*$/, 'may hold only the flags i, m, s, u').optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'may hold only the flags i, m, s, u')
+      .optional(),
     /** `true`: the answer must match; `false`: it must not. */
     mustMatch: z.boolean().default(true),
   }),
@@ -165,11 +170,13 @@ export const ClassifierConfig = z.strictObject({
   /** A score below this sends the request to the default route. */
   minScore: z.number().nonnegative().default(1),
   /** An optional small model asked when the rules are unsure. Never a top-tier model. */
-  model: z.strictObject({
-    model: Name,
-    /** Ask the model when the best rule score beats the runner-up by less than this. */
-    whenMarginBelow: z.number().nonnegative().default(1),
-  }).optional(),
+  model: z
+    .strictObject({
+      model: Name,
+      /** Ask the model when the best rule score beats the runner-up by less than this. */
+      whenMarginBelow: z.number().nonnegative().default(1),
+    })
+    .optional(),
 });
 export type ClassifierConfig = z.infer<typeof ClassifierConfig>;
 
@@ -179,7 +186,11 @@ export const ResilienceConfig = z.strictObject({
   initialRetryMs: PositiveInt.default(1000),
   maxRetryMs: PositiveInt.default(30_000),
   /** When every model of a tier is down, keep retrying the tier with backoff for this long before failing. */
-  outageWaitMs: z.number().int().nonnegative().default(15 * 60_000),
+  outageWaitMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(15 * 60_000),
   /** A running model call reports liveness this often, so a crashed worker's call is retried within `heartbeatTimeoutMs`. */
   heartbeatTimeoutMs: PositiveInt.default(10_000),
 });
@@ -189,15 +200,29 @@ const CascadeConfigShape = z.strictObject({
   /** Shown in every result, e.g. to say that answers come from simulated providers. */
   notice: z.string().optional(),
   taskQueue: z.string().min(1).default('llm-cascade'),
-  providers: z.record(Name, ProviderConfig).refine((p) => Object.keys(p).length > 0, 'at least one provider is required'),
+  providers: z
+    .record(Name, ProviderConfig)
+    .refine((p) => Object.keys(p).length > 0, 'at least one provider is required'),
   models: z.record(Name, ModelConfig).refine((m) => Object.keys(m).length > 0, 'at least one model is required'),
   /** The ladder, cheapest first. */
   tiers: z.array(TierConfig).min(1),
   routes: z.record(TaskTypeName, RouteConfig),
-  classifier: ClassifierConfig.default({ builtInRules: true, rules: [], complexityRules: [], defaultRoute: DEFAULT_ROUTE, minScore: 1 }),
+  classifier: ClassifierConfig.default({
+    builtInRules: true,
+    rules: [],
+    complexityRules: [],
+    defaultRoute: DEFAULT_ROUTE,
+    minScore: 1,
+  }),
   /** The model the baseline cost is priced on; defaults to the top tier's model. */
   baselineModel: Name.optional(),
-  resilience: ResilienceConfig.default({ maxAttemptsPerModel: 3, initialRetryMs: 1000, maxRetryMs: 30_000, outageWaitMs: 15 * 60_000, heartbeatTimeoutMs: 10_000 }),
+  resilience: ResilienceConfig.default({
+    maxAttemptsPerModel: 3,
+    initialRetryMs: 1000,
+    maxRetryMs: 30_000,
+    outageWaitMs: 15 * 60_000,
+    heartbeatTimeoutMs: 10_000,
+  }),
 });
 
 /**
@@ -219,10 +244,15 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
 
   for (const [id, model] of Object.entries(config.models)) {
     const provider = config.providers[model.provider];
-    if (!provider) issue(['models', id, 'provider'], `unknown provider "${model.provider}" (providers: ${quoteList(Object.keys(config.providers))})`);
+    if (!provider)
+      issue(
+        ['models', id, 'provider'],
+        `unknown provider "${model.provider}" (providers: ${quoteList(Object.keys(config.providers))})`,
+      );
   }
   for (const [id, provider] of Object.entries(config.providers)) {
-    if (provider.type === 'openai-compatible' && !provider.baseURL) issue(['providers', id, 'baseURL'], 'required for an openai-compatible provider');
+    if (provider.type === 'openai-compatible' && !provider.baseURL)
+      issue(['providers', id, 'baseURL'], 'required for an openai-compatible provider');
   }
   const seen = new Set<string>();
   config.tiers.forEach((tier, i) => {
@@ -237,18 +267,24 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
     const at = (...rest: PropertyKey[]) => ['routes', name, ...rest];
     checkTier(at('startTier'), route.startTier);
     if (route.maxTier) checkTier(at('maxTier'), route.maxTier);
-    for (const [level, tier] of Object.entries(route.startTierByComplexity ?? {})) checkTier(at('startTierByComplexity', level), tier);
+    for (const [level, tier] of Object.entries(route.startTierByComplexity ?? {}))
+      checkTier(at('startTierByComplexity', level), tier);
     if (route.tiers) {
       route.tiers.forEach((tier, i) => checkTier(at('tiers', i), tier));
       const indices = route.tiers.map((t) => tierIndex.get(t) ?? -1);
-      if (indices.some((index, i) => i > 0 && index <= indices[i - 1]!)) issue(at('tiers'), 'must list tiers in ladder order, each once');
+      if (indices.some((index, i) => i > 0 && index <= indices[i - 1]!))
+        issue(at('tiers'), 'must list tiers in ladder order, each once');
       const used: Array<[PropertyKey[], string | undefined]> = [
         [at('startTier'), route.startTier],
         [at('maxTier'), route.maxTier],
-        ...Object.entries(route.startTierByComplexity ?? {}).map(([level, tier]): [PropertyKey[], string] => [at('startTierByComplexity', level), tier]),
+        ...Object.entries(route.startTierByComplexity ?? {}).map(([level, tier]): [PropertyKey[], string] => [
+          at('startTierByComplexity', level),
+          tier,
+        ]),
       ];
       for (const [path, tier] of used) {
-        if (tier && tierIndex.has(tier) && !route.tiers.includes(tier)) issue(path, `tier "${tier}" is not in this route's tiers (${quoteList(route.tiers)})`);
+        if (tier && tierIndex.has(tier) && !route.tiers.includes(tier))
+          issue(path, `tier "${tier}" is not in this route's tiers (${quoteList(route.tiers)})`);
       }
     }
     const start = tierIndex.get(route.startTier);
@@ -259,7 +295,10 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
     for (const [level, tier] of Object.entries(route.startTierByComplexity ?? {})) {
       const index = tierIndex.get(tier);
       if (index !== undefined && max !== undefined && index > max) {
-        issue(at('startTierByComplexity', level), `tier "${tier}" is above the route's highest tier "${route.maxTier}"`);
+        issue(
+          at('startTierByComplexity', level),
+          `tier "${tier}" is above the route's highest tier "${route.maxTier}"`,
+        );
       }
     }
     route.checks.forEach((check, i) => {
@@ -279,7 +318,10 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
 
   const routeNames = Object.keys(config.routes);
   if (!config.routes[config.classifier.defaultRoute]) {
-    issue(['classifier', 'defaultRoute'], `no route named "${config.classifier.defaultRoute}" (routes: ${quoteList(routeNames)})`);
+    issue(
+      ['classifier', 'defaultRoute'],
+      `no route named "${config.classifier.defaultRoute}" (routes: ${quoteList(routeNames)})`,
+    );
   }
   const checkPatterns = (path: PropertyKey[], patterns: string[] | undefined) =>
     patterns?.forEach((pattern, j) => {
@@ -291,20 +333,28 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
     });
   config.classifier.rules.forEach((rule, i) => {
     if (!config.routes[rule.taskType]) {
-      issue(['classifier', 'rules', i, 'taskType'], `no route named "${rule.taskType}" (routes: ${quoteList(routeNames)})`);
+      issue(
+        ['classifier', 'rules', i, 'taskType'],
+        `no route named "${rule.taskType}" (routes: ${quoteList(routeNames)})`,
+      );
     }
     if (!rule.keywords && !rule.patterns && !rule.structure) {
       issue(['classifier', 'rules', i], 'a rule needs keywords, patterns or structure');
     }
     checkPatterns(['classifier', 'rules', i], rule.patterns);
   });
-  config.classifier.complexityRules.forEach((rule, i) => checkPatterns(['classifier', 'complexityRules', i], rule.patterns));
+  config.classifier.complexityRules.forEach((rule, i) =>
+    checkPatterns(['classifier', 'complexityRules', i], rule.patterns),
+  );
   const classifierModel = config.classifier.model?.model;
   if (classifierModel) {
     checkModel(['classifier', 'model', 'model'], classifierModel);
     const top = config.tiers[config.tiers.length - 1];
     if (top && config.tiers.length > 1 && (top.model === classifierModel || top.fallbacks.includes(classifierModel))) {
-      issue(['classifier', 'model', 'model'], `"${classifierModel}" is a top-tier model; the classifier must use a small model`);
+      issue(
+        ['classifier', 'model', 'model'],
+        `"${classifierModel}" is a top-tier model; the classifier must use a small model`,
+      );
     }
   }
 });

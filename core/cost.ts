@@ -8,7 +8,10 @@ export function costOfUsage(usage: Usage, pricing: Pricing): number {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const cachedPrice = pricing.cachedInputPerMTok ?? pricing.inputPerMTok;
   return (
-    ((usage.inputTokens - cached) * pricing.inputPerMTok + cached * cachedPrice + usage.outputTokens * pricing.outputPerMTok) / PER_MILLION
+    ((usage.inputTokens - cached) * pricing.inputPerMTok +
+      cached * cachedPrice +
+      usage.outputTokens * pricing.outputPerMTok) /
+    PER_MILLION
   );
 }
 
@@ -21,7 +24,10 @@ export function estimateTokens(text: string): number {
 }
 
 /** The most one call to this model can cost for a prompt of `inputTokens`: every output token spent. */
-export function worstCaseCallCost(model: Pick<ModelConfig, 'pricing' | 'maxOutputTokens'>, inputTokens: number): number {
+export function worstCaseCallCost(
+  model: Pick<ModelConfig, 'pricing' | 'maxOutputTokens'>,
+  inputTokens: number,
+): number {
   return costOfUsage({ inputTokens, cachedInputTokens: 0, outputTokens: model.maxOutputTokens }, model.pricing);
 }
 

@@ -17,9 +17,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
   return issues.map((issue) => {
     const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
-    const message = issue.code === 'unrecognized_keys'
-      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-      : issue.message;
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : issue.message;
     return path ? `${path}: ${message}` : message;
   });
 }

@@ -15,14 +15,18 @@ export interface Contradiction {
  * field whose path ends with the key's segments (`total` matches `invoice.total`), ignoring case,
  * `_` and `-`. Fields the answer does not have are not contradictions: silence is not a claim.
  */
-export function findJsonContradictions(answer: unknown, groundTruth: Record<string, GroundTruthValue>): Contradiction[] {
+export function findJsonContradictions(
+  answer: unknown,
+  groundTruth: Record<string, GroundTruthValue>,
+): Contradiction[] {
   const fields = flatten(answer);
   const contradictions: Contradiction[] = [];
   for (const [key, expected] of Object.entries(groundTruth)) {
     const keySegments = key.split('.').map(canonicalKey);
     for (const field of fields) {
       if (!endsWith(field.segments, keySegments)) continue;
-      if (!valuesEqual(expected, field.value)) contradictions.push({ key, path: field.path, expected, actual: field.value });
+      if (!valuesEqual(expected, field.value))
+        contradictions.push({ key, path: field.path, expected, actual: field.value });
     }
   }
   return contradictions;
@@ -41,7 +45,8 @@ export function findTextContradictions(text: string, groundTruth: Record<string,
     for (const [key, expected] of Object.entries(groundTruth)) {
       const lastSegment = canonicalKey(key.split('.').pop()!);
       if (lineKey !== lastSegment) continue;
-      if (!valuesEqual(expected, match[2]!)) contradictions.push({ key, path: match[1]!.trim(), expected, actual: match[2]! });
+      if (!valuesEqual(expected, match[2]!))
+        contradictions.push({ key, path: match[1]!.trim(), expected, actual: match[2]! });
     }
   }
   return contradictions;
@@ -79,7 +84,8 @@ function flatten(value: unknown, path = '', segments: string[] = [], out: Field[
 
 /** Compares a fact with an answer value after normalisation: numbers numerically, booleans by meaning, text loosely. */
 export function valuesEqual(expected: GroundTruthValue, actual: unknown): boolean {
-  if (expected === null) return actual === null || (typeof actual === 'string' && /^(null|none|n\/a|)$/i.test(actual.trim()));
+  if (expected === null)
+    return actual === null || (typeof actual === 'string' && /^(null|none|n\/a|)$/i.test(actual.trim()));
   if (actual === null || actual === undefined) return false;
   if (typeof expected === 'boolean' || typeof actual === 'boolean') {
     const expectedTruth = asBoolean(expected);
@@ -89,7 +95,9 @@ export function valuesEqual(expected: GroundTruthValue, actual: unknown): boolea
   const expectedNumber = asNumber(expected);
   const actualNumber = asNumber(actual);
   if (expectedNumber !== undefined && actualNumber !== undefined) {
-    return Math.abs(expectedNumber - actualNumber) <= 1e-9 * Math.max(1, Math.abs(expectedNumber), Math.abs(actualNumber));
+    return (
+      Math.abs(expectedNumber - actualNumber) <= 1e-9 * Math.max(1, Math.abs(expectedNumber), Math.abs(actualNumber))
+    );
   }
   if (expectedNumber !== undefined || actualNumber !== undefined) {
     // One side is a number and the other is not: compare as text ("12 kg" vs 12 stays unequal).
@@ -115,7 +123,11 @@ function asBoolean(value: unknown): boolean | undefined {
 function asNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const stripped = value.trim().replace(/^[$€£]\s*/, '').replace(/\s*(%|usd|eur|gbp)$/i, '').replace(/,(?=\d{3}\b)/g, '');
+  const stripped = value
+    .trim()
+    .replace(/^[$€£]\s*/, '')
+    .replace(/\s*(%|usd|eur|gbp)$/i, '')
+    .replace(/,(?=\d{3}\b)/g, '');
   if (!/^-?\d+(\.\d+)?$/.test(stripped)) return undefined;
   return Number(stripped);
 }

@@ -19,7 +19,8 @@ export function parseJsonAnswer(text: string): JsonAnswer {
     if (fenced.ok) return fenced;
     return { ok: false, reason: `the fenced block is not valid JSON (${fenced.reason})` };
   }
-  if (blocks.length > 1) return { ok: false, reason: `the answer holds ${blocks.length} code blocks, expected one JSON value` };
+  if (blocks.length > 1)
+    return { ok: false, reason: `the answer holds ${blocks.length} code blocks, expected one JSON value` };
   return { ok: false, reason: `the answer is not valid JSON (${direct.reason})` };
 }
 

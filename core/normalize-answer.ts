@@ -24,7 +24,12 @@ export function normalizeAnswer(text: string, normalization: AgreementNormalizat
 
 /** Lowercase, trimmed, whitespace collapsed, trailing sentence punctuation dropped. */
 export function normalizeText(text: string): string {
-  return text.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.!]+$/, '').trim();
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!]+$/, '')
+    .trim();
 }
 
 const CHOICE_PREFIX = /^(?:the\s+)?(?:correct\s+)?(?:answer|option|choice)\s*(?:is|:)?\s*:?\s*/i;
@@ -38,7 +43,11 @@ const CHOICE_BODY = /^[([]?([A-Za-z])[)\]]?(?:\s*[.):,-]|\s*\(|\s*\n|\s*$)/;
  * an option's text instead of its letter, has no choice form, so it never counts as agreement.
  */
 export function extractChoice(text: string): string | undefined {
-  const stripEmphasis = (value: string) => value.trim().replace(/^[*_`]+|[*_`]+$/g, '').trim();
+  const stripEmphasis = (value: string) =>
+    value
+      .trim()
+      .replace(/^[*_`]+|[*_`]+$/g, '')
+      .trim();
   const answer = stripEmphasis(stripEmphasis(text).replace(CHOICE_PREFIX, ''));
   const match = CHOICE_BODY.exec(answer);
   if (!match) return undefined;

@@ -5,7 +5,8 @@ import { requestMessages, type CascadeRequest, type Message } from './request';
 export interface ModelPrompt {
   system?: string;
   messages: Message[];
-  responseFormat?: { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> | boolean };
+  responseFormat?:
+    { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> | boolean };
 }
 
 /** The line that introduces the expected schema; the demo's simulated models look for it too. */
@@ -25,9 +26,12 @@ export function buildPrompt(
   const parts: string[] = [];
   if (route.system) parts.push(route.system);
   if (request.system) parts.push(request.system);
-  if (request.schema !== undefined) parts.push(`${SCHEMA_INSTRUCTION}\n\`\`\`json\n${JSON.stringify(request.schema, null, 2)}\n\`\`\``);
+  if (request.schema !== undefined)
+    parts.push(`${SCHEMA_INSTRUCTION}\n\`\`\`json\n${JSON.stringify(request.schema, null, 2)}\n\`\`\``);
   if (route.feedbackOnEscalation && rejectedReasons.length > 0) {
-    parts.push(`An earlier answer to this request was rejected:\n${rejectedReasons.map((r) => `- ${r}`).join('\n')}\nAvoid these problems.`);
+    parts.push(
+      `An earlier answer to this request was rejected:\n${rejectedReasons.map((r) => `- ${r}`).join('\n')}\nAvoid these problems.`,
+    );
   }
   const prompt: ModelPrompt = { messages: requestMessages(request) };
   if (parts.length > 0) prompt.system = parts.join('\n\n');

@@ -25,9 +25,19 @@ export type JsonSchemaDocument = z.infer<typeof JsonSchemaDocument>;
  */
 export const CascadeRequest = z
   .strictObject({
-    id: z.string().regex(REQUEST_ID_PATTERN, 'must be 1-200 characters: letters, digits and . _ : / @ -, starting with a letter or digit').optional(),
+    id: z
+      .string()
+      .regex(
+        REQUEST_ID_PATTERN,
+        'must be 1-200 characters: letters, digits and . _ : / @ -, starting with a letter or digit',
+      )
+      .optional(),
     prompt: z.string().min(1, 'must not be empty').max(1_000_000, 'must be at most 1,000,000 characters').optional(),
-    messages: z.array(Message).min(1, 'must hold at least one message').max(500, 'must hold at most 500 messages').optional(),
+    messages: z
+      .array(Message)
+      .min(1, 'must hold at least one message')
+      .max(500, 'must hold at most 500 messages')
+      .optional(),
     system: z.string().max(200_000, 'must be at most 200,000 characters').optional(),
     /** Skips classification and takes this route. */
     taskType: z.string().regex(TASK_TYPE_PATTERN, 'must be a route name: lowercase letters, digits, _ or -').optional(),
@@ -47,7 +57,11 @@ export const CascadeRequest = z
     }
     const last = request.messages?.[request.messages.length - 1];
     if (last && last.role !== 'user') {
-      ctx.addIssue({ code: 'custom', path: ['messages', request.messages!.length - 1, 'role'], message: 'the last message must be from the user' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['messages', request.messages!.length - 1, 'role'],
+        message: 'the last message must be from the user',
+      });
     }
   });
 export type CascadeRequest = z.infer<typeof CascadeRequest>;

@@ -5,7 +5,10 @@ import { type CallRecord } from '../simulator';
 // `messages` both hold `{ role, content }` with content a string or a list of text blocks.
 // Only what attribution needs is read; everything else passes.
 const TextBlock = z.looseObject({ type: z.string(), text: z.string().optional() });
-const WireMessage = z.looseObject({ role: z.string(), content: z.union([z.string(), z.array(TextBlock), z.null()]).optional() });
+const WireMessage = z.looseObject({
+  role: z.string(),
+  content: z.union([z.string(), z.array(TextBlock), z.null()]).optional(),
+});
 const WireBody = z.looseObject({ messages: z.array(WireMessage) });
 
 /** The last user turn of a logged model call, or `undefined` when the body has none (a malformed call). */
@@ -17,7 +20,8 @@ export function lastUserTextOfCall(record: Pick<CallRecord, 'requestBody'>): str
     if (message.role !== 'user') continue;
     const content = message.content;
     if (typeof content === 'string') return content;
-    if (Array.isArray(content)) return content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
+    if (Array.isArray(content))
+      return content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
     return undefined;
   }
   return undefined;
@@ -59,7 +63,10 @@ function addCall<K>(into: Map<K, CallCost>, key: K, costUsd: number): void {
  * unique within a file; sample ids are not, seven ARC samples are recorded twice) and sums the
  * recorded costs per row, per model and in total.
  */
-export function attributeCalls(records: readonly CallRecord[], rowByPrompt: ReadonlyMap<string, number>): CallAttribution {
+export function attributeCalls(
+  records: readonly CallRecord[],
+  rowByPrompt: ReadonlyMap<string, number>,
+): CallAttribution {
   const byRow = new Map<number, CallCost>();
   const byModel = new Map<string, CallCost>();
   let costUsd = 0;

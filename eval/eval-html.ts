@@ -11,7 +11,14 @@ import {
   type TableCell,
 } from '../lib/html-report';
 import { ms, pct, policyLabel, shortModel, usd, type EvalReport, type PolicyReport } from './eval-report';
-import { datasetFigures, failedCheckRows, macroFigures, singleModelFigures, targetVerdict, tierRows } from './eval-report-rows';
+import {
+  datasetFigures,
+  failedCheckRows,
+  macroFigures,
+  singleModelFigures,
+  targetVerdict,
+  tierRows,
+} from './eval-report-rows';
 
 const GREY = '#8c959f';
 const FRONTIER_COLOUR = '#000000';
@@ -41,12 +48,22 @@ interface PlotPoint {
  * The scatter series for one view (a dataset, or the macro averages): each config in its own
  * colour, the reference policies in black and grey, the single models as hollow grey circles.
  */
-function policySeries(report: EvalReport, point: (policy: PolicyReport) => PlotPoint, singles: PlotPoint[]): ScatterSeries[] {
+function policySeries(
+  report: EvalReport,
+  point: (policy: PolicyReport) => PlotPoint,
+  singles: PlotPoint[],
+): ScatterSeries[] {
   const series: ScatterSeries[] = [];
   const configs = report.policies.filter((p) => p.kind === 'config');
   configs.forEach((policy, i) => {
     const p = point(policy);
-    series.push({ name: policy.name, color: CHART_PALETTE[i % CHART_PALETTE.length]!, shape: 'diamond', size: 7, points: [{ ...p, tooltip: `${p.label}: cost ${percentAxis(p.x)} of always-frontier, ${percentAxis(p.y)}` }] });
+    series.push({
+      name: policy.name,
+      color: CHART_PALETTE[i % CHART_PALETTE.length]!,
+      shape: 'diamond',
+      size: 7,
+      points: [{ ...p, tooltip: `${p.label}: cost ${percentAxis(p.x)} of always-frontier, ${percentAxis(p.y)}` }],
+    });
   });
   for (const policy of report.policies.filter((p) => p.kind !== 'config')) {
     const p = point(policy);
@@ -58,15 +75,24 @@ function policySeries(report: EvalReport, point: (policy: PolicyReport) => PlotP
       points: [{ ...p, label: policy.kind }],
     });
   }
-  series.push({ name: 'single models (from the CSV)', color: GREY, shape: 'circle', hollow: true, size: 4.5, points: singles.map((s) => ({ ...s })) });
+  series.push({
+    name: 'single models (from the CSV)',
+    color: GREY,
+    shape: 'circle',
+    hollow: true,
+    size: 4.5,
+    points: singles.map((s) => ({ ...s })),
+  });
   return series;
 }
 
 function targetGuides(report: EvalReport, retentionAxis: boolean): ChartGuide[] {
   const guides: ChartGuide[] = [];
   const { retention, saving } = report.settings.targets;
-  if (saving !== null) guides.push({ axis: 'x', value: costShare(saving), label: `target: saving >= ${pct(saving, 0)}` });
-  if (retention !== null && retentionAxis) guides.push({ axis: 'y', value: retention * 100, label: `target: retention >= ${pct(retention, 0)}` });
+  if (saving !== null)
+    guides.push({ axis: 'x', value: costShare(saving), label: `target: saving >= ${pct(saving, 0)}` });
+  if (retention !== null && retentionAxis)
+    guides.push({ axis: 'y', value: retention * 100, label: `target: retention >= ${pct(retention, 0)}` });
   return guides;
 }
 
@@ -82,17 +108,38 @@ function summarySection(report: EvalReport): ReportSection {
     type: 'keyValues',
     items: [
       ['generated', report.generatedAt],
-      ['datasets', report.datasets.map((d) => `${d.name} (${d.rows}${d.rows !== d.totalRows ? ` of ${d.totalRows}` : ''} rows)`).join(', ')],
+      [
+        'datasets',
+        report.datasets
+          .map((d) => `${d.name} (${d.rows}${d.rows !== d.totalRows ? ` of ${d.totalRows}` : ''} rows)`)
+          .join(', '),
+      ],
       ['configs', configs.map((c) => `${c.name}${c.source ? ` (${c.source})` : ''}`).join(', ')],
       ['always-frontier model', report.settings.frontierModel],
-      ['Temporal', `${report.settings.temporal.embedded ? 'embedded dev server' : 'server'} at ${report.settings.temporal.address}`],
+      [
+        'Temporal',
+        `${report.settings.temporal.embedded ? 'embedded dev server' : 'server'} at ${report.settings.temporal.address}`,
+      ],
       ['concurrency', String(report.settings.concurrency)],
-      ['classifier', report.settings.taskType ? `skipped: every request has task type "${report.settings.taskType}"` : 'the config\'s rules route each prompt'],
+      [
+        'classifier',
+        report.settings.taskType
+          ? `skipped: every request has task type "${report.settings.taskType}"`
+          : "the config's rules route each prompt",
+      ],
       ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
     ],
   });
-  const singles = report.singleModels.map((s) => ({ label: shortModel(s.model), x: costShare(s.macro.saving), y: (s.macro.retention ?? Number.NaN) * 100 }));
-  const macroSeries = policySeries(report, (p) => ({ label: p.name, x: costShare(p.macro.saving), y: (p.macro.retention ?? Number.NaN) * 100 }), singles);
+  const singles = report.singleModels.map((s) => ({
+    label: shortModel(s.model),
+    x: costShare(s.macro.saving),
+    y: (s.macro.retention ?? Number.NaN) * 100,
+  }));
+  const macroSeries = policySeries(
+    report,
+    (p) => ({ label: p.name, x: costShare(p.macro.saving), y: (p.macro.retention ?? Number.NaN) * 100 }),
+    singles,
+  );
   blocks.push({
     type: 'chart',
     svg: scatterChartSvg({
@@ -104,13 +151,24 @@ function summarySection(report: EvalReport): ReportSection {
       series: macroSeries,
       guides: targetGuides(report, true),
     }),
-    caption: 'Each config beside always-frontier, cheapest-only and every single model. Up and to the left is better: more of the frontier quality for less of its cost.',
+    caption:
+      'Each config beside always-frontier, cheapest-only and every single model. Up and to the left is better: more of the frontier quality for less of its cost.',
   });
-  const rows: TableCell[][] = report.policies.map((policy) => [policyLabel(policy), ...macroFigures(policy.macro), targetVerdict(report, policy)]);
+  const rows: TableCell[][] = report.policies.map((policy) => [
+    policyLabel(policy),
+    ...macroFigures(policy.macro),
+    targetVerdict(report, policy),
+  ]);
   for (const single of report.singleModels) rows.push([`${single.model} (CSV)`, ...macroFigures(single.macro), '']);
   blocks.push({
     type: 'table',
-    columns: [{ label: 'policy' }, { label: 'accuracy', align: 'right' }, { label: 'retention', align: 'right' }, { label: 'saving', align: 'right' }, { label: 'target' }],
+    columns: [
+      { label: 'policy' },
+      { label: 'accuracy', align: 'right' },
+      { label: 'retention', align: 'right' },
+      { label: 'saving', align: 'right' },
+      { label: 'target' },
+    ],
     rows,
     highlightRows: configRows(report),
     caption: 'Macro averages: each dataset weighs the same.',
@@ -125,7 +183,11 @@ function datasetSection(report: EvalReport, name: string): ReportSection {
     const m = s.datasets[name];
     return m ? [{ label: shortModel(s.model), x: costShare(m.saving), y: m.accuracy * 100 }] : [];
   });
-  const series = policySeries(report, (p) => ({ label: p.name, x: costShare(p.datasets[name]!.saving), y: p.datasets[name]!.accuracy * 100 }), singles);
+  const series = policySeries(
+    report,
+    (p) => ({ label: p.name, x: costShare(p.datasets[name]!.saving), y: p.datasets[name]!.accuracy * 100 }),
+    singles,
+  );
   const chart = scatterChartSvg({
     title: `${name}: accuracy against cost`,
     width: 760,
@@ -135,7 +197,10 @@ function datasetSection(report: EvalReport, name: string): ReportSection {
     series,
     guides: targetGuides(report, false),
   });
-  const rows: TableCell[][] = report.policies.map((policy) => [policyLabel(policy), ...datasetFigures(policy.datasets[name]!)]);
+  const rows: TableCell[][] = report.policies.map((policy) => [
+    policyLabel(policy),
+    ...datasetFigures(policy.datasets[name]!),
+  ]);
   for (const single of report.singleModels) {
     const m = single.datasets[name];
     if (m) rows.push([`${single.model} (CSV)`, ...singleModelFigures(m)]);
@@ -149,7 +214,19 @@ function datasetSection(report: EvalReport, name: string): ReportSection {
       { type: 'chart', svg: chart },
       {
         type: 'table',
-        columns: [{ label: 'policy' }, right('accuracy'), right('retention'), right('cost'), right('saving'), right('escalated'), right('calls/row'), right('p50 ms'), right('p95 ms'), right('p99 ms'), right('errors')],
+        columns: [
+          { label: 'policy' },
+          right('accuracy'),
+          right('retention'),
+          right('cost'),
+          right('saving'),
+          right('escalated'),
+          right('calls/row'),
+          right('p50 ms'),
+          right('p95 ms'),
+          right('p99 ms'),
+          right('errors'),
+        ],
         rows,
         highlightRows: configRows(report),
       },
@@ -177,7 +254,11 @@ function escalationSection(report: EvalReport): ReportSection {
         }),
       })),
     });
-    const checkKeys = [...new Set(report.datasets.flatMap((d) => policy.datasets[d.name]!.failedChecks.map((f) => `${f.tier}: ${f.check}`)))];
+    const checkKeys = [
+      ...new Set(
+        report.datasets.flatMap((d) => policy.datasets[d.name]!.failedChecks.map((f) => `${f.tier}: ${f.check}`)),
+      ),
+    ];
     const failing = barChartSvg({
       title: `${policy.name}: failing checks`,
       width: 560,
@@ -196,7 +277,15 @@ function escalationSection(report: EvalReport): ReportSection {
     blocks.push({ type: 'chartRow', charts: [{ svg: finalShare }, { svg: failing }] });
     blocks.push({
       type: 'table',
-      columns: [{ label: 'dataset' }, { label: 'routes (classifier)' }, { label: 'tier' }, { label: 'reached', align: 'right' }, { label: 'answered', align: 'right' }, { label: 'escalated', align: 'right' }, { label: 'escalation rate', align: 'right' }],
+      columns: [
+        { label: 'dataset' },
+        { label: 'routes (classifier)' },
+        { label: 'tier' },
+        { label: 'reached', align: 'right' },
+        { label: 'answered', align: 'right' },
+        { label: 'escalated', align: 'right' },
+        { label: 'escalation rate', align: 'right' },
+      ],
       rows: tierRows(report, policy),
       caption: `${policy.name}: a tier is reached when its model answered; answered counts the rows whose returned answer came from it.`,
     });
@@ -204,16 +293,35 @@ function escalationSection(report: EvalReport): ReportSection {
     if (checkRows.length > 0) {
       blocks.push({
         type: 'table',
-        columns: [{ label: 'dataset' }, { label: 'tier' }, { label: 'failing check' }, { label: 'rows', align: 'right' }, { label: '% of tier', align: 'right' }, { label: '% of rows', align: 'right' }],
+        columns: [
+          { label: 'dataset' },
+          { label: 'tier' },
+          { label: 'failing check' },
+          { label: 'rows', align: 'right' },
+          { label: '% of tier', align: 'right' },
+          { label: '% of rows', align: 'right' },
+        ],
         rows: checkRows,
       });
     }
     const costRows: TableCell[][] = report.datasets.flatMap((d) =>
-      Object.entries(policy.datasets[d.name]!.costByModel).map(([model, c]): TableCell[] => [d.name, model, c.calls, usd(c.costUsd), pct(c.costUsd / Math.max(1e-12, policy.datasets[d.name]!.costUsd))]),
+      Object.entries(policy.datasets[d.name]!.costByModel).map(([model, c]): TableCell[] => [
+        d.name,
+        model,
+        c.calls,
+        usd(c.costUsd),
+        pct(c.costUsd / Math.max(1e-12, policy.datasets[d.name]!.costUsd)),
+      ]),
     );
     blocks.push({
       type: 'table',
-      columns: [{ label: 'dataset' }, { label: 'model' }, { label: 'calls', align: 'right' }, { label: 'recorded cost', align: 'right' }, { label: 'share', align: 'right' }],
+      columns: [
+        { label: 'dataset' },
+        { label: 'model' },
+        { label: 'calls', align: 'right' },
+        { label: 'recorded cost', align: 'right' },
+        { label: 'share', align: 'right' },
+      ],
       rows: costRows,
       caption: `${policy.name}: every call the cascades made, from the simulator's call log (agreement partners and rejected answers included).`,
     });
@@ -238,7 +346,15 @@ function latencySection(report: EvalReport): ReportSection {
   const rows: TableCell[][] = report.policies.flatMap((policy) =>
     report.datasets.map((d): TableCell[] => {
       const m = policy.datasets[d.name]!;
-      return [policyLabel(policy), d.name, ms(m.latencyMs.p50), ms(m.latencyMs.p95), ms(m.latencyMs.p99), ms(m.latencyMs.max), m.cascadesPerSecond.toFixed(1)];
+      return [
+        policyLabel(policy),
+        d.name,
+        ms(m.latencyMs.p50),
+        ms(m.latencyMs.p95),
+        ms(m.latencyMs.p99),
+        ms(m.latencyMs.max),
+        m.cascadesPerSecond.toFixed(1),
+      ];
     }),
   );
   return {
@@ -246,10 +362,28 @@ function latencySection(report: EvalReport): ReportSection {
     title: 'Latency',
     intro: `Submit-to-result time of each cascade as the client saw it, through the real workflows, with ${report.settings.concurrency} cascades in flight. The simulated providers answer at once, so this is the engine's own time: Temporal round trips, workflow tasks, activities and the SDK calls.`,
     blocks: [
-      { type: 'chart', svg: lineChartSvg({ title: 'Latency percentiles (worst dataset)', width: 640, height: 360, x: { label: 'percentile', min: 50, max: 100 }, y: { label: 'ms', format: (v) => String(Math.round(v)) }, series }) },
+      {
+        type: 'chart',
+        svg: lineChartSvg({
+          title: 'Latency percentiles (worst dataset)',
+          width: 640,
+          height: 360,
+          x: { label: 'percentile', min: 50, max: 100 },
+          y: { label: 'ms', format: (v) => String(Math.round(v)) },
+          series,
+        }),
+      },
       {
         type: 'table',
-        columns: [{ label: 'policy' }, { label: 'dataset' }, { label: 'p50 ms', align: 'right' }, { label: 'p95 ms', align: 'right' }, { label: 'p99 ms', align: 'right' }, { label: 'max ms', align: 'right' }, { label: 'cascades/s', align: 'right' }],
+        columns: [
+          { label: 'policy' },
+          { label: 'dataset' },
+          { label: 'p50 ms', align: 'right' },
+          { label: 'p95 ms', align: 'right' },
+          { label: 'p99 ms', align: 'right' },
+          { label: 'max ms', align: 'right' },
+          { label: 'cascades/s', align: 'right' },
+        ],
         rows,
       },
     ],
@@ -264,9 +398,9 @@ function methodSection(): ReportSection {
       {
         type: 'list',
         items: [
-          'Every row\'s prompt is sent as a request to the real cascade workflow; the classifier routes it unless a task type was given.',
-          'The simulated providers replay the dataset: a call to a dataset model with a dataset prompt returns that model\'s recorded answer.',
-          'Accuracy: the recorded correctness of the answer the cascade returned (its final step\'s model). Unknown correctness and rows without an answer count as wrong.',
+          "Every row's prompt is sent as a request to the real cascade workflow; the classifier routes it unless a task type was given.",
+          "The simulated providers replay the dataset: a call to a dataset model with a dataset prompt returns that model's recorded answer.",
+          "Accuracy: the recorded correctness of the answer the cascade returned (its final step's model). Unknown correctness and rows without an answer count as wrong.",
           'Cost: the recorded total_cost of every call the simulator received for the dataset, from its call log: agreement partners and rejected answers included.',
           'Retention = accuracy / always-frontier accuracy; saving = 1 - cost / always-frontier cost. Always-frontier and cheapest-only run through the same workflows as one-shot configs; single models are summed straight from the CSV.',
         ],
@@ -279,8 +413,17 @@ function methodSection(): ReportSection {
 export function renderEvalHtml(report: EvalReport): string {
   return renderHtmlPage({
     title: 'llm-cascade eval',
-    subtitle: `${report.policies.filter((p) => p.kind === 'config').map((p) => p.name).join(', ')} on ${report.datasets.map((d) => d.name).join(', ')}, ${report.generatedAt}`,
-    sections: [summarySection(report), ...report.datasets.map((d) => datasetSection(report, d.name)), escalationSection(report), latencySection(report), methodSection()],
+    subtitle: `${report.policies
+      .filter((p) => p.kind === 'config')
+      .map((p) => p.name)
+      .join(', ')} on ${report.datasets.map((d) => d.name).join(', ')}, ${report.generatedAt}`,
+    sections: [
+      summarySection(report),
+      ...report.datasets.map((d) => datasetSection(report, d.name)),
+      escalationSection(report),
+      latencySection(report),
+      methodSection(),
+    ],
     footer: 'Generated by `cascade eval`. Recorded answers, correctness and costs: RouterBench (Hu et al., 2024).',
   });
 }

@@ -116,7 +116,13 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function latencyStats(values: readonly number[]): LatencyStats {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.length === 0 ? 0 : sorted.reduce((s, v) => s + v, 0) / sorted.length;
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), mean, max: sorted[sorted.length - 1] ?? 0 };
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    mean,
+    max: sorted[sorted.length - 1] ?? 0,
+  };
 }
 
 function count(into: Record<string, number>, key: string | undefined): void {
@@ -140,7 +146,11 @@ export interface RunFacts {
  * Aggregates one policy's rows on one dataset. `tierOrder` lists the config's tiers cheapest
  * first, so the per-tier numbers read up the ladder.
  */
-export function datasetMetrics(rows: readonly RowOutcome[], tierOrder: readonly string[], facts: RunFacts): DatasetMetrics {
+export function datasetMetrics(
+  rows: readonly RowOutcome[],
+  tierOrder: readonly string[],
+  facts: RunFacts,
+): DatasetMetrics {
   const outcomes: Record<string, number> = {};
   const routes: Record<string, number> = {};
   const finalModels: Record<string, number> = {};
@@ -191,7 +201,11 @@ export function datasetMetrics(rows: readonly RowOutcome[], tierOrder: readonly 
     .sort((a, b) => tierRank(a.tier) - tierRank(b.tier) || b.failed - a.failed || a.check.localeCompare(b.check))
     .map((f): CheckFailureStats => {
       const r = reached.get(f.tier) ?? 0;
-      return { ...f, rateOfReached: r === 0 ? 0 : f.failed / r, rateOfRows: rows.length === 0 ? 0 : f.failed / rows.length };
+      return {
+        ...f,
+        rateOfReached: r === 0 ? 0 : f.failed / r,
+        rateOfRows: rows.length === 0 ? 0 : f.failed / rows.length,
+      };
     });
   const costByModel = Object.fromEntries([...facts.costByModel.entries()].sort(([a], [b]) => a.localeCompare(b)));
   return {
@@ -246,7 +260,14 @@ export function singleModelMetrics(rows: readonly RouterbenchRow[], model: strin
     if (answer.correct === null) unknown++;
     costUsd += answer.totalCostUsd;
   }
-  return { model, rows: rows.length, correct, accuracy: rows.length === 0 ? 0 : correct / rows.length, unknownCorrectness: unknown, costUsd };
+  return {
+    model,
+    rows: rows.length,
+    correct,
+    accuracy: rows.length === 0 ? 0 : correct / rows.length,
+    unknownCorrectness: unknown,
+    costUsd,
+  };
 }
 
 /** Quality retention and cost saving against a reference (always-frontier): fractions; `null` when undefined. */
@@ -257,7 +278,10 @@ export interface Comparison {
   saving: number | null;
 }
 
-export function compareTo(subject: { accuracy: number; costUsd: number }, reference: { accuracy: number; costUsd: number }): Comparison {
+export function compareTo(
+  subject: { accuracy: number; costUsd: number },
+  reference: { accuracy: number; costUsd: number },
+): Comparison {
   return {
     retention: reference.accuracy > 0 ? subject.accuracy / reference.accuracy : null,
     saving: reference.costUsd > 0 ? 1 - subject.costUsd / reference.costUsd : null,

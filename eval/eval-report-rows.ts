@@ -1,4 +1,14 @@
-import { meetsTargets, ms, pct, usd, type EvalReport, type MacroAverages, type PolicyDatasetReport, type PolicyReport, type SingleModelReport } from './eval-report';
+import {
+  meetsTargets,
+  ms,
+  pct,
+  usd,
+  type EvalReport,
+  type MacroAverages,
+  type PolicyDatasetReport,
+  type PolicyReport,
+  type SingleModelReport,
+} from './eval-report';
 
 // The table rows the terminal and the HTML report both print, built once so the two never drift
 // apart; each renderer keeps only its own labels and layout.
@@ -45,12 +55,32 @@ export function targetVerdict(report: EvalReport, policy: PolicyReport): string 
 export function tierRows(report: EvalReport, policy: PolicyReport): ReportRow[] {
   return report.datasets.flatMap((d) => {
     const m = policy.datasets[d.name]!;
-    const routes = Object.entries(m.routes).sort((a, b) => b[1] - a[1]).map(([route, n]) => `${route} ${n}`).join(', ');
-    return m.tiers.map((t, i): ReportRow => [i === 0 ? d.name : '', i === 0 ? routes : '', t.tier, t.reached, t.final, t.escalated, pct(t.escalationRate)]);
+    const routes = Object.entries(m.routes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([route, n]) => `${route} ${n}`)
+      .join(', ');
+    return m.tiers.map((t, i): ReportRow => [
+      i === 0 ? d.name : '',
+      i === 0 ? routes : '',
+      t.tier,
+      t.reached,
+      t.final,
+      t.escalated,
+      pct(t.escalationRate),
+    ]);
   });
 }
 
 /** A config's failing checks on every dataset: dataset, tier, check, rows, % of tier, % of rows. */
 export function failedCheckRows(report: EvalReport, policy: PolicyReport): ReportRow[] {
-  return report.datasets.flatMap((d) => policy.datasets[d.name]!.failedChecks.map((f): ReportRow => [d.name, f.tier, f.check, f.failed, pct(f.rateOfReached), pct(f.rateOfRows)]));
+  return report.datasets.flatMap((d) =>
+    policy.datasets[d.name]!.failedChecks.map((f): ReportRow => [
+      d.name,
+      f.tier,
+      f.check,
+      f.failed,
+      pct(f.rateOfReached),
+      pct(f.rateOfRows),
+    ]),
+  );
 }

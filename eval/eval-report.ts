@@ -1,5 +1,13 @@
 import { type EvalDataset } from './eval-dataset';
-import { compareTo, meanOf, singleModelMetrics, type Comparison, type DatasetMetrics, type RowOutcome, type SingleModelMetrics } from './eval-metrics';
+import {
+  compareTo,
+  meanOf,
+  singleModelMetrics,
+  type Comparison,
+  type DatasetMetrics,
+  type RowOutcome,
+  type SingleModelMetrics,
+} from './eval-metrics';
 import { type EvalRun, type PolicyKind } from './eval-runner';
 
 /** A policy's numbers on one dataset, beside always-frontier's. */
@@ -86,9 +94,15 @@ export function buildEvalReport(options: BuildEvalReportOptions): EvalReport {
   const frontierRun = run.policies.find((p) => p.policy.kind === 'always-frontier');
   if (!frontierRun) throw new Error('the run has no always-frontier policy to compare with');
   const frontierModel = frontierRun.policy.model ?? frontierRun.policy.name;
-  const macroDatasets = options.macroDatasets && options.macroDatasets.length > 0 ? [...options.macroDatasets] : datasets.map((d) => d.name);
+  const macroDatasets =
+    options.macroDatasets && options.macroDatasets.length > 0
+      ? [...options.macroDatasets]
+      : datasets.map((d) => d.name);
   const unknown = macroDatasets.filter((name) => !datasets.some((d) => d.name === name));
-  if (unknown.length > 0) throw new Error(`--macro names unknown datasets: ${unknown.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `--macro names unknown datasets: ${unknown.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`,
+    );
 
   const frontierOf = (dataset: string) => {
     const m = frontierRun.datasets[dataset]!.metrics;
@@ -115,7 +129,9 @@ export function buildEvalReport(options: BuildEvalReportOptions): EvalReport {
       ladder: policy.config.tiers.map((t) => t.name),
       datasets: perDataset,
       macro: macro(perDataset),
-      ...(options.includeRows ? { rows: Object.fromEntries(Object.entries(policyRun.datasets).map(([name, d]) => [name, d.rows])) } : {}),
+      ...(options.includeRows
+        ? { rows: Object.fromEntries(Object.entries(policyRun.datasets).map(([name, d]) => [name, d.rows])) }
+        : {}),
     };
   });
 
@@ -143,7 +159,13 @@ export function buildEvalReport(options: BuildEvalReportOptions): EvalReport {
       macroDatasets,
       targets: { retention: options.targets?.retention ?? null, saving: options.targets?.saving ?? null },
     },
-    datasets: datasets.map((d) => ({ name: d.name, file: d.file, rows: d.rows.length, totalRows: d.totalRows, frontier: { model: frontierModel, ...frontierOf(d.name) } })),
+    datasets: datasets.map((d) => ({
+      name: d.name,
+      file: d.file,
+      rows: d.rows.length,
+      totalRows: d.totalRows,
+      frontier: { model: frontierModel, ...frontierOf(d.name) },
+    })),
     policies,
     singleModels,
     warnings: run.warnings,

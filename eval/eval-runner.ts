@@ -99,18 +99,40 @@ export function checkPoliciesAgainstData(policies: readonly EvalPolicy[], datase
     for (const id of modelsCalledBy(policy.config)) {
       const name = policy.config.models[id]!.model;
       const missing = datasets.filter((d) => !d.models.includes(name)).map((d) => d.name);
-      if (missing.length > 0) problems.push(`${policy.name}: model "${id}" is "${name}", which ${missing.join(', ')} has no answers for`);
+      if (missing.length > 0)
+        problems.push(`${policy.name}: model "${id}" is "${name}", which ${missing.join(', ')} has no answers for`);
     }
   }
   if (problems.length > 0) {
     const known = [...new Set(datasets.flatMap((d) => d.models))].join(', ');
-    throw new EvalConfigError(`the eval replays recorded answers, so every model must be a dataset model (models: ${known}):\n  - ${problems.join('\n  - ')}`);
+    throw new EvalConfigError(
+      `the eval replays recorded answers, so every model must be a dataset model (models: ${known}):\n  - ${problems.join('\n  - ')}`,
+    );
   }
 }
 
-function rowOutcome(row: RouterbenchRow, index: number, config: CascadeConfig, result: CascadeResult | undefined, error: string | undefined, latencyMs: number): RowOutcome {
+function rowOutcome(
+  row: RouterbenchRow,
+  index: number,
+  config: CascadeConfig,
+  result: CascadeResult | undefined,
+  error: string | undefined,
+  latencyMs: number,
+): RowOutcome {
   const datasetModel = (id: string) => config.models[id]?.model ?? id;
-  if (!result) return { index, sampleId: row.sampleId, error: error ?? 'no result', correct: false, correctnessKnown: false, escalations: 0, steps: [], costUsd: 0, calls: 0, latencyMs };
+  if (!result)
+    return {
+      index,
+      sampleId: row.sampleId,
+      error: error ?? 'no result',
+      correct: false,
+      correctnessKnown: false,
+      escalations: 0,
+      steps: [],
+      costUsd: 0,
+      calls: 0,
+      latencyMs,
+    };
   const steps: RowStep[] = result.steps.map((step) => ({
     kind: step.kind,
     tier: step.tier,
@@ -137,7 +159,8 @@ function rowOutcome(row: RouterbenchRow, index: number, config: CascadeConfig, r
   if (finalModel !== undefined) outcome.finalModel = finalModel;
   if (result.finalTier !== null) outcome.finalTier = result.finalTier;
   // A cascade that ends without any answer gave the user nothing: an error for the eval.
-  if (finalModel === undefined) outcome.error = result.error ? `${result.error.type}: ${result.error.message}` : `no answer (${result.outcome})`;
+  if (finalModel === undefined)
+    outcome.error = result.error ? `${result.error.type}: ${result.error.message}` : `no answer (${result.outcome})`;
   return outcome;
 }
 
@@ -187,7 +210,11 @@ export async function runEval(options: RunEvalOptions): Promise<EvalRun> {
           const rows = await mapWithConcurrency(dataset.rows, options.concurrency, async (row, index) => {
             // One-shot references have a single route: the task type means nothing to them.
             const taskType = policy.kind === 'config' ? options.taskType : undefined;
-            const request = { id: `eval-${runId}-${policyIndex}-${datasetIndex}-${index}`, prompt: row.prompt, ...(taskType ? { taskType } : {}) };
+            const request = {
+              id: `eval-${runId}-${policyIndex}-${datasetIndex}-${index}`,
+              prompt: row.prompt,
+              ...(taskType ? { taskType } : {}),
+            };
             const rowStarted = performance.now();
             let result: CascadeResult | undefined;
             let error: string | undefined;
@@ -218,12 +245,21 @@ export async function runEval(options: RunEvalOptions): Promise<EvalRun> {
             wallMs,
           });
           const where = `${policy.name} on ${dataset.name}`;
-          if (metrics.errors > 0) warnings.push(`${where}: ${metrics.errors} row(s) ended without an answer (counted as wrong), e.g. ${rows.find((r) => r.error !== undefined)?.error}`);
-          if (attribution.unpriced > 0) warnings.push(`${where}: ${attribution.unpriced} call(s) had no recorded cost, so the cost is too low`);
-          if (attribution.unattributed > 0) warnings.push(`${where}: ${attribution.unattributed} call(s) matched no row's prompt`);
-          if (attribution.failed > 0) warnings.push(`${where}: ${attribution.failed} call(s) did not complete with HTTP 200`);
+          if (metrics.errors > 0)
+            warnings.push(
+              `${where}: ${metrics.errors} row(s) ended without an answer (counted as wrong), e.g. ${rows.find((r) => r.error !== undefined)?.error}`,
+            );
+          if (attribution.unpriced > 0)
+            warnings.push(`${where}: ${attribution.unpriced} call(s) had no recorded cost, so the cost is too low`);
+          if (attribution.unattributed > 0)
+            warnings.push(`${where}: ${attribution.unattributed} call(s) matched no row's prompt`);
+          if (attribution.failed > 0)
+            warnings.push(`${where}: ${attribution.failed} call(s) did not complete with HTTP 200`);
           const mismatched = rows.filter((r) => r.error === undefined && r.calls !== r.steps.length).length;
-          if (mismatched > 0) warnings.push(`${where}: ${mismatched} row(s) made a different number of calls than their cascade recorded steps (retries?)`);
+          if (mismatched > 0)
+            warnings.push(
+              `${where}: ${mismatched} row(s) made a different number of calls than their cascade recorded steps (retries?)`,
+            );
           run.datasets[dataset.name] = { metrics, rows };
         }
       });

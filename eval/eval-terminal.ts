@@ -1,11 +1,30 @@
 import Table from 'cli-table3';
 import { pct, policyLabel, shortModel, usd, type EvalReport } from './eval-report';
-import { datasetFigures, failedCheckRows, macroFigures, singleModelFigures, targetVerdict, tierRows } from './eval-report-rows';
+import {
+  datasetFigures,
+  failedCheckRows,
+  macroFigures,
+  singleModelFigures,
+  targetVerdict,
+  tierRows,
+} from './eval-report-rows';
 
 const BORDERLESS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 /** A borderless, colourless table: reads the same in a terminal, a log file and a pipe. */
@@ -17,7 +36,11 @@ function table(head: string[], rows: (string | number)[][], rightAligned: number
     colAligns: head.map((_, i) => (rightAligned.includes(i) ? 'right' : 'left')),
   });
   t.push(...rows);
-  return t.toString().split('\n').map((line) => line.trimEnd()).join('\n');
+  return t
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
 }
 
 function duration(msTotal: number): string {
@@ -44,19 +67,46 @@ export function renderEvalTerminal(report: EvalReport): string {
     out.push(
       `${dataset.name}: ${dataset.rows} rows; always-frontier (${dataset.frontier.model}) ${pct(dataset.frontier.accuracy)} accurate for ${usd(dataset.frontier.costUsd)}`,
     );
-    const rows: (string | number)[][] = report.policies.map((policy) => [policyLabel(policy), ...datasetFigures(policy.datasets[dataset.name]!)]);
+    const rows: (string | number)[][] = report.policies.map((policy) => [
+      policyLabel(policy),
+      ...datasetFigures(policy.datasets[dataset.name]!),
+    ]);
     rows.push(['single models (CSV):', '', '', '', '', '', '', '', '', '', '']);
     for (const single of report.singleModels) {
       const m = single.datasets[dataset.name];
       if (m) rows.push([`  ${shortModel(single.model)}`, ...singleModelFigures(m)]);
     }
-    out.push(table(['policy', 'accuracy', 'retention', 'cost', 'saving', 'escalated', 'calls/row', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], rows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+    out.push(
+      table(
+        [
+          'policy',
+          'accuracy',
+          'retention',
+          'cost',
+          'saving',
+          'escalated',
+          'calls/row',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'errors',
+        ],
+        rows,
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      ),
+    );
   }
 
   for (const policy of configs) {
     out.push('');
     out.push(`${policy.name}: routes, tiers and failing checks`);
-    out.push(table(['dataset', 'routes', 'tier', 'reached', 'answered', 'escalated', 'escalation rate'], tierRows(report, policy), [3, 4, 5, 6]));
+    out.push(
+      table(
+        ['dataset', 'routes', 'tier', 'reached', 'answered', 'escalated', 'escalation rate'],
+        tierRows(report, policy),
+        [3, 4, 5, 6],
+      ),
+    );
     const checkRows = failedCheckRows(report, policy);
     if (checkRows.length > 0) {
       out.push('');
@@ -66,10 +116,18 @@ export function renderEvalTerminal(report: EvalReport): string {
 
   out.push('');
   const targets = report.settings.targets;
-  const targetText = targets.retention !== null || targets.saving !== null ? ` (target: retention >= ${pct(targets.retention)}, saving >= ${pct(targets.saving)})` : '';
+  const targetText =
+    targets.retention !== null || targets.saving !== null
+      ? ` (target: retention >= ${pct(targets.retention)}, saving >= ${pct(targets.saving)})`
+      : '';
   out.push(`macro average over ${report.settings.macroDatasets.join(', ')}${targetText}`);
-  const macroRows: (string | number)[][] = report.policies.map((policy) => [policyLabel(policy), ...macroFigures(policy.macro), targetVerdict(report, policy)]);
-  for (const single of report.singleModels) macroRows.push([`  ${shortModel(single.model)} (CSV)`, ...macroFigures(single.macro), '']);
+  const macroRows: (string | number)[][] = report.policies.map((policy) => [
+    policyLabel(policy),
+    ...macroFigures(policy.macro),
+    targetVerdict(report, policy),
+  ]);
+  for (const single of report.singleModels)
+    macroRows.push([`  ${shortModel(single.model)} (CSV)`, ...macroFigures(single.macro), '']);
   out.push(table(['policy', 'accuracy', 'retention', 'saving', 'target'], macroRows, [1, 2, 3]));
 
   if (report.warnings.length > 0) {

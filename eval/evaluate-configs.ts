@@ -44,25 +44,43 @@ export function policyNames(files: readonly string[]): string[] {
  * The policies of a run, in the order they run: always-frontier, cheapest-only (one per distinct
  * bottom-of-ladder model across the configs), then the configs themselves.
  */
-export function planPolicies(configs: ReadonlyArray<{ name: string; config: CascadeConfig; source?: string }>, frontierModel?: string): EvalPolicy[] {
+export function planPolicies(
+  configs: ReadonlyArray<{ name: string; config: CascadeConfig; source?: string }>,
+  frontierModel?: string,
+): EvalPolicy[] {
   const first = configs[0];
   if (!first) throw new Error('no config to evaluate');
   // Always-frontier calls the baseline model, the one the engine's savings are measured against.
   const frontierId = frontierModel ?? baselineModelId(first.config);
   if (!first.config.models[frontierId]) {
-    throw new EvalConfigError(`--frontier: no model "${frontierId}" in ${first.name} (models: ${Object.keys(first.config.models).join(', ')})`);
+    throw new EvalConfigError(
+      `--frontier: no model "${frontierId}" in ${first.name} (models: ${Object.keys(first.config.models).join(', ')})`,
+    );
   }
   const frontierName = first.config.models[frontierId]!.model;
-  const policies: EvalPolicy[] = [{ name: 'always-frontier', kind: 'always-frontier', config: oneShotConfig(first.config, frontierId), model: frontierName }];
+  const policies: EvalPolicy[] = [
+    {
+      name: 'always-frontier',
+      kind: 'always-frontier',
+      config: oneShotConfig(first.config, frontierId),
+      model: frontierName,
+    },
+  ];
   const cheapest = new Set<string>();
   for (const { config } of configs) {
     const id = cheapestModelId(config);
     const name = config.models[id]!.model;
     if (name === frontierName || cheapest.has(name)) continue;
     cheapest.add(name);
-    policies.push({ name: cheapest.size === 1 ? 'cheapest-only' : `cheapest-only-${cheapest.size}`, kind: 'cheapest-only', config: oneShotConfig(config, id), model: name });
+    policies.push({
+      name: cheapest.size === 1 ? 'cheapest-only' : `cheapest-only-${cheapest.size}`,
+      kind: 'cheapest-only',
+      config: oneShotConfig(config, id),
+      model: name,
+    });
   }
-  for (const { name, config, source } of configs) policies.push({ name, kind: 'config', config, ...(source ? { source } : {}) });
+  for (const { name, config, source } of configs)
+    policies.push({ name, kind: 'config', config, ...(source ? { source } : {}) });
   return policies;
 }
 
@@ -73,7 +91,11 @@ export function planPolicies(configs: ReadonlyArray<{ name: string; config: Casc
 export async function evaluateConfigs(options: EvaluateConfigsOptions): Promise<EvalReport> {
   const names = policyNames(options.configFiles);
   const configs = await Promise.all(
-    options.configFiles.map(async (file, i) => ({ name: names[i]!, config: await loadConfig(path.resolve(file)), source: path.relative(process.cwd(), path.resolve(file)) })),
+    options.configFiles.map(async (file, i) => ({
+      name: names[i]!,
+      config: await loadConfig(path.resolve(file)),
+      source: path.relative(process.cwd(), path.resolve(file)),
+    })),
   );
   const datasets = await loadEvalDatasets(options.dataFiles, options.limit).catch((error: unknown) => {
     // A missing or malformed data file is the caller's mistake, said before any cascade runs.
@@ -81,10 +103,14 @@ export async function evaluateConfigs(options: EvaluateConfigsOptions): Promise<
   });
   // Mistakes in the options fail now, not after an hour of cascades.
   const unknownMacro = (options.macroDatasets ?? []).filter((name) => !datasets.some((d) => d.name === name));
-  if (unknownMacro.length > 0) throw new EvalConfigError(`--macro: unknown dataset(s) ${unknownMacro.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`);
+  if (unknownMacro.length > 0)
+    throw new EvalConfigError(
+      `--macro: unknown dataset(s) ${unknownMacro.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`,
+    );
   if (options.taskType) {
     const without = configs.filter(({ config }) => !config.routes[options.taskType!]).map(({ name }) => name);
-    if (without.length > 0) throw new EvalConfigError(`--task-type: no route "${options.taskType}" in ${without.join(', ')}`);
+    if (without.length > 0)
+      throw new EvalConfigError(`--task-type: no route "${options.taskType}" in ${without.join(', ')}`);
   }
   const policies = planPolicies(configs, options.frontierModel);
   let bundle = options.workflowBundleCode;
@@ -119,7 +145,11 @@ export async function evaluateConfigs(options: EvaluateConfigsOptions): Promise<
 }
 
 /** Writes `<name>.json` and `<name>.html` into `outDir`; returns their paths. */
-export async function writeEvalOutputs(report: EvalReport, outDir: string, name: string): Promise<{ json: string; html: string }> {
+export async function writeEvalOutputs(
+  report: EvalReport,
+  outDir: string,
+  name: string,
+): Promise<{ json: string; html: string }> {
   await mkdir(outDir, { recursive: true });
   const json = path.join(outDir, `${name}.json`);
   const html = path.join(outDir, `${name}.html`);

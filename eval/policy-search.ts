@@ -83,19 +83,37 @@ export class PolicySearchError extends Error {
  * Prepares a dataset: runs the route's answer checks and the agreement normalisation on every
  * recorded answer of every model the search may call (`models`, plus the frontier).
  */
-export function replayTable(dataset: EvalDataset, models: readonly string[], frontier: string, checks: readonly CheckConfig[], normalization: AgreementNormalization): ReplayTable {
+export function replayTable(
+  dataset: EvalDataset,
+  models: readonly string[],
+  frontier: string,
+  checks: readonly CheckConfig[],
+  normalization: AgreementNormalization,
+): ReplayTable {
   const missing = [...new Set([...models, frontier])].filter((m) => !dataset.models.includes(m));
-  if (missing.length > 0) throw new PolicySearchError(`${dataset.name} has no answers for ${missing.join(', ')} (models: ${dataset.models.join(', ')})`);
+  if (missing.length > 0)
+    throw new PolicySearchError(
+      `${dataset.name} has no answers for ${missing.join(', ')} (models: ${dataset.models.join(', ')})`,
+    );
   const codes = new Map<string, number>();
   const columns = new Map<string, ModelColumn>();
   for (const model of new Set([...models, frontier])) {
     const n = dataset.rows.length;
-    const column: ModelColumn = { cost: new Float64Array(n), correct: new Uint8Array(n), checksPass: new Uint8Array(n), normalized: new Int32Array(n) };
+    const column: ModelColumn = {
+      cost: new Float64Array(n),
+      correct: new Uint8Array(n),
+      checksPass: new Uint8Array(n),
+      normalized: new Int32Array(n),
+    };
     dataset.rows.forEach((row, i) => {
       const answer = row.answers.get(model)!;
       column.cost[i] = answer.totalCostUsd;
       column.correct[i] = answer.correct === true ? 1 : 0;
-      column.checksPass[i] = runAnswerChecks(checks, { text: answer.response, finishReason: 'stop' }).every((c) => c.status !== 'fail') ? 1 : 0;
+      column.checksPass[i] = runAnswerChecks(checks, { text: answer.response, finishReason: 'stop' }).every(
+        (c) => c.status !== 'fail',
+      )
+        ? 1
+        : 0;
       const normalized = normalizeAnswer(answer.response, normalization);
       if (normalized === undefined) column.normalized[i] = -1;
       else {
@@ -133,7 +151,11 @@ export function replayRow(table: ReplayTable, policy: CascadePolicy, row: number
 }
 
 /** A policy over the rows `rowFilter` keeps (all by default). */
-export function scorePolicy(table: ReplayTable, policy: CascadePolicy, rowFilter?: (row: number) => boolean): PolicyScore {
+export function scorePolicy(
+  table: ReplayTable,
+  policy: CascadePolicy,
+  rowFilter?: (row: number) => boolean,
+): PolicyScore {
   let correct = 0;
   let cost = 0;
   let frontierRows = 0;
@@ -161,7 +183,11 @@ export function scorePolicy(table: ReplayTable, policy: CascadePolicy, rowFilter
 }
 
 /** Every policy of the given families over `models` (dataset model names), ending at `frontier`. */
-export function enumeratePolicies(models: readonly string[], frontier: string, families: readonly PolicyFamily[]): { policy: CascadePolicy; family: PolicyFamily }[] {
+export function enumeratePolicies(
+  models: readonly string[],
+  frontier: string,
+  families: readonly PolicyFamily[],
+): { policy: CascadePolicy; family: PolicyFamily }[] {
   const out: { policy: CascadePolicy; family: PolicyFamily }[] = [];
   const others = (...taken: string[]) => models.filter((m) => !taken.includes(m));
   const pairs = models.flatMap((a) => others(a).map((b): PolicyStage => ({ model: a, partners: [b] })));
@@ -177,7 +203,11 @@ export function enumeratePolicies(models: readonly string[], frontier: string, f
         for (const a of models) {
           const rest = others(a);
           // Partners are called together, so their order does not matter.
-          rest.forEach((b, i) => rest.slice(i + 1).forEach((c) => out.push({ family, policy: { stages: [{ model: a, partners: [b, c] }], frontier } })));
+          rest.forEach((b, i) =>
+            rest
+              .slice(i + 1)
+              .forEach((c) => out.push({ family, policy: { stages: [{ model: a, partners: [b, c] }], frontier } })),
+          );
         }
         break;
       case 'two-stage':
@@ -195,12 +225,17 @@ export function enumeratePolicies(models: readonly string[], frontier: string, f
 }
 
 /** Scores every policy on every table; macro means over `macroDatasets` (all by default). */
-export function scorePolicies(tables: readonly ReplayTable[], policies: readonly { policy: CascadePolicy; family: PolicyFamily }[], macroDatasets?: readonly string[]): ScoredPolicy[] {
+export function scorePolicies(
+  tables: readonly ReplayTable[],
+  policies: readonly { policy: CascadePolicy; family: PolicyFamily }[],
+  macroDatasets?: readonly string[],
+): ScoredPolicy[] {
   const macroTables = macroDatasets ? tables.filter((t) => macroDatasets.includes(t.dataset)) : tables;
   return policies.map(({ policy, family }) => {
     const datasets: Record<string, PolicyScore> = {};
     for (const table of tables) datasets[table.dataset] = scorePolicy(table, policy);
-    const mean = (pick: (s: PolicyScore) => number) => macroTables.reduce((sum, t) => sum + pick(datasets[t.dataset]!), 0) / Math.max(1, macroTables.length);
+    const mean = (pick: (s: PolicyScore) => number) =>
+      macroTables.reduce((sum, t) => sum + pick(datasets[t.dataset]!), 0) / Math.max(1, macroTables.length);
     return { policy, family, datasets, macro: { retention: mean((s) => s.retention), saving: mean((s) => s.saving) } };
   });
 }
@@ -210,7 +245,9 @@ export function scorePolicies(tables: readonly ReplayTable[], policies: readonly
  * `point` picks the two numbers (macro by default).
  */
 export function paretoFront<T>(items: readonly T[], point: (item: T) => { retention: number; saving: number }): T[] {
-  const sorted = [...items].sort((a, b) => point(b).retention - point(a).retention || point(b).saving - point(a).saving);
+  const sorted = [...items].sort(
+    (a, b) => point(b).retention - point(a).retention || point(b).saving - point(a).saving,
+  );
   const front: T[] = [];
   let bestSaving = Number.NEGATIVE_INFINITY;
   for (const item of sorted) {
@@ -242,7 +279,10 @@ export function perDatasetFront(scored: readonly ScoredPolicy[], macroDatasets: 
         const score = choice.datasets[dataset]!;
         next.push({
           policies: { ...combo.policies, [dataset]: choice },
-          macro: { retention: combo.macro.retention + score.retention / macroDatasets.length, saving: combo.macro.saving + score.saving / macroDatasets.length },
+          macro: {
+            retention: combo.macro.retention + score.retention / macroDatasets.length,
+            saving: combo.macro.saving + score.saving / macroDatasets.length,
+          },
         });
       }
     }
@@ -260,17 +300,30 @@ export interface SearchTargets {
 
 /** Whether a point meets every target given. */
 export function meetsTargets(point: { retention: number; saving: number }, targets: SearchTargets): boolean {
-  return (targets.retention === undefined || point.retention >= targets.retention) && (targets.saving === undefined || point.saving >= targets.saving);
+  return (
+    (targets.retention === undefined || point.retention >= targets.retention) &&
+    (targets.saving === undefined || point.saving >= targets.saving)
+  );
 }
 
 /**
  * Held-out check for a policy chosen on all rows: its macro numbers on `folds` interleaved slices
  * (row i in slice i mod folds), so a choice that only fits some rows shows a wide spread.
  */
-export function foldSpread(tables: readonly ReplayTable[], policy: CascadePolicy, macroDatasets: readonly string[], folds = 5): { retention: [number, number]; saving: [number, number] } {
+export function foldSpread(
+  tables: readonly ReplayTable[],
+  policy: CascadePolicy,
+  macroDatasets: readonly string[],
+  folds = 5,
+): { retention: [number, number]; saving: [number, number] } {
   const points = Array.from({ length: folds }, (_, fold) => {
-    const scores = tables.filter((t) => macroDatasets.includes(t.dataset)).map((t) => scorePolicy(t, policy, (row) => row % folds === fold));
-    return { retention: scores.reduce((s, x) => s + x.retention, 0) / scores.length, saving: scores.reduce((s, x) => s + x.saving, 0) / scores.length };
+    const scores = tables
+      .filter((t) => macroDatasets.includes(t.dataset))
+      .map((t) => scorePolicy(t, policy, (row) => row % folds === fold));
+    return {
+      retention: scores.reduce((s, x) => s + x.retention, 0) / scores.length,
+      saving: scores.reduce((s, x) => s + x.saving, 0) / scores.length,
+    };
   });
   const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
   return { retention: range(points.map((p) => p.retention)), saving: range(points.map((p) => p.saving)) };

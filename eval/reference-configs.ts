@@ -20,7 +20,14 @@ export function oneShotConfig(base: CascadeConfig, modelId: string): CascadeConf
       providers: base.providers,
       models: { [modelId]: model },
       tiers: [{ name: ONE_SHOT_TIER, model: modelId }],
-      routes: { [ONE_SHOT_ROUTE]: { startTier: ONE_SHOT_TIER, cascade: false, checks: [{ type: 'not_empty' }], feedbackOnEscalation: false } },
+      routes: {
+        [ONE_SHOT_ROUTE]: {
+          startTier: ONE_SHOT_TIER,
+          cascade: false,
+          checks: [{ type: 'not_empty' }],
+          feedbackOnEscalation: false,
+        },
+      },
       classifier: { builtInRules: false, rules: [], defaultRoute: ONE_SHOT_ROUTE },
       resilience: base.resilience,
     },

@@ -36,7 +36,10 @@ export async function openTemporalTarget(options: OpenTemporalTargetOptions = {}
   let devServer: DevServer | undefined;
   let address = options.address;
   if (!address) {
-    const cli = await ensureTemporalCli({ ...(options.log ? { log: options.log } : {}), ...(options.env ? { env: options.env } : {}) });
+    const cli = await ensureTemporalCli({
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
     options.log?.(`starting an in-memory Temporal dev server (CLI from ${cli.source})`);
     devServer = await startDevServer({ cliPath: cli.path, uiPort: false, namespace });
     address = devServer.address;

@@ -1,8 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
 import { type SignalDefinition } from '@temporalio/common';
 import { canonicalJson } from '../core/normalize-answer';
-import { BatchId, BatchOptions, BatchSource, describeBatchSource, type BatchOptionsInput, type BatchProgress, type BatchWorkflowInput } from '../core/batch';
+import {
+  BatchId,
+  BatchOptions,
+  BatchSource,
+  describeBatchSource,
+  type BatchOptionsInput,
+  type BatchProgress,
+  type BatchWorkflowInput,
+} from '../core/batch';
 import { type CascadeConfig } from '../core/config';
 import { cancelSignal, pauseSignal, progressQuery, resumeSignal } from '../workflows/batch-workflow';
 import { batchResults, type BatchResultLine, type BatchResultsOptions } from './batch-results';
@@ -20,7 +33,10 @@ export class BatchNotFoundError extends Error {
 
 /** The batch id is taken by a batch over another input. */
 export class BatchConflictError extends Error {
-  constructor(readonly batchId: string, existing: string) {
+  constructor(
+    readonly batchId: string,
+    existing: string,
+  ) {
     super(`batch id "${batchId}" is already used for another input (${existing}); use a new id for new work`);
     this.name = 'BatchConflictError';
   }
@@ -115,7 +131,9 @@ export class BatchClient {
     }
   }
 
-  private async describeIfAny(batchId: string): Promise<{ status: WorkflowExecutionStatusName; memo: Partial<BatchMemo> | undefined } | undefined> {
+  private async describeIfAny(
+    batchId: string,
+  ): Promise<{ status: WorkflowExecutionStatusName; memo: Partial<BatchMemo> | undefined } | undefined> {
     try {
       const description = await this.client.workflow.getHandle(batchId).describe();
       return { status: description.status.name, memo: description.memo?.batch as Partial<BatchMemo> | undefined };
@@ -130,7 +148,8 @@ export class BatchClient {
     const existing = await this.describeIfAny(batchId);
     if (!existing) throw new BatchNotFoundError(batchId);
     const parsed = BatchSource.safeParse(existing.memo?.source);
-    if (!parsed.success) throw new Error(`batch "${batchId}" has no readable source in its memo; was it started by cascade batch?`);
+    if (!parsed.success)
+      throw new Error(`batch "${batchId}" has no readable source in its memo; was it started by cascade batch?`);
     return parsed.data;
   }
 

@@ -51,7 +51,10 @@ export async function readBatchPage(options: ReadPageOptions): Promise<BatchPage
 }
 
 /** The input's lines that are not blank (what the batch will count as its lines). */
-export async function countBatchLines(source: BatchSource, options: { client?: Client; onProgress?: () => void } = {}): Promise<number> {
+export async function countBatchLines(
+  source: BatchSource,
+  options: { client?: Client; onProgress?: () => void } = {},
+): Promise<number> {
   if (source.kind === 'query') {
     const client = requireClient(options.client);
     return (await client.workflow.count(sourceQuery(source))).count;
@@ -83,9 +86,15 @@ export async function countBatchLines(source: BatchSource, options: { client?: C
  * line's child; without one the line number does. The request is validated here (schema, JSON
  * Schema), so a bad line is recorded as failed with its error rather than started.
  */
-export function parseBatchLine(text: string | undefined, line: number, batchId: string, byteLength: number): Omit<BatchLine, 'end'> {
+export function parseBatchLine(
+  text: string | undefined,
+  line: number,
+  batchId: string,
+  byteLength: number,
+): Omit<BatchLine, 'end'> {
   const numbered = { line, key: String(line) };
-  if (text === undefined) return { ...numbered, error: `the line is ${byteLength} bytes, more than the ${MAX_LINE_BYTES} a line may have` };
+  if (text === undefined)
+    return { ...numbered, error: `the line is ${byteLength} bytes, more than the ${MAX_LINE_BYTES} a line may have` };
   let record: unknown;
   try {
     record = JSON.parse(text);
@@ -100,11 +109,18 @@ export function parseBatchLine(text: string | undefined, line: number, batchId: 
   return { ...keyed, ...validateLineRequest(record, batchChildId(batchId, keyed.key)) };
 }
 
-function validateLineRequest(record: object, workflowId: string): { request: CascadeRequest; fingerprint: string } | { error: string } {
+function validateLineRequest(
+  record: object,
+  workflowId: string,
+): { request: CascadeRequest; fingerprint: string } | { error: string } {
   try {
     const parsed = parseRequest(record);
-    const problems = parsed.schema !== undefined ? jsonSchemaProblems(parsed.schema).map((p) => `schema: invalid JSON Schema: ${p}`) : [];
-    if (!REQUEST_ID_PATTERN.test(workflowId)) problems.push(`id: "${workflowId}" is too long for a cascade id (at most 200 characters with the batch id)`);
+    const problems =
+      parsed.schema !== undefined
+        ? jsonSchemaProblems(parsed.schema).map((p) => `schema: invalid JSON Schema: ${p}`)
+        : [];
+    if (!REQUEST_ID_PATTERN.test(workflowId))
+      problems.push(`id: "${workflowId}" is too long for a cascade id (at most 200 characters with the batch id)`);
     if (problems.length > 0) return { error: `invalid request: ${problems.join('; ')}` };
     // Config-independent on purpose: an unknown task type takes the default route, as for any request.
     const request: CascadeRequest = { ...parsed, id: workflowId };
@@ -122,7 +138,9 @@ async function openByteStream(source: Exclude<BatchSource, { kind: 'query' }>, o
       if (!info.isFile()) throw new BatchSourceError(`${source.path} is not a file`);
     } catch (error) {
       if (error instanceof BatchSourceError) throw error;
-      throw new BatchSourceError(`cannot read ${source.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new BatchSourceError(
+        `cannot read ${source.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     return createReadStream(source.path, { start: offset, highWaterMark: 64 * 1024 });
   }
@@ -137,7 +155,8 @@ async function openByteStream(source: Exclude<BatchSource, { kind: 'query' }>, o
   if (!response.ok) {
     await response.body?.cancel();
     const message = `cannot fetch ${source.url}: HTTP ${response.status}`;
-    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) throw new BatchSourceError(message);
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429)
+      throw new BatchSourceError(message);
     throw new Error(message);
   }
   const body = response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : streamOf([]);
@@ -232,13 +251,19 @@ function sourceQuery(source: Extract<BatchSource, { kind: 'query' }>): string {
  * A page of past cascades: their requests from history, keyed by their workflow ids. A page never
  * spans two visibility pages, so every line of it resumes under the page's own token.
  */
-async function readQueryPage(options: ReadPageOptions, source: Extract<BatchSource, { kind: 'query' }>): Promise<BatchPage> {
+async function readQueryPage(
+  options: ReadPageOptions,
+  source: Extract<BatchSource, { kind: 'query' }>,
+): Promise<BatchPage> {
   const client = requireClient(options.client);
   let start = options.cursor;
   for (;;) {
     const listing = await listPage(client, source, start.pageToken, Math.min(options.pageSize, MAX_QUERY_PAGE));
     const executions = listing.executions ?? [];
-    const token = listing.nextPageToken && listing.nextPageToken.length > 0 ? Buffer.from(listing.nextPageToken).toString('base64') : undefined;
+    const token =
+      listing.nextPageToken && listing.nextPageToken.length > 0
+        ? Buffer.from(listing.nextPageToken).toString('base64')
+        : undefined;
     if (start.offset >= executions.length) {
       // This visibility page is used up: go on with the next one, if any.
       if (!token) return { lines: [], start, next: start, done: true };
@@ -260,7 +285,12 @@ async function readQueryPage(options: ReadPageOptions, source: Extract<BatchSour
         const input = await readCascadeInput(client, { workflowId, ...(runId ? { runId } : {}) });
         text = JSON.stringify({ ...input.request, id: workflowId });
       } catch (error) {
-        lines.push({ line: lineNumber, key: workflowId, end: position, error: `cannot read the request from history: ${(error as Error).message}` });
+        lines.push({
+          line: lineNumber,
+          key: workflowId,
+          end: position,
+          error: `cannot read the request from history: ${(error as Error).message}`,
+        });
         continue;
       }
       const parsed = parseBatchLine(text, lineNumber, options.batchId, Buffer.byteLength(text));
@@ -268,12 +298,20 @@ async function readQueryPage(options: ReadPageOptions, source: Extract<BatchSour
       pageBytes += payloadBytes(parsed, Buffer.byteLength(text));
     }
     const exhausted = position >= executions.length;
-    const next: BatchCursor = exhausted && token ? { line: lineNumber, offset: 0, pageToken: token } : { line: lineNumber, offset: position, ...(start.pageToken ? { pageToken: start.pageToken } : {}) };
+    const next: BatchCursor =
+      exhausted && token
+        ? { line: lineNumber, offset: 0, pageToken: token }
+        : { line: lineNumber, offset: position, ...(start.pageToken ? { pageToken: start.pageToken } : {}) };
     return { lines, start, next, done: exhausted && !token };
   }
 }
 
-async function listPage(client: Client, source: Extract<BatchSource, { kind: 'query' }>, pageToken: string | undefined, pageSize: number) {
+async function listPage(
+  client: Client,
+  source: Extract<BatchSource, { kind: 'query' }>,
+  pageToken: string | undefined,
+  pageSize: number,
+) {
   try {
     return await client.workflowService.listWorkflowExecutions({
       namespace: client.options.namespace,
@@ -283,7 +321,8 @@ async function listPage(client: Client, source: Extract<BatchSource, { kind: 'qu
     });
   } catch (error) {
     const message = (error as Error).message;
-    if (/invalid|syntax|unknown|not defined/i.test(message)) throw new BatchSourceError(`invalid query "${source.query}": ${message}`);
+    if (/invalid|syntax|unknown|not defined/i.test(message))
+      throw new BatchSourceError(`invalid query "${source.query}": ${message}`);
     throw error;
   }
 }

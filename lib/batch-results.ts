@@ -36,7 +36,12 @@ const CLIENT_PAGE_BYTES = 16 * 1024 * 1024;
  * up by its id `<batchId>/<key>`, a few at a time, so 100,000 lines stream through in bounded memory
  * and nothing depends on the batch's own (continued-as-new) histories.
  */
-export async function* batchResults(client: Client, batchId: string, source: BatchSource, options: BatchResultsOptions = {}): AsyncGenerator<BatchResultLine> {
+export async function* batchResults(
+  client: Client,
+  batchId: string,
+  source: BatchSource,
+  options: BatchResultsOptions = {},
+): AsyncGenerator<BatchResultLine> {
   const concurrency = Math.max(1, options.concurrency ?? 16);
   const window: Array<Promise<BatchResultLine>> = [];
   // The first line with a key owns its cascade (lines start in input order); a later line with the
@@ -44,11 +49,21 @@ export async function* batchResults(client: Client, batchId: string, source: Bat
   const owners = new Map<string, string | undefined>();
   let cursor: BatchCursor = START_CURSOR;
   for (;;) {
-    const page = await readBatchPage({ batchId, source, cursor, pageSize: CLIENT_PAGE_LINES, maxPageBytes: CLIENT_PAGE_BYTES, client });
+    const page = await readBatchPage({
+      batchId,
+      source,
+      cursor,
+      pageSize: CLIENT_PAGE_LINES,
+      maxPageBytes: CLIENT_PAGE_BYTES,
+      client,
+    });
     for (const line of page.lines) {
       const owner = owners.get(line.key);
       if (line.error === undefined && !owners.has(line.key)) owners.set(line.key, line.fingerprint);
-      const pending = owner !== undefined && owner !== line.fingerprint && line.error === undefined ? Promise.resolve(conflict(batchId, line)) : resultOf(client, batchId, line);
+      const pending =
+        owner !== undefined && owner !== line.fingerprint && line.error === undefined
+          ? Promise.resolve(conflict(batchId, line))
+          : resultOf(client, batchId, line);
       // Awaited in order below; this only keeps a later failure from going unhandled if an earlier one ends the loop.
       pending.catch(() => {});
       window.push(pending);
@@ -62,7 +77,13 @@ export async function* batchResults(client: Client, batchId: string, source: Bat
 
 function conflict(batchId: string, line: BatchLine): BatchResultLine {
   const workflowId = batchChildId(batchId, line.key);
-  return { line: line.line, key: line.key, workflowId, status: 'failed', error: `id "${workflowId}" was already used for a different request` };
+  return {
+    line: line.line,
+    key: line.key,
+    workflowId,
+    status: 'failed',
+    error: `id "${workflowId}" was already used for a different request`,
+  };
 }
 
 async function resultOf(client: Client, batchId: string, line: BatchLine): Promise<BatchResultLine> {

@@ -38,7 +38,11 @@ async function decode<T>(client: Client, payloads: ProtoPayload[] | null | undef
   return decodeFromPayloadsAtIndex<T>(client.options.loadedDataConverter, 0, payloads);
 }
 
-async function* historyEvents(client: Client, execution: CascadeExecution, pageSize?: number): AsyncGenerator<HistoryEvent> {
+async function* historyEvents(
+  client: Client,
+  execution: CascadeExecution,
+  pageSize?: number,
+): AsyncGenerator<HistoryEvent> {
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await client.workflowService.getWorkflowExecutionHistory({
@@ -53,8 +57,13 @@ async function* historyEvents(client: Client, execution: CascadeExecution, pageS
 }
 
 /** The input of a start event, refusing any workflow but a cascade. */
-async function startInput(client: Client, execution: CascadeExecution, started: StartedAttributes): Promise<CascadeWorkflowInput> {
-  if (started.workflowType?.name !== CASCADE_WORKFLOW_TYPE) throw new Error(`${execution.workflowId} is a ${started.workflowType?.name ?? 'unknown'} workflow, not a cascade`);
+async function startInput(
+  client: Client,
+  execution: CascadeExecution,
+  started: StartedAttributes,
+): Promise<CascadeWorkflowInput> {
+  if (started.workflowType?.name !== CASCADE_WORKFLOW_TYPE)
+    throw new Error(`${execution.workflowId} is a ${started.workflowType?.name ?? 'unknown'} workflow, not a cascade`);
   return decode<CascadeWorkflowInput>(client, started.input?.payloads);
 }
 
@@ -86,23 +95,32 @@ export async function readCascadeHistory(client: Client, execution: CascadeExecu
       input = await startInput(client, execution, started);
       runId ||= started.originalExecutionRunId ?? '';
     } else if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel') {
-      scheduled.set(id, await decode<CallModelInput>(client, event.activityTaskScheduledEventAttributes.input?.payloads));
+      scheduled.set(
+        id,
+        await decode<CallModelInput>(client, event.activityTaskScheduledEventAttributes.input?.payloads),
+      );
       order.push(id);
     } else if (event.activityTaskCompletedEventAttributes) {
       const attributes = event.activityTaskCompletedEventAttributes;
       const key = String(attributes.scheduledEventId ?? '');
-      if (scheduled.has(key)) outcomes.set(key, { output: await decode<CallModelOutput>(client, attributes.result?.payloads) });
+      if (scheduled.has(key))
+        outcomes.set(key, { output: await decode<CallModelOutput>(client, attributes.result?.payloads) });
     } else if (event.activityTaskFailedEventAttributes) {
       const attributes = event.activityTaskFailedEventAttributes;
       const key = String(attributes.scheduledEventId ?? '');
       const failure = attributes.failure;
       // As the workflow sees it: the ApplicationFailure's type, or `timeout` for a failure without one.
-      if (scheduled.has(key)) outcomes.set(key, failedCall(failure?.applicationFailureInfo?.type || 'timeout', failure?.message ?? 'activity failed'));
+      if (scheduled.has(key))
+        outcomes.set(
+          key,
+          failedCall(failure?.applicationFailureInfo?.type || 'timeout', failure?.message ?? 'activity failed'),
+        );
     } else if (event.activityTaskTimedOutEventAttributes) {
       const attributes = event.activityTaskTimedOutEventAttributes;
       const key = String(attributes.scheduledEventId ?? '');
       // The workflow sees a TimeoutFailure here, never an ApplicationFailure: always `timeout`.
-      if (scheduled.has(key)) outcomes.set(key, failedCall('timeout', attributes.failure?.message ?? 'activity timed out'));
+      if (scheduled.has(key))
+        outcomes.set(key, failedCall('timeout', attributes.failure?.message ?? 'activity timed out'));
     } else if (event.workflowExecutionCompletedEventAttributes) {
       result = await decode<CascadeResult>(client, event.workflowExecutionCompletedEventAttributes.result?.payloads);
     }
@@ -139,9 +157,13 @@ export async function readCascadeOutcome(client: Client, workflowId: string): Pr
   const event = page.history?.events?.[0];
   if (!event) return { state: 'running' };
   if (event.workflowExecutionCompletedEventAttributes) {
-    return { state: 'completed', result: await decode<CascadeResult>(client, event.workflowExecutionCompletedEventAttributes.result?.payloads) };
+    return {
+      state: 'completed',
+      result: await decode<CascadeResult>(client, event.workflowExecutionCompletedEventAttributes.result?.payloads),
+    };
   }
-  if (event.workflowExecutionFailedEventAttributes) return { state: 'failed', error: failureText(event.workflowExecutionFailedEventAttributes.failure) };
+  if (event.workflowExecutionFailedEventAttributes)
+    return { state: 'failed', error: failureText(event.workflowExecutionFailedEventAttributes.failure) };
   if (event.workflowExecutionCanceledEventAttributes) return { state: 'cancelled', error: 'the cascade was cancelled' };
   if (event.workflowExecutionTerminatedEventAttributes) {
     const reason = event.workflowExecutionTerminatedEventAttributes.reason;
@@ -151,7 +173,8 @@ export async function readCascadeOutcome(client: Client, workflowId: string): Pr
   return { state: 'running' };
 }
 
-const HISTORY_EVENT_FILTER_CLOSE_EVENT = temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
+const HISTORY_EVENT_FILTER_CLOSE_EVENT =
+  temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
 /** gRPC's NOT_FOUND status: no execution has this id. */
 const GRPC_NOT_FOUND = 5;
 

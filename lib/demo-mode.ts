@@ -6,7 +6,8 @@ import { demoScript, startSimulator, type SimulatorHandle, type StartSimulatorOp
 export const SIMULATOR_KEY_ENV = 'LLM_CASCADE_SIMULATOR_KEY';
 
 /** What every result says in demo mode. */
-export const DEMO_NOTICE = 'Demo mode: these answers come from simulated providers, not real models. Set ANTHROPIC_API_KEY / OPENAI_API_KEY to use real ones.';
+export const DEMO_NOTICE =
+  'Demo mode: these answers come from simulated providers, not real models. Set ANTHROPIC_API_KEY / OPENAI_API_KEY to use real ones.';
 
 /**
  * Demo mode is on when no provider the config uses has its API key set, or when forced with
@@ -27,7 +28,11 @@ export function isDemoMode(config: CascadeConfig, env: NodeJS.ProcessEnv): boole
  * Anthropic server, OpenAI and compatible ones at its OpenAI server. The engine cannot tell: it
  * talks to them through the real SDKs over HTTP, as to the real services.
  */
-export function pointConfigAtSimulator(config: CascadeConfig, simulator: Pick<SimulatorHandle, 'anthropic' | 'openai'>, notice?: string): CascadeConfig {
+export function pointConfigAtSimulator(
+  config: CascadeConfig,
+  simulator: Pick<SimulatorHandle, 'anthropic' | 'openai'>,
+  notice?: string,
+): CascadeConfig {
   const providers = Object.fromEntries(
     Object.entries(config.providers).map(([id, provider]): [string, ProviderConfig] => [
       id,
@@ -55,7 +60,10 @@ export interface DemoProviders {
 }
 
 /** Starts the simulated providers with the demo script and rewires the config to them. */
-export async function startDemoProviders(config: CascadeConfig, options: StartSimulatorOptions = {}): Promise<DemoProviders> {
+export async function startDemoProviders(
+  config: CascadeConfig,
+  options: StartSimulatorOptions = {},
+): Promise<DemoProviders> {
   const simulator = await startSimulator({ script: demoScript, ...options });
   return {
     simulator,

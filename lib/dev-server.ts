@@ -71,17 +71,34 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const namespace = options.namespace ?? 'default';
   const port = options.port || (await freePort(ip));
   const uiPort = options.uiPort === false ? undefined : options.uiPort || (await freePort(ip));
-  for (const [name, value] of [['gRPC', port], ['Web UI', uiPort]] as const) {
+  for (const [name, value] of [
+    ['gRPC', port],
+    ['Web UI', uiPort],
+  ] as const) {
     if (value !== undefined && !(await portIsFree(value, ip))) {
-      throw new DevServerError(`the Temporal ${name} port ${ip}:${value} is already in use (is another Temporal server or npm start running?)`);
+      throw new DevServerError(
+        `the Temporal ${name} port ${ip}:${value} is already in use (is another Temporal server or npm start running?)`,
+      );
     }
   }
   if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true });
 
-  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+  ];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS))
+    args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -103,7 +120,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       resolve();
     });
   });
-  const spawnError = new Promise<never>((_, reject) => child.once('error', (error) => reject(new DevServerError(`cannot run ${options.cliPath}: ${error.message}`))));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (error) => reject(new DevServerError(`cannot run ${options.cliPath}: ${error.message}`))),
+  );
 
   const address = `${ip}:${port}`;
   const stop = async () => {
@@ -122,10 +141,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const tail = output.trim().split('\n').slice(-15).join('\n');
     throw new DevServerError(`${(error as Error).message}${tail ? `\n--- temporal output ---\n${tail}` : ''}`);
   }
-  return { address, namespace, process: child, stop, ...(uiPort !== undefined ? { uiUrl: `http://${ip}:${uiPort}` } : {}) };
+  return {
+    address,
+    namespace,
+    process: child,
+    stop,
+    ...(uiPort !== undefined ? { uiUrl: `http://${ip}:${uiPort}` } : {}),
+  };
 }
 
-async function waitUntilServing(address: string, namespace: string, deadline: number, exited: () => unknown): Promise<void> {
+async function waitUntilServing(
+  address: string,
+  namespace: string,
+  deadline: number,
+  exited: () => unknown,
+): Promise<void> {
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (exited()) throw new DevServerError(`the Temporal dev server exited during startup`);
@@ -142,5 +172,7 @@ async function waitUntilServing(address: string, namespace: string, deadline: nu
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new DevServerError(`the Temporal dev server did not answer at ${address} in time (${(lastError as Error)?.message ?? 'no answer'})`);
+  throw new DevServerError(
+    `the Temporal dev server did not answer at ${address} in time (${(lastError as Error)?.message ?? 'no answer'})`,
+  );
 }

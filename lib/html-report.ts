@@ -131,7 +131,12 @@ footer { color: var(--muted); font-size: 12px; margin-top: 40px; border-top: 1px
 `;
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'section';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'section'
+  );
 }
 
 function figure(chart: { svg: SafeHtml; caption?: string }): SafeHtml {
@@ -145,7 +150,9 @@ function renderBlock(block: ReportBlock): SafeHtml {
     case 'note':
       return html`<p class="note">${block.text}</p>`;
     case 'list':
-      return html`<ul>${block.items.map((item) => html`<li>${item}</li>`)}</ul>`;
+      return html`<ul>
+        ${block.items.map((item) => html`<li>${item}</li>`)}
+      </ul>`;
     case 'table': {
       const highlighted = new Set(block.highlightRows ?? []);
       const numeric = block.columns.map((c) => c.align === 'right');
@@ -154,10 +161,32 @@ function renderBlock(block: ReportBlock): SafeHtml {
         (row, r) =>
           html`<tr${highlighted.has(r) ? rawHtml(' class="hl"') : ''}>${row.map((cell, i) => html`<td${numeric[i] ? rawHtml(' class="num"') : ''}>${cell}</td>`)}</tr>`,
       );
-      return html`<table>${block.caption ? html`<caption>${block.caption}</caption>` : ''}<thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+      return html`<table>
+        ${
+          block.caption
+            ? html`<caption>
+                ${block.caption}
+              </caption>`
+            : ''
+        }
+        <thead>
+          <tr>
+            ${head}
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>`;
     }
     case 'keyValues':
-      return html`<dl class="kv">${block.items.map(([key, value]) => html`<dt>${key}</dt><dd>${value}</dd>`)}</dl>`;
+      return html`<dl class="kv">
+        ${block.items.map(
+          ([key, value]) =>
+            html`<dt>${key}</dt>
+              <dd>${value}</dd>`,
+        )}
+      </dl>`;
     case 'chart':
       return figure(block);
     case 'chartRow':
@@ -177,36 +206,55 @@ export function renderHtmlPage(options: HtmlPageOptions): string {
     return { ...section, id };
   });
   const tocFrom = options.tocFrom ?? 3;
-  const toc = tocFrom > 0 && sections.length >= tocFrom ? html`<nav class="toc">${sections.map((s) => html`<a href="#${s.id}">${s.title}</a>`)}</nav>` : '';
+  const toc =
+    tocFrom > 0 && sections.length >= tocFrom
+      ? html`<nav class="toc">${sections.map((s) => html`<a href="#${s.id}">${s.title}</a>`)}</nav>`
+      : '';
   const body = sections.map(
-    (s) => html`<section id="${s.id}"><h2>${s.title}</h2>${s.intro ? html`<p>${s.intro}</p>` : ''}${s.blocks.map(renderBlock)}</section>`,
+    (s) =>
+      html`<section id="${s.id}">
+        <h2>${s.title}</h2>
+        ${s.intro ? html`<p>${s.intro}</p>` : ''}${s.blocks.map(renderBlock)}
+      </section>`,
   );
   const page = html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title}</title>
-<style>${rawHtml(PAGE_CSS)}</style>
-</head>
-<body>
-<main>
-<h1>${options.title}</h1>
-${options.subtitle ? html`<p class="subtitle">${options.subtitle}</p>` : ''}
-${toc}
-${body}
-${options.footer ? html`<footer>${options.footer}</footer>` : ''}
-</main>
-</body>
-</html>
-`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${options.title}</title>
+        <style>
+          ${rawHtml(PAGE_CSS)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <h1>${options.title}</h1>
+          ${options.subtitle ? html`<p class="subtitle">${options.subtitle}</p>` : ''} ${toc} ${body}
+          ${options.footer ? html`<footer>${options.footer}</footer>` : ''}
+        </main>
+      </body>
+    </html> `;
   return page.__safeHtml;
 }
 
 // -------------------------------------------------------------------------------------- charts
 
 /** Colour-blind-friendly categorical colours (Okabe-Ito, then a few more), in the order series get them. */
-export const CHART_PALETTE: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#8c564b', '#000000', '#7f7f7f', '#bcbd22', '#17becf', '#9467bd'];
+export const CHART_PALETTE: readonly string[] = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#8c564b',
+  '#000000',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#9467bd',
+];
 
 /** One axis: its label, an optional fixed range, and how its tick values are written. */
 export interface AxisOptions {
@@ -314,25 +362,67 @@ function colourOf(index: number, given?: string): string {
 }
 
 /** Frame, grid, ticks and axis labels of a chart with two numeric axes (or a categorical x). */
-function axesSvg(frame: Required<Pick<ChartFrame, 'width' | 'height'>> & { title?: string }, plot: PlotArea, x: Scale | undefined, y: Scale, xLabel: string, yLabel: string): SafeHtml {
+function axesSvg(
+  frame: Required<Pick<ChartFrame, 'width' | 'height'>> & { title?: string },
+  plot: PlotArea,
+  x: Scale | undefined,
+  y: Scale,
+  xLabel: string,
+  yLabel: string,
+): SafeHtml {
   const parts: SafeHtml[] = [];
-  if (frame.title) parts.push(html`<text x="${fmt(frame.width / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="600">${frame.title}</text>`);
+  if (frame.title)
+    parts.push(
+      html`<text x="${fmt(frame.width / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="600"
+        >${frame.title}</text
+      >`,
+    );
   for (const tick of y.ticks) {
     const py = y.toPixel(tick);
-    parts.push(html`<line x1="${fmt(plot.left)}" x2="${fmt(plot.right)}" y1="${fmt(py)}" y2="${fmt(py)}" stroke="#e5e8eb"/>`);
-    parts.push(html`<text x="${fmt(plot.left - 6)}" y="${fmt(py + 4)}" text-anchor="end" font-size="11" fill="#59636e">${y.format(tick)}</text>`);
+    parts.push(
+      html`<line x1="${fmt(plot.left)}" x2="${fmt(plot.right)}" y1="${fmt(py)}" y2="${fmt(py)}" stroke="#e5e8eb" />`,
+    );
+    parts.push(
+      html`<text x="${fmt(plot.left - 6)}" y="${fmt(py + 4)}" text-anchor="end" font-size="11" fill="#59636e"
+        >${y.format(tick)}</text
+      >`,
+    );
   }
   if (x) {
     for (const tick of x.ticks) {
       const px = x.toPixel(tick);
-      parts.push(html`<line x1="${fmt(px)}" x2="${fmt(px)}" y1="${fmt(plot.top)}" y2="${fmt(plot.bottom)}" stroke="#eef0f2"/>`);
-      parts.push(html`<text x="${fmt(px)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e">${x.format(tick)}</text>`);
+      parts.push(
+        html`<line x1="${fmt(px)}" x2="${fmt(px)}" y1="${fmt(plot.top)}" y2="${fmt(plot.bottom)}" stroke="#eef0f2" />`,
+      );
+      parts.push(
+        html`<text x="${fmt(px)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e"
+          >${x.format(tick)}</text
+        >`,
+      );
     }
   }
-  parts.push(html`<rect x="${fmt(plot.left)}" y="${fmt(plot.top)}" width="${fmt(plot.right - plot.left)}" height="${fmt(plot.bottom - plot.top)}" fill="none" stroke="#8c959f"/>`);
-  parts.push(html`<text x="${fmt((plot.left + plot.right) / 2)}" y="${fmt(plot.bottom + 34)}" text-anchor="middle" font-size="12">${xLabel}</text>`);
   parts.push(
-    html`<text transform="translate(14 ${fmt((plot.top + plot.bottom) / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${yLabel}</text>`,
+    html`<rect
+      x="${fmt(plot.left)}"
+      y="${fmt(plot.top)}"
+      width="${fmt(plot.right - plot.left)}"
+      height="${fmt(plot.bottom - plot.top)}"
+      fill="none"
+      stroke="#8c959f"
+    />`,
+  );
+  parts.push(
+    html`<text x="${fmt((plot.left + plot.right) / 2)}" y="${fmt(plot.bottom + 34)}" text-anchor="middle" font-size="12"
+      >${xLabel}</text
+    >`,
+  );
+  parts.push(
+    html`<text
+      transform="translate(14 ${fmt((plot.top + plot.bottom) / 2)}) rotate(-90)"
+      text-anchor="middle"
+      font-size="12"
+      >${yLabel}</text
+    >`,
   );
   return html`${parts}`;
 }
@@ -345,7 +435,12 @@ interface PlotArea {
 }
 
 function plotArea(width: number, height: number, legendRows: number): PlotArea {
-  return { left: MARGIN.left, right: width - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom - legendRows * LEGEND_ROW };
+  return {
+    left: MARGIN.left,
+    right: width - MARGIN.right,
+    top: MARGIN.top,
+    bottom: height - MARGIN.bottom - legendRows * LEGEND_ROW,
+  };
 }
 
 interface LegendEntry {
@@ -377,9 +472,17 @@ function legendLayout(entries: LegendEntry[], width: number): { rows: number; re
         const cy = top + r * LEGEND_ROW + 6;
         const swatch =
           entry.mark === 'box'
-            ? html`<rect x="${fmt(px)}" y="${fmt(cy - 5)}" width="12" height="10" fill="${entry.colour}"/>`
+            ? html`<rect x="${fmt(px)}" y="${fmt(cy - 5)}" width="12" height="10" fill="${entry.colour}" />`
             : entry.mark === 'line' || entry.mark === 'dashed'
-              ? html`<line x1="${fmt(px)}" x2="${fmt(px + 16)}" y1="${fmt(cy)}" y2="${fmt(cy)}" stroke="${entry.colour}" stroke-width="2.5"${entry.mark === 'dashed' ? rawHtml(' stroke-dasharray="5 3"') : ''}/>`
+              ? html`<line
+                  x1="${fmt(px)}"
+                  x2="${fmt(px + 16)}"
+                  y1="${fmt(cy)}"
+                  y2="${fmt(cy)}"
+                  stroke="${entry.colour}"
+                  stroke-width="2.5"
+                  ${entry.mark === 'dashed' ? rawHtml(' stroke-dasharray="5 3"') : ''}
+                />`
               : markerSvg(entry.mark, px + 7, cy, 5, entry.colour);
         return html`${swatch}<text x="${fmt(px + 20)}" y="${fmt(cy + 4)}" font-size="11.5">${entry.name}</text>`;
       })}`,
@@ -387,26 +490,62 @@ function legendLayout(entries: LegendEntry[], width: number): { rows: number; re
 }
 
 function svgDocument(width: number, height: number, label: string, content: SafeHtml): SafeHtml {
-  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${label}" font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif"><rect width="100%" height="100%" fill="#fff"/>${content}</svg>`;
+  return html`<svg
+    xmlns="http://www.w3.org/2000/svg"
+    width="${width}"
+    height="${height}"
+    viewBox="0 0 ${width} ${height}"
+    role="img"
+    aria-label="${label}"
+    font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif"
+  >
+    <rect width="100%" height="100%" fill="#fff" />
+    ${content}
+  </svg>`;
 }
 
 /** Marker shapes for scatter series. */
 export type MarkerShape = 'circle' | 'square' | 'diamond' | 'triangle' | 'cross';
 
-function markerSvg(shape: MarkerShape, cx: number, cy: number, r: number, colour: string, tooltip?: string, hollow = false): SafeHtml {
-  const paint = hollow ? html` fill="#fff" stroke="${colour}" stroke-width="2"` : html` fill="${colour}" stroke="#fff" stroke-width="1"`;
+function markerSvg(
+  shape: MarkerShape,
+  cx: number,
+  cy: number,
+  r: number,
+  colour: string,
+  tooltip?: string,
+  hollow = false,
+): SafeHtml {
+  const paint = hollow
+    ? html` fill="#fff" stroke="${colour}" stroke-width="2"`
+    : html` fill="${colour}" stroke="#fff" stroke-width="1"`;
   const title = tooltip ? html`<title>${tooltip}</title>` : '';
   switch (shape) {
     case 'circle':
-      return html`<circle cx="${fmt(cx)}" cy="${fmt(cy)}" r="${fmt(r)}"${paint}>${title}</circle>`;
+      return html`<circle cx="${fmt(cx)}" cy="${fmt(cy)}" r="${fmt(r)}" ${paint}>${title}</circle>`;
     case 'square':
-      return html`<rect x="${fmt(cx - r)}" y="${fmt(cy - r)}" width="${fmt(2 * r)}" height="${fmt(2 * r)}"${paint}>${title}</rect>`;
+      return html`<rect x="${fmt(cx - r)}" y="${fmt(cy - r)}" width="${fmt(2 * r)}" height="${fmt(2 * r)}" ${paint}
+        >${title}</rect
+      >`;
     case 'diamond':
-      return html`<polygon points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.3)},${fmt(cy)} ${fmt(cx)},${fmt(cy + r * 1.3)} ${fmt(cx - r * 1.3)},${fmt(cy)}"${paint}>${title}</polygon>`;
+      return html`<polygon
+        points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.3)},${fmt(cy)} ${fmt(cx)},${fmt(cy + r * 1.3)} ${fmt(cx - r * 1.3)},${fmt(cy)}"
+        ${paint}
+        >${title}</polygon
+      >`;
     case 'triangle':
-      return html`<polygon points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.2)},${fmt(cy + r)} ${fmt(cx - r * 1.2)},${fmt(cy + r)}"${paint}>${title}</polygon>`;
+      return html`<polygon
+        points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.2)},${fmt(cy + r)} ${fmt(cx - r * 1.2)},${fmt(cy + r)}"
+        ${paint}
+        >${title}</polygon
+      >`;
     case 'cross':
-      return html`<path d="M${fmt(cx - r)},${fmt(cy - r)}L${fmt(cx + r)},${fmt(cy + r)}M${fmt(cx - r)},${fmt(cy + r)}L${fmt(cx + r)},${fmt(cy - r)}" stroke="${colour}" stroke-width="2.5">${title}</path>`;
+      return html`<path
+        d="M${fmt(cx - r)},${fmt(cy - r)}L${fmt(cx + r)},${fmt(cy + r)}M${fmt(cx - r)},${fmt(cy + r)}L${fmt(cx + r)},${fmt(cy - r)}"
+        stroke="${colour}"
+        stroke-width="2.5"
+        >${title}</path
+      >`;
   }
 }
 
@@ -445,11 +584,25 @@ function guidesSvg(guides: readonly ChartGuide[] | undefined, plot: PlotArea, x:
     if (guide.axis === 'x') {
       const px = x.toPixel(guide.value);
       if (px < plot.left - 0.5 || px > plot.right + 0.5) return '';
-      return html`<line x1="${fmt(px)}" x2="${fmt(px)}" y1="${fmt(plot.top)}" y2="${fmt(plot.bottom)}" stroke="#cf222e" stroke-dasharray="4 3"/>${guide.label ? html`<text x="${fmt(px + 4)}" y="${fmt(plot.top + 12)}" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
+      return html`<line
+          x1="${fmt(px)}"
+          x2="${fmt(px)}"
+          y1="${fmt(plot.top)}"
+          y2="${fmt(plot.bottom)}"
+          stroke="#cf222e"
+          stroke-dasharray="4 3"
+        />${guide.label ? html`<text x="${fmt(px + 4)}" y="${fmt(plot.top + 12)}" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
     }
     const py = y.toPixel(guide.value);
     if (py < plot.top - 0.5 || py > plot.bottom + 0.5) return '';
-    return html`<line x1="${fmt(plot.left)}" x2="${fmt(plot.right)}" y1="${fmt(py)}" y2="${fmt(py)}" stroke="#cf222e" stroke-dasharray="4 3"/>${guide.label ? html`<text x="${fmt(plot.right - 4)}" y="${fmt(py - 4)}" text-anchor="end" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
+    return html`<line
+        x1="${fmt(plot.left)}"
+        x2="${fmt(plot.right)}"
+        y1="${fmt(py)}"
+        y2="${fmt(py)}"
+        stroke="#cf222e"
+        stroke-dasharray="4 3"
+      />${guide.label ? html`<text x="${fmt(plot.right - 4)}" y="${fmt(py - 4)}" text-anchor="end" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
   })}`;
 }
 
@@ -493,7 +646,9 @@ export function scatterChartSvg(options: ScatterChartOptions): SafeHtml {
       if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) continue;
       const px = x.toPixel(point.x);
       const py = y.toPixel(point.y);
-      const tooltip = point.tooltip ?? `${point.label ?? series.name}: ${options.x.label} ${x.format(point.x)}, ${options.y.label} ${y.format(point.y)}`;
+      const tooltip =
+        point.tooltip ??
+        `${point.label ?? series.name}: ${options.x.label} ${x.format(point.x)}, ${options.y.label} ${y.format(point.y)}`;
       markers.push(markerSvg(series.shape ?? 'circle', px, py, r, colour, tooltip, series.hollow));
       occupied.push({ x1: px - r, y1: py - r, x2: px + r, y2: py + r });
       if (point.label && series.showLabels !== false) pending.push({ px, py, r, text: point.label, colour });
@@ -505,21 +660,55 @@ export function scatterChartSvg(options: ScatterChartOptions): SafeHtml {
     const h = 12;
     const gap = label.r + 3;
     const candidates: Array<{ box: Box; anchor: 'start' | 'end' | 'middle' }> = [
-      { box: { x1: label.px + gap, y1: label.py - h / 2, x2: label.px + gap + w, y2: label.py + h / 2 }, anchor: 'start' },
-      { box: { x1: label.px - gap - w, y1: label.py - h / 2, x2: label.px - gap, y2: label.py + h / 2 }, anchor: 'end' },
-      { box: { x1: label.px - w / 2, y1: label.py - gap - h, x2: label.px + w / 2, y2: label.py - gap }, anchor: 'middle' },
-      { box: { x1: label.px - w / 2, y1: label.py + gap, x2: label.px + w / 2, y2: label.py + gap + h }, anchor: 'middle' },
-      { box: { x1: label.px + gap, y1: label.py - gap - h, x2: label.px + gap + w, y2: label.py - gap }, anchor: 'start' },
-      { box: { x1: label.px + gap, y1: label.py + gap, x2: label.px + gap + w, y2: label.py + gap + h }, anchor: 'start' },
-      { box: { x1: label.px - gap - w, y1: label.py - gap - h, x2: label.px - gap, y2: label.py - gap }, anchor: 'end' },
-      { box: { x1: label.px - gap - w, y1: label.py + gap, x2: label.px - gap, y2: label.py + gap + h }, anchor: 'end' },
+      {
+        box: { x1: label.px + gap, y1: label.py - h / 2, x2: label.px + gap + w, y2: label.py + h / 2 },
+        anchor: 'start',
+      },
+      {
+        box: { x1: label.px - gap - w, y1: label.py - h / 2, x2: label.px - gap, y2: label.py + h / 2 },
+        anchor: 'end',
+      },
+      {
+        box: { x1: label.px - w / 2, y1: label.py - gap - h, x2: label.px + w / 2, y2: label.py - gap },
+        anchor: 'middle',
+      },
+      {
+        box: { x1: label.px - w / 2, y1: label.py + gap, x2: label.px + w / 2, y2: label.py + gap + h },
+        anchor: 'middle',
+      },
+      {
+        box: { x1: label.px + gap, y1: label.py - gap - h, x2: label.px + gap + w, y2: label.py - gap },
+        anchor: 'start',
+      },
+      {
+        box: { x1: label.px + gap, y1: label.py + gap, x2: label.px + gap + w, y2: label.py + gap + h },
+        anchor: 'start',
+      },
+      {
+        box: { x1: label.px - gap - w, y1: label.py - gap - h, x2: label.px - gap, y2: label.py - gap },
+        anchor: 'end',
+      },
+      {
+        box: { x1: label.px - gap - w, y1: label.py + gap, x2: label.px - gap, y2: label.py + gap + h },
+        anchor: 'end',
+      },
     ];
     const inside = (b: Box) => b.x1 >= plot.left && b.x2 <= plot.right && b.y1 >= plot.top && b.y2 <= plot.bottom;
     const crowding = (b: Box) => occupied.filter((o) => overlaps(o, b)).length + (inside(b) ? 0 : 100);
     const best = candidates.reduce((a, b) => (crowding(b.box) < crowding(a.box) ? b : a));
     occupied.push(best.box);
-    const tx = best.anchor === 'start' ? best.box.x1 : best.anchor === 'end' ? best.box.x2 : (best.box.x1 + best.box.x2) / 2;
-    labels.push(html`<text x="${fmt(tx)}" y="${fmt(best.box.y2 - 2)}" text-anchor="${best.anchor}" font-size="11" fill="${label.colour}">${label.text}</text>`);
+    const tx =
+      best.anchor === 'start' ? best.box.x1 : best.anchor === 'end' ? best.box.x2 : (best.box.x1 + best.box.x2) / 2;
+    labels.push(
+      html`<text
+        x="${fmt(tx)}"
+        y="${fmt(best.box.y2 - 2)}"
+        text-anchor="${best.anchor}"
+        font-size="11"
+        fill="${label.colour}"
+        >${label.text}</text
+      >`,
+    );
   }
   const content = html`${axesSvg({ width, height, ...(options.title ? { title: options.title } : {}) }, plot, x, y, options.x.label, options.y.label)}${guidesSvg(options.guides, plot, x, y)}${markers}${labels}${legend.render(plot.bottom + 44)}`;
   return svgDocument(width, height, options.title ?? `${options.y.label} against ${options.x.label}`, content);
@@ -548,7 +737,9 @@ export function barChartSvg(options: BarChartOptions): SafeHtml {
   const width = options.width ?? 640;
   const height = options.height ?? 360;
   const legend = legendLayout(
-    options.series.length > 1 || options.stacked ? options.series.map((s, i) => ({ name: s.name, colour: colourOf(i, s.color), mark: 'box' as const })) : [],
+    options.series.length > 1 || options.stacked
+      ? options.series.map((s, i) => ({ name: s.name, colour: colourOf(i, s.color), mark: 'box' as const }))
+      : [],
     width,
   );
   // Long category names are drawn slanted, which takes room from the plot.
@@ -559,7 +750,13 @@ export function barChartSvg(options: BarChartOptions): SafeHtml {
   const values = options.stacked
     ? options.categories.map((_, c) => options.series.reduce((sum, s) => sum + Math.max(0, s.values[c] ?? 0), 0))
     : options.series.flatMap((s) => s.values);
-  const y = linearScale([...values, ...(options.guides ?? []).map((g) => g.value)], options.y, plot.bottom, plot.top, true);
+  const y = linearScale(
+    [...values, ...(options.guides ?? []).map((g) => g.value)],
+    options.y,
+    plot.bottom,
+    plot.top,
+    true,
+  );
   const band = (plot.right - plot.left) / Math.max(1, options.categories.length);
   const inner = band * 0.74;
   const parts: SafeHtml[] = [];
@@ -572,7 +769,16 @@ export function barChartSvg(options: BarChartOptions): SafeHtml {
         if (value === 0) return;
         const top = y.toPixel(base + value);
         const bottom = y.toPixel(base);
-        parts.push(html`<rect x="${fmt(x0)}" y="${fmt(top)}" width="${fmt(inner)}" height="${fmt(Math.max(0, bottom - top))}" fill="${colourOf(s, series.color)}"><title>${category} · ${series.name}: ${y.format(value)}</title></rect>`);
+        parts.push(
+          html`<rect
+            x="${fmt(x0)}"
+            y="${fmt(top)}"
+            width="${fmt(inner)}"
+            height="${fmt(Math.max(0, bottom - top))}"
+            fill="${colourOf(s, series.color)}"
+            ><title>${category} · ${series.name}: ${y.format(value)}</title></rect
+          >`,
+        );
         base += value;
       });
     } else {
@@ -582,15 +788,37 @@ export function barChartSvg(options: BarChartOptions): SafeHtml {
         const top = y.toPixel(Math.max(0, value));
         const bottom = y.toPixel(Math.min(0, value));
         const bx = x0 + s * w;
-        parts.push(html`<rect x="${fmt(bx)}" y="${fmt(top)}" width="${fmt(Math.max(1, w - 1))}" height="${fmt(Math.max(0, bottom - top))}" fill="${colourOf(s, series.color)}"><title>${category} · ${series.name}: ${y.format(value)}</title></rect>`);
-        if (options.showValues && value !== 0) parts.push(html`<text x="${fmt(bx + w / 2)}" y="${fmt(top - 3)}" text-anchor="middle" font-size="10" fill="#59636e">${y.format(value)}</text>`);
+        parts.push(
+          html`<rect
+            x="${fmt(bx)}"
+            y="${fmt(top)}"
+            width="${fmt(Math.max(1, w - 1))}"
+            height="${fmt(Math.max(0, bottom - top))}"
+            fill="${colourOf(s, series.color)}"
+            ><title>${category} · ${series.name}: ${y.format(value)}</title></rect
+          >`,
+        );
+        if (options.showValues && value !== 0)
+          parts.push(
+            html`<text x="${fmt(bx + w / 2)}" y="${fmt(top - 3)}" text-anchor="middle" font-size="10" fill="#59636e"
+              >${y.format(value)}</text
+            >`,
+          );
       });
     }
     const cx = plot.left + c * band + band / 2;
     parts.push(
       slant
-        ? html`<text transform="translate(${fmt(cx)} ${fmt(plot.bottom + 12)}) rotate(-35)" text-anchor="end" font-size="11" fill="#59636e">${category}</text>`
-        : html`<text x="${fmt(cx)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e">${category}</text>`,
+        ? html`<text
+            transform="translate(${fmt(cx)} ${fmt(plot.bottom + 12)}) rotate(-35)"
+            text-anchor="end"
+            font-size="11"
+            fill="#59636e"
+            >${category}</text
+          >`
+        : html`<text x="${fmt(cx)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e"
+            >${category}</text
+          >`,
     );
   });
   const guides = (options.guides ?? []).map((g) => ({ ...g, axis: 'y' as const }));
@@ -620,22 +848,45 @@ export function lineChartSvg(options: LineChartOptions): SafeHtml {
   const width = options.width ?? 640;
   const height = options.height ?? 380;
   const legend = legendLayout(
-    options.series.map((s, i) => ({ name: s.name, colour: colourOf(i, s.color), mark: s.dashed ? ('dashed' as const) : ('line' as const) })),
+    options.series.map((s, i) => ({
+      name: s.name,
+      colour: colourOf(i, s.color),
+      mark: s.dashed ? ('dashed' as const) : ('line' as const),
+    })),
     width,
   );
   const plot = plotArea(width, height, legend.rows);
   const xs = options.series.flatMap((s) => s.points.map((p) => p.x));
   const ys = options.series.flatMap((s) => s.points.map((p) => p.y));
-  const x = options.x.scale === 'log' ? logScale(xs, options.x, plot.left, plot.right) : linearScale(xs, options.x, plot.left, plot.right);
-  const y = options.y.scale === 'log' ? logScale(ys, options.y, plot.bottom, plot.top) : linearScale(ys, options.y, plot.bottom, plot.top, true);
+  const x =
+    options.x.scale === 'log'
+      ? logScale(xs, options.x, plot.left, plot.right)
+      : linearScale(xs, options.x, plot.left, plot.right);
+  const y =
+    options.y.scale === 'log'
+      ? logScale(ys, options.y, plot.bottom, plot.top)
+      : linearScale(ys, options.y, plot.bottom, plot.top, true);
   const lines = options.series.map((series, i) => {
     const colour = colourOf(i, series.color);
     const points = series.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     const path = points.map((p, j) => `${j === 0 ? 'M' : 'L'}${fmt(x.toPixel(p.x))},${fmt(y.toPixel(p.y))}`).join('');
-    const dots = (series.markers ?? points.length <= 30)
-      ? points.map((p) => html`<circle cx="${fmt(x.toPixel(p.x))}" cy="${fmt(y.toPixel(p.y))}" r="2.5" fill="${colour}"><title>${series.name}: ${x.format(p.x)}, ${y.format(p.y)}</title></circle>`)
-      : [];
-    return html`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"${series.dashed ? rawHtml(' stroke-dasharray="6 4"') : ''}><title>${series.name}</title></path>${dots}`;
+    const dots =
+      (series.markers ?? points.length <= 30)
+        ? points.map(
+            (p) =>
+              html`<circle cx="${fmt(x.toPixel(p.x))}" cy="${fmt(y.toPixel(p.y))}" r="2.5" fill="${colour}"
+                ><title>${series.name}: ${x.format(p.x)}, ${y.format(p.y)}</title></circle
+              >`,
+          )
+        : [];
+    return html`<path
+        d="${path}"
+        fill="none"
+        stroke="${colour}"
+        stroke-width="2"
+        ${series.dashed ? rawHtml(' stroke-dasharray="6 4"') : ''}
+        ><title>${series.name}</title></path
+      >${dots}`;
   });
   const content = html`${axesSvg({ width, height, ...(options.title ? { title: options.title } : {}) }, plot, x, y, options.x.label, options.y.label)}${guidesSvg(options.guides, plot, x, y)}${lines}${legend.render(plot.bottom + 44)}`;
   return svgDocument(width, height, options.title ?? `${options.y.label} against ${options.x.label}`, content);

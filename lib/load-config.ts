@@ -23,7 +23,10 @@ export async function loadConfig(file: string): Promise<CascadeConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`], file);
+    throw new ConfigError(
+      [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`],
+      file,
+    );
   }
   let document: unknown;
   try {

@@ -101,7 +101,9 @@ async function buildWithGo(cacheDir: string, env: NodeJS.ProcessEnv, log: (line:
       });
       child.on('error', reject);
       child.on('exit', (code) =>
-        code === 0 ? resolve() : reject(new TemporalCliError(`go install ${GO_PACKAGE} failed (exit ${code}):\n${stderr.trim()}`)),
+        code === 0
+          ? resolve()
+          : reject(new TemporalCliError(`go install ${GO_PACKAGE} failed (exit ${code}):\n${stderr.trim()}`)),
       );
     });
     const target = path.join(cacheDir, 'temporal');
@@ -150,10 +152,14 @@ export async function ensureTemporalCli(options: EnsureTemporalCliOptions = {}):
   const explicit = env.TEMPORAL_CLI_PATH;
   if (explicit) {
     if (!(await isExecutableFile(explicit))) {
-      throw new TemporalCliError(`TEMPORAL_CLI_PATH is set to "${explicit}", which is not an executable file. Fix or unset it.`);
+      throw new TemporalCliError(
+        `TEMPORAL_CLI_PATH is set to "${explicit}", which is not an executable file. Fix or unset it.`,
+      );
     }
     if (!(await probe(explicit))) {
-      throw new TemporalCliError(`TEMPORAL_CLI_PATH is set to "${explicit}", but running "${explicit} --version" failed. Point it at a Temporal CLI binary, or unset it.`);
+      throw new TemporalCliError(
+        `TEMPORAL_CLI_PATH is set to "${explicit}", but running "${explicit} --version" failed. Point it at a Temporal CLI binary, or unset it.`,
+      );
     }
     return { path: explicit, source: 'TEMPORAL_CLI_PATH' };
   }
@@ -174,7 +180,9 @@ export async function ensureTemporalCli(options: EnsureTemporalCliOptions = {}):
       failures.push(`building with Go failed: ${(error as Error).message}`);
     }
   } else {
-    failures.push(go ? `Go ${go.major}.${go.minor} is too old to build it (needs 1.${MIN_GO_MINOR}+)` : 'Go is not installed');
+    failures.push(
+      go ? `Go ${go.major}.${go.minor} is too old to build it (needs 1.${MIN_GO_MINOR}+)` : 'Go is not installed',
+    );
   }
 
   try {

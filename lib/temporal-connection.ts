@@ -20,7 +20,10 @@ function firstLine(error: unknown): string {
  * A client connection that fails fast, with a readable error, when nothing answers at `address`.
  * `hint` says what the caller's user can do about it.
  */
-export async function connectClient(address: string, options: { timeoutMs?: number; hint?: string } = {}): Promise<Connection> {
+export async function connectClient(
+  address: string,
+  options: { timeoutMs?: number; hint?: string } = {},
+): Promise<Connection> {
   try {
     return await Connection.connect({ address, connectTimeout: options.timeoutMs ?? 10_000 });
   } catch (error) {

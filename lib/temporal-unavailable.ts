@@ -10,7 +10,11 @@ const UNAVAILABLE_CODES = new Set([14, 4]);
  * the CLI with its "Temporal unreachable" exit code.
  */
 export function isTemporalUnavailable(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     if (current instanceof TemporalUnreachableError) return true;
     if (isGrpcServiceError(current) && UNAVAILABLE_CODES.has(current.code)) return true;
   }

@@ -62,7 +62,11 @@ export class AnthropicLanguageModel implements LanguageModel {
     }
     const parsed = AnthropicMessageResponse.safeParse(response);
     if (!parsed.success) {
-      throw new ProviderError(ProviderErrorType.invalidResponse, `${this.provider} returned a malformed message: ${parsed.error.issues[0]?.message ?? 'unknown'}`, this.context());
+      throw new ProviderError(
+        ProviderErrorType.invalidResponse,
+        `${this.provider} returned a malformed message: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
+        this.context(),
+      );
     }
     const message = parsed.data;
     const cached = message.usage.cache_read_input_tokens ?? 0;
@@ -90,12 +94,19 @@ export class AnthropicLanguageModel implements LanguageModel {
       return new ProviderError(ProviderErrorType.timeout, `${this.provider} did not answer in time`, this.context());
     }
     if (error instanceof Anthropic.APIConnectionError) {
-      return new ProviderError(ProviderErrorType.connection, `could not reach ${this.provider}: ${error.message}`, this.context());
+      return new ProviderError(
+        ProviderErrorType.connection,
+        `could not reach ${this.provider}: ${error.message}`,
+        this.context(),
+      );
     }
     if (error instanceof Anthropic.APIError && typeof error.status === 'number') {
       const body = error.error as { error?: { type?: string; message?: string } } | undefined;
       const providerMessage = body?.error?.message ?? error.message;
-      const type = body?.error?.type === 'overloaded_error' ? ProviderErrorType.overloaded : errorTypeForStatus(error.status, providerMessage);
+      const type =
+        body?.error?.type === 'overloaded_error'
+          ? ProviderErrorType.overloaded
+          : errorTypeForStatus(error.status, providerMessage);
       return new ProviderError(type, `${this.provider} ${error.status}: ${providerMessage}`, {
         ...this.context(),
         status: error.status,

@@ -12,7 +12,8 @@ export interface GenerateRequest {
   maxOutputTokens: number;
   temperature?: number;
   /** Ask for JSON; `schema` is used by providers that can enforce it. */
-  responseFormat?: { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> | boolean };
+  responseFormat?:
+    { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> | boolean };
   timeoutMs: number;
   abortSignal?: AbortSignal;
 }
@@ -47,7 +48,11 @@ export interface GenerateSettings {
 }
 
 /** The `generate` request for a built prompt under a model's settings: one mapping for every caller. */
-export function generateRequest(prompt: ModelPrompt, settings: GenerateSettings, abortSignal?: AbortSignal): GenerateRequest {
+export function generateRequest(
+  prompt: ModelPrompt,
+  settings: GenerateSettings,
+  abortSignal?: AbortSignal,
+): GenerateRequest {
   return {
     messages: prompt.messages,
     maxOutputTokens: settings.maxOutputTokens,

@@ -66,7 +66,9 @@ export class OpenAILanguageModel implements LanguageModel {
         {
           model: this.modelId,
           messages,
-          ...(this.legacyMaxTokens ? { max_tokens: request.maxOutputTokens } : { max_completion_tokens: request.maxOutputTokens }),
+          ...(this.legacyMaxTokens
+            ? { max_tokens: request.maxOutputTokens }
+            : { max_completion_tokens: request.maxOutputTokens }),
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
           ...(request.responseFormat ? { response_format: toResponseFormat(request.responseFormat) } : {}),
         },
@@ -77,7 +79,11 @@ export class OpenAILanguageModel implements LanguageModel {
     }
     const parsed = ChatCompletionResponse.safeParse(response);
     if (!parsed.success) {
-      throw new ProviderError(ProviderErrorType.invalidResponse, `${this.provider} returned a malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`, this.context());
+      throw new ProviderError(
+        ProviderErrorType.invalidResponse,
+        `${this.provider} returned a malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
+        this.context(),
+      );
     }
     const completion = parsed.data;
     const choice = completion.choices[0]!;
@@ -104,7 +110,11 @@ export class OpenAILanguageModel implements LanguageModel {
       return new ProviderError(ProviderErrorType.timeout, `${this.provider} did not answer in time`, this.context());
     }
     if (error instanceof OpenAI.APIConnectionError) {
-      return new ProviderError(ProviderErrorType.connection, `could not reach ${this.provider}: ${error.message}`, this.context());
+      return new ProviderError(
+        ProviderErrorType.connection,
+        `could not reach ${this.provider}: ${error.message}`,
+        this.context(),
+      );
     }
     if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
       const body = error.error as { message?: string } | undefined;
@@ -122,7 +132,9 @@ export class OpenAILanguageModel implements LanguageModel {
   }
 }
 
-function toResponseFormat(format: NonNullable<GenerateRequest['responseFormat']>): OpenAI.Chat.ChatCompletionCreateParams['response_format'] {
+function toResponseFormat(
+  format: NonNullable<GenerateRequest['responseFormat']>,
+): OpenAI.Chat.ChatCompletionCreateParams['response_format'] {
   if (format.type === 'json_object') return { type: 'json_object' };
   const schema = typeof format.schema === 'boolean' ? {} : format.schema;
   return { type: 'json_schema', json_schema: { name: format.name, schema, strict: false } };

@@ -21,7 +21,11 @@ export class ProviderError extends Error {
  */
 export function transportFailure(error: unknown, context: { provider: string; modelId: string }): ProviderError {
   const message = error instanceof Error ? error.message : String(error);
-  return new ProviderError(ProviderErrorType.connection, `connection to ${context.provider} failed: ${message}`, context);
+  return new ProviderError(
+    ProviderErrorType.connection,
+    `connection to ${context.provider} failed: ${message}`,
+    context,
+  );
 }
 
 /** HTTP status -> error kind, shared by every adapter (see the README's error table). */
@@ -43,7 +47,8 @@ export function errorTypeForStatus(status: number, providerMessage: string): Pro
   return ProviderErrorType.serverError;
 }
 
-const CONTEXT_TOO_LONG = /context[ _]length|context window|too many tokens|(?:prompt|input|request) is too long|maximum context|inputs? tokens/i;
+const CONTEXT_TOO_LONG =
+  /context[ _]length|context window|too many tokens|(?:prompt|input|request) is too long|maximum context|inputs? tokens/i;
 const CONTENT_FILTERED = /content[ _](filter|policy|management)|safety system/i;
 
 /**
@@ -53,7 +58,12 @@ const CONTENT_FILTERED = /content[ _](filter|policy|management)|safety system/i;
 export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
   if (!headers) return undefined;
   const milliseconds = Number(headers.get('retry-after-ms'));
-  if (headers.get('retry-after-ms') && Number.isFinite(milliseconds) && milliseconds >= 0 && bounded(milliseconds) !== undefined) {
+  if (
+    headers.get('retry-after-ms') &&
+    Number.isFinite(milliseconds) &&
+    milliseconds >= 0 &&
+    bounded(milliseconds) !== undefined
+  ) {
     return bounded(milliseconds);
   }
   const value = headers.get('retry-after');

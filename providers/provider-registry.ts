@@ -49,11 +49,19 @@ export function createProviderRegistry(config: CascadeConfig, env: NodeJS.Proces
       continue;
     }
     if (provider.type === 'anthropic') {
-      const client = new Anthropic({ apiKey: apiKey ?? null, maxRetries: 0, ...(provider.baseURL ? { baseURL: provider.baseURL } : {}) });
+      const client = new Anthropic({
+        apiKey: apiKey ?? null,
+        maxRetries: 0,
+        ...(provider.baseURL ? { baseURL: provider.baseURL } : {}),
+      });
       factories.set(id, (modelId) => new AnthropicLanguageModel({ provider: id, modelId, client }));
     } else {
       // OpenAI-compatible servers often run without auth; the SDK insists on some key string.
-      const client = new OpenAI({ apiKey: apiKey ?? 'unused', maxRetries: 0, ...(provider.baseURL ? { baseURL: provider.baseURL } : {}) });
+      const client = new OpenAI({
+        apiKey: apiKey ?? 'unused',
+        maxRetries: 0,
+        ...(provider.baseURL ? { baseURL: provider.baseURL } : {}),
+      });
       const legacyMaxTokens = provider.type === 'openai-compatible';
       factories.set(id, (modelId) => new OpenAILanguageModel({ provider: id, modelId, client, legacyMaxTokens }));
     }
@@ -68,7 +76,8 @@ export function createProviderRegistry(config: CascadeConfig, env: NodeJS.Proces
       let model = cache.get(key);
       if (!model) {
         const factory = factories.get(providerId);
-        if (!factory) throw new Error(`unknown provider "${providerId}" (configured: ${[...factories.keys()].join(', ')})`);
+        if (!factory)
+          throw new Error(`unknown provider "${providerId}" (configured: ${[...factories.keys()].join(', ')})`);
         model = factory(modelId);
         cache.set(key, model);
       }

@@ -53,11 +53,15 @@ interface Labelled {
 }
 
 function loadQuestions(file: string): Labelled[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return lines.map((line, i) => {
     const question = MtBenchQuestion.parse(JSON.parse(line));
     const expected = CATEGORY_TO_TASK_TYPE[question.category];
-    if (!expected) throw new Error(`${file}:${i + 1}: category "${question.category}" has no task type in the README's mapping`);
+    if (!expected)
+      throw new Error(`${file}:${i + 1}: category "${question.category}" has no task type in the README's mapping`);
     return {
       id: question.question_id,
       category: question.category,
@@ -78,7 +82,8 @@ function main(): void {
   const config = ClassifierConfig.parse({});
 
   const warmUpStart = performance.now();
-  for (let round = 0; round < WARM_UP_ROUNDS; round++) for (const question of questions) classifyRequest(question.input, config);
+  for (let round = 0; round < WARM_UP_ROUNDS; round++)
+    for (const question of questions) classifyRequest(question.input, config);
   const warmUpMs = performance.now() - warmUpStart;
 
   const results = questions.map((question) => ({ question, result: classifyRequest(question.input, config) }));
@@ -99,9 +104,15 @@ function main(): void {
 
   console.log('confusion matrix (rows: expected, columns: predicted)');
   const labelWidth = Math.max(...rows.map((r) => r.length), 'expected'.length) + 2;
-  console.log(pad('expected', labelWidth) + columns.map((column) => pad(column, column.length + 2, true)).join('') + pad('accuracy', 11, true));
+  console.log(
+    pad('expected', labelWidth) +
+      columns.map((column) => pad(column, column.length + 2, true)).join('') +
+      pad('accuracy', 11, true),
+  );
   for (const row of rows) {
-    const cells = columns.map((column) => pad(String(counts.get(`${row}\u0000${column}`) ?? 0), column.length + 2, true));
+    const cells = columns.map((column) =>
+      pad(String(counts.get(`${row}\u0000${column}`) ?? 0), column.length + 2, true),
+    );
     const total = results.filter(({ question }) => question.expected === row).length;
     const right = counts.get(`${row}\u0000${row}`) ?? 0;
     console.log(pad(row, labelWidth) + cells.join('') + pad(`${right}/${total}`, 11, true));
@@ -119,7 +130,9 @@ function main(): void {
   console.log(`\nmisclassified (${misses.length})`);
   for (const { question, result } of misses) {
     const text = question.input.text.replace(/\s+/g, ' ');
-    console.log(`  #${question.id} ${question.category} -> expected ${question.expected}, got ${result.taskType} (margin ${result.margin})`);
+    console.log(
+      `  #${question.id} ${question.category} -> expected ${question.expected}, got ${result.taskType} (margin ${result.margin})`,
+    );
     console.log(`    prompt: ${text.length > 160 ? `${text.slice(0, 159)}…` : text}`);
     console.log(`    reason: ${result.reason}`);
   }
@@ -142,11 +155,19 @@ function main(): void {
   const mean = timings.reduce((sum, t) => sum + t, 0) / timings.length;
   const microseconds = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
   const longest = Math.max(...questions.map((q) => q.input.text.length));
-  console.log(`\ntime per classification over ${timings.length} runs (prompts up to ${longest} chars): mean ${microseconds(mean)}, p50 ${microseconds(percentile(timings, 50))}, p99 ${microseconds(percentile(timings, 99))}, max ${microseconds(timings[timings.length - 1]!)}`);
+  console.log(
+    `\ntime per classification over ${timings.length} runs (prompts up to ${longest} chars): mean ${microseconds(mean)}, p50 ${microseconds(percentile(timings, 50))}, p99 ${microseconds(percentile(timings, 99))}, max ${microseconds(timings[timings.length - 1]!)}`,
+  );
   const fastestMean = fastestPerPrompt.reduce((sum, t) => sum + t, 0) / fastestPerPrompt.length;
-  console.log(`fastest of ${TIMING_ROUNDS} runs per prompt (what a classification costs without preemption): mean ${microseconds(fastestMean)}, slowest prompt ${microseconds(Math.max(...fastestPerPrompt))}`);
-  console.log(`process CPU time per classification (user + system, GC included): mean ${microseconds((cpu.user + cpu.system) / 1000 / timings.length)}`);
-  console.log(`one-off warm-up (compiling the rules and V8 compiling their regexes), ${WARM_UP_ROUNDS} passes: ${(warmUpMs).toFixed(1)} ms`);
+  console.log(
+    `fastest of ${TIMING_ROUNDS} runs per prompt (what a classification costs without preemption): mean ${microseconds(fastestMean)}, slowest prompt ${microseconds(Math.max(...fastestPerPrompt))}`,
+  );
+  console.log(
+    `process CPU time per classification (user + system, GC included): mean ${microseconds((cpu.user + cpu.system) / 1000 / timings.length)}`,
+  );
+  console.log(
+    `one-off warm-up (compiling the rules and V8 compiling their regexes), ${WARM_UP_ROUNDS} passes: ${warmUpMs.toFixed(1)} ms`,
+  );
 }
 
 main();

@@ -33,10 +33,19 @@ const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 
 const SCENARIOS: Array<{ name: string; run: (context: DurabilityContext) => Promise<ScenarioReport> }> = [
   { name: 'worker-crash', run: (context) => runWorkerCrash(context, { requests: 50, kills: 3, log }) },
   { name: 'server-restart', run: (context) => runServerRestart(context, { requests: 24, restarts: 2, log }) },
-  { name: 'provider-outage', run: (context) => runProviderOutage(context, { outageMs: 60_000, requestsPerWave: 12, log }) },
-  { name: 'rate-limit-storm', run: (context) => runRateLimitStorm(context, { requestsPerRoute: 20, rateLimitsPerRequest: 4, log }) },
+  {
+    name: 'provider-outage',
+    run: (context) => runProviderOutage(context, { outageMs: 60_000, requestsPerWave: 12, log }),
+  },
+  {
+    name: 'rate-limit-storm',
+    run: (context) => runRateLimitStorm(context, { requestsPerRoute: 20, rateLimitsPerRequest: 4, log }),
+  },
   { name: 'non-retryable-errors', run: (context) => runNonRetryableErrors(context, { requestsPerKind: 5, log }) },
-  { name: 'bad-model-output', run: (context) => runBadModelOutput(context, { requestsPerKind: 4, hugeAnswerChars: 790_000, log }) },
+  {
+    name: 'bad-model-output',
+    run: (context) => runBadModelOutput(context, { requestsPerKind: 4, hugeAnswerChars: 790_000, log }),
+  },
 ];
 
 type Totals = Pick<DurabilityFigures, 'requests' | 'kills' | 'restarts' | 'modelCalls' | (typeof MUST_BE_ZERO)[number]>;
@@ -52,7 +61,9 @@ async function main(): Promise<number> {
       try {
         const report = await scenario.run(context);
         reports.push({ name: scenario.name, report });
-        log(`${scenario.name}: ${report.figures.completed}/${report.figures.requests} completed, ${report.violations.length} violations, ${Math.round(report.durationMs / 1000)} s`);
+        log(
+          `${scenario.name}: ${report.figures.completed}/${report.figures.requests} completed, ${report.violations.length} violations, ${Math.round(report.durationMs / 1000)} s`,
+        );
         for (const violation of report.violations.slice(0, 20)) log(`  violation: ${violation}`);
       } catch (error) {
         reports.push({ name: scenario.name, error: (error as Error).stack ?? String(error) });
@@ -63,7 +74,18 @@ async function main(): Promise<number> {
     await context.close();
   }
 
-  const totals: Totals = { requests: 0, kills: 0, restarts: 0, modelCalls: 0, lost: 0, duplicateRuns: 0, completedCallsRepeated: 0, answersPaidTwice: 0, retriesBeforeRetryAfter: 0, workflowTaskFailures: 0 };
+  const totals: Totals = {
+    requests: 0,
+    kills: 0,
+    restarts: 0,
+    modelCalls: 0,
+    lost: 0,
+    duplicateRuns: 0,
+    completedCallsRepeated: 0,
+    answersPaidTwice: 0,
+    retriesBeforeRetryAfter: 0,
+    workflowTaskFailures: 0,
+  };
   for (const { report } of reports) {
     if (!report) continue;
     for (const key of Object.keys(totals) as Array<keyof Totals>) totals[key] += report.figures[key];
@@ -78,7 +100,13 @@ async function main(): Promise<number> {
     totals,
     scenarios: reports.map(({ name, report, error }) =>
       report
-        ? { name, durationSeconds: Math.round(report.durationMs / 1000), figures: report.figures, details: report.details, violations: report.violations }
+        ? {
+            name,
+            durationSeconds: Math.round(report.durationMs / 1000),
+            figures: report.figures,
+            details: report.details,
+            violations: report.violations,
+          }
         : { name, error },
     ),
   };
@@ -86,12 +114,18 @@ async function main(): Promise<number> {
   await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`);
 
   console.log('');
-  console.table(Object.fromEntries(reports.filter((r) => r.report).map(({ name, report }) => [name, { ...report!.figures }])));
+  console.table(
+    Object.fromEntries(reports.filter((r) => r.report).map(({ name, report }) => [name, { ...report!.figures }])),
+  );
   console.log('');
   const width = Math.max(...Object.keys(totals).map((key) => key.length));
   for (const [key, value] of Object.entries(totals)) console.log(`  ${key.padEnd(width)}  ${value}`);
   console.log('');
-  console.log(passed ? `PASSED: nothing lost, nothing done twice, no early retry, no workflow task failure (${document.durationSeconds} s)` : `FAILED: ${failed.join(', ') || 'non-zero loss or duplication figures'}`);
+  console.log(
+    passed
+      ? `PASSED: nothing lost, nothing done twice, no early retry, no workflow task failure (${document.durationSeconds} s)`
+      : `FAILED: ${failed.join(', ') || 'non-zero loss or duplication figures'}`,
+  );
   console.log(`figures written to ${path.relative(process.cwd(), options.out) || options.out}`);
   return passed ? 0 : 1;
 }

@@ -40,7 +40,8 @@ function portFrom(name: string, fallback: number): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`${name}: must be a port number, got "${value}"`], 'environment');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError([`${name}: must be a port number, got "${value}"`], 'environment');
   return port;
 }
 
@@ -71,7 +72,9 @@ async function start(): Promise<void> {
     address = running.devServer.address;
   }
 
-  const hint = env.TEMPORAL_ADDRESS ? 'Is the server running? Check TEMPORAL_ADDRESS, or unset it to use the embedded dev server.' : undefined;
+  const hint = env.TEMPORAL_ADDRESS
+    ? 'Is the server running? Check TEMPORAL_ADDRESS, or unset it to use the embedded dev server.'
+    : undefined;
   running.connection = await connectClient(address, { hint });
   const added = await registerSearchAttributes(running.connection, namespace);
   if (added.length > 0) logger.info({ added }, 'registered search attributes');
@@ -109,7 +112,9 @@ async function start(): Promise<void> {
     `  Temporal gRPC  ${address}   namespace ${namespace}, task queue ${config.taskQueue}`,
     `  Config         ${path.relative(process.cwd(), configPath) || configPath}`,
     running.devServer ? `  Data           ${dataDir} (workflows survive restarts)` : '',
-    running.demo ? `  DEMO MODE      no provider API key is set: answers come from simulated providers (${running.demo.describe()})` : '',
+    running.demo
+      ? `  DEMO MODE      no provider API key is set: answers come from simulated providers (${running.demo.describe()})`
+      : '',
     running.api.authNotice ? `  Auth           ${running.api.authNotice}` : '',
     '',
     `Try: npm run cascade -- run --request examples/invoice-extraction.json`,

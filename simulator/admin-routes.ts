@@ -13,7 +13,9 @@ export const AdminErrorBody = z.object({ error: z.object({ message: z.string(), 
 export type AdminErrorBody = z.infer<typeof AdminErrorBody>;
 
 function invalid(reply: FastifyReply, what: string, error: z.ZodError): FastifyReply {
-  const problems = error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+  const problems = error.issues.map((issue) =>
+    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+  );
   const body: AdminErrorBody = { error: { message: `invalid ${what}`, problems } };
   return reply.code(400).send(body);
 }
@@ -32,7 +34,9 @@ export async function registerAdminRoutes(admin: FastifyInstance, context: Simul
     return reply.code(error.statusCode ?? 500).send(body);
   });
   admin.setNotFoundHandler((request, reply) => {
-    const body: AdminErrorBody = { error: { message: `no admin endpoint ${request.method} ${request.url}`, problems: [] } };
+    const body: AdminErrorBody = {
+      error: { message: `no admin endpoint ${request.method} ${request.url}`, problems: [] },
+    };
     return reply.code(404).send(body);
   });
 

@@ -35,5 +35,11 @@ export function completeAnswer(request: ChatRequest, answer: string): AnswerComp
     stop = 'max_tokens';
     stopSequence = null;
   }
-  return { text, stop, stopSequence, inputTokens: estimateTokens(request.promptText), outputTokens: estimateTokens(text) };
+  return {
+    text,
+    stop,
+    stopSequence,
+    inputTokens: estimateTokens(request.promptText),
+    outputTokens: estimateTokens(text),
+  };
 }

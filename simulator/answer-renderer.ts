@@ -39,7 +39,8 @@ export async function renderAnswer(spec: AnswerSpec, context: AnswerContext): Pr
     return asText(fenced ? `\`\`\`json\n${json}\n\`\`\`` : json);
   };
   const enforcedJson = request.json.kind !== 'none' && request.json.enforced;
-  const plainAnswer = (text: string): unknown => (request.json.kind === 'schema' ? validInstance(context, 'use') : { answer: text });
+  const plainAnswer = (text: string): unknown =>
+    request.json.kind === 'schema' ? validInstance(context, 'use') : { answer: text };
 
   switch (spec.type) {
     case 'text': {
@@ -73,13 +74,22 @@ export async function renderAnswer(spec: AnswerSpec, context: AnswerContext): Pr
         dataset = await context.loadDataset();
       } catch (error) {
         // Missing or broken data will not fix itself on a retry, so it is not a 5xx.
-        return { kind: 'error', status: 400, message: `simulator replay: could not load the RouterBench data: ${(error as Error).message}` };
+        return {
+          kind: 'error',
+          status: 400,
+          message: `simulator replay: could not load the RouterBench data: ${(error as Error).message}`,
+        };
       }
       const lookup = dataset.lookup(request.model, request.userTexts);
       if (!lookup.found) return { kind: 'error', status: 400, message: `simulator replay: ${lookup.reason}` };
       const recorded = { costUsd: lookup.answer.totalCostUsd, sampleId: lookup.row.sampleId };
       const text = lookup.answer.response;
-      return { kind: 'text', text: enforcedJson ? JSON.stringify(plainAnswer(text), null, 2) : text, refusal: false, recorded };
+      return {
+        kind: 'text',
+        text: enforcedJson ? JSON.stringify(plainAnswer(text), null, 2) : text,
+        refusal: false,
+        recorded,
+      };
     }
     case 'error':
       return {

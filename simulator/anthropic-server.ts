@@ -48,4 +48,3 @@ export function createAnthropicServer(context: SimulatorContext): FastifyInstanc
 
   return app;
 }
-

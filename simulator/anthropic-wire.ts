@@ -36,7 +36,10 @@ export const AnthropicMessagesRequest = z.looseObject({
   temperature: z.number().min(0).max(1).optional(),
   output_config: z
     .looseObject({
-      format: z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) }).nullable().optional(),
+      format: z
+        .looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) })
+        .nullable()
+        .optional(),
     })
     .optional(),
 });
@@ -50,7 +53,10 @@ export const AnthropicUsage = z.object({
   output_tokens: z.number().int().positive(),
   cache_creation_input_tokens: z.number().int().nonnegative(),
   cache_read_input_tokens: z.number().int().nonnegative(),
-  cache_creation: z.object({ ephemeral_5m_input_tokens: z.number().int(), ephemeral_1h_input_tokens: z.number().int() }),
+  cache_creation: z.object({
+    ephemeral_5m_input_tokens: z.number().int(),
+    ephemeral_1h_input_tokens: z.number().int(),
+  }),
   service_tier: z.literal('standard'),
 });
 export type AnthropicUsage = z.infer<typeof AnthropicUsage>;
@@ -128,7 +134,12 @@ function randomId(prefix: string): string {
   return prefix + randomBytes(18).toString('base64url');
 }
 
-function jsonResponse(status: number, body: unknown, headers: Record<string, string>, requestId = randomId('req_')): OutgoingResponse {
+function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+  requestId = randomId('req_'),
+): OutgoingResponse {
   return {
     status,
     headers: { 'content-type': 'application/json', 'request-id': requestId, ...headers },
@@ -140,7 +151,8 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
 /** Anthropic's message for a failed check: `path: problem`, e.g. `max_tokens: Field required`. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.map(String).join('.');
-  const problem = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'Field required' : issue.message;
+  const problem =
+    issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'Field required' : issue.message;
   return where ? `${where}: ${problem}` : problem;
 }
 
@@ -186,12 +198,28 @@ function sseEvent(type: string, data: unknown): string {
 /** The message as a stream of server-sent events, in the order the real API sends them. */
 function streamEvents(message: AnthropicMessage): string[] {
   const text = message.content[0]?.text ?? '';
-  const start = { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } };
+  const start = {
+    ...message,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { ...message.usage, output_tokens: 1 },
+  };
   return [
     sseEvent('message_start', { type: 'message_start', message: start }),
-    sseEvent('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }),
+    sseEvent('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '', citations: null },
+    }),
     sseEvent('ping', { type: 'ping' }),
-    ...streamDeltas(text).map((delta) => sseEvent('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: delta } })),
+    ...streamDeltas(text).map((delta) =>
+      sseEvent('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: delta },
+      }),
+    ),
     sseEvent('content_block_stop', { type: 'content_block_stop', index: 0 }),
     sseEvent('message_delta', {
       type: 'message_delta',
@@ -217,13 +245,22 @@ export const anthropicWire: ProviderWire<AnthropicMessagesRequest> = {
       return { ok: false, error: { status: 400, message: 'The request body must be a JSON object.' } };
     }
     const messages = (body as { messages?: unknown }).messages;
-    if (Array.isArray(messages) && messages.some((message) => (message as { role?: unknown } | null)?.role === 'system')) {
-      const message = 'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.';
+    if (
+      Array.isArray(messages) &&
+      messages.some((message) => (message as { role?: unknown } | null)?.role === 'system')
+    ) {
+      const message =
+        'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.';
       return { ok: false, error: { status: 400, message } };
     }
     const parsed = AnthropicMessagesRequest.safeParse(body);
-    if (!parsed.success) return { ok: false, error: { status: 400, message: parsed.error.issues.map(describeIssue).join('; ') } };
-    const call: ParsedCall<AnthropicMessagesRequest> = { wireRequest: parsed.data, chat: toChatRequest(parsed.data), stream: parsed.data.stream === true };
+    if (!parsed.success)
+      return { ok: false, error: { status: 400, message: parsed.error.issues.map(describeIssue).join('; ') } };
+    const call: ParsedCall<AnthropicMessagesRequest> = {
+      wireRequest: parsed.data,
+      chat: toChatRequest(parsed.data),
+      stream: parsed.data.stream === true,
+    };
     return { ok: true, call };
   },
 
@@ -250,7 +287,12 @@ export const anthropicWire: ProviderWire<AnthropicMessagesRequest> = {
     if (!call.stream) return jsonResponse(200, message, recordedHeaders(recorded));
     return {
       status: 200,
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': randomId('req_'), ...recordedHeaders(recorded) },
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'request-id': randomId('req_'),
+        ...recordedHeaders(recorded),
+      },
       chunks: streamEvents(message),
       logBody: message,
     };
@@ -258,9 +300,15 @@ export const anthropicWire: ProviderWire<AnthropicMessagesRequest> = {
 
   error({ status, message, retryAfterSeconds, code }: WireError): OutgoingResponse {
     const type = anthropicErrorType(status);
-    const text = code === 'model_not_found' ? `model: ${message}` : message || (DEFAULT_MESSAGES[type] ?? `HTTP ${status}`);
+    const text =
+      code === 'model_not_found' ? `model: ${message}` : message || (DEFAULT_MESSAGES[type] ?? `HTTP ${status}`);
     const requestId = randomId('req_');
     const body: AnthropicErrorBody = { type: 'error', error: { type, message: text }, request_id: requestId };
-    return jsonResponse(status, body, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }, requestId);
+    return jsonResponse(
+      status,
+      body,
+      retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+      requestId,
+    );
   },
 };

@@ -50,7 +50,9 @@ export type CallFilter = z.infer<typeof CallFilter>;
 /** What the server knows when a call arrives. */
 export type CallStart = Pick<CallRecord, 'provider' | 'endpoint' | 'model' | 'requestBody' | 'stream'>;
 /** What the server learns while it answers. */
-export type CallUpdate = Partial<Pick<CallRecord, 'status' | 'responseBody' | 'fault' | 'rule' | 'recordedCostUsd' | 'sampleId'>>;
+export type CallUpdate = Partial<
+  Pick<CallRecord, 'status' | 'responseBody' | 'fault' | 'rule' | 'recordedCostUsd' | 'sampleId'>
+>;
 
 /**
  * Every model call the simulator received, in arrival order. A call is logged on arrival as
@@ -140,7 +142,9 @@ export class CallLog {
       };
       const timer = setTimeout(() => {
         this.changes.off('change', check);
-        reject(new Error(`call log: condition not met within ${timeoutMs} ms (${this.list(filter).length} matching calls)`));
+        reject(
+          new Error(`call log: condition not met within ${timeoutMs} ms (${this.list(filter).length} matching calls)`),
+        );
       }, timeoutMs);
       if (!check()) this.changes.on('change', check);
     });

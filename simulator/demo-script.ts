@@ -11,7 +11,10 @@ import { type ModelBehaviourInput, type ScriptRuleInput, SimulatorScript } from 
  * Prose answers are short and plausible for code, summaries and everything else.
  */
 
-const CODE_PROMPT = { pattern: '\\b(code|function|implement|python|javascript|typescript|script|regex|sql)\\b', flags: 'i' };
+const CODE_PROMPT = {
+  pattern: '\\b(code|function|implement|python|javascript|typescript|script|regex|sql)\\b',
+  flags: 'i',
+};
 const SUMMARY_PROMPT = { pattern: '\\b(summari[sz]e|summary|tl;?dr|key points)\\b', flags: 'i' };
 
 function proseRules(voice: { code: string; summary: string }): ScriptRuleInput[] {
@@ -57,8 +60,10 @@ const MID_PROSE = {
     '    return list(dict.fromkeys(values))',
     '```',
   ].join('\n'),
-  summary: 'Summary: the text argues for one main change, backed by two examples, and expects lower cost and better reliability.',
-  other: 'Short answer to "{{promptExcerpt}}": start simple, measure, and add complexity only where the results call for it.',
+  summary:
+    'Summary: the text argues for one main change, backed by two examples, and expects lower cost and better reliability.',
+  other:
+    'Short answer to "{{promptExcerpt}}": start simple, measure, and add complexity only where the results call for it.',
 };
 
 const SMALL_PROSE = {
@@ -68,15 +73,30 @@ const SMALL_PROSE = {
 };
 
 const frontier: ModelBehaviourInput = {
-  rules: [{ name: 'json: valid, uses the facts', when: { jsonRequested: true }, answer: { type: 'schema_json', facts: 'use' } } , ...proseRules(FRONTIER_PROSE)],
+  rules: [
+    {
+      name: 'json: valid, uses the facts',
+      when: { jsonRequested: true },
+      answer: { type: 'schema_json', facts: 'use' },
+    },
+    ...proseRules(FRONTIER_PROSE),
+  ],
   defaultAnswer: { type: 'text', text: FRONTIER_PROSE.other },
   latency: { type: 'lognormal', medianMs: 1200, sigma: 0.3 },
 };
 
 const mid: ModelBehaviourInput = {
   rules: [
-    { name: 'json: contradicts the facts', when: { jsonRequested: true, fraction: 0.3 }, answer: { type: 'schema_json', facts: 'contradict' } },
-    { name: 'json: valid, uses the facts', when: { jsonRequested: true }, answer: { type: 'schema_json', facts: 'use' } },
+    {
+      name: 'json: contradicts the facts',
+      when: { jsonRequested: true, fraction: 0.3 },
+      answer: { type: 'schema_json', facts: 'contradict' },
+    },
+    {
+      name: 'json: valid, uses the facts',
+      when: { jsonRequested: true },
+      answer: { type: 'schema_json', facts: 'use' },
+    },
     ...proseRules(MID_PROSE),
   ],
   defaultAnswer: { type: 'text', text: MID_PROSE.other },
@@ -85,10 +105,22 @@ const mid: ModelBehaviourInput = {
 
 const small: ModelBehaviourInput = {
   rules: [
-    { name: 'json: broken', when: { jsonRequested: true, fraction: 0.25 }, answer: { type: 'invalid_json', style: 'truncated' } },
+    {
+      name: 'json: broken',
+      when: { jsonRequested: true, fraction: 0.25 },
+      answer: { type: 'invalid_json', style: 'truncated' },
+    },
     // Rules share one hash per prompt, so this band is the next quarter of prompts.
-    { name: 'json: contradicts the facts', when: { jsonRequested: true, fraction: 0.5 }, answer: { type: 'schema_json', facts: 'contradict' } },
-    { name: 'json: valid, uses the facts', when: { jsonRequested: true }, answer: { type: 'schema_json', facts: 'use' } },
+    {
+      name: 'json: contradicts the facts',
+      when: { jsonRequested: true, fraction: 0.5 },
+      answer: { type: 'schema_json', facts: 'contradict' },
+    },
+    {
+      name: 'json: valid, uses the facts',
+      when: { jsonRequested: true },
+      answer: { type: 'schema_json', facts: 'use' },
+    },
     ...proseRules(SMALL_PROSE),
   ],
   defaultAnswer: { type: 'text', text: SMALL_PROSE.other },

@@ -47,7 +47,9 @@ export class FaultInjector {
   /** The fault that hits a call to `model` on `provider`, if any, counting the hit. */
   take(provider: SimulatedProvider, model: string | null): ActiveFault | undefined {
     this.prune();
-    const fault = this.faults.find((f) => (f.provider === undefined || f.provider === provider) && (f.model === undefined || f.model === model));
+    const fault = this.faults.find(
+      (f) => (f.provider === undefined || f.provider === provider) && (f.model === undefined || f.model === model),
+    );
     if (!fault) return undefined;
     fault.hits++;
     if (fault.remainingCalls !== null) fault.remainingCalls--;

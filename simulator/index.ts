@@ -1,5 +1,10 @@
 /** The simulated providers' public API; see `start-simulator.ts` to begin. */
-export { startSimulator, type SimulatorEndpoint, type SimulatorHandle, type StartSimulatorOptions } from './start-simulator';
+export {
+  startSimulator,
+  type SimulatorEndpoint,
+  type SimulatorHandle,
+  type StartSimulatorOptions,
+} from './start-simulator';
 export { SimulatorAdminClient, SimulatorAdminError } from './simulator-admin-client';
 export { CallFilter, CallLog, CallRecord, CallState } from './call-log';
 export { FaultInjector } from './fault-injector';

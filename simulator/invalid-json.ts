@@ -6,7 +6,8 @@ import { type InvalidJsonStyle } from './simulator-script';
  */
 export function renderInvalidJson(value: unknown, style: InvalidJsonStyle): string {
   const json = JSON.stringify(value, null, 2) ?? 'null';
-  if (style === 'prose') return `Sure! Here is the JSON you asked for:\n\n${json}\n\nLet me know if you need anything else.`;
+  if (style === 'prose')
+    return `Sure! Here is the JSON you asked for:\n\n${json}\n\nLet me know if you need anything else.`;
   if (style === 'single_quotes') {
     const python = toPythonLiteral(value);
     if (!parses(python)) return python;

@@ -36,7 +36,11 @@ export function buildSchemaInstance(schema: unknown, options: SchemaInstanceOpti
 export function buildFactsObject(facts: readonly PromptFact[], factMode: FactMode = 'use'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const fact of facts) {
-    const name = fact.key.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+    const name = fact.key
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '');
     const value = guessType(fact.value);
     out[name] = factMode === 'use' ? value : contradictValue(value, {}, fact.key);
   }
@@ -132,14 +136,23 @@ class InstanceBuilder {
     const out: Record<string, unknown> = {};
     const properties = isSchemaObject(schema.properties) ? schema.properties : {};
     for (const [name, sub] of Object.entries(properties)) out[name] = this.build(sub, name, depth + 1, 0);
-    const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
-    const extra = schema.additionalProperties === undefined || schema.additionalProperties === false ? true : schema.additionalProperties;
+    const required = Array.isArray(schema.required)
+      ? schema.required.filter((r): r is string => typeof r === 'string')
+      : [];
+    const extra =
+      schema.additionalProperties === undefined || schema.additionalProperties === false
+        ? true
+        : schema.additionalProperties;
     for (const name of required) if (!(name in out)) out[name] = this.build(extra, name, depth + 1, 0);
     return out;
   }
 
   private buildArray(schema: SchemaObject, key: string, depth: number): unknown[] {
-    const tuple = Array.isArray(schema.prefixItems) ? schema.prefixItems : Array.isArray(schema.items) ? schema.items : [];
+    const tuple = Array.isArray(schema.prefixItems)
+      ? schema.prefixItems
+      : Array.isArray(schema.items)
+        ? schema.items
+        : [];
     const rest = Array.isArray(schema.items) ? (schema.additionalItems ?? true) : (schema.items ?? true);
     const minItems = typeof schema.minItems === 'number' ? schema.minItems : 0;
     let maxItems = typeof schema.maxItems === 'number' ? schema.maxItems : Number.POSITIVE_INFINITY;
@@ -177,7 +190,11 @@ class InstanceBuilder {
 
 function resolvePointer(root: unknown, ref: string): unknown {
   if (!ref.startsWith('#')) return true;
-  const tokens = ref.slice(1).split('/').slice(1).map((token) => decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = ref
+    .slice(1)
+    .split('/')
+    .slice(1)
+    .map((token) => decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = root;
   for (const token of tokens) {
     if (!isSchemaObject(node) && !Array.isArray(node)) return true;
@@ -189,10 +206,15 @@ function resolvePointer(root: unknown, ref: string): unknown {
 function mergeSchemas(a: SchemaObject, b: SchemaObject): SchemaObject {
   const merged: SchemaObject = { ...a, ...b };
   if (isSchemaObject(a.properties) || isSchemaObject(b.properties)) {
-    merged.properties = { ...(isSchemaObject(a.properties) ? a.properties : {}), ...(isSchemaObject(b.properties) ? b.properties : {}) };
+    merged.properties = {
+      ...(isSchemaObject(a.properties) ? a.properties : {}),
+      ...(isSchemaObject(b.properties) ? b.properties : {}),
+    };
   }
   if (Array.isArray(a.required) || Array.isArray(b.required)) {
-    merged.required = [...new Set([...(Array.isArray(a.required) ? a.required : []), ...(Array.isArray(b.required) ? b.required : [])])];
+    merged.required = [
+      ...new Set([...(Array.isArray(a.required) ? a.required : []), ...(Array.isArray(b.required) ? b.required : [])]),
+    ];
   }
   return merged;
 }
@@ -203,9 +225,12 @@ function minimalValue(schema: SchemaObject): unknown {
 }
 
 function stringFor(schema: SchemaObject, key: string, index: number): string {
-  let value = (typeof schema.format === 'string' ? formatSample(schema.format, index) : undefined) ?? plausibleString(key, index);
-  if (typeof schema.pattern === 'string' && !safeTest(schema.pattern, value)) value = samplePattern(schema.pattern) ?? value;
-  if (typeof schema.minLength === 'number' && value.length < schema.minLength) value = value.padEnd(schema.minLength, '.');
+  let value =
+    (typeof schema.format === 'string' ? formatSample(schema.format, index) : undefined) ?? plausibleString(key, index);
+  if (typeof schema.pattern === 'string' && !safeTest(schema.pattern, value))
+    value = samplePattern(schema.pattern) ?? value;
+  if (typeof schema.minLength === 'number' && value.length < schema.minLength)
+    value = value.padEnd(schema.minLength, '.');
   if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) value = value.slice(0, schema.maxLength);
   return value;
 }
@@ -228,8 +253,10 @@ function boundsOf(schema: SchemaObject, integer: boolean): NumericBounds {
   const step = integer ? 1 : 0.01;
   let low = Number.NEGATIVE_INFINITY;
   let high = Number.POSITIVE_INFINITY;
-  if (typeof schema.minimum === 'number') low = schema.exclusiveMinimum === true ? schema.minimum + step : schema.minimum;
-  if (typeof schema.maximum === 'number') high = schema.exclusiveMaximum === true ? schema.maximum - step : schema.maximum;
+  if (typeof schema.minimum === 'number')
+    low = schema.exclusiveMinimum === true ? schema.minimum + step : schema.minimum;
+  if (typeof schema.maximum === 'number')
+    high = schema.exclusiveMaximum === true ? schema.maximum - step : schema.maximum;
   if (typeof schema.exclusiveMinimum === 'number') low = Math.max(low, schema.exclusiveMinimum + step);
   if (typeof schema.exclusiveMaximum === 'number') high = Math.min(high, schema.exclusiveMaximum - step);
   if (integer) {
@@ -309,7 +336,9 @@ function contradictValue(value: unknown, schema: SchemaObject, key: string): unk
   if (typeof value === 'number') {
     const integer = Number.isInteger(value);
     const { low, high } = boundsOf(schema, integer);
-    const delta = integer ? Math.max(1, Math.round(Math.abs(value) * 0.1)) : Math.max(0.01, Math.round(Math.abs(value) * 10) / 100);
+    const delta = integer
+      ? Math.max(1, Math.round(Math.abs(value) * 0.1))
+      : Math.max(0.01, Math.round(Math.abs(value) * 10) / 100);
     const up = Number((value + delta).toPrecision(12));
     const down = Number((value - delta).toPrecision(12));
     return up <= high ? up : down >= low ? down : value === low ? high : low;

@@ -25,7 +25,9 @@ export async function loadSimulatorScript(file: string): Promise<SimulatorScript
   if (!parsed.success) {
     throw new SimulatorScriptError(
       file,
-      parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)),
+      parsed.error.issues.map((issue) =>
+        issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+      ),
     );
   }
   return parsed.data;

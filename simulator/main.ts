@@ -11,7 +11,8 @@ import { startSimulator } from './start-simulator';
 
 function port(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('must be a port number (0 picks a free one)');
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new InvalidArgumentError('must be a port number (0 picks a free one)');
   return parsed;
 }
 
@@ -33,7 +34,10 @@ async function main(): Promise<void> {
     .option('--openai-port <port>', 'port of the OpenAI server (0: a free port)', port, 0)
     .option('--script <file>', 'behaviour script, YAML or JSON (see simulator/simulator-script.ts)')
     .option('--demo', "use the demo script (the example config's models)")
-    .option('--replay <csv...>', 'RouterBench CSVs to replay, loaded at start (default: the shared train splits, loaded on first use)')
+    .option(
+      '--replay <csv...>',
+      'RouterBench CSVs to replay, loaded at start (default: the shared train splits, loaded on first use)',
+    )
     .option('--json', 'print the endpoints as one JSON line, for a parent process to read')
     .showHelpAfterError();
   program.parse();
@@ -53,7 +57,13 @@ async function main(): Promise<void> {
   });
 
   if (options.json) {
-    console.log(JSON.stringify({ anthropicUrl: simulator.anthropic.url, openaiUrl: simulator.openai.url, openaiBaseURL: simulator.openai.baseURL }));
+    console.log(
+      JSON.stringify({
+        anthropicUrl: simulator.anthropic.url,
+        openaiUrl: simulator.openai.url,
+        openaiBaseURL: simulator.openai.baseURL,
+      }),
+    );
   } else {
     console.log('Simulated providers are running. Their answers are simulated, not from real models.');
     console.log(`  Anthropic  ${simulator.anthropic.url}   (SDK baseURL: ${simulator.anthropic.baseURL})`);

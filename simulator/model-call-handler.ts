@@ -7,7 +7,8 @@ import { connectionLost, waitUnlessLost, type WritePacing, writeResponse } from 
 import { type SimulatorContext } from './simulator-context';
 
 /** What became of a call before its response was written. */
-type Prepared = { kind: 'respond'; response: OutgoingResponse; update: CallUpdate } | { kind: 'aborted'; update: CallUpdate };
+type Prepared =
+  { kind: 'respond'; response: OutgoingResponse; update: CallUpdate } | { kind: 'aborted'; update: CallUpdate };
 
 /**
  * The route handler for a provider's model-call endpoint. Order of events, as on the real
@@ -72,7 +73,11 @@ async function prepare<TWireRequest>(
 ): Promise<Prepared> {
   if (effect?.type === 'delay' && (await waitUnlessLost(effect.ms, lost))) return { kind: 'aborted', update: {} };
   if (effect?.type === 'http_error') {
-    const error = { status: effect.status, message: effect.message ?? '', ...(effect.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: effect.retryAfterSeconds }) };
+    const error = {
+      status: effect.status,
+      message: effect.message ?? '',
+      ...(effect.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: effect.retryAfterSeconds }),
+    };
     return { kind: 'respond', response: wire.error(error), update: {} };
   }
   const headerError = wire.checkHeaders(request.headers);
@@ -85,11 +90,25 @@ async function prepare<TWireRequest>(
   if (await waitUnlessLost(scripted.latencyMs, lost)) return { kind: 'aborted', update };
   if (scripted.kind === 'error') {
     const { status, message, retryAfterSeconds, code } = scripted;
-    return { kind: 'respond', response: wire.error({ status, message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }), ...(code ? { code } : {}) }), update };
+    return {
+      kind: 'respond',
+      response: wire.error({
+        status,
+        message,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+        ...(code ? { code } : {}),
+      }),
+      update,
+    };
   }
-  if (scripted.recorded) Object.assign(update, { recordedCostUsd: scripted.recorded.costUsd, sampleId: scripted.recorded.sampleId });
+  if (scripted.recorded)
+    Object.assign(update, { recordedCostUsd: scripted.recorded.costUsd, sampleId: scripted.recorded.sampleId });
   const completion = completeAnswer(parsed.call.chat, scripted.text);
-  return { kind: 'respond', response: wire.answer(parsed.call, { completion, refusal: scripted.refusal, recorded: scripted.recorded }), update };
+  return {
+    kind: 'respond',
+    response: wire.answer(parsed.call, { completion, refusal: scripted.refusal, recorded: scripted.recorded }),
+    update,
+  };
 }
 
 function pacingFor(effect: FaultEffect | undefined): WritePacing {

@@ -46,7 +46,10 @@ export const OpenaiChatRequest = z.looseObject({
   max_tokens: z.number().int().min(1).nullable().optional(),
   max_completion_tokens: z.number().int().min(1).nullable().optional(),
   n: z.number().int().min(1).max(128).nullable().optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(4)])
+    .nullable()
+    .optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   response_format: OpenaiResponseFormat.optional(),
@@ -61,7 +64,10 @@ export const OpenaiUsage = z.object({
   prompt_tokens: z.number().int().positive(),
   completion_tokens: z.number().int().positive(),
   total_tokens: z.number().int().positive(),
-  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative(), audio_tokens: z.number().int().nonnegative() }),
+  prompt_tokens_details: z.object({
+    cached_tokens: z.number().int().nonnegative(),
+    audio_tokens: z.number().int().nonnegative(),
+  }),
   completion_tokens_details: z.object({
     reasoning_tokens: z.number().int().nonnegative(),
     audio_tokens: z.number().int().nonnegative(),
@@ -111,12 +117,24 @@ interface ErrorKind {
 
 const ERROR_KINDS_BY_STATUS: Readonly<Record<number, ErrorKind>> = {
   400: { type: 'invalid_request_error', code: null, message: 'Invalid request.' },
-  401: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.' },
+  401: {
+    type: 'invalid_request_error',
+    code: 'invalid_api_key',
+    message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+  },
   403: { type: 'invalid_request_error', code: null, message: 'You have insufficient permissions for this operation.' },
   404: { type: 'invalid_request_error', code: null, message: 'The requested resource does not exist.' },
   413: { type: 'invalid_request_error', code: 'request_too_large', message: 'Request too large.' },
-  429: { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for requests. Please try again later.' },
-  500: { type: 'server_error', code: null, message: 'The server had an error while processing your request. Sorry about that!' },
+  429: {
+    type: 'requests',
+    code: 'rate_limit_exceeded',
+    message: 'Rate limit reached for requests. Please try again later.',
+  },
+  500: {
+    type: 'server_error',
+    code: null,
+    message: 'The server had an error while processing your request. Sorry about that!',
+  },
   503: { type: 'server_error', code: null, message: 'The engine is currently overloaded, please try again later.' },
 };
 
@@ -133,23 +151,41 @@ function baseHeaders(): Record<string, string> {
 }
 
 function jsonResponse(status: number, body: unknown, headers: Record<string, string>): OutgoingResponse {
-  return { status, headers: { 'content-type': 'application/json', ...baseHeaders(), ...headers }, chunks: [JSON.stringify(body)], logBody: body };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...baseHeaders(), ...headers },
+    chunks: [JSON.stringify(body)],
+    logBody: body,
+  };
 }
 
 /** OpenAI's words for a failed check on the body. */
 function describeIssue(issue: z.core.$ZodIssue): WireError {
   const where = issue.path.map(String).join('.');
   if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
-    if (where === 'model') return { status: 400, message: 'you must provide a model parameter', param: null, code: null };
-    return { status: 400, message: `Missing required parameter: '${where}'.`, param: where, code: 'missing_required_parameter' };
+    if (where === 'model')
+      return { status: 400, message: 'you must provide a model parameter', param: null, code: null };
+    return {
+      status: 400,
+      message: `Missing required parameter: '${where}'.`,
+      param: where,
+      code: 'missing_required_parameter',
+    };
   }
-  return { status: 400, message: `Invalid value for '${where}': ${issue.message}.`, param: where, code: issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value' };
+  return {
+    status: 400,
+    message: `Invalid value for '${where}': ${issue.message}.`,
+    param: where,
+    code: issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value',
+  };
 }
 
 function textOf(content: OpenaiMessageParam['content']): string {
   if (typeof content === 'string') return content;
   if (!content) return '';
-  return content.flatMap((part) => (part.type === 'text' && typeof part.text === 'string' ? [part.text] : [])).join('\n');
+  return content
+    .flatMap((part) => (part.type === 'text' && typeof part.text === 'string' ? [part.text] : []))
+    .join('\n');
 }
 
 function jsonRequestOf(request: OpenaiChatRequest, system: string, userTexts: string[]): JsonRequest {
@@ -167,7 +203,10 @@ function jsonRequestOf(request: OpenaiChatRequest, system: string, userTexts: st
 
 function toChatRequest(request: OpenaiChatRequest): ChatRequest {
   const turns = request.messages.map((message) => ({ role: message.role, text: textOf(message.content) }));
-  const system = turns.filter((turn) => turn.role === 'system' || turn.role === 'developer').map((turn) => turn.text).join('\n');
+  const system = turns
+    .filter((turn) => turn.role === 'system' || turn.role === 'developer')
+    .map((turn) => turn.text)
+    .join('\n');
   const userTexts = turns.filter((turn) => turn.role === 'user').map((turn) => turn.text);
   const stop = request.stop;
   return {
@@ -189,22 +228,27 @@ function sseData(data: unknown): string {
 /** The completion as `chat.completion.chunk` events, ending with `[DONE]`. */
 function streamChunks(completion: OpenaiChatCompletion, includeUsage: boolean): string[] {
   const { id, created, model, service_tier, system_fingerprint } = completion;
-  const chunk = (choices: unknown[], usage?: unknown) => sseData({
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    service_tier,
-    system_fingerprint,
-    choices,
-    ...(includeUsage ? { usage: usage ?? null } : {}),
-  });
+  const chunk = (choices: unknown[], usage?: unknown) =>
+    sseData({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      service_tier,
+      system_fingerprint,
+      choices,
+      ...(includeUsage ? { usage: usage ?? null } : {}),
+    });
   const events: string[] = [];
   for (const choice of completion.choices) {
     const { index, message, finish_reason } = choice;
-    events.push(chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]));
-    if (message.refusal !== null) events.push(chunk([{ index, delta: { refusal: message.refusal }, logprobs: null, finish_reason: null }]));
-    for (const delta of streamDeltas(message.content ?? '')) events.push(chunk([{ index, delta: { content: delta }, logprobs: null, finish_reason: null }]));
+    events.push(
+      chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]),
+    );
+    if (message.refusal !== null)
+      events.push(chunk([{ index, delta: { refusal: message.refusal }, logprobs: null, finish_reason: null }]));
+    for (const delta of streamDeltas(message.content ?? ''))
+      events.push(chunk([{ index, delta: { content: delta }, logprobs: null, finish_reason: null }]));
     events.push(chunk([{ index, delta: {}, logprobs: null, finish_reason }]));
   }
   if (includeUsage) events.push(chunk([], completion.usage));
@@ -227,16 +271,27 @@ export const openaiWire: ProviderWire<OpenaiChatRequest> = {
 
   parse(body: unknown) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return { ok: false, error: { status: 400, message: 'We could not parse the JSON body of your request.', param: null, code: null } };
+      return {
+        ok: false,
+        error: { status: 400, message: 'We could not parse the JSON body of your request.', param: null, code: null },
+      };
     }
     const parsed = OpenaiChatRequest.safeParse(body);
     if (!parsed.success) return { ok: false, error: describeIssue(parsed.error.issues[0]!) };
     const request = parsed.data;
-    if (request.response_format?.type === 'json_object' && !request.messages.some((m) => /json/i.test(textOf(m.content)))) {
-      const message = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.";
+    if (
+      request.response_format?.type === 'json_object' &&
+      !request.messages.some((m) => /json/i.test(textOf(m.content)))
+    ) {
+      const message =
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.";
       return { ok: false, error: { status: 400, message, param: 'messages', code: null } };
     }
-    const call: ParsedCall<OpenaiChatRequest> = { wireRequest: request, chat: toChatRequest(request), stream: request.stream === true };
+    const call: ParsedCall<OpenaiChatRequest> = {
+      wireRequest: request,
+      chat: toChatRequest(request),
+      stream: request.stream === true,
+    };
     return { ok: true, call };
   },
 
@@ -252,7 +307,12 @@ export const openaiWire: ProviderWire<OpenaiChatRequest> = {
       model: request.model,
       choices: Array.from({ length: choices }, (_, index) => ({
         index,
-        message: { role: 'assistant', content: refusalField ? null : completion.text, refusal: refusalField ? completion.text : null, annotations: [] },
+        message: {
+          role: 'assistant',
+          content: refusalField ? null : completion.text,
+          refusal: refusalField ? completion.text : null,
+          annotations: [],
+        },
         finish_reason: completion.stop === 'max_tokens' ? 'length' : 'stop',
         logprobs: null,
       })),
@@ -261,7 +321,12 @@ export const openaiWire: ProviderWire<OpenaiChatRequest> = {
         completion_tokens: completion.outputTokens * choices,
         total_tokens: completion.inputTokens + completion.outputTokens * choices,
         prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        completion_tokens_details: {
+          reasoning_tokens: 0,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
       },
       service_tier: 'default',
       system_fingerprint: null,
@@ -270,7 +335,12 @@ export const openaiWire: ProviderWire<OpenaiChatRequest> = {
     if (!call.stream) return jsonResponse(200, body, recordedHeaders(recorded));
     return {
       status: 200,
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...baseHeaders(), ...recordedHeaders(recorded) },
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        ...baseHeaders(),
+        ...recordedHeaders(recorded),
+      },
       chunks: streamChunks(body, request.stream_options?.include_usage === true),
       logBody: body,
     };
@@ -279,10 +349,16 @@ export const openaiWire: ProviderWire<OpenaiChatRequest> = {
   error({ status, message, retryAfterSeconds, param, code }: WireError): OutgoingResponse {
     const kind = errorKind(status);
     const modelMissing = code === 'model_not_found';
-    const text = modelMissing ? `The model \`${message}\` does not exist or you do not have access to it.` : message || kind.message;
+    const text = modelMissing
+      ? `The model \`${message}\` does not exist or you do not have access to it.`
+      : message || kind.message;
     const body: OpenaiErrorBody = {
       error: { message: text, type: kind.type, param: param ?? null, code: code === undefined ? kind.code : code },
     };
-    return jsonResponse(status, body, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
+    return jsonResponse(
+      status,
+      body,
+      retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+    );
   },
 };

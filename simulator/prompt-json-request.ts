@@ -31,5 +31,7 @@ export function findPromptJsonRequest(texts: readonly string[]): JsonRequest {
       return { kind: 'any_json', enforced: false };
     }
   }
-  return texts.some((text) => LOOSE_JSON_INSTRUCTION.test(text)) ? { kind: 'any_json', enforced: false } : { kind: 'none' };
+  return texts.some((text) => LOOSE_JSON_INSTRUCTION.test(text))
+    ? { kind: 'any_json', enforced: false }
+    : { kind: 'none' };
 }

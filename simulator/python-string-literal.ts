@@ -57,11 +57,13 @@ class LiteralReader {
   readString(): string {
     const prefixMatch = /^[rRuUbB]{0,2}/.exec(this.source.slice(this.offset, this.offset + 2));
     const prefix = (prefixMatch?.[0] ?? '').toLowerCase();
-    if (/[^rub]|(.).*\1|u[rb]|[rb]u/.test(prefix)) throw new PythonLiteralSyntaxError(`invalid string prefix "${prefix}"`, this.offset);
+    if (/[^rub]|(.).*\1|u[rb]|[rb]u/.test(prefix))
+      throw new PythonLiteralSyntaxError(`invalid string prefix "${prefix}"`, this.offset);
     this.offset += prefix.length;
     const raw = prefix.includes('r');
     const quoteChar = this.peek();
-    if (quoteChar !== "'" && quoteChar !== '"') throw new PythonLiteralSyntaxError('expected a string literal', this.offset);
+    if (quoteChar !== "'" && quoteChar !== '"')
+      throw new PythonLiteralSyntaxError('expected a string literal', this.offset);
     const triple = this.source.startsWith(quoteChar.repeat(3), this.offset);
     const quote = triple ? quoteChar.repeat(3) : quoteChar;
     const start = this.offset;

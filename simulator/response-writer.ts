@@ -36,11 +36,19 @@ export async function waitUnlessLost(ms: number, lost: Promise<true>): Promise<b
  * connection went first (`aborted`). Only `finish` counts as completed: a response still in
  * flight when the client vanishes was not received.
  */
-export async function writeResponse(raw: ServerResponse, response: OutgoingResponse, pacing: WritePacing, lost: Promise<true>): Promise<'completed' | 'aborted'> {
+export async function writeResponse(
+  raw: ServerResponse,
+  response: OutgoingResponse,
+  pacing: WritePacing,
+  lost: Promise<true>,
+): Promise<'completed' | 'aborted'> {
   if (raw.destroyed) return 'aborted';
   const body = response.chunks.join('');
   const isStream = response.headers['content-type']?.startsWith('text/event-stream') ?? false;
-  raw.writeHead(response.status, isStream ? response.headers : { ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
+  raw.writeHead(
+    response.status,
+    isStream ? response.headers : { ...response.headers, 'content-length': String(Buffer.byteLength(body)) },
+  );
   const finished = new Promise<'completed'>((resolve) => raw.once('finish', () => resolve('completed')));
   const outcome = Promise.race([finished, lost.then(() => 'aborted' as const)]);
 

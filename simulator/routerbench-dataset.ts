@@ -25,7 +25,11 @@ export function isRouterbenchModel(name: string): name is RouterbenchModel {
 }
 
 /** The RouterBench train splits, in a fixed order. */
-export const ROUTERBENCH_TRAIN_FILE_NAMES = ['arc_challenge_train.csv', 'winograde_train.csv', 'mbpp_train.csv'] as const;
+export const ROUTERBENCH_TRAIN_FILE_NAMES = [
+  'arc_challenge_train.csv',
+  'winograde_train.csv',
+  'mbpp_train.csv',
+] as const;
 
 /** Absolute paths of the RouterBench train CSVs under the shared data folder. */
 export function routerbenchTrainFiles(sharedDataDir = resolveSharedDataDir()): string[] {
@@ -102,7 +106,10 @@ export class RouterbenchDataset {
    */
   lookup(model: string, userTexts: readonly string[]): RouterbenchLookup {
     if (!this.models.has(model)) {
-      return { found: false, reason: `model "${model}" has no recorded answers (recorded models: ${[...this.models].join(', ')})` };
+      return {
+        found: false,
+        reason: `model "${model}" has no recorded answers (recorded models: ${[...this.models].join(', ')})`,
+      };
     }
     for (let i = userTexts.length - 1; i >= 0; i--) {
       const match = this.matchPrompt(userTexts[i]!);
@@ -113,7 +120,10 @@ export class RouterbenchDataset {
       }
       return { found: true, row: match.row, answer, matchedBy: match.matchedBy };
     }
-    return { found: false, reason: `no recorded prompt matches the user message (${this.byPrompt.size} prompts recorded)` };
+    return {
+      found: false,
+      reason: `no recorded prompt matches the user message (${this.byPrompt.size} prompts recorded)`,
+    };
   }
 
   private matchPrompt(text: string): { row: RouterbenchRow; matchedBy: RouterbenchMatchKind } | undefined {
@@ -159,12 +169,18 @@ function modelsOfHeader(file: string, columns: string[]): string[] {
   const models = columns.filter((c) => c.endsWith(RESPONSE_SUFFIX)).map((c) => c.slice(0, -RESPONSE_SUFFIX.length));
   if (models.length === 0) throw new RouterbenchDataError(`${file}: no "<model>${RESPONSE_SUFFIX}" columns`);
   for (const model of models) {
-    if (!columns.includes(model + COST_SUFFIX)) throw new RouterbenchDataError(`${file}: no "${model}${COST_SUFFIX}" column`);
+    if (!columns.includes(model + COST_SUFFIX))
+      throw new RouterbenchDataError(`${file}: no "${model}${COST_SUFFIX}" column`);
   }
   return models;
 }
 
-function parseRow(file: string, recordNumber: number, record: Record<string, string>, models: string[]): RouterbenchRow {
+function parseRow(
+  file: string,
+  recordNumber: number,
+  record: Record<string, string>,
+  models: string[],
+): RouterbenchRow {
   const where = `${path.basename(file)} record ${recordNumber}`;
   const cellText = (column: string): string => {
     try {

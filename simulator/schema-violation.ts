@@ -6,7 +6,9 @@ export function breakSchemaInstance(schema: unknown, instance: unknown): unknown
   const root = typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>) : {};
   if (typeof instance === 'object' && instance !== null && !Array.isArray(instance)) {
     const broken: Record<string, unknown> = { ...(instance as Record<string, unknown>) };
-    const required = Array.isArray(root.required) ? root.required.filter((name): name is string => typeof name === 'string') : [];
+    const required = Array.isArray(root.required)
+      ? root.required.filter((name): name is string => typeof name === 'string')
+      : [];
     const dropped = required.find((name) => name in broken);
     if (dropped !== undefined) {
       delete broken[dropped];

@@ -2,7 +2,13 @@ import { renderAnswer, type RenderedAnswer } from './answer-renderer';
 import { type ChatRequest, lastUserText } from './chat-request';
 import { isRouterbenchModel, RouterbenchDataset, ROUTERBENCH_MODELS } from './routerbench-dataset';
 import { sampleLatencyMs } from './sample-latency';
-import { type ModelBehaviour, type PatternSpec, type PromptCondition, SimulatorScript, type SimulatorScriptInput } from './simulator-script';
+import {
+  type ModelBehaviour,
+  type PatternSpec,
+  type PromptCondition,
+  SimulatorScript,
+  type SimulatorScriptInput,
+} from './simulator-script';
 import { unitHash } from './unit-hash';
 
 /** What the script decided for one call: an answer or an error, after `latencyMs`. */
@@ -14,7 +20,11 @@ export type ScriptedReply = RenderedAnswer & {
 
 const MAX_TRACKED_PROMPTS = 100_000;
 
-const REPLAY_BEHAVIOUR: ModelBehaviour = { rules: [], defaultAnswer: { type: 'replay' }, latency: { type: 'fixed', ms: 0 } };
+const REPLAY_BEHAVIOUR: ModelBehaviour = {
+  rules: [],
+  defaultAnswer: { type: 'replay' },
+  latency: { type: 'fixed', ms: 0 },
+};
 
 /**
  * Answers model calls by the current script. The RouterBench data is loaded on the first replayed
@@ -63,7 +73,14 @@ export class ScriptResponder {
   async respond(request: ChatRequest): Promise<ScriptedReply> {
     const found = this.behaviourOf(request.model);
     if (!found) {
-      return { kind: 'error', status: 404, message: request.model, code: 'model_not_found', latencyMs: 0, rule: 'strictModels' };
+      return {
+        kind: 'error',
+        status: 404,
+        message: request.model,
+        code: 'model_not_found',
+        latencyMs: 0,
+        rule: 'strictModels',
+      };
     }
     const { behaviour, label } = found;
     const prompt = lastUserText(request);
@@ -72,7 +89,9 @@ export class ScriptResponder {
     const ruleIndex = behaviour.rules.findIndex((rule) => this.holds(rule.when, request, share));
     const rule = behaviour.rules[ruleIndex];
     const answer = rule?.answer ?? behaviour.defaultAnswer;
-    const ruleLabel = rule ? `${label} rules[${ruleIndex}]${rule.name ? ` (${rule.name})` : ''}` : `${label} defaultAnswer`;
+    const ruleLabel = rule
+      ? `${label} rules[${ruleIndex}]${rule.name ? ` (${rule.name})` : ''}`
+      : `${label} defaultAnswer`;
 
     // Each repeat of a prompt draws a fresh latency, still the same from run to run.
     const occurrenceKey = `${request.model}\u0000${prompt}`;
@@ -97,7 +116,8 @@ export class ScriptResponder {
   private behaviourOf(model: string): { behaviour: ModelBehaviour; label: string } | undefined {
     const named = this.script.models[model];
     if (named) return { behaviour: named, label: model };
-    if (this.script.replayDatasetModels && isRouterbenchModel(model)) return { behaviour: REPLAY_BEHAVIOUR, label: 'replay' };
+    if (this.script.replayDatasetModels && isRouterbenchModel(model))
+      return { behaviour: REPLAY_BEHAVIOUR, label: 'replay' };
     if (this.script.strictModels) return undefined;
     return { behaviour: this.script.otherModels, label: 'otherModels' };
   }
@@ -108,7 +128,8 @@ export class ScriptResponder {
     if (condition.promptMatches && !this.pattern(condition.promptMatches).test(prompt)) return false;
     if (condition.systemContains !== undefined && !request.system.includes(condition.systemContains)) return false;
     if (condition.systemMatches && !this.pattern(condition.systemMatches).test(request.system)) return false;
-    if (condition.jsonRequested !== undefined && (request.json.kind !== 'none') !== condition.jsonRequested) return false;
+    if (condition.jsonRequested !== undefined && (request.json.kind !== 'none') !== condition.jsonRequested)
+      return false;
     if (condition.fraction !== undefined && !(share < condition.fraction)) return false;
     return true;
   }

@@ -35,7 +35,9 @@ export class SimulatorAdminClient {
   }
 
   async calls(filter: CallFilter = {}): Promise<CallRecord[]> {
-    const query = new URLSearchParams(Object.entries(CallFilter.parse(filter)).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const query = new URLSearchParams(
+      Object.entries(CallFilter.parse(filter)).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
     const suffix = query.size > 0 ? `?${query.toString()}` : '';
     return (await this.request('GET', `/calls${suffix}`, z.object({ calls: z.array(CallRecord) }))).calls;
   }

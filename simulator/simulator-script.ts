@@ -11,31 +11,48 @@ import { z } from 'zod';
  * Script inputs as written in code: `as const` literals (readonly arrays) are welcome, since
  * validation copies them anyway.
  */
-type DeepReadonly<T> = T extends readonly (infer Item)[] ? readonly DeepReadonly<Item>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> = T extends readonly (infer Item)[]
+  ? readonly DeepReadonly<Item>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
 const Milliseconds = z.number().nonnegative().max(600_000);
 
 /** How long a model takes before it answers. */
-export const LatencySpec = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('fixed'), ms: Milliseconds }),
-  z.strictObject({ type: z.literal('uniform'), minMs: Milliseconds, maxMs: Milliseconds }),
-  z.strictObject({ type: z.literal('normal'), meanMs: Milliseconds, stdDevMs: Milliseconds }),
-  /** Long-tailed, like real model latency: half the calls take less than `medianMs`. */
-  z.strictObject({ type: z.literal('lognormal'), medianMs: Milliseconds.positive(), sigma: z.number().positive().max(4) }),
-]).refine((spec) => spec.type !== 'uniform' || spec.minMs <= spec.maxMs, { message: 'minMs must not exceed maxMs' });
+export const LatencySpec = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('fixed'), ms: Milliseconds }),
+    z.strictObject({ type: z.literal('uniform'), minMs: Milliseconds, maxMs: Milliseconds }),
+    z.strictObject({ type: z.literal('normal'), meanMs: Milliseconds, stdDevMs: Milliseconds }),
+    /** Long-tailed, like real model latency: half the calls take less than `medianMs`. */
+    z.strictObject({
+      type: z.literal('lognormal'),
+      medianMs: Milliseconds.positive(),
+      sigma: z.number().positive().max(4),
+    }),
+  ])
+  .refine((spec) => spec.type !== 'uniform' || spec.minMs <= spec.maxMs, { message: 'minMs must not exceed maxMs' });
 export type LatencySpec = z.infer<typeof LatencySpec>;
 
 /** A regular expression given as data. */
 export const PatternSpec = z
   .strictObject({
     pattern: z.string().min(1),
-    flags: z.string().regex(/^[imsu]*$/, 'may hold only the flags i, m, s, u').optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'may hold only the flags i, m, s, u')
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     try {
       new RegExp(spec.pattern, spec.flags);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `invalid regular expression: ${(error as Error).message}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pattern'],
+        message: `invalid regular expression: ${(error as Error).message}`,
+      });
     }
   });
 export type PatternSpec = z.infer<typeof PatternSpec>;
@@ -66,7 +83,10 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 const Template = z.string().superRefine((text, ctx) => {
   for (const [, name] of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
     if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name ?? '')) {
-      ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}} (known: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder {{${name}}} (known: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')})`,
+      });
     }
   }
 });
@@ -82,20 +102,31 @@ export type InvalidJsonStyle = z.infer<typeof InvalidJsonStyle>;
 /** What the model answers. */
 export const AnswerSpec = z.discriminatedUnion('type', [
   /** Fixed text, or a template with `{{prompt}}`, `{{promptExcerpt}}`, `{{system}}`, `{{model}}`, `{{provider}}`. */
-  z.strictObject({ type: z.literal('text'), text: Template, repeat: z.number().int().positive().max(100_000).default(1) }),
+  z.strictObject({
+    type: z.literal('text'),
+    text: Template,
+    repeat: z.number().int().positive().max(100_000).default(1),
+  }),
   /** This JSON value, serialised; `fenced` wraps it in a ```json block, as models often do. */
   z.strictObject({ type: z.literal('json'), value: z.json(), fenced: z.boolean().default(false) }),
   /**
    * A JSON value valid for the schema the request asks for (with plausible values), or, when the
    * request gives no schema, an object of the prompt's facts. `contradict` changes every fact.
    */
-  z.strictObject({ type: z.literal('schema_json'), facts: FactMode.default('use'), fenced: z.boolean().default(false) }),
+  z.strictObject({
+    type: z.literal('schema_json'),
+    facts: FactMode.default('use'),
+    fenced: z.boolean().default(false),
+  }),
   /** JSON that parses but breaks the requested schema (a required field missing or of the wrong type). */
   z.strictObject({ type: z.literal('schema_violation') }),
   /** Text that is not JSON: cut off mid-object, Python-style quotes, or JSON buried in chatter. */
   z.strictObject({ type: z.literal('invalid_json'), style: InvalidJsonStyle.default('truncated') }),
   z.strictObject({ type: z.literal('empty') }),
-  z.strictObject({ type: z.literal('refusal'), text: z.string().min(1).default("I'm sorry, but I can't help with that request.") }),
+  z.strictObject({
+    type: z.literal('refusal'),
+    text: z.string().min(1).default("I'm sorry, but I can't help with that request."),
+  }),
   /** The model's recorded RouterBench answer to this prompt (an unknown pair is a 400). */
   z.strictObject({ type: z.literal('replay') }),
   /** The provider's error for this prompt, e.g. a 400 for a prompt "too long". */
@@ -132,7 +163,13 @@ export type ModelBehaviourInput = DeepReadonly<z.input<typeof ModelBehaviour>>;
 
 /** What a model the script does not name does: JSON when asked for JSON, else a short generic text. */
 export const GENERIC_MODEL_BEHAVIOUR: ModelBehaviour = {
-  rules: [{ name: 'json requested', when: { jsonRequested: true }, answer: { type: 'schema_json', facts: 'use', fenced: false } }],
+  rules: [
+    {
+      name: 'json requested',
+      when: { jsonRequested: true },
+      answer: { type: 'schema_json', facts: 'use', fenced: false },
+    },
+  ],
   defaultAnswer: { type: 'text', text: 'This is a simulated answer from {{model}} to: {{promptExcerpt}}', repeat: 1 },
   latency: NO_LATENCY,
 };

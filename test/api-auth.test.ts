@@ -53,7 +53,10 @@ describe('bearer keys and loopback rule (pure parts)', () => {
     assert.deepEqual(apiKeysFromEnv({ LLM_CASCADE_API_KEYS: ` ${KEY_A} ,, ${KEY_B},` }), [KEY_A, KEY_B]);
     assert.throws(
       () => apiKeysFromEnv({ LLM_CASCADE_API_KEYS: `${KEY_A},has space` }),
-      (error: unknown) => error instanceof ConfigError && /key 2 contains whitespace/.test(error.message) && !error.message.includes('has space'),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /key 2 contains whitespace/.test(error.message) &&
+        !error.message.includes('has space'),
     );
   });
 
@@ -70,8 +73,10 @@ describe('bearer keys and loopback rule (pure parts)', () => {
   });
 
   it('knows loopback hosts', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) assert.equal(isLoopbackHost(host), true, host);
-    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com', '128.0.0.1']) assert.equal(isLoopbackHost(host), false, host);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      assert.equal(isLoopbackHost(host), true, host);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com', '128.0.0.1'])
+      assert.equal(isLoopbackHost(host), false, host);
   });
 });
 
@@ -81,10 +86,18 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
     const api = await startTestApi(temporal, config, { apiKeys: [KEY_A, KEY_B], logger });
     const url = api.url;
     try {
-      const get = (path: string, key?: string) => fetch(url + path, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+      const get = (path: string, key?: string) =>
+        fetch(url + path, key ? { headers: { authorization: `Bearer ${key}` } } : {});
 
       assert.equal((await get('/healthz')).status, 200);
-      for (const path of ['/readyz', '/openapi.json', '/v1/cascades', '/v1/cascades/some-id', '/v1/cascades/some-id/steps', '/no-such-route']) {
+      for (const path of [
+        '/readyz',
+        '/openapi.json',
+        '/v1/cascades',
+        '/v1/cascades/some-id',
+        '/v1/cascades/some-id/steps',
+        '/no-such-route',
+      ]) {
         const response = await get(path);
         assert.equal(response.status, 401, path);
         assert.equal(response.headers.get('www-authenticate'), 'Bearer');
@@ -102,17 +115,32 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
       assert.equal((await get('/v1/cascades/-bad-id', KEY_B)).status, 400);
       assert.equal((await get('/openapi.json', KEY_A)).status, 200);
 
-      const chatWithout = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const chatWithout = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(chatWithout.status, 401);
       assert.deepEqual(await chatWithout.json(), {
-        error: { message: 'missing Authorization header: send Authorization: Bearer <api key>', type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+        error: {
+          message: 'missing Authorization header: send Authorization: Bearer <api key>',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
       });
       await assert.rejects(
-        new OpenAI({ baseURL: `${url}/v1`, apiKey: WRONG, maxRetries: 0 }).chat.completions.create({ model: 'cascade', messages: [{ role: 'user', content: 'hi' }] }),
+        new OpenAI({ baseURL: `${url}/v1`, apiKey: WRONG, maxRetries: 0 }).chat.completions.create({
+          model: 'cascade',
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
         OpenAI.AuthenticationError,
       );
       await assert.rejects(
-        new OpenAI({ baseURL: `${url}/v1`, apiKey: KEY_B, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+        new OpenAI({ baseURL: `${url}/v1`, apiKey: KEY_B, maxRetries: 0 }).chat.completions.create({
+          model: 'gpt-4o',
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
         (error: unknown) => error instanceof OpenAI.BadRequestError && /unknown model "gpt-4o"/.test(error.message),
       );
 
@@ -151,11 +179,17 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
       const openaiShape = await app.inject({ method: 'POST', url: '/v1/chat/completions/boom' });
       assert.equal(openaiShape.statusCode, 500);
       assert.equal(openaiShape.json<{ error: { type: string } }>().error.type, 'server_error');
-      assert.match(openaiShape.json<{ error: { message: string } }>().error.message, new RegExp(`request id ${openaiShape.headers['x-request-id']}`));
+      assert.match(
+        openaiShape.json<{ error: { message: string } }>().error.message,
+        new RegExp(`request id ${openaiShape.headers['x-request-id']}`),
+      );
       for (const response of [cascadeShape, openaiShape]) {
         assert.ok(!response.body.includes('hunter2') && !/\n\s+at /.test(response.body), 'nothing internal leaks');
       }
-      assert.ok(text().includes('hunter2') && text().includes(String(requestId)), 'the log has the details under the request id');
+      assert.ok(
+        text().includes('hunter2') && text().includes(String(requestId)),
+        'the log has the details under the request id',
+      );
     } finally {
       await app.close();
     }
@@ -186,7 +220,10 @@ describe('startApiServer', { timeout: 300_000 }, () => {
     const server = await startApiServer(options({}));
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      assert.match(server.authNotice ?? '', /no API keys set \(LLM_CASCADE_API_KEYS\): the API is unauthenticated and listens on loopback \(127\.0\.0\.1\) only/);
+      assert.match(
+        server.authNotice ?? '',
+        /no API keys set \(LLM_CASCADE_API_KEYS\): the API is unauthenticated and listens on loopback \(127\.0\.0\.1\) only/,
+      );
       assert.equal((await fetch(`${server.url}/openapi.json`)).status, 200);
     } finally {
       await server.close();
@@ -194,12 +231,18 @@ describe('startApiServer', { timeout: 300_000 }, () => {
   });
 
   it('with keys from the environment, may listen on every interface and requires them', async () => {
-    const server = await startApiServer(options({ host: '0.0.0.0', env: { LLM_CASCADE_API_KEYS: `${KEY_A},${KEY_B}` } }));
+    const server = await startApiServer(
+      options({ host: '0.0.0.0', env: { LLM_CASCADE_API_KEYS: `${KEY_A},${KEY_B}` } }),
+    );
     try {
       assert.equal(server.authNotice, undefined);
       const port = new URL(server.url).port;
       assert.equal((await fetch(`http://127.0.0.1:${port}/openapi.json`)).status, 401);
-      assert.equal((await fetch(`http://127.0.0.1:${port}/openapi.json`, { headers: { authorization: `Bearer ${KEY_B}` } })).status, 200);
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${port}/openapi.json`, { headers: { authorization: `Bearer ${KEY_B}` } }))
+          .status,
+        200,
+      );
     } finally {
       await server.close();
     }
@@ -208,12 +251,19 @@ describe('startApiServer', { timeout: 300_000 }, () => {
   it('takes the body limit from LLM_CASCADE_API_BODY_LIMIT, and refuses a bad one', async () => {
     const server = await startApiServer(options({ env: { LLM_CASCADE_API_BODY_LIMIT: '2048' } }));
     try {
-      const response = await fetch(`${server.url}/v1/cascades`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'x'.repeat(3000) }) });
+      const response = await fetch(`${server.url}/v1/cascades`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'x'.repeat(3000) }),
+      });
       assert.equal(response.status, 413);
       assert.match(await response.text(), /larger than the limit of 2048 bytes/);
     } finally {
       await server.close();
     }
-    await assert.rejects(startApiServer(options({ env: { LLM_CASCADE_API_BODY_LIMIT: 'lots' } })), /LLM_CASCADE_API_BODY_LIMIT: must be a whole number of bytes/);
+    await assert.rejects(
+      startApiServer(options({ env: { LLM_CASCADE_API_BODY_LIMIT: 'lots' } })),
+      /LLM_CASCADE_API_BODY_LIMIT: must be a whole number of bytes/,
+    );
   });
 });

@@ -5,15 +5,34 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type CancelCascadeResponse, type CascadeDescriptionResponse, type CascadeStepsResponse, type ListCascadesResponse, type SubmitCascadeResponse } from '../api/cascade-schemas';
+import {
+  type CancelCascadeResponse,
+  type CascadeDescriptionResponse,
+  type CascadeStepsResponse,
+  type ListCascadesResponse,
+  type SubmitCascadeResponse,
+} from '../api/cascade-schemas';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import { eventually, startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './helpers/simulated-cascade';
+import {
+  eventually,
+  startSimulatedCascade,
+  startTestApi,
+  type SimulatedCascade,
+  type TestApi,
+} from './helpers/simulated-cascade';
 
 const SLOW = 'SLOW-REQUEST';
 const SCRIPT = {
   models: {
     'claude-haiku-4-5': {
-      rules: [{ name: 'slow', when: { promptContains: SLOW }, answer: { type: 'text' as const, text: 'late' }, latency: { type: 'fixed' as const, ms: 300_000 } }],
+      rules: [
+        {
+          name: 'slow',
+          when: { promptContains: SLOW },
+          answer: { type: 'text' as const, text: 'late' },
+          latency: { type: 'fixed' as const, ms: 300_000 },
+        },
+      ],
       defaultAnswer: { type: 'text' as const, text: 'Simulated answer from {{model}}.' },
     },
   },
@@ -48,7 +67,10 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
   };
 
   it('accepts with 202 and a status URL, then describes the cascade and its steps once done', async () => {
-    const submitted = await post<SubmitCascadeResponse>('/v1/cascades', { prompt: 'What is the capital of Norway?', metadata: { team: 'api-test' } });
+    const submitted = await post<SubmitCascadeResponse>('/v1/cascades', {
+      prompt: 'What is the capital of Norway?',
+      metadata: { team: 'api-test' },
+    });
     assert.equal(submitted.status, 202);
     assert.equal(submitted.body.status, 'running');
     assert.equal(submitted.body.created, true);
@@ -79,7 +101,9 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
     assert.equal(waited.body.result?.outcome, 'accepted');
 
     const started = Date.now();
-    const slow = await post<SubmitCascadeResponse>('/v1/cascades?wait=true&timeoutMs=500', { prompt: `Name a mountain. ${SLOW}` });
+    const slow = await post<SubmitCascadeResponse>('/v1/cascades?wait=true&timeoutMs=500', {
+      prompt: `Name a mountain. ${SLOW}`,
+    });
     assert.equal(slow.status, 202);
     assert.equal(slow.body.status, 'running');
     assert.equal(slow.body.result, undefined);
@@ -95,7 +119,11 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
     const cancel = await post<CancelCascadeResponse>(`/v1/cascades/${id}/cancel`);
     assert.equal(cancel.status, 202);
     assert.deepEqual(cancel.body, { id, cancelRequested: true, status: 'running' });
-    await eventually(async () => ((await get<CascadeDescriptionResponse>(`/v1/cascades/${id}`)).body.status === 'cancelled' ? true : undefined), 'the cascade to be cancelled');
+    await eventually(
+      async () =>
+        (await get<CascadeDescriptionResponse>(`/v1/cascades/${id}`)).body.status === 'cancelled' ? true : undefined,
+      'the cascade to be cancelled',
+    );
 
     const again = await post<CancelCascadeResponse>(`/v1/cascades/${id}/cancel`);
     assert.equal(again.status, 200);
@@ -110,7 +138,10 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
 
   it('serves ids holding "/", ":" and "@" through percent-encoded URLs', async () => {
     const id = `team-a/job:${randomUUID().slice(0, 8)}@eu`;
-    const submitted = await post<SubmitCascadeResponse>('/v1/cascades?wait=true', { id, prompt: 'Name a colour of the rainbow.' });
+    const submitted = await post<SubmitCascadeResponse>('/v1/cascades?wait=true', {
+      id,
+      prompt: 'Name a colour of the rainbow.',
+    });
     assert.equal(submitted.status, 200);
     assert.equal(submitted.body.statusUrl, `/v1/cascades/${encodeURIComponent(id)}`);
     const described = await get<CascadeDescriptionResponse>(submitted.body.statusUrl);
@@ -122,11 +153,15 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
   it('lists cascades by outcome, task type and escalation', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const { body } = await post<SubmitCascadeResponse>('/v1/cascades?wait=true', { prompt: `Which country has the city of Lyon? (${i})` });
+      const { body } = await post<SubmitCascadeResponse>('/v1/cascades?wait=true', {
+        prompt: `Which country has the city of Lyon? (${i})`,
+      });
       ids.push(body.id);
     }
     const listed = await eventually(async () => {
-      const { status, body } = await get<ListCascadesResponse>('/v1/cascades?outcome=accepted&taskType=question_answering&escalated=false&status=completed&limit=1000');
+      const { status, body } = await get<ListCascadesResponse>(
+        '/v1/cascades?outcome=accepted&taskType=question_answering&escalated=false&status=completed&limit=1000',
+      );
       assert.equal(status, 200);
       return ids.every((id) => body.cascades.some((c) => c.id === id)) ? body.cascades : undefined;
     }, 'the cascades to be listed');
@@ -143,20 +178,37 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
   });
 
   it('answers 404 in JSON for an unknown cascade', async () => {
-    const { status, body } = await get<{ error: { type: string; code: string; message: string } }>('/v1/cascades/never-seen-here');
+    const { status, body } = await get<{ error: { type: string; code: string; message: string } }>(
+      '/v1/cascades/never-seen-here',
+    );
     assert.equal(status, 404);
     assert.equal(body.error.code, 'cascade_not_found');
     assert.equal(body.error.message, 'no cascade with id "never-seen-here"');
   });
 
   it('publishes an OpenAPI 3.1 document generated from the zod schemas', async () => {
-    const { status, body } = await get<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }>('/openapi.json');
+    const { status, body } = await get<{
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>('/openapi.json');
     assert.equal(status, 200);
     assert.equal(body.openapi, '3.1.0');
-    assert.deepEqual(Object.keys(body.paths).sort(), ['/healthz', '/openapi.json', '/readyz', '/v1/cascades', '/v1/cascades/{id}', '/v1/cascades/{id}/cancel', '/v1/cascades/{id}/steps', '/v1/chat/completions']);
+    assert.deepEqual(Object.keys(body.paths).sort(), [
+      '/healthz',
+      '/openapi.json',
+      '/readyz',
+      '/v1/cascades',
+      '/v1/cascades/{id}',
+      '/v1/cascades/{id}/cancel',
+      '/v1/cascades/{id}/steps',
+      '/v1/chat/completions',
+    ]);
     const schemas = body.components.schemas;
     assert.ok(schemas.CascadeRequest?.properties?.prompt && schemas.CascadeRequest.properties.maxCostUsd);
-    assert.ok(schemas.ChatCompletionRequest?.properties?.messages && schemas.ChatCompletionResponse?.properties?.cascade);
+    assert.ok(
+      schemas.ChatCompletionRequest?.properties?.messages && schemas.ChatCompletionResponse?.properties?.cascade,
+    );
     const refs = [...JSON.stringify(body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(refs.length > 10);
     for (const ref of refs) assert.ok(schemas[ref], `$ref ${ref} resolves`);

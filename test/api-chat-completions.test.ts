@@ -7,13 +7,25 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import { SIMULATED_NOTICE, startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './helpers/simulated-cascade';
+import {
+  SIMULATED_NOTICE,
+  startSimulatedCascade,
+  startTestApi,
+  type SimulatedCascade,
+  type TestApi,
+} from './helpers/simulated-cascade';
 
 /** The small tier's model answers broken JSON, so schema-bound requests escalate to the mid tier. */
 const SCRIPT = {
   models: {
     'claude-haiku-4-5': {
-      rules: [{ name: 'broken json', when: { jsonRequested: true }, answer: { type: 'invalid_json' as const, style: 'truncated' as const } }],
+      rules: [
+        {
+          name: 'broken json',
+          when: { jsonRequested: true },
+          answer: { type: 'invalid_json' as const, style: 'truncated' as const },
+        },
+      ],
       defaultAnswer: { type: 'text' as const, text: 'Simulated answer from {{model}}.' },
     },
   },
@@ -73,9 +85,16 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
     assert.equal(description.status.name, 'COMPLETED');
     assert.equal(description.taskQueue, stack.config.taskQueue);
     const calls = stack.simulator.callLog.list({ state: 'completed' });
-    assert.deepEqual(calls.map((c) => c.model), ['claude-haiku-4-5']);
+    assert.deepEqual(
+      calls.map((c) => c.model),
+      ['claude-haiku-4-5'],
+    );
     const sent = calls[0]!.requestBody as { system?: unknown };
-    assert.match(JSON.stringify(sent.system), /Answer in one sentence/, 'the system message reached the model as its system prompt');
+    assert.match(
+      JSON.stringify(sent.system),
+      /Answer in one sentence/,
+      'the system message reached the model as its system prompt',
+    );
   });
 
   it('maps response_format json_schema to the schema check, reports the final model and sums usage over every step', async () => {
@@ -86,7 +105,11 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
         type: 'json_schema',
         json_schema: {
           name: 'invoice',
-          schema: { type: 'object', properties: { invoice_number: { type: 'string' }, total: { type: 'number' } }, required: ['invoice_number', 'total'] },
+          schema: {
+            type: 'object',
+            properties: { invoice_number: { type: 'string' }, total: { type: 'number' } },
+            required: ['invoice_number', 'total'],
+          },
         },
       },
     });
@@ -136,14 +159,23 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
     );
     // A streamed request fails the same way, as an HTTP error before any event.
     await assert.rejects(
-      openai.chat.completions.create({ model: 'cascade/poetry', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      openai.chat.completions.create({
+        model: 'cascade/poetry',
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
       (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'model_not_found',
     );
   });
 
   it('streams the checked answer as chat.completion.chunk events the client assembles', async () => {
     stack.simulator.callLog.clear();
-    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+      additionalProperties: false,
+    };
     const stream = await openai.chat.completions.create({
       model: 'cascade/extraction',
       stream: true,
@@ -162,14 +194,20 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
     assert.equal(last.choices[0]!.finish_reason, 'stop');
     const cascade = (last as unknown as { cascade: ChatCascadeExtension }).cascade;
     assert.equal(cascade.escalations, 1);
-    assert.deepEqual(cascade.steps.map((s) => s.model), ['claude-haiku-4-5', last.model]);
+    assert.deepEqual(
+      cascade.steps.map((s) => s.model),
+      ['claude-haiku-4-5', last.model],
+    );
     for (const chunk of chunks) assert.equal(chunk.id, cascade.id);
     // include_usage: one more chunk, no choices, the usage summed over both calls.
     const usage = chunks[chunks.length - 1]!;
     assert.deepEqual(usage.choices, []);
     const sum = cascade.steps.reduce((n, s) => n + s.usage.inputTokens + s.usage.outputTokens, 0);
     assert.equal(usage.usage!.total_tokens, sum);
-    assert.deepEqual(stack.simulator.callLog.list({ state: 'completed' }).map((c) => c.model), cascade.steps.map((s) => s.model));
+    assert.deepEqual(
+      stack.simulator.callLog.list({ state: 'completed' }).map((c) => c.model),
+      cascade.steps.map((s) => s.model),
+    );
 
     // The same request without streaming answers the same content.
     const whole = await openai.chat.completions.create({

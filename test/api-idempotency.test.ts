@@ -8,12 +8,21 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { type CascadeResult } from '../core/result';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import { eventually, startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './helpers/simulated-cascade';
+import {
+  eventually,
+  startSimulatedCascade,
+  startTestApi,
+  type SimulatedCascade,
+  type TestApi,
+} from './helpers/simulated-cascade';
 
 /** Calls take a moment, so concurrent submissions overlap a running cascade rather than a finished one. */
 const SCRIPT = {
   models: {
-    'claude-haiku-4-5': { defaultAnswer: { type: 'text' as const, text: 'Paris, said {{model}}.' }, latency: { type: 'fixed' as const, ms: 400 } },
+    'claude-haiku-4-5': {
+      defaultAnswer: { type: 'text' as const, text: 'Paris, said {{model}}.' },
+      latency: { type: 'fixed' as const, ms: 400 },
+    },
   },
 };
 
@@ -49,11 +58,14 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
     });
 
   /** Model calls whose prompt holds `marker`. */
-  const callsFor = (marker: string) => stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
+  const callsFor = (marker: string) =>
+    stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
 
   async function workflowsWithId(id: string): Promise<number> {
     return eventually(async () => {
-      const { count } = await temporal.client.workflow.count(`TaskQueue = '${stack.config.taskQueue}' AND WorkflowId = '${id}'`);
+      const { count } = await temporal.client.workflow.count(
+        `TaskQueue = '${stack.config.taskQueue}' AND WorkflowId = '${id}'`,
+      );
       return count >= 1 ? count : undefined;
     }, `workflow ${id} to be visible`);
   }
@@ -64,8 +76,15 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
     const responses = await Promise.all([submit(key, body), submit(key, body), submit(key, body)]);
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as SubmitBody[];
 
-    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200], JSON.stringify(bodies));
-    assert.deepEqual(bodies.map((b) => b.id), [key, key, key]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200],
+      JSON.stringify(bodies),
+    );
+    assert.deepEqual(
+      bodies.map((b) => b.id),
+      [key, key, key],
+    );
     assert.equal(bodies.filter((b) => b.created).length, 1, 'exactly one submission created the cascade');
     assert.ok(bodies[0]!.result);
     assert.deepEqual(bodies[1]!.result, bodies[0]!.result);
@@ -76,7 +95,12 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
     // Later repeats attach to the finished cascade: no new run, no new call.
     const again = await submit(key, body, '');
     assert.equal(again.status, 202);
-    assert.deepEqual(await again.json(), { id: key, created: false, statusUrl: `/v1/cascades/${key}`, status: 'completed' });
+    assert.deepEqual(await again.json(), {
+      id: key,
+      created: false,
+      statusUrl: `/v1/cascades/${key}`,
+      status: 'completed',
+    });
     const waited = (await (await submit(key, body)).json()) as SubmitBody;
     assert.deepEqual(waited.result, bodies[0]!.result);
     assert.equal(callsFor(key).length, bodies[0]!.result.steps.length);
@@ -96,7 +120,9 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
     const second = await submit(key, { prompt: `What is 3 + 3? (${key})` });
     assert.equal(second.status, 409);
     assert.equal(second.headers.get('x-should-retry'), 'false');
-    const { error } = (await second.json()) as { error: { type: string; code: string; message: string; param: string } };
+    const { error } = (await second.json()) as {
+      error: { type: string; code: string; message: string; param: string };
+    };
     assert.equal(error.type, 'conflict');
     assert.equal(error.code, 'idempotency_conflict');
     assert.match(error.message, new RegExp(`id "${key}" was already used for a different request`));
@@ -106,7 +132,10 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
   it('chat completions: the same key at once is one cascade; a different request under it is a 409', async () => {
     const openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'unused', maxRetries: 0 });
     const key = `idem-chat-${randomUUID()}`;
-    const request = { model: 'cascade', messages: [{ role: 'user' as const, content: `Which city is the capital of Italy? (${key})` }] };
+    const request = {
+      model: 'cascade',
+      messages: [{ role: 'user' as const, content: `Which city is the capital of Italy? (${key})` }],
+    };
     const [a, b] = await Promise.all([
       openai.chat.completions.create(request, { headers: { 'Idempotency-Key': key } }),
       openai.chat.completions.create(request, { headers: { 'Idempotency-Key': key } }),
@@ -120,8 +149,12 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
     assert.equal(callsFor(key).length, steps, 'one set of model calls');
 
     await assert.rejects(
-      openai.chat.completions.create({ ...request, messages: [{ role: 'user', content: `Something else (${key})` }] }, { headers: { 'Idempotency-Key': key } }),
-      (error: unknown) => error instanceof OpenAI.ConflictError && error.code === 'idempotency_conflict' && error.message.includes(key),
+      openai.chat.completions.create(
+        { ...request, messages: [{ role: 'user', content: `Something else (${key})` }] },
+        { headers: { 'Idempotency-Key': key } },
+      ),
+      (error: unknown) =>
+        error instanceof OpenAI.ConflictError && error.code === 'idempotency_conflict' && error.message.includes(key),
     );
   });
 });

@@ -11,7 +11,13 @@ import { buildApi } from '../api/build-api';
 import { freePort } from '../lib/dev-server';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../lib/load-config';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
-import { eventually, startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './helpers/simulated-cascade';
+import {
+  eventually,
+  startSimulatedCascade,
+  startTestApi,
+  type SimulatedCascade,
+  type TestApi,
+} from './helpers/simulated-cascade';
 
 describe('HTTP API: /healthz and /readyz', { timeout: 300_000 }, () => {
   let temporal: TestTemporal;
@@ -41,7 +47,10 @@ describe('HTTP API: /healthz and /readyz', { timeout: 300_000 }, () => {
     assert.equal(body.ready, false);
     assert.equal(body.temporal, 'reachable');
     assert.equal(body.workflowPollers, 0);
-    assert.equal(body.reason, `no worker is polling task queue "${stack.config.taskQueue}" for workflow and activity tasks`);
+    assert.equal(
+      body.reason,
+      `no worker is polling task queue "${stack.config.taskQueue}" for workflow and activity tasks`,
+    );
 
     await stack.startWorker();
     const ready = await eventually(async () => {
@@ -59,7 +68,13 @@ describe('HTTP API without a reachable Temporal', { timeout: 300_000 }, () => {
     // Nothing listens on a just-freed port.
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     const config = { ...(await loadConfig(DEFAULT_CONFIG_PATH)), taskQueue: uniqueTaskQueue('unreachable') };
-    const app = buildApi({ connection, namespace: 'default', config, logger: pino({ level: 'silent' }), limits: { temporalTimeoutMs: 1500 } });
+    const app = buildApi({
+      connection,
+      namespace: 'default',
+      config,
+      logger: pino({ level: 'silent' }),
+      limits: { temporalTimeoutMs: 1500 },
+    });
     try {
       assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
 
@@ -77,7 +92,11 @@ describe('HTTP API without a reachable Temporal', { timeout: 300_000 }, () => {
       assert.match(error.message, /not reachable right now/);
       assert.doesNotMatch(submit.body, /127\.0\.0\.1|ServiceError|DEADLINE|\n\s+at /);
 
-      const chat = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'cascade', messages: [{ role: 'user', content: 'hi' }] } });
+      const chat = await app.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        payload: { model: 'cascade', messages: [{ role: 'user', content: 'hi' }] },
+      });
       assert.equal(chat.statusCode, 503);
       assert.deepEqual(Object.keys(chat.json<{ error: object }>().error).sort(), ['code', 'message', 'param', 'type']);
 

@@ -59,7 +59,14 @@ describe('audit: pricing', () => {
     const output = DEFAULT_OUTPUT_TOKENS.extraction!;
     const price = (modelId: string) => {
       const model = config.models[modelId]!;
-      return costOfUsage({ inputTokens: estimateTokens(promptText(buildPrompt(request, route, model))), cachedInputTokens: 0, outputTokens: output }, model.pricing);
+      return costOfUsage(
+        {
+          inputTokens: estimateTokens(promptText(buildPrompt(request, route, model))),
+          cachedInputTokens: 0,
+          outputTokens: output,
+        },
+        model.pricing,
+      );
     };
     assert.equal(row.route, 'extraction');
     assert.equal(row.startTier, 'small');
@@ -81,9 +88,22 @@ describe('audit: pricing', () => {
 
   it('lists invalid lines with their errors and audits the rest', async () => {
     const config = parseConfig(threeTierConfig());
-    const report = await auditPromptLog(linesOf(['{"prompt": "Summarise this."}', '{"prompt": ', '', '{"turns": []}', '{"prompt": "a", "messages": [{"role": "user", "content": "b"}]}', '{"turns": ["First turn?", "Second"]}']), { config, source: 'test' });
+    const report = await auditPromptLog(
+      linesOf([
+        '{"prompt": "Summarise this."}',
+        '{"prompt": ',
+        '',
+        '{"turns": []}',
+        '{"prompt": "a", "messages": [{"role": "user", "content": "b"}]}',
+        '{"turns": ["First turn?", "Second"]}',
+      ]),
+      { config, source: 'test' },
+    );
     assert.equal(report.prompts, 2);
-    assert.deepEqual(report.invalid.map((e) => e.line), [2, 4, 5]);
+    assert.deepEqual(
+      report.invalid.map((e) => e.line),
+      [2, 4, 5],
+    );
     assert.match(report.invalid[0]!.error, /invalid JSON/);
     assert.match(report.invalid[1]!.error, /turns/);
     assert.match(report.invalid[2]!.error, /not several/);
@@ -93,12 +113,21 @@ describe('audit: pricing', () => {
 
 describe('audit: MT-Bench first turns', () => {
   it('produces the terminal, JSON and HTML reports', async () => {
-    const questions = (await readFile(MT_BENCH, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { question_id: number; category: string; turns: string[] });
-    const log = await writeJsonl(path.join(dir, 'mt-bench-first-turns.jsonl'), questions.map((q) => ({ id: q.question_id, prompt: q.turns[0] })));
+    const questions = (await readFile(MT_BENCH, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { question_id: number; category: string; turns: string[] });
+    const log = await writeJsonl(
+      path.join(dir, 'mt-bench-first-turns.jsonl'),
+      questions.map((q) => ({ id: q.question_id, prompt: q.turns[0] })),
+    );
     const jsonFile = path.join(dir, 'audit.json');
     const htmlFile = path.join(dir, 'audit.html');
 
-    const run = await runCascadeCli(['audit', log, '--volume', '100k/month', '--json-out', jsonFile, '--html', htmlFile, '--no-history'], { timeoutMs: 120_000 });
+    const run = await runCascadeCli(
+      ['audit', log, '--volume', '100k/month', '--json-out', jsonFile, '--html', htmlFile, '--no-history'],
+      { timeoutMs: 120_000 },
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /task type\s+prompts\s+share/);
     assert.match(run.stdout, /small-model territory\s+\d+(\.\d)?% start on the cheapest tier/);
@@ -107,7 +136,10 @@ describe('audit: MT-Bench first turns', () => {
     const report = JSON.parse(await readFile(jsonFile, 'utf8')) as AuditReport;
     assert.equal(report.prompts, 80);
     assert.equal(report.invalid.length, 0);
-    assert.equal(report.mix.reduce((n, m) => n + m.prompts, 0), 80);
+    assert.equal(
+      report.mix.reduce((n, m) => n + m.prompts, 0),
+      80,
+    );
     assert.ok(Math.abs(report.mix.reduce((n, m) => n + m.share, 0) - 1) < 1e-9);
     assert.ok(report.mix.length >= 5, `several task types (${report.mix.map((m) => m.taskType).join(', ')})`);
     const config = await loadConfig(DEFAULT_CONFIG_PATH);
@@ -140,7 +172,15 @@ describe('audit: MT-Bench first turns', () => {
     const config = await loadConfig(DEFAULT_CONFIG_PATH);
     const lines = (await readFile(MT_BENCH, 'utf8')).trim().split('\n');
     const direct = await auditPromptLog(linesOf(lines), { config, source: 'mt_bench' });
-    const first = await auditPromptLog(linesOf(lines.map((l) => { const q = JSON.parse(l) as { question_id: number; turns: string[] }; return JSON.stringify({ id: q.question_id, prompt: q.turns[0] }); })), { config, source: 'first turns' });
+    const first = await auditPromptLog(
+      linesOf(
+        lines.map((l) => {
+          const q = JSON.parse(l) as { question_id: number; turns: string[] };
+          return JSON.stringify({ id: q.question_id, prompt: q.turns[0] });
+        }),
+      ),
+      { config, source: 'first turns' },
+    );
     assert.equal(direct.prompts, 80);
     assert.deepEqual(direct.mix, first.mix);
   });
@@ -150,31 +190,58 @@ describe('audit: observed escalation rates', () => {
   it('prices the expected cascade from how often cascades on the route climbed', async () => {
     const script = {
       models: {
-        'sim-small': { rules: [{ when: { promptContains: 'hard' }, answer: { type: 'invalid_json' as const } }], defaultAnswer: { type: 'schema_json' as const, facts: 'use' as const } },
+        'sim-small': {
+          rules: [{ when: { promptContains: 'hard' }, answer: { type: 'invalid_json' as const } }],
+          defaultAnswer: { type: 'schema_json' as const, facts: 'use' as const },
+        },
         'sim-mid': { defaultAnswer: { type: 'schema_json' as const, facts: 'use' as const } },
       },
     };
     const engine = await openBatchEngine(temporal, { label: 'audit-history', script });
     try {
       const schema = { type: 'object', properties: { total: { type: 'number' } }, required: ['total'] };
-      const lines = Array.from({ length: 8 }, (_, i) => ({ prompt: `Extract the total as JSON: total: ${i}.5 (${i < 2 ? 'hard' : 'easy'} ${i})`, taskType: 'extraction', schema }));
+      const lines = Array.from({ length: 8 }, (_, i) => ({
+        prompt: `Extract the total as JSON: total: ${i}.5 (${i < 2 ? 'hard' : 'easy'} ${i})`,
+        taskType: 'extraction',
+        schema,
+      }));
       const file = await writeJsonl(path.join(dir, 'history.jsonl'), lines);
       const batchId = `audit-history-${Date.now()}`;
       await engine.batches.start({ batchId, source: { kind: 'file', path: file }, options: { concurrency: 4 } });
       await engine.batches.wait(batchId);
-      assert.equal((await collect(engine.batches.results(batchId))).filter((r) => r.result?.escalations === 1).length, 2);
+      assert.equal(
+        (await collect(engine.batches.results(batchId))).filter((r) => r.result?.escalations === 1).length,
+        2,
+      );
       const query = `TaskQueue = '${engine.config.taskQueue}'`;
-      await eventually(async () => ((await temporal.client.workflow.count(`${query} AND ${CascadeSearchAttributes.outcome.name} = 'accepted'`)).count === 8 ? true : undefined), 'the cascades in visibility', 60_000);
+      await eventually(
+        async () =>
+          (await temporal.client.workflow.count(`${query} AND ${CascadeSearchAttributes.outcome.name} = 'accepted'`))
+            .count === 8
+            ? true
+            : undefined,
+        'the cascades in visibility',
+        60_000,
+      );
 
       const history = await observedEscalations(temporal.client, engine.config, { query });
       assert.deepEqual(history.routes, { extraction: { samples: 8, reachedAtLeast: [1, 0.25, 0] } });
 
       const config: CascadeConfig = engine.config;
       const prompt = 'Extract the amount due as JSON from this invoice: amount 40.';
-      const report = await auditPromptLog(linesOf([JSON.stringify({ prompt, taskType: 'extraction', schema }), JSON.stringify({ prompt: 'Say hi.', taskType: 'default' })]), { config, source: 'test', history });
+      const report = await auditPromptLog(
+        linesOf([
+          JSON.stringify({ prompt, taskType: 'extraction', schema }),
+          JSON.stringify({ prompt: 'Say hi.', taskType: 'default' }),
+        ]),
+        { config, source: 'test', history },
+      );
       const [extraction, other] = report.rows;
       const plain = auditPrompt({ prompt, taskType: 'extraction', schema }, 'x', config);
-      const midOnly = auditPrompt({ prompt, taskType: 'extraction', schema }, 'x', { ...config, routes: { ...config.routes, extraction: { ...config.routes.extraction!, startTier: 'mid' } } });
+      const midOnly = auditPrompt({ prompt, taskType: 'extraction', schema }, 'x', {
+        ...config,
+        routes: { ...config.routes, extraction: { ...config.routes.extraction!, startTier: 'mid' } },
+      });
       assert.equal(extraction!.expectedUsd, roundUsd(plain.routedUsd + 0.25 * midOnly.routedUsd));
       assert.equal(other!.expectedUsd, undefined, 'no history for the default route');
       assert.equal(report.history?.coveredPrompts, 1);

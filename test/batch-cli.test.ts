@@ -15,7 +15,20 @@ let configFile: string;
 
 before(async () => {
   temporal = await connectTestTemporal();
-  const script = { models: { 'sim-small': { defaultAnswer: { type: 'text' as const, text: 'Answered: {{promptExcerpt}}' }, rules: [{ when: { promptContains: 'slow' }, answer: { type: 'text' as const, text: 'late' }, latency: { type: 'fixed' as const, ms: 1500 } }] } } };
+  const script = {
+    models: {
+      'sim-small': {
+        defaultAnswer: { type: 'text' as const, text: 'Answered: {{promptExcerpt}}' },
+        rules: [
+          {
+            when: { promptContains: 'slow' },
+            answer: { type: 'text' as const, text: 'late' },
+            latency: { type: 'fixed' as const, ms: 1500 },
+          },
+        ],
+      },
+    },
+  };
   engine = await openBatchEngine(temporal, { label: 'batch-cli', script });
   configFile = path.join(engine.workDir, 'config.json');
   await writeFile(configFile, JSON.stringify(engine.config));
@@ -26,12 +39,18 @@ after(async () => {
 });
 
 function cascade(args: string[]) {
-  return runCascadeCli([...args, '--config', configFile], { env: { TEMPORAL_ADDRESS: temporal.address }, timeoutMs: 180_000 });
+  return runCascadeCli([...args, '--config', configFile], {
+    env: { TEMPORAL_ADDRESS: temporal.address },
+    timeoutMs: 180_000,
+  });
 }
 
 describe('cascade batch', () => {
   it('runs a file to the end, writes results in input order and lists failed lines with their errors', async () => {
-    const lines = [...Array.from({ length: 9 }, (_, i) => ({ id: `q${i + 1}`, prompt: `Question ${i + 1}: what is ${i} + 1?` })), '{"prompt": oops}'];
+    const lines = [
+      ...Array.from({ length: 9 }, (_, i) => ({ id: `q${i + 1}`, prompt: `Question ${i + 1}: what is ${i} + 1?` })),
+      '{"prompt": oops}',
+    ];
     const input = await writeJsonl(path.join(engine.workDir, 'questions.jsonl'), lines);
     const out = path.join(engine.workDir, 'results.jsonl');
     const batchId = `cli-run-${Date.now()}`;
@@ -44,10 +63,21 @@ describe('cascade batch', () => {
     assert.match(run.stdout, /line\s+key\s+error/);
     assert.match(run.stderr, /results in input order written to .*results\.jsonl: 9 ok, 1 failed/);
 
-    const results = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as BatchResultLine);
-    assert.deepEqual(results.map((r) => r.line), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    assert.deepEqual(results.slice(0, 9).map((r) => r.key), ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9']);
-    assert.ok(results.slice(0, 9).every((r, i) => r.status === 'ok' && r.result!.output.text.includes(`Question ${i + 1}`)));
+    const results = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as BatchResultLine);
+    assert.deepEqual(
+      results.map((r) => r.line),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    assert.deepEqual(
+      results.slice(0, 9).map((r) => r.key),
+      ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9'],
+    );
+    assert.ok(
+      results.slice(0, 9).every((r, i) => r.status === 'ok' && r.result!.output.text.includes(`Question ${i + 1}`)),
+    );
     assert.equal(results[9]!.status, 'failed');
     assert.match(results[9]!.error!, /invalid JSON/);
 
@@ -59,8 +89,14 @@ describe('cascade batch', () => {
 
     const failed = await cascade(['batch', 'results', batchId, '--failed']);
     assert.equal(failed.code, 4);
-    const failedLines = failed.stdout.trim().split('\n').map((l) => JSON.parse(l) as BatchResultLine);
-    assert.deepEqual(failedLines.map((l) => l.line), [10]);
+    const failedLines = failed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as BatchResultLine);
+    assert.deepEqual(
+      failedLines.map((l) => l.line),
+      [10],
+    );
 
     // Running it again attaches to the finished batch: no line runs twice.
     const calls = engine.simulator.callLog.size;
@@ -72,7 +108,10 @@ describe('cascade batch', () => {
 
   it('pauses, resumes and cancels a detached batch', async () => {
     // Slow enough (100 lines, 1.5 s each, two at a time) that a CLI call on a loaded machine never finds it ended.
-    const input = await writeJsonl(path.join(engine.workDir, 'slow.jsonl'), Array.from({ length: 100 }, (_, i) => ({ prompt: `slow request ${i + 1}` })));
+    const input = await writeJsonl(
+      path.join(engine.workDir, 'slow.jsonl'),
+      Array.from({ length: 100 }, (_, i) => ({ prompt: `slow request ${i + 1}` })),
+    );
     const detached = await cascade(['batch', 'run', input, '--detach', '--concurrency', '2']);
     assert.equal(detached.code, 0, detached.stderr);
     const batchId = detached.stdout.trim();
@@ -81,15 +120,23 @@ describe('cascade batch', () => {
     const pause = await cascade(['batch', 'pause', batchId]);
     assert.equal(pause.code, 0, pause.stderr);
     assert.equal(pause.stdout.trim(), `paused ${batchId}`);
-    const paused = await eventually(async () => {
-      const view = await engine.batches.status(batchId);
-      return view.status === 'paused' && view.running === 0 ? view : undefined;
-    }, 'the batch to report paused', 60_000);
+    const paused = await eventually(
+      async () => {
+        const view = await engine.batches.status(batchId);
+        return view.status === 'paused' && view.running === 0 ? view : undefined;
+      },
+      'the batch to report paused',
+      60_000,
+    );
     const status = await cascade(['batch', 'status', batchId]);
     assert.match(status.stdout, /status\s+paused/);
 
     assert.equal((await cascade(['batch', 'resume', batchId])).code, 0);
-    await eventually(async () => ((await engine.batches.status(batchId)).totals.done > paused.totals.done ? true : undefined), 'lines after resume', 60_000);
+    await eventually(
+      async () => ((await engine.batches.status(batchId)).totals.done > paused.totals.done ? true : undefined),
+      'lines after resume',
+      60_000,
+    );
     assert.equal((await cascade(['batch', 'cancel', batchId])).code, 0);
     const waited = await cascade(['batch', 'status', batchId, '--wait', '--json']);
     assert.equal(waited.code, 1, 'a cancelled batch exits 1');

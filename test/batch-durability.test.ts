@@ -21,16 +21,26 @@ after(async () => {
 });
 
 describe('batch durability', () => {
-  it(`completes a ${LINES}-line batch with its worker process SIGKILLed half-way: every line one result, none lost, none run twice; the what-if reproduces it without a model call`, { timeout: 40 * 60_000 }, async () => {
-    const report = await runBatchKill(context, { lines: LINES, concurrency: 40, pageSize: 100, timeoutMs: 30 * 60_000, whatIf: true });
-    assert.deepEqual(report.violations, []);
-    assert.equal(report.progress.totals.done, LINES);
-    assert.ok(report.doneAtKill > 0 && report.doneAtKill < LINES, `killed mid-way (${report.doneAtKill} lines done)`);
-    assert.ok(report.callsCutByKill > 0, 'the kill cut calls off, which were made again');
-    assert.equal(report.modelCalls, LINES + report.callsCutByKill);
-    // The what-if over this batch under the same config: the same costs, from history alone.
-    assert.equal(report.whatIf?.oldCostUsd, report.progress.totals.costUsd);
-    assert.equal(report.whatIf?.newCostUsd, report.progress.totals.costUsd);
-    assert.equal(report.whatIf?.modelCallsMade, 0);
-  });
+  it(
+    `completes a ${LINES}-line batch with its worker process SIGKILLed half-way: every line one result, none lost, none run twice; the what-if reproduces it without a model call`,
+    { timeout: 40 * 60_000 },
+    async () => {
+      const report = await runBatchKill(context, {
+        lines: LINES,
+        concurrency: 40,
+        pageSize: 100,
+        timeoutMs: 30 * 60_000,
+        whatIf: true,
+      });
+      assert.deepEqual(report.violations, []);
+      assert.equal(report.progress.totals.done, LINES);
+      assert.ok(report.doneAtKill > 0 && report.doneAtKill < LINES, `killed mid-way (${report.doneAtKill} lines done)`);
+      assert.ok(report.callsCutByKill > 0, 'the kill cut calls off, which were made again');
+      assert.equal(report.modelCalls, LINES + report.callsCutByKill);
+      // The what-if over this batch under the same config: the same costs, from history alone.
+      assert.equal(report.whatIf?.oldCostUsd, report.progress.totals.costUsd);
+      assert.equal(report.whatIf?.newCostUsd, report.progress.totals.costUsd);
+      assert.equal(report.whatIf?.modelCallsMade, 0);
+    },
+  );
 });

@@ -16,13 +16,23 @@ after(async () => {
 });
 
 /** Every line of a file, read page by page from the start, as the batch reads it. */
-async function readAll(file: string, pageSize: number, maxPageBytes = 512 * 1024): Promise<{ lines: BatchLine[]; pages: number; largestPage: number }> {
+async function readAll(
+  file: string,
+  pageSize: number,
+  maxPageBytes = 512 * 1024,
+): Promise<{ lines: BatchLine[]; pages: number; largestPage: number }> {
   const lines: BatchLine[] = [];
   let cursor: BatchCursor = START_CURSOR;
   let pages = 0;
   let largestPage = 0;
   for (;;) {
-    const page = await readBatchPage({ batchId: 'b', source: { kind: 'file', path: file }, cursor, pageSize, maxPageBytes });
+    const page = await readBatchPage({
+      batchId: 'b',
+      source: { kind: 'file', path: file },
+      cursor,
+      pageSize,
+      maxPageBytes,
+    });
     pages++;
     largestPage = Math.max(largestPage, Buffer.byteLength(JSON.stringify(page)));
     lines.push(...page.lines);
@@ -41,29 +51,51 @@ describe('batch input', () => {
     const numbered = parseBatchLine('{"prompt": "hi"}', 4, 'b1', 16);
     assert.equal(numbered.key, '4');
     assert.equal(numbered.request?.id, 'b1/4');
-    assert.equal(parseBatchLine('{"id": "x", "prompt": "hi"}', 1, 'b1', 10).fingerprint, parseBatchLine('{"id": "y", "prompt": "hi"}', 2, 'b1', 10).fingerprint, 'the id is not part of the content');
+    assert.equal(
+      parseBatchLine('{"id": "x", "prompt": "hi"}', 1, 'b1', 10).fingerprint,
+      parseBatchLine('{"id": "y", "prompt": "hi"}', 2, 'b1', 10).fingerprint,
+      'the id is not part of the content',
+    );
 
     assert.match(parseBatchLine('{"prompt": ', 5, 'b1', 11).error ?? '', /^invalid JSON/);
     assert.match(parseBatchLine('[1, 2]', 6, 'b1', 6).error ?? '', /expected a JSON object/);
-    assert.match(parseBatchLine('{"prompt": "hi", "maxCostUsd": -1}', 7, 'b1', 30).error ?? '', /maxCostUsd: must be greater than 0/);
+    assert.match(
+      parseBatchLine('{"prompt": "hi", "maxCostUsd": -1}', 7, 'b1', 30).error ?? '',
+      /maxCostUsd: must be greater than 0/,
+    );
     assert.match(parseBatchLine('{"prompt": "hi", "colour": "red"}', 8, 'b1', 30).error ?? '', /colour/);
-    assert.match(parseBatchLine(undefined, 9, 'b1', MAX_LINE_BYTES + 1).error ?? '', /more than the 1500000 a line may have/);
+    assert.match(
+      parseBatchLine(undefined, 9, 'b1', MAX_LINE_BYTES + 1).error ?? '',
+      /more than the 1500000 a line may have/,
+    );
     const longId = parseBatchLine(JSON.stringify({ id: 'x'.repeat(199), prompt: 'hi' }), 10, 'b1', 220);
     assert.match(longId.error ?? '', /too long for a cascade id/);
   });
 
   it('reads pages of lines with physical line numbers, skipping blank lines and CRLF endings', async () => {
     const file = path.join(dir, 'mixed.jsonl');
-    await writeFile(file, ['{"prompt": "one"}', '', '   ', '{"prompt": "two"}\r', 'not json', '{"prompt": "four"}'].join('\n'));
+    await writeFile(
+      file,
+      ['{"prompt": "one"}', '', '   ', '{"prompt": "two"}\r', 'not json', '{"prompt": "four"}'].join('\n'),
+    );
     assert.equal(await countBatchLines({ kind: 'file', path: file }), 4);
     const { lines } = await readAll(file, 2);
-    assert.deepEqual(lines.map((l) => l.line), [1, 4, 5, 6]);
-    assert.deepEqual(lines.map((l) => l.request?.prompt ?? l.error?.slice(0, 12)), ['one', 'two', 'invalid JSON', 'four']);
+    assert.deepEqual(
+      lines.map((l) => l.line),
+      [1, 4, 5, 6],
+    );
+    assert.deepEqual(
+      lines.map((l) => l.request?.prompt ?? l.error?.slice(0, 12)),
+      ['one', 'two', 'invalid JSON', 'four'],
+    );
   });
 
   it('records a line too large for a payload as failed, without holding it in memory', async () => {
     const file = path.join(dir, 'huge.jsonl');
-    await writeFile(file, `{"prompt": "before"}\n{"prompt": "${'x'.repeat(MAX_LINE_BYTES + 10)}"}\n{"prompt": "after"}\n`);
+    await writeFile(
+      file,
+      `{"prompt": "before"}\n{"prompt": "${'x'.repeat(MAX_LINE_BYTES + 10)}"}\n{"prompt": "after"}\n`,
+    );
     const { lines } = await readAll(file, 10);
     assert.equal(lines.length, 3);
     assert.match(lines[1]!.error!, /more than the/);
@@ -73,7 +105,12 @@ describe('batch input', () => {
   it('pages 100,000 lines in bounded payloads, resumable from any cursor', async () => {
     const file = path.join(dir, 'large.jsonl');
     const count = 100_000;
-    await writeFile(file, Array.from({ length: count }, (_, i) => JSON.stringify({ id: `r${i + 1}`, prompt: `Request number ${i + 1}: please answer briefly.` })).join('\n') + '\n');
+    await writeFile(
+      file,
+      Array.from({ length: count }, (_, i) =>
+        JSON.stringify({ id: `r${i + 1}`, prompt: `Request number ${i + 1}: please answer briefly.` }),
+      ).join('\n') + '\n',
+    );
     assert.equal(await countBatchLines({ kind: 'file', path: file }), count);
 
     const maxPageBytes = 64 * 1024;
@@ -86,7 +123,16 @@ describe('batch input', () => {
     assert.ok(largestPage < 4 * maxPageBytes, `largest page payload ${largestPage} bytes`);
 
     const resumeAt = cursorAfter({ start: START_CURSOR }, lines[54_320]!);
-    const page = await readBatchPage({ batchId: 'b', source: { kind: 'file', path: file }, cursor: resumeAt, pageSize: 3, maxPageBytes });
-    assert.deepEqual(page.lines.map((l) => l.key), ['r54322', 'r54323', 'r54324']);
+    const page = await readBatchPage({
+      batchId: 'b',
+      source: { kind: 'file', path: file },
+      cursor: resumeAt,
+      pageSize: 3,
+      maxPageBytes,
+    });
+    assert.deepEqual(
+      page.lines.map((l) => l.key),
+      ['r54322', 'r54323', 'r54324'],
+    );
   });
 });

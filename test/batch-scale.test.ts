@@ -27,10 +27,19 @@ describe('batch at scale', () => {
       // (test/batch-workflow.test.ts runs children through continue-as-new; scripts/batch-durability.ts at 10,000.)
       const count = 100_000;
       const file = path.join(engine.workDir, 'large.jsonl');
-      await writeFile(file, Array.from({ length: count }, (_, i) => JSON.stringify({ id: `r${i + 1}`, promt: `Request ${i + 1}` })).join('\n') + '\n');
+      await writeFile(
+        file,
+        Array.from({ length: count }, (_, i) => JSON.stringify({ id: `r${i + 1}`, promt: `Request ${i + 1}` })).join(
+          '\n',
+        ) + '\n',
+      );
 
       const batchId = `scale-${Date.now()}`;
-      await engine.batches.start({ batchId, source: { kind: 'file', path: file }, options: { pageSize: 2000, maxPageBytes: 256 * 1024, maxLinesPerRun: 10_000 } });
+      await engine.batches.start({
+        batchId,
+        source: { kind: 'file', path: file },
+        options: { pageSize: 2000, maxPageBytes: 256 * 1024, maxLinesPerRun: 10_000 },
+      });
       await engine.batches.wait(batchId);
       const view = await engine.batches.status(batchId);
 
@@ -39,8 +48,16 @@ describe('batch at scale', () => {
       assert.equal(view.totals.read, count);
       assert.equal(view.totals.failed, count);
       assert.equal(view.totals.done, 0);
-      assert.equal(view.recentFailures.length, RECENT_FAILURES_KEPT, 'the progress keeps a bounded sample; the results list them all');
-      assert.deepEqual(view.recentFailures.at(-1), { line: count, key: `r${count}`, error: view.recentFailures.at(-1)!.error });
+      assert.equal(
+        view.recentFailures.length,
+        RECENT_FAILURES_KEPT,
+        'the progress keeps a bounded sample; the results list them all',
+      );
+      assert.deepEqual(view.recentFailures.at(-1), {
+        line: count,
+        key: `r${count}`,
+        error: view.recentFailures.at(-1)!.error,
+      });
       assert.match(view.recentFailures.at(-1)!.error, /promt/);
       assert.ok(view.run >= 10, `continued as new ${view.run - 1} times`);
 
@@ -69,7 +86,8 @@ describe('batch at scale', () => {
       for await (const result of engine.batches.results(batchId)) {
         line++;
         assert.equal(result.line, line);
-        if (result.status !== 'failed' || !/promt/.test(result.error ?? '')) assert.fail(`line ${line}: ${JSON.stringify(result)}`);
+        if (result.status !== 'failed' || !/promt/.test(result.error ?? ''))
+          assert.fail(`line ${line}: ${JSON.stringify(result)}`);
       }
       assert.equal(line, count, 'every line is listed, in order, with its error');
     } finally {

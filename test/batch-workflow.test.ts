@@ -9,7 +9,14 @@ import { sumCosts } from '../core/cost';
 import { type BatchProgress } from '../core/batch';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { type BatchResultLine } from '../lib/batch-results';
-import { answeredCallsByPrompt, batchRunHistories, collect, openBatchEngine, writeJsonl, type BatchEngine } from './helpers/batch-engine';
+import {
+  answeredCallsByPrompt,
+  batchRunHistories,
+  collect,
+  openBatchEngine,
+  writeJsonl,
+  type BatchEngine,
+} from './helpers/batch-engine';
 import { recordingHistories, saveHistory, type History } from './helpers/histories';
 import { eventually } from './helpers/simulated-cascade';
 import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
@@ -36,7 +43,12 @@ function prompts(count: number, tag: string): string[] {
   return Array.from({ length: count }, (_, i) => `Say something about item ${tag}-${i + 1}.`);
 }
 
-async function runToEnd(engine: BatchEngine, file: string, batchId: string, options: Record<string, number> = {}): Promise<BatchProgress> {
+async function runToEnd(
+  engine: BatchEngine,
+  file: string,
+  batchId: string,
+  options: Record<string, number> = {},
+): Promise<BatchProgress> {
   const { created } = await engine.batches.start({ batchId, source: { kind: 'file', path: file }, options });
   assert.equal(created, true);
   await engine.batches.wait(batchId);
@@ -69,7 +81,13 @@ describe('batch workflow', () => {
     try {
       const texts = prompts(20, 'order');
       const lines: unknown[] = texts.map((prompt, i) => (i === 3 ? { id: 'with-id-4', prompt } : { prompt }));
-      lines.splice(5, 0, '{"prompt": "broken JSON', { messages: [] }, { prompt: 'a bad schema', schema: { type: 'no-such-type' } });
+      lines.splice(
+        5,
+        0,
+        '{"prompt": "broken JSON',
+        { messages: [] },
+        { prompt: 'a bad schema', schema: { type: 'no-such-type' } },
+      );
       lines.push({ id: 'with-id-4', prompt: 'another request under a used id' });
       const file = await writeJsonl(path.join(engine.workDir, 'input.jsonl'), lines);
 
@@ -84,14 +102,23 @@ describe('batch workflow', () => {
       assert.equal(progress.running, 0);
 
       const results = await collect(engine.batches.results(batchId));
-      assert.deepEqual(results.map((r) => r.line), Array.from({ length: 24 }, (_, i) => i + 1), 'one result per line, in input order');
+      assert.deepEqual(
+        results.map((r) => r.line),
+        Array.from({ length: 24 }, (_, i) => i + 1),
+        'one result per line, in input order',
+      );
       const failed = results.filter((r) => r.status === 'failed');
-      assert.deepEqual(failed.map((r) => r.line), [6, 7, 8, 24]);
+      assert.deepEqual(
+        failed.map((r) => r.line),
+        [6, 7, 8, 24],
+      );
       assert.match(failed[0]!.error!, /invalid JSON/);
       assert.match(failed[1]!.error!, /messages: must hold at least one message/);
       assert.match(failed[2]!.error!, /schema: invalid JSON Schema/);
       assert.match(failed[3]!.error!, /already used for a different request/);
-      const ok = results.filter((r): r is BatchResultLine & { result: NonNullable<BatchResultLine['result']> } => r.status === 'ok');
+      const ok = results.filter(
+        (r): r is BatchResultLine & { result: NonNullable<BatchResultLine['result']> } => r.status === 'ok',
+      );
       assert.equal(ok.length, 20);
       assert.deepEqual(
         ok.map((r) => r.result.steps[0]!.text.replace(/^.* to: /, '')),
@@ -118,7 +145,10 @@ describe('batch workflow', () => {
     const engine = await openBatchEngine(temporal, { label: 'batch-can' });
     try {
       const texts = prompts(60, 'can');
-      const file = await writeJsonl(path.join(engine.workDir, 'input.jsonl'), texts.map((prompt) => ({ prompt })));
+      const file = await writeJsonl(
+        path.join(engine.workDir, 'input.jsonl'),
+        texts.map((prompt) => ({ prompt })),
+      );
       const batchId = keep('continue-as-new', `can-${Date.now()}`);
       const progress = await runToEnd(engine, file, batchId, { concurrency: 5, pageSize: 5, maxLinesPerRun: 12 });
 
@@ -131,7 +161,10 @@ describe('batch workflow', () => {
       // Twelve lines per run: a few events per line plus workflow tasks, whatever the input's length.
       for (const run of runs) assert.ok(run.events < 250, `run ${run.runId} has ${run.events} events`);
       const maxEvents = Math.max(...runs.map((r) => r.events));
-      assert.ok(runs.every((r) => r.largestPayload < 64 * 1024), 'no payload near the limit');
+      assert.ok(
+        runs.every((r) => r.largestPayload < 64 * 1024),
+        'no payload near the limit',
+      );
 
       const results = await collect(engine.batches.results(batchId));
       assert.equal(results.length, 60);
@@ -140,7 +173,10 @@ describe('batch workflow', () => {
       for (const text of texts) assert.equal(calls.get(text), 1, `exactly one model call for "${text}"`);
       // The whole batch's events, were it one run, against the per-run bound.
       const total = runs.reduce((sum, r) => sum + r.events, 0);
-      assert.ok(total > maxEvents * 3, `the events are spread over runs (${total} in all, at most ${maxEvents} in one)`);
+      assert.ok(
+        total > maxEvents * 3,
+        `the events are spread over runs (${total} in all, at most ${maxEvents} in one)`,
+      );
     } finally {
       await engine.close();
     }
@@ -151,7 +187,10 @@ describe('batch workflow', () => {
     let server: Server | undefined;
     try {
       const texts = prompts(12, 'http');
-      const file = await writeJsonl(path.join(engine.workDir, 'input.jsonl'), texts.map((prompt) => ({ prompt })));
+      const file = await writeJsonl(
+        path.join(engine.workDir, 'input.jsonl'),
+        texts.map((prompt) => ({ prompt })),
+      );
       const body = await readFile(file);
       const ranges: string[] = [];
       server = createServer((request, response) => {
@@ -176,7 +215,10 @@ describe('batch workflow', () => {
       assert.equal(progress.totals.done, 12);
       assert.ok(ranges.length >= 2, `later pages were read with Range requests (${ranges.join(', ')})`);
       const results = await collect(engine.batches.results(batchId));
-      assert.deepEqual(results.map((r) => r.status), Array(12).fill('ok'));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(12).fill('ok'),
+      );
     } finally {
       server?.close();
       await engine.close();
@@ -187,7 +229,10 @@ describe('batch workflow', () => {
     const engine = await openBatchEngine(temporal, { label: 'batch-missing' });
     try {
       const batchId = keep('missing-input', `missing-${Date.now()}`);
-      await engine.batches.start({ batchId, source: { kind: 'file', path: path.join(engine.workDir, 'no-such-file.jsonl') } });
+      await engine.batches.start({
+        batchId,
+        source: { kind: 'file', path: path.join(engine.workDir, 'no-such-file.jsonl') },
+      });
       await engine.batches.wait(batchId);
       const view = await engine.batches.status(batchId);
       assert.equal(view.workflowStatus, 'FAILED');
@@ -198,27 +243,53 @@ describe('batch workflow', () => {
   });
 
   it('pauses, resumes, on cancel lets running lines finish and starts no more, and continues when started again', async () => {
-    const script = { models: { 'sim-small': { defaultAnswer: { type: 'text' as const, text: 'fine' }, latency: { type: 'fixed' as const, ms: 300 } } } };
+    const script = {
+      models: {
+        'sim-small': {
+          defaultAnswer: { type: 'text' as const, text: 'fine' },
+          latency: { type: 'fixed' as const, ms: 300 },
+        },
+      },
+    };
     const engine = await openBatchEngine(temporal, { label: 'batch-signals', script });
     try {
       const texts = prompts(40, 'signals');
-      const file = await writeJsonl(path.join(engine.workDir, 'input.jsonl'), texts.map((prompt) => ({ prompt })));
+      const file = await writeJsonl(
+        path.join(engine.workDir, 'input.jsonl'),
+        texts.map((prompt) => ({ prompt })),
+      );
       const batchId = keep('signals', `signals-${Date.now()}`);
-      await engine.batches.start({ batchId, source: { kind: 'file', path: file }, options: { concurrency: 2, pageSize: 10 } });
-      await eventually(async () => ((await engine.batches.status(batchId)).totals.done >= 3 ? true : undefined), 'a few lines done', 60_000);
+      await engine.batches.start({
+        batchId,
+        source: { kind: 'file', path: file },
+        options: { concurrency: 2, pageSize: 10 },
+      });
+      await eventually(
+        async () => ((await engine.batches.status(batchId)).totals.done >= 3 ? true : undefined),
+        'a few lines done',
+        60_000,
+      );
 
       await engine.batches.pause(batchId);
-      const paused = await eventually(async () => {
-        const view = await engine.batches.status(batchId);
-        return view.status === 'paused' && view.running === 0 ? view : undefined;
-      }, 'the running lines to finish', 60_000);
+      const paused = await eventually(
+        async () => {
+          const view = await engine.batches.status(batchId);
+          return view.status === 'paused' && view.running === 0 ? view : undefined;
+        },
+        'the running lines to finish',
+        60_000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const stillPaused = await engine.batches.status(batchId);
       assert.equal(stillPaused.totals.done, paused.totals.done, 'no line started while paused');
       assert.equal(engine.simulator.callLog.size, paused.totals.done);
 
       await engine.batches.resume(batchId);
-      await eventually(async () => ((await engine.batches.status(batchId)).totals.done >= paused.totals.done + 3 ? true : undefined), 'progress after resume', 60_000);
+      await eventually(
+        async () => ((await engine.batches.status(batchId)).totals.done >= paused.totals.done + 3 ? true : undefined),
+        'progress after resume',
+        60_000,
+      );
       await engine.batches.cancel(batchId);
       await engine.batches.wait(batchId);
       const cancelled = await engine.batches.status(batchId);
@@ -231,16 +302,26 @@ describe('batch workflow', () => {
       assert.equal(results.filter((r) => r.status === 'ok').length, cancelled.totals.done);
       assert.equal(results.filter((r) => r.status === 'not_run').length, 40 - cancelled.totals.done);
       const firstNotRun = results.findIndex((r) => r.status === 'not_run');
-      assert.ok(results.slice(firstNotRun).every((r) => r.status === 'not_run'), 'lines start in input order');
+      assert.ok(
+        results.slice(firstNotRun).every((r) => r.status === 'not_run'),
+        'lines start in input order',
+      );
 
       // Started again under its id, a cancelled batch runs the rest, attaching to the lines already done.
-      const again = await engine.batches.start({ batchId, source: { kind: 'file', path: file }, options: { concurrency: 4, pageSize: 10 } });
+      const again = await engine.batches.start({
+        batchId,
+        source: { kind: 'file', path: file },
+        options: { concurrency: 4, pageSize: 10 },
+      });
       assert.equal(again.created, true);
       await engine.batches.wait(batchId);
       const finished = await engine.batches.status(batchId);
       assert.equal(finished.status, 'completed');
       assert.equal(finished.totals.done, 40);
-      assert.equal(finished.totals.costUsd, sumCosts((await collect(engine.batches.results(batchId))).map((r) => r.result!.costUsd)));
+      assert.equal(
+        finished.totals.costUsd,
+        sumCosts((await collect(engine.batches.results(batchId))).map((r) => r.result!.costUsd)),
+      );
       const calls = answeredCallsByPrompt(engine.simulator);
       for (const text of texts) assert.equal(calls.get(text), 1, `exactly one model call for "${text}"`);
     } finally {
@@ -249,15 +330,29 @@ describe('batch workflow', () => {
   });
 
   it('continues a batch rerun under the same id where it stopped, never running a line twice', async () => {
-    const script = { models: { 'sim-small': { defaultAnswer: { type: 'text' as const, text: 'fine' }, latency: { type: 'fixed' as const, ms: 150 } } } };
+    const script = {
+      models: {
+        'sim-small': {
+          defaultAnswer: { type: 'text' as const, text: 'fine' },
+          latency: { type: 'fixed' as const, ms: 150 },
+        },
+      },
+    };
     const engine = await openBatchEngine(temporal, { label: 'batch-rerun', script });
     try {
       const texts = prompts(30, 'rerun');
-      const file = await writeJsonl(path.join(engine.workDir, 'input.jsonl'), texts.map((prompt) => ({ prompt })));
+      const file = await writeJsonl(
+        path.join(engine.workDir, 'input.jsonl'),
+        texts.map((prompt) => ({ prompt })),
+      );
       const batchId = keep('rerun', `rerun-${Date.now()}`);
       const source = { kind: 'file' as const, path: file };
       await engine.batches.start({ batchId, source, options: { concurrency: 3, pageSize: 5 } });
-      await eventually(async () => ((await engine.batches.status(batchId)).totals.done >= 8 ? true : undefined), 'some lines done', 60_000);
+      await eventually(
+        async () => ((await engine.batches.status(batchId)).totals.done >= 8 ? true : undefined),
+        'some lines done',
+        60_000,
+      );
       // The batch itself dies mid-way; its running children go on (parent close policy ABANDON).
       await temporal.client.workflow.getHandle(batchId).terminate('simulated crash of the batch');
 
@@ -276,7 +371,10 @@ describe('batch workflow', () => {
       // A completed batch is never run again: starting its id attaches.
       const again = await engine.batches.start({ batchId, source });
       assert.equal(again.created, false);
-      await assert.rejects(engine.batches.start({ batchId, source: { kind: 'file', path: `${file}.other` } }), /already used for another input/);
+      await assert.rejects(
+        engine.batches.start({ batchId, source: { kind: 'file', path: `${file}.other` } }),
+        /already used for another input/,
+      );
       assert.equal(engine.simulator.callLog.size, 30);
     } finally {
       await engine.close();

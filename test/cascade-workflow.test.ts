@@ -53,58 +53,73 @@ async function runAndKeep(engine: TestEngine, request: unknown): Promise<Cascade
 
 describe('cascade workflow', () => {
   it('escalates small -> mid -> frontier on invalid JSON then a ground-truth contradiction, recording each reason', async () => {
-    await withEngine(temporal, { config: threeTierConfig(), script: CANONICAL_SCRIPT, label: 'canonical' }, async (engine) => {
-      const result = await runAndKeep(engine, { id: `canonical-${Date.now()}`, prompt: INVOICE_PROMPT, taskType: 'extraction', schema: INVOICE_SCHEMA, groundTruth: INVOICE_TRUTH });
+    await withEngine(
+      temporal,
+      { config: threeTierConfig(), script: CANONICAL_SCRIPT, label: 'canonical' },
+      async (engine) => {
+        const result = await runAndKeep(engine, {
+          id: `canonical-${Date.now()}`,
+          prompt: INVOICE_PROMPT,
+          taskType: 'extraction',
+          schema: INVOICE_SCHEMA,
+          groundTruth: INVOICE_TRUTH,
+        });
 
-      assert.equal(result.outcome, 'accepted');
-      assert.equal(result.escalations, 2);
-      assert.deepEqual(result.steps.map((s) => [s.kind, s.tier, s.model]), [
-        ['answer', 'small', 'small'],
-        ['answer', 'mid', 'mid'],
-        ['answer', 'frontier', 'frontier'],
-      ]);
-      const [small, mid, frontier] = result.steps;
-      assert.equal(small!.checks.find((c) => c.check === 'json_schema')?.status, 'fail');
-      assert.match(small!.checks.find((c) => c.check === 'json_schema')!.reason, /not valid JSON/);
-      assert.equal(mid!.checks.find((c) => c.check === 'json_schema')?.status, 'pass');
-      assert.equal(mid!.checks.find((c) => c.check === 'ground_truth')?.status, 'fail');
-      assert.match(mid!.reason, /^escalated: json_schema: /);
-      assert.match(frontier!.reason, /^escalated: ground_truth: contradicts the ground truth/);
-      assert.ok(frontier!.checks.every((c) => c.status !== 'fail'));
-      assert.equal(result.finalModel, 'frontier');
-      assert.equal(result.finalTier, 'frontier');
-      assert.deepEqual(result.output.json && (result.output.json as Record<string, unknown>).invoice_number, 'INV-7');
+        assert.equal(result.outcome, 'accepted');
+        assert.equal(result.escalations, 2);
+        assert.deepEqual(
+          result.steps.map((s) => [s.kind, s.tier, s.model]),
+          [
+            ['answer', 'small', 'small'],
+            ['answer', 'mid', 'mid'],
+            ['answer', 'frontier', 'frontier'],
+          ],
+        );
+        const [small, mid, frontier] = result.steps;
+        assert.equal(small!.checks.find((c) => c.check === 'json_schema')?.status, 'fail');
+        assert.match(small!.checks.find((c) => c.check === 'json_schema')!.reason, /not valid JSON/);
+        assert.equal(mid!.checks.find((c) => c.check === 'json_schema')?.status, 'pass');
+        assert.equal(mid!.checks.find((c) => c.check === 'ground_truth')?.status, 'fail');
+        assert.match(mid!.reason, /^escalated: json_schema: /);
+        assert.match(frontier!.reason, /^escalated: ground_truth: contradicts the ground truth/);
+        assert.ok(frontier!.checks.every((c) => c.status !== 'fail'));
+        assert.equal(result.finalModel, 'frontier');
+        assert.equal(result.finalTier, 'frontier');
+        assert.deepEqual(result.output.json && (result.output.json as Record<string, unknown>).invoice_number, 'INV-7');
 
-      for (const step of result.steps) {
-        assert.ok(step.usage.inputTokens > 0 && step.usage.outputTokens > 0, 'tokens come from the provider');
-        assert.ok(step.costUsd > 0);
-      }
-      assert.equal(result.costUsd, sumCosts(result.steps.map((s) => s.costUsd)));
-      assert.equal(result.baseline.model, 'frontier');
-      assert.equal(result.savedUsd, Math.round((result.baseline.costUsd - result.costUsd) * 1e12) / 1e12);
+        for (const step of result.steps) {
+          assert.ok(step.usage.inputTokens > 0 && step.usage.outputTokens > 0, 'tokens come from the provider');
+          assert.ok(step.costUsd > 0);
+        }
+        assert.equal(result.costUsd, sumCosts(result.steps.map((s) => s.costUsd)));
+        assert.equal(result.baseline.model, 'frontier');
+        assert.equal(result.savedUsd, Math.round((result.baseline.costUsd - result.costUsd) * 1e12) / 1e12);
 
-      // The audit trail: search attributes, memo and the live query.
-      const description = await temporal.client.workflow.getHandle(result.id).describe();
-      const attributes = description.typedSearchAttributes;
-      assert.equal(attributes.get(CascadeSearchAttributes.escalations), 2);
-      assert.equal(attributes.get(CascadeSearchAttributes.outcome), 'accepted');
-      assert.equal(attributes.get(CascadeSearchAttributes.finalModel), 'frontier');
-      assert.equal(attributes.get(CascadeSearchAttributes.finalTier), 2);
-      assert.equal(attributes.get(CascadeSearchAttributes.taskType), 'extraction');
-      assert.equal(attributes.get(CascadeSearchAttributes.costUsd), result.costUsd);
-      const summary = (description.memo?.summary ?? {}) as Record<string, unknown>;
-      assert.equal(summary.outcome, 'accepted');
-      assert.equal((summary.path as string[]).length, 3);
-      const record = await temporal.client.workflow.getHandle(result.id).query(decisionsQuery);
-      assert.equal(record.status, 'done');
-      assert.equal(record.steps.length, 3);
+        // The audit trail: search attributes, memo and the live query.
+        const description = await temporal.client.workflow.getHandle(result.id).describe();
+        const attributes = description.typedSearchAttributes;
+        assert.equal(attributes.get(CascadeSearchAttributes.escalations), 2);
+        assert.equal(attributes.get(CascadeSearchAttributes.outcome), 'accepted');
+        assert.equal(attributes.get(CascadeSearchAttributes.finalModel), 'frontier');
+        assert.equal(attributes.get(CascadeSearchAttributes.finalTier), 2);
+        assert.equal(attributes.get(CascadeSearchAttributes.taskType), 'extraction');
+        assert.equal(attributes.get(CascadeSearchAttributes.costUsd), result.costUsd);
+        const summary = (description.memo?.summary ?? {}) as Record<string, unknown>;
+        assert.equal(summary.outcome, 'accepted');
+        assert.equal((summary.path as string[]).length, 3);
+        const record = await temporal.client.workflow.getHandle(result.id).query(decisionsQuery);
+        assert.equal(record.status, 'done');
+        assert.equal(record.steps.length, 3);
 
-      // Every model-call activity carries a summary naming model, tier and why.
-      const history = await temporal.client.workflow.getHandle(result.id).fetchHistory();
-      const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel');
-      assert.equal(scheduled.length, 3);
-      for (const event of scheduled) assert.ok(event.userMetadata?.summary, 'activity has a summary');
-    });
+        // Every model-call activity carries a summary naming model, tier and why.
+        const history = await temporal.client.workflow.getHandle(result.id).fetchHistory();
+        const scheduled = (history.events ?? []).filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'callModel',
+        );
+        assert.equal(scheduled.length, 3);
+        for (const event of scheduled) assert.ok(event.userMetadata?.summary, 'activity has a summary');
+      },
+    );
   });
 
   it('calls exactly one model on a one-shot route, even when its answer fails a check', async () => {
@@ -128,7 +143,9 @@ describe('cascade workflow', () => {
 
   it('skips the classifier when the request gives a task type', async () => {
     const config = threeTierConfig({ classifier: { model: { model: 'small', whenMarginBelow: 1000 } } });
-    const script: SimulatorScriptInput = { models: { 'sim-small': { defaultAnswer: { type: 'text', text: 'extraction' } } } };
+    const script: SimulatorScriptInput = {
+      models: { 'sim-small': { defaultAnswer: { type: 'text', text: 'extraction' } } },
+    };
     await withEngine(temporal, { config, script, label: 'given' }, async (engine) => {
       const given = await runAndKeep(engine, { prompt: 'Hello there, what can you do?', taskType: 'default' });
       assert.equal(given.classification.source, 'given');
@@ -168,15 +185,24 @@ describe('cascade workflow', () => {
       },
     };
     await withEngine(temporal, { config, script, label: 'agreement' }, async (engine) => {
-      const agreed = await runAndKeep(engine, { prompt: 'Which city is the capital of France?\nA) Lyon\nB) Paris', taskType: 'quiz' });
+      const agreed = await runAndKeep(engine, {
+        prompt: 'Which city is the capital of France?\nA) Lyon\nB) Paris',
+        taskType: 'quiz',
+      });
       assert.equal(agreed.outcome, 'accepted');
       assert.equal(agreed.finalModel, 'small');
-      assert.deepEqual(agreed.steps.map((s) => s.kind), ['answer', 'agreement']);
+      assert.deepEqual(
+        agreed.steps.map((s) => s.kind),
+        ['answer', 'agreement'],
+      );
       assert.equal(agreed.steps[0]!.checks.find((c) => c.check === 'agreement')?.status, 'pass');
       assert.equal(agreed.costUsd, sumCosts(agreed.steps.map((s) => s.costUsd)));
       assert.equal(modelCalls(engine, 'sim-frontier').length, 0);
 
-      const disagreed = await runAndKeep(engine, { prompt: 'Which gas do plants take in?\nA) O2\nB) N2\nC) CO2', taskType: 'quiz' });
+      const disagreed = await runAndKeep(engine, {
+        prompt: 'Which gas do plants take in?\nA) O2\nB) N2\nC) CO2',
+        taskType: 'quiz',
+      });
       assert.equal(disagreed.outcome, 'accepted');
       assert.equal(disagreed.escalations, 1);
       assert.equal(disagreed.finalModel, 'frontier', 'skipped mid: the route lists only small and frontier');
@@ -186,7 +212,11 @@ describe('cascade workflow', () => {
 
   it('retries a 429 no sooner than its retry-after allows', async () => {
     await withEngine(temporal, { config: threeTierConfig(), script: {}, label: 'ratelimit' }, async (engine) => {
-      engine.simulator.faults.add({ model: 'sim-small', times: 1, effect: { type: 'http_error', status: 429, retryAfterSeconds: 2 } });
+      engine.simulator.faults.add({
+        model: 'sim-small',
+        times: 1,
+        effect: { type: 'http_error', status: 429, retryAfterSeconds: 2 },
+      });
       const result = await runAndKeep(engine, { prompt: 'Say hello.', taskType: 'default' });
       assert.equal(result.outcome, 'accepted');
       const calls = modelCalls(engine, 'sim-small');
@@ -200,7 +230,10 @@ describe('cascade workflow', () => {
 
   it('fails at once on a 401, after one attempt, with the provider message', async () => {
     await withEngine(temporal, { config: threeTierConfig(), script: {}, label: 'auth' }, async (engine) => {
-      engine.simulator.faults.add({ model: 'sim-small', effect: { type: 'http_error', status: 401, message: 'invalid x-api-key' } });
+      engine.simulator.faults.add({
+        model: 'sim-small',
+        effect: { type: 'http_error', status: 401, message: 'invalid x-api-key' },
+      });
       const started = Date.now();
       const result = await runAndKeep(engine, { prompt: 'Say hello.', taskType: 'default' });
       assert.equal(result.outcome, 'failed');
@@ -213,7 +246,11 @@ describe('cascade workflow', () => {
 
   it('survives the small tier provider answering 503 for 10 s by falling back to the other provider', async () => {
     await withEngine(temporal, { config: threeTierConfig(), script: {}, label: 'fallback' }, async (engine) => {
-      engine.simulator.faults.add({ provider: 'anthropic', durationMs: 10_000, effect: { type: 'http_error', status: 503 } });
+      engine.simulator.faults.add({
+        provider: 'anthropic',
+        durationMs: 10_000,
+        effect: { type: 'http_error', status: 503 },
+      });
       const result = await runAndKeep(engine, { prompt: 'Say hello.', taskType: 'default' });
       assert.equal(result.outcome, 'accepted');
       assert.equal(result.finalModel, 'small-backup');
@@ -239,7 +276,12 @@ describe('cascade workflow', () => {
     const script: SimulatorScriptInput = { models: { 'sim-small': { defaultAnswer: { type: 'invalid_json' } } } };
     await withEngine(temporal, { config: threeTierConfig(), script, label: 'budget' }, async (engine) => {
       // Small's worst case here is about $0.0027; mid's is about $0.016.
-      const result = await runAndKeep(engine, { prompt: INVOICE_PROMPT, taskType: 'extraction', schema: INVOICE_SCHEMA, maxCostUsd: 0.005 });
+      const result = await runAndKeep(engine, {
+        prompt: INVOICE_PROMPT,
+        taskType: 'extraction',
+        schema: INVOICE_SCHEMA,
+        maxCostUsd: 0.005,
+      });
       assert.equal(result.outcome, 'over_budget');
       assert.match(result.outcomeReason, /tier mid could cost up to \$/);
       assert.match(result.outcomeReason, /spent \$0\.0/);
@@ -262,22 +304,34 @@ describe('cascade workflow', () => {
     };
     await withEngine(temporal, { config: threeTierConfig(), script, label: 'visibility' }, async (engine) => {
       const prompts = ['twice A', 'once B', 'twice C', 'once D'].map((p) => `${p}\n${INVOICE_PROMPT}`);
-      const results = await Promise.all(prompts.map((prompt) => runAndKeep(engine, { prompt, taskType: 'extraction', schema: INVOICE_SCHEMA, groundTruth: INVOICE_TRUTH })));
-      const twice = results.filter((r) => r.escalations === 2).map((r) => r.id).sort();
+      const results = await Promise.all(
+        prompts.map((prompt) =>
+          runAndKeep(engine, { prompt, taskType: 'extraction', schema: INVOICE_SCHEMA, groundTruth: INVOICE_TRUTH }),
+        ),
+      );
+      const twice = results
+        .filter((r) => r.escalations === 2)
+        .map((r) => r.id)
+        .sort();
       assert.equal(twice.length, 2);
       const query = `CascadeEscalations >= 2 AND TaskQueue = '${engine.config.taskQueue}'`;
-      const found = await eventually(async () => {
-        const ids: string[] = [];
-        for await (const execution of temporal.client.workflow.list({ query })) ids.push(execution.workflowId);
-        return ids.sort();
-      }, (ids) => ids.length === twice.length);
+      const found = await eventually(
+        async () => {
+          const ids: string[] = [];
+          for await (const execution of temporal.client.workflow.list({ query })) ids.push(execution.workflowId);
+          return ids.sort();
+        },
+        (ids) => ids.length === twice.length,
+      );
       assert.deepEqual(found, twice);
     });
   });
 
   it('replays every history these tests recorded without a determinism error', async () => {
     assert.ok(handles.length >= 10);
-    const histories = await Promise.all(handles.map(async (handle) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })));
+    const histories = await Promise.all(
+      handles.map(async (handle) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })),
+    );
     if (recordingHistories()) await storeHistories(histories);
     const code = await workflowBundleCode();
     let replayed = 0;
@@ -307,5 +361,6 @@ async function storeHistories(histories: Array<{ workflowId: string; history: Hi
   for (const name of await readdir(HISTORIES_DIR).catch(() => [])) {
     if (name.startsWith('engine-')) await rm(path.join(HISTORIES_DIR, name));
   }
-  for (const [i, { history }] of histories.entries()) await saveHistory(`engine-${String(i + 1).padStart(2, '0')}`, history);
+  for (const [i, { history }] of histories.entries())
+    await saveHistory(`engine-${String(i + 1).padStart(2, '0')}`, history);
 }

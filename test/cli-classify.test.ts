@@ -72,11 +72,24 @@ describe('cascade classify (offline)', { timeout: 600_000 }, () => {
   });
 
   it('classifies a JSONL file from stdin as JSON lines, one per line, bad lines included', async () => {
-    const input = [{ id: 'a', prompt: EXTRACTION }, { id: 'b', prompt: SUMMARY }, [1, 2], { id: 'c', prompt: CODING }].map((r) => JSON.stringify(r)).join('\n');
+    const input = [{ id: 'a', prompt: EXTRACTION }, { id: 'b', prompt: SUMMARY }, [1, 2], { id: 'c', prompt: CODING }]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
     const run = await runCascadeCli(['classify', '--json', '--file', '-'], { env: offline, stdin: input });
     assert.equal(run.code, 2, run.stderr);
-    const rows = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id?: string; taskType?: string; route?: string; reason?: string });
-    assert.deepEqual(rows.map((r) => [r.id, r.taskType]), [['a', 'extraction'], ['b', 'summarization'], [undefined, undefined], ['c', 'coding']]);
+    const rows = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id?: string; taskType?: string; route?: string; reason?: string });
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.taskType]),
+      [
+        ['a', 'extraction'],
+        ['b', 'summarization'],
+        [undefined, undefined],
+        ['c', 'coding'],
+      ],
+    );
     assert.deepEqual(rows[2], { line: 3, error: 'expected a JSON object like {"id": "...", "prompt": "..."}' });
     for (const row of [rows[0]!, rows[1]!, rows[3]!]) assert.ok(row.reason!.length > 0 && row.route === row.taskType);
   });
@@ -98,7 +111,9 @@ describe('cascade classify (offline)', { timeout: 600_000 }, () => {
     const viaOption = await runCascadeCli(['classify', '--json', '--config', config, prompt], { env: offline });
     assert.equal(viaOption.code, 0, viaOption.stderr);
     assert.equal((JSON.parse(viaOption.stdout) as { taskType: string }).taskType, 'legal');
-    const viaEnv = await runCascadeCli(['classify', '--json', prompt], { env: { ...offline, LLM_CASCADE_CONFIG: config } });
+    const viaEnv = await runCascadeCli(['classify', '--json', prompt], {
+      env: { ...offline, LLM_CASCADE_CONFIG: config },
+    });
     assert.equal((JSON.parse(viaEnv.stdout) as { taskType: string }).taskType, 'legal');
 
     const broken = path.join(dir, 'broken.yaml');

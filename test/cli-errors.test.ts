@@ -43,7 +43,10 @@ describe('cascade CLI exit codes', { timeout: 600_000 }, () => {
     const unreachable = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
     const run = await runCascadeCli(['run', '--max-cost', '-1', '--system', 'be brief', ''], { env: unreachable });
     assert.equal(run.code, 2);
-    assert.equal(run.stderr, 'error: invalid request:\n  - prompt: must not be empty\n  - maxCostUsd: must be greater than 0\n');
+    assert.equal(
+      run.stderr,
+      'error: invalid request:\n  - prompt: must not be empty\n  - maxCostUsd: must be greater than 0\n',
+    );
     assert.equal(run.stdout, '');
 
     const route = await runCascadeCli(['submit', '--task-type', 'poetry', 'Write a poem'], { env: unreachable });
@@ -73,9 +76,18 @@ describe('cascade CLI exit codes', { timeout: 600_000 }, () => {
 
   it('exits 3 with the same one line from every command when TEMPORAL_ADDRESS is unreachable', async () => {
     const address = `127.0.0.1:${await freePort()}`;
-    const expected = new RegExp(`^error: cannot reach Temporal at ${address.replace(/\./g, '\\.')} \\(.+\\)\\. Is \`npm start\` \\(or your Temporal server\\) running\\? Check --address or TEMPORAL_ADDRESS\\.$`);
-    const commands = [['run', 'What is the capital of France?'], ['status', 'some-id'], ['report', '--since', '1d'], ['batch', 'status', 'some-batch']];
-    const runs = await Promise.all(commands.map((args) => runCascadeCli(args, { env: { ...env, TEMPORAL_ADDRESS: address } })));
+    const expected = new RegExp(
+      `^error: cannot reach Temporal at ${address.replace(/\./g, '\\.')} \\(.+\\)\\. Is \`npm start\` \\(or your Temporal server\\) running\\? Check --address or TEMPORAL_ADDRESS\\.$`,
+    );
+    const commands = [
+      ['run', 'What is the capital of France?'],
+      ['status', 'some-id'],
+      ['report', '--since', '1d'],
+      ['batch', 'status', 'some-batch'],
+    ];
+    const runs = await Promise.all(
+      commands.map((args) => runCascadeCli(args, { env: { ...env, TEMPORAL_ADDRESS: address } })),
+    );
     for (const [i, run] of runs.entries()) {
       const args = commands[i]!;
       assert.equal(run.code, 3, `${args.join(' ')}: ${run.stderr}`);
@@ -96,15 +108,23 @@ describe('cascade CLI exit codes', { timeout: 600_000 }, () => {
 
   it('exits 1 for an unknown cascade, and 2 for an id reused for a different request', async () => {
     // --address instead of TEMPORAL_ADDRESS.
-    const missing = await runCascadeCli(['status', `never-${randomUUID()}`, '--address', temporal.address], { env: { LLM_CASCADE_CONFIG: env.LLM_CASCADE_CONFIG! } });
+    const missing = await runCascadeCli(['status', `never-${randomUUID()}`, '--address', temporal.address], {
+      env: { LLM_CASCADE_CONFIG: env.LLM_CASCADE_CONFIG! },
+    });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^error: no cascade with id "never-[\w-]+"\n$/);
 
     const id = `cli-taken-${randomUUID()}`;
-    await new CascadeClient({ client: temporal.client, taskQueue: config.taskQueue, config }).submit({ id, prompt: 'the first request' });
+    await new CascadeClient({ client: temporal.client, taskQueue: config.taskQueue, config }).submit({
+      id,
+      prompt: 'the first request',
+    });
     const reused = await runCascadeCli(['submit', '--id', id, 'a different request'], { env });
     assert.equal(reused.code, 2);
-    assert.equal(reused.stderr, `error: id "${id}" was already used for a different request; use a new id for new work\n`);
+    assert.equal(
+      reused.stderr,
+      `error: id "${id}" was already used for a different request; use a new id for new work\n`,
+    );
     const same = await runCascadeCli(['submit', '--json', '--id', id, 'the first request'], { env });
     assert.equal(same.code, 0, same.stderr);
     assert.deepEqual(JSON.parse(same.stdout), { id, created: false });

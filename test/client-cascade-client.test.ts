@@ -15,7 +15,14 @@ const SLOW = 'SLOW-REQUEST';
 const SCRIPT = {
   models: {
     'claude-haiku-4-5': {
-      rules: [{ name: 'slow', when: { promptContains: SLOW }, answer: { type: 'text' as const, text: 'late answer' }, latency: { type: 'fixed' as const, ms: 300_000 } }],
+      rules: [
+        {
+          name: 'slow',
+          when: { promptContains: SLOW },
+          answer: { type: 'text' as const, text: 'late answer' },
+          latency: { type: 'fixed' as const, ms: 300_000 },
+        },
+      ],
       defaultAnswer: { type: 'text' as const, text: 'Simulated answer from {{model}}.' },
       latency: { type: 'fixed' as const, ms: 300 },
     },
@@ -47,14 +54,27 @@ describe('CascadeClient', { timeout: 300_000 }, () => {
     await temporal?.close();
   });
 
-  const callsFor = (marker: string) => stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
+  const callsFor = (marker: string) =>
+    stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
 
   it('validates before anything starts, naming each field', async () => {
-    assert.deepEqual(problemsOf(() => validateRequest({ prompt: '', maxCostUsd: -1 })), ['prompt: must not be empty', 'maxCostUsd: must be greater than 0']);
-    assert.match(problemsOf(() => validateRequest({ prompt: 'x', taskType: 'poetry' }, stack.config))[0]!, /^taskType: unknown route "poetry" \(routes: extraction, /);
-    assert.match(problemsOf(() => client.validate({ prompt: 'x', schema: { type: 'nope' } }))[0]!, /^schema: invalid JSON Schema/);
+    assert.deepEqual(
+      problemsOf(() => validateRequest({ prompt: '', maxCostUsd: -1 })),
+      ['prompt: must not be empty', 'maxCostUsd: must be greater than 0'],
+    );
+    assert.match(
+      problemsOf(() => validateRequest({ prompt: 'x', taskType: 'poetry' }, stack.config))[0]!,
+      /^taskType: unknown route "poetry" \(routes: extraction, /,
+    );
+    assert.match(
+      problemsOf(() => client.validate({ prompt: 'x', schema: { type: 'nope' } }))[0]!,
+      /^schema: invalid JSON Schema/,
+    );
     const before = await workflowCount(temporal, stack.config.taskQueue);
-    await assert.rejects(client.submit({ prompt: 'x', colour: 'red' }), (error: unknown) => error instanceof RequestValidationError && error.problems[0] === 'unknown field "colour"');
+    await assert.rejects(
+      client.submit({ prompt: 'x', colour: 'red' }),
+      (error: unknown) => error instanceof RequestValidationError && error.problems[0] === 'unknown field "colour"',
+    );
     await assert.rejects(client.run({ messages: [] }), RequestValidationError);
     assert.equal(await workflowCount(temporal, stack.config.taskQueue), before, 'no workflow started');
   });
@@ -76,7 +96,10 @@ describe('CascadeClient', { timeout: 300_000 }, () => {
     const id = `client-idem-${randomUUID()}`;
     const request = { id, prompt: `What is the capital of Portugal? (${id})` };
     const submissions = await Promise.all([client.submit(request), client.submit(request), client.submit(request)]);
-    assert.deepEqual(submissions.map((s) => s.id), [id, id, id]);
+    assert.deepEqual(
+      submissions.map((s) => s.id),
+      [id, id, id],
+    );
     assert.equal(submissions.filter((s) => s.created).length, 1);
     const results = await Promise.all([client.result(id), client.run(request), client.result(id)]);
     assert.deepEqual(results[1], results[0]);
@@ -88,7 +111,10 @@ describe('CascadeClient', { timeout: 300_000 }, () => {
     }, 'the workflow to be visible');
     assert.equal(visible, 1);
 
-    await assert.rejects(client.submit({ id, prompt: 'a different request' }), (error: unknown) => error instanceof IdempotencyConflictError && error.id === id);
+    await assert.rejects(
+      client.submit({ id, prompt: 'a different request' }),
+      (error: unknown) => error instanceof IdempotencyConflictError && error.id === id,
+    );
   });
 
   it('describes a running cascade live and a finished one with its result; cancels a running one', async () => {
@@ -100,10 +126,16 @@ describe('CascadeClient', { timeout: 300_000 }, () => {
     const running = await client.describe(id);
     assert.equal(running.status, 'RUNNING');
     assert.equal(running.result, undefined);
-    await eventually(async () => ((await client.describe(id)).route === 'question_answering' ? true : undefined), 'the route to be recorded');
+    await eventually(
+      async () => ((await client.describe(id)).route === 'question_answering' ? true : undefined),
+      'the route to be recorded',
+    );
 
     assert.equal(await client.cancel(id), true);
-    await assert.rejects(client.result(id), (error: unknown) => error instanceof CascadeFailedError && error.status === 'CANCELLED');
+    await assert.rejects(
+      client.result(id),
+      (error: unknown) => error instanceof CascadeFailedError && error.status === 'CANCELLED',
+    );
     assert.equal(await client.cancel(id), false, 'cancelling an ended cascade does nothing');
     assert.equal((await client.describe(id)).status, 'CANCELLED');
 
@@ -119,7 +151,8 @@ describe('CascadeClient', { timeout: 300_000 }, () => {
     const batchId = `client-batch-${randomUUID()}`;
     const ids = [`${batchId}-a`, `${batchId}-b`];
     // Not the random id in the prompt: its digits are a cue the classifier may read as arithmetic.
-    for (const [n, id] of ids.entries()) await client.submit({ id, prompt: `What is the tallest mountain? (copy ${'ab'[n]})` }, { batchId });
+    for (const [n, id] of ids.entries())
+      await client.submit({ id, prompt: `What is the tallest mountain? (copy ${'ab'[n]})` }, { batchId });
     await Promise.all(ids.map((id) => client.result(id)));
 
     const listed = await eventually(async () => {
@@ -141,7 +174,10 @@ describe('CascadeClient', { timeout: 300_000 }, () => {
 
   it('throws CascadeNotFoundError for an unknown id', async () => {
     const id = `never-${randomUUID()}`;
-    await assert.rejects(client.describe(id), (error: unknown) => error instanceof CascadeNotFoundError && error.id === id);
+    await assert.rejects(
+      client.describe(id),
+      (error: unknown) => error instanceof CascadeNotFoundError && error.id === id,
+    );
     await assert.rejects(client.result(id), CascadeNotFoundError);
     await assert.rejects(client.cancel(id), CascadeNotFoundError);
   });

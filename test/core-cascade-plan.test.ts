@@ -114,17 +114,27 @@ describe('planCascade', () => {
   it('starts where the route says, keeping ladder indices', () => {
     const plan = planCascade(config, { route: 'reasoning', complexity: 'medium' }, {});
     assert.deepEqual(names(plan.tiers), ['mid', 'frontier']);
-    assert.deepEqual(plan.tiers.map((t) => t.index), [1, 2]);
+    assert.deepEqual(
+      plan.tiers.map((t) => t.index),
+      [1, 2],
+    );
   });
 
   it('starts by complexity where the route sets startTierByComplexity', () => {
-    assert.deepEqual(names(planCascade(config, { route: 'reasoning', complexity: 'low' }, {}).tiers), ['small', 'mid', 'frontier']);
+    assert.deepEqual(names(planCascade(config, { route: 'reasoning', complexity: 'low' }, {}).tiers), [
+      'small',
+      'mid',
+      'frontier',
+    ]);
     assert.deepEqual(names(planCascade(config, { route: 'reasoning', complexity: 'high' }, {}).tiers), ['frontier']);
     assert.equal(planCascade(config, { route: 'reasoning', complexity: 'high' }, {}).tiers[0]!.index, 2);
   });
 
   it('stops at the route’s maxTier', () => {
-    assert.deepEqual(names(planCascade(config, { route: 'classification', complexity: 'high' }, {}).tiers), ['small', 'mid']);
+    assert.deepEqual(names(planCascade(config, { route: 'classification', complexity: 'high' }, {}).tiers), [
+      'small',
+      'mid',
+    ]);
   });
 
   it('climbs only the route’s own tiers when it lists them, skipping the rest', () => {
@@ -167,7 +177,9 @@ describe('planCascade', () => {
   });
 
   it('throws for a route the config does not have', () => {
-    assert.throws(() => planCascade(config, { route: 'missing', complexity: 'low' }, {}), { message: 'no route named "missing"' });
+    assert.throws(() => planCascade(config, { route: 'missing', complexity: 'low' }, {}), {
+      message: 'no route named "missing"',
+    });
   });
 });
 
@@ -203,7 +215,11 @@ describe('judgeAnswer', () => {
   const failed: CheckResult[] = [
     { check: 'not_empty', status: 'pass', reason: '12 characters' },
     { check: 'json_schema', status: 'fail', reason: 'the answer is not valid JSON (x)' },
-    { check: 'ground_truth', status: 'fail', reason: 'contradicts the ground truth: total is 1 but the ground truth says 2' },
+    {
+      check: 'ground_truth',
+      status: 'fail',
+      reason: 'contradicts the ground truth: total is 1 but the ground truth says 2',
+    },
   ];
 
   it('accepts when no check failed, skipped ones included', () => {

@@ -88,7 +88,7 @@ describe('not_refusal', () => {
     'Sorry for the delay! Here is the summary you asked for.',
     'I can help with that. First, open the settings page.',
     '{"refused": false}',
-    "Here is the story. The knight said: \"I'm sorry, but I can't let you pass.\"",
+    'Here is the story. The knight said: "I\'m sorry, but I can\'t let you pass."',
     '',
   ];
   for (const text of answers) {
@@ -127,7 +127,11 @@ describe('json_schema', () => {
   const valid = '{"invoice_number": "A-1043", "total": 1280, "due_date": "2024-05-15"}';
 
   it('is skipped when the request gives no schema', () => {
-    assert.deepEqual(run(JSON_SCHEMA, 'not json at all'), { check: 'json_schema', status: 'skip', reason: 'the request gives no schema' });
+    assert.deepEqual(run(JSON_SCHEMA, 'not json at all'), {
+      check: 'json_schema',
+      status: 'skip',
+      reason: 'the request gives no schema',
+    });
   });
 
   it('passes a bare JSON answer valid against the schema', () => {
@@ -173,8 +177,14 @@ describe('json_schema', () => {
   });
 
   it('fails a format violation', () => {
-    const result = run(JSON_SCHEMA, '{"invoice_number": "A-1043", "total": 1280, "due_date": "15 May 2024"}', { schema: INVOICE_SCHEMA });
-    assert.deepEqual(result, { check: 'json_schema', status: 'fail', reason: 'schema violations: /due_date must match format "date"' });
+    const result = run(JSON_SCHEMA, '{"invoice_number": "A-1043", "total": 1280, "due_date": "15 May 2024"}', {
+      schema: INVOICE_SCHEMA,
+    });
+    assert.deepEqual(result, {
+      check: 'json_schema',
+      status: 'fail',
+      reason: 'schema violations: /due_date must match format "date"',
+    });
   });
 
   it('accepts anything JSON under the `true` schema and nothing under `false`', () => {
@@ -207,7 +217,9 @@ describe('ground_truth', () => {
   });
 
   it('fails a JSON answer that contradicts a fact, naming the field and both values', () => {
-    const result = run(GROUND_TRUTH, '```json\n{"invoice": {"total": 1200, "invoice_number": "A-1043"}}\n```', { groundTruth: truth });
+    const result = run(GROUND_TRUTH, '```json\n{"invoice": {"total": 1200, "invoice_number": "A-1043"}}\n```', {
+      groundTruth: truth,
+    });
     assert.deepEqual(result, {
       check: 'ground_truth',
       status: 'fail',
@@ -243,18 +255,36 @@ describe('ground_truth', () => {
 describe('regex', () => {
   it('with mustMatch true passes a match and fails a miss', () => {
     const check: AnswerCheckConfig = { type: 'regex', pattern: '^\\d{4}-\\d{2}-\\d{2}$', mustMatch: true };
-    assert.deepEqual(run(check, '2024-05-15'), { check: 'regex', status: 'pass', reason: 'matches /^\\d{4}-\\d{2}-\\d{2}$/' });
-    assert.deepEqual(run(check, '15 May 2024'), { check: 'regex', status: 'fail', reason: 'does not match /^\\d{4}-\\d{2}-\\d{2}$/' });
+    assert.deepEqual(run(check, '2024-05-15'), {
+      check: 'regex',
+      status: 'pass',
+      reason: 'matches /^\\d{4}-\\d{2}-\\d{2}$/',
+    });
+    assert.deepEqual(run(check, '15 May 2024'), {
+      check: 'regex',
+      status: 'fail',
+      reason: 'does not match /^\\d{4}-\\d{2}-\\d{2}$/',
+    });
   });
 
   it('with mustMatch false fails a match and passes a miss', () => {
-    const check: AnswerCheckConfig = { type: 'regex', name: 'no_placeholder', pattern: 'TODO|lorem ipsum', flags: 'i', mustMatch: false };
+    const check: AnswerCheckConfig = {
+      type: 'regex',
+      name: 'no_placeholder',
+      pattern: 'TODO|lorem ipsum',
+      flags: 'i',
+      mustMatch: false,
+    };
     assert.deepEqual(run(check, 'Lorem Ipsum dolor'), {
       check: 'no_placeholder',
       status: 'fail',
       reason: 'matches /TODO|lorem ipsum/, which it must not',
     });
-    assert.deepEqual(run(check, 'A finished paragraph.'), { check: 'no_placeholder', status: 'pass', reason: 'does not match /TODO|lorem ipsum/' });
+    assert.deepEqual(run(check, 'A finished paragraph.'), {
+      check: 'no_placeholder',
+      status: 'pass',
+      reason: 'does not match /TODO|lorem ipsum/',
+    });
   });
 
   it('honours flags', () => {
@@ -273,7 +303,11 @@ describe('max_length', () => {
   });
 
   it('fails an answer one character over, counting whitespace', () => {
-    assert.deepEqual(run(check, '0123456789 '), { check: 'max_length', status: 'fail', reason: '11 characters, more than the 10 allowed' });
+    assert.deepEqual(run(check, '0123456789 '), {
+      check: 'max_length',
+      status: 'fail',
+      reason: '11 characters, more than the 10 allowed',
+    });
   });
 });
 
@@ -286,7 +320,11 @@ describe('runAnswerChecks', () => {
       { type: 'not_refusal' },
       { type: 'ground_truth' },
     ];
-    const results = runAnswerChecks(checks, { text: '{"total": 5}', schema: { type: 'object' }, groundTruth: { total: 6 } });
+    const results = runAnswerChecks(checks, {
+      text: '{"total": 5}',
+      schema: { type: 'object' },
+      groundTruth: { total: 6 },
+    });
     assert.deepEqual(
       results.map((r) => [r.check, r.status]),
       [
@@ -321,7 +359,10 @@ describe('agreement', () => {
   });
 
   it('compares choice letters from differently worded answers', () => {
-    assert.equal(runAgreementCheck(agreement('choice'), 'B) wet palms', [{ model: 'nano', text: 'The answer is B.' }]).status, 'pass');
+    assert.equal(
+      runAgreementCheck(agreement('choice'), 'B) wet palms', [{ model: 'nano', text: 'The answer is B.' }]).status,
+      'pass',
+    );
     assert.deepEqual(runAgreementCheck(agreement('choice'), '(B)', [{ model: 'nano', text: 'Answer: C' }]), {
       check: 'agreement',
       status: 'fail',
@@ -330,11 +371,14 @@ describe('agreement', () => {
   });
 
   it('compares numbers, ignoring currency signs and separators', () => {
-    assert.deepEqual(runAgreementCheck(agreement('number'), '$1,234.50', [{ model: 'nano', text: 'The total is 1234.5 dollars.' }]), {
-      check: 'agreement',
-      status: 'pass',
-      reason: 'nano agrees: "1234.5"',
-    });
+    assert.deepEqual(
+      runAgreementCheck(agreement('number'), '$1,234.50', [{ model: 'nano', text: 'The total is 1234.5 dollars.' }]),
+      {
+        check: 'agreement',
+        status: 'pass',
+        reason: 'nano agrees: "1234.5"',
+      },
+    );
     assert.equal(runAgreementCheck(agreement('number'), '42', [{ model: 'nano', text: '41' }]).status, 'fail');
   });
 
@@ -342,8 +386,15 @@ describe('agreement', () => {
     const result = runAgreementCheck(agreement('json'), '{"b": 2, "a": [1, {"y": 1, "x": 0}]}', [
       { model: 'nano', text: '```json\n{"a": [1, {"x": 0, "y": 1}], "b": 2}\n```' },
     ]);
-    assert.deepEqual(result, { check: 'agreement', status: 'pass', reason: 'nano agrees: "{\\"a\\":[1,{\\"x\\":0,\\"y\\":1}],\\"b\\":2}"' });
-    assert.equal(runAgreementCheck(agreement('json'), '{"a": 1}', [{ model: 'nano', text: '{"a": 2}' }]).status, 'fail');
+    assert.deepEqual(result, {
+      check: 'agreement',
+      status: 'pass',
+      reason: 'nano agrees: "{\\"a\\":[1,{\\"x\\":0,\\"y\\":1}],\\"b\\":2}"',
+    });
+    assert.equal(
+      runAgreementCheck(agreement('json'), '{"a": 1}', [{ model: 'nano', text: '{"a": 2}' }]).status,
+      'fail',
+    );
     assert.equal(runAgreementCheck(agreement('json'), '[1, 2]', [{ model: 'nano', text: '[2, 1]' }]).status, 'fail');
   });
 
@@ -351,7 +402,10 @@ describe('agreement', () => {
     const own = '```python\ndef add(a, b):\n    # sum\n    return a + b\n```';
     const theirs = 'def add(a, b):\n\n    return a + b  # the sum\n';
     assert.equal(runAgreementCheck(agreement('code'), own, [{ model: 'nano', text: theirs }]).status, 'pass');
-    assert.equal(runAgreementCheck(agreement('code'), own, [{ model: 'nano', text: 'def add(a, b):\n    return b + a' }]).status, 'fail');
+    assert.equal(
+      runAgreementCheck(agreement('code'), own, [{ model: 'nano', text: 'def add(a, b):\n    return b + a' }]).status,
+      'fail',
+    );
   });
 
   it('needs every partner to agree, naming each', () => {
@@ -372,35 +426,57 @@ describe('agreement', () => {
   });
 
   it('counts a failed partner as a disagreement: it is no evidence', () => {
-    assert.deepEqual(runAgreementCheck(agreement('choice'), 'B', [{ model: 'nano', text: '', error: 'rate_limited: too many requests' }]), {
-      check: 'agreement',
-      status: 'fail',
-      reason: 'the answer is "B" but nano could not answer (rate_limited: too many requests)',
-    });
+    assert.deepEqual(
+      runAgreementCheck(agreement('choice'), 'B', [
+        { model: 'nano', text: '', error: 'rate_limited: too many requests' },
+      ]),
+      {
+        check: 'agreement',
+        status: 'fail',
+        reason: 'the answer is "B" but nano could not answer (rate_limited: too many requests)',
+      },
+    );
   });
 
   it('counts a partner answer with no normalised form as a disagreement', () => {
-    assert.deepEqual(runAgreementCheck(agreement('choice'), 'B', [{ model: 'nano', text: 'I am not sure which option fits.' }]), {
-      check: 'agreement',
-      status: 'fail',
-      reason: 'the answer is "B" but nano says nothing comparable',
-    });
+    assert.deepEqual(
+      runAgreementCheck(agreement('choice'), 'B', [{ model: 'nano', text: 'I am not sure which option fits.' }]),
+      {
+        check: 'agreement',
+        status: 'fail',
+        reason: 'the answer is "B" but nano says nothing comparable',
+      },
+    );
   });
 
   it('fails when the answer itself has no normalised form, even if the partner answers alike', () => {
-    assert.deepEqual(runAgreementCheck(agreement('choice'), 'the answer is a good one', [{ model: 'nano', text: 'the answer is a good one' }]), {
-      check: 'agreement',
-      status: 'fail',
-      reason: 'the answer has no choice form to compare',
-    });
+    assert.deepEqual(
+      runAgreementCheck(agreement('choice'), 'the answer is a good one', [
+        { model: 'nano', text: 'the answer is a good one' },
+      ]),
+      {
+        check: 'agreement',
+        status: 'fail',
+        reason: 'the answer has no choice form to compare',
+      },
+    );
     assert.deepEqual(runAgreementCheck(agreement('json'), 'not json', [{ model: 'nano', text: 'not json' }]), {
       check: 'agreement',
       status: 'fail',
       reason: 'the answer has no json form to compare',
     });
-    assert.deepEqual(runAgreementCheck(agreement('number'), 'no idea', [{ model: 'nano', text: 'no idea' }]).reason, 'the answer has no number form to compare');
-    assert.deepEqual(runAgreementCheck(agreement('text'), '   ', [{ model: 'nano', text: '' }]).reason, 'the answer has no text form to compare');
-    assert.deepEqual(runAgreementCheck(agreement('code'), '// nothing', [{ model: 'nano', text: '// nothing' }]).reason, 'the answer has no code form to compare');
+    assert.deepEqual(
+      runAgreementCheck(agreement('number'), 'no idea', [{ model: 'nano', text: 'no idea' }]).reason,
+      'the answer has no number form to compare',
+    );
+    assert.deepEqual(
+      runAgreementCheck(agreement('text'), '   ', [{ model: 'nano', text: '' }]).reason,
+      'the answer has no text form to compare',
+    );
+    assert.deepEqual(
+      runAgreementCheck(agreement('code'), '// nothing', [{ model: 'nano', text: '// nothing' }]).reason,
+      'the answer has no code form to compare',
+    );
   });
 
   it('shortens long answers in its reason to 60 characters', () => {

@@ -25,7 +25,10 @@ describe('parseConfig: a valid config', () => {
       c.models.bare = { provider: 'openai', model: 'gpt-bare', pricing: { inputPerMTok: 1, outputPerMTok: 2 } };
       c.routes.extraction = {
         startTier: 'small',
-        checks: [{ type: 'regex', pattern: '^\\{' }, { type: 'agreement', models: ['nano'] }],
+        checks: [
+          { type: 'regex', pattern: '^\\{' },
+          { type: 'agreement', models: ['nano'] },
+        ],
       };
     });
     assert.equal(config.taskQueue, 'llm-cascade');
@@ -47,7 +50,13 @@ describe('parseConfig: a valid config', () => {
       { type: 'regex', pattern: '^\\{', mustMatch: true },
       { type: 'agreement', models: ['nano'], normalize: 'text' },
     ]);
-    assert.deepEqual(config.classifier, { builtInRules: true, rules: [], complexityRules: [], defaultRoute: 'default', minScore: 1 });
+    assert.deepEqual(config.classifier, {
+      builtInRules: true,
+      rules: [],
+      complexityRules: [],
+      defaultRoute: 'default',
+      minScore: 1,
+    });
     assert.deepEqual(config.resilience, {
       maxAttemptsPerModel: 3,
       initialRetryMs: 1000,
@@ -95,8 +104,13 @@ describe('parseConfig: cross-reference errors name the path and the problem', ()
 
   it('an unknown maxTier or startTierByComplexity tier', () => {
     assert.deepEqual(
-      configProblems((c) => (c.routes.reasoning = { startTier: 'small', maxTier: 'top', startTierByComplexity: { high: 'huge' } })),
-      [`routes.reasoning.maxTier: unknown tier "top" ${TIERS}`, `routes.reasoning.startTierByComplexity.high: unknown tier "huge" ${TIERS}`],
+      configProblems(
+        (c) => (c.routes.reasoning = { startTier: 'small', maxTier: 'top', startTierByComplexity: { high: 'huge' } }),
+      ),
+      [
+        `routes.reasoning.maxTier: unknown tier "top" ${TIERS}`,
+        `routes.reasoning.startTierByComplexity.high: unknown tier "huge" ${TIERS}`,
+      ],
     );
   });
 
@@ -119,8 +133,17 @@ describe('parseConfig: cross-reference errors name the path and the problem', ()
 
   it('an unknown model or tier in an agreement check', () => {
     assert.deepEqual(
-      configProblems((c) => (c.routes.default!.checks = [{ type: 'not_empty' }, { type: 'agreement', models: ['nano', 'ghost'], tiers: ['middle'] }])),
-      [`routes.default.checks[1].models[1]: unknown model "ghost" ${MODELS}`, `routes.default.checks[1].tiers[0]: unknown tier "middle" ${TIERS}`],
+      configProblems(
+        (c) =>
+          (c.routes.default!.checks = [
+            { type: 'not_empty' },
+            { type: 'agreement', models: ['nano', 'ghost'], tiers: ['middle'] },
+          ]),
+      ),
+      [
+        `routes.default.checks[1].models[1]: unknown model "ghost" ${MODELS}`,
+        `routes.default.checks[1].tiers[0]: unknown tier "middle" ${TIERS}`,
+      ],
     );
   });
 
@@ -141,11 +164,16 @@ describe('parseConfig: cross-reference errors name the path and the problem', ()
   it('an invalid regex in a check', () => {
     const problems = configProblems((c) => (c.routes.default!.checks = [{ type: 'regex', pattern: '([a-z]+' }]));
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^routes\.default\.checks\[0\]\.pattern: invalid regular expression: .*Unterminated group/);
+    assert.match(
+      problems[0]!,
+      /^routes\.default\.checks\[0\]\.pattern: invalid regular expression: .*Unterminated group/,
+    );
   });
 
   it('an invalid regex in a classifier rule', () => {
-    const problems = configProblems((c) => (c.classifier = { rules: [{ taskType: 'default', patterns: ['ok', '(?<'] }] }));
+    const problems = configProblems(
+      (c) => (c.classifier = { rules: [{ taskType: 'default', patterns: ['ok', '(?<'] }] }),
+    );
     assert.equal(problems.length, 1);
     assert.match(problems[0]!, /^classifier\.rules\[0\]\.patterns\[1\]: invalid regular expression: /);
   });
@@ -163,8 +191,14 @@ describe('parseConfig: cross-reference errors name the path and the problem', ()
 
   it('a classifier rule for a task type with no route, or with nothing to match', () => {
     assert.deepEqual(
-      configProblems((c) => (c.classifier = { rules: [{ taskType: 'translation', keywords: ['translate'] }, { taskType: 'default' }] })),
-      ['classifier.rules[0].taskType: no route named "translation" (routes: "default")', 'classifier.rules[1]: a rule needs keywords, patterns or structure'],
+      configProblems(
+        (c) =>
+          (c.classifier = { rules: [{ taskType: 'translation', keywords: ['translate'] }, { taskType: 'default' }] }),
+      ),
+      [
+        'classifier.rules[0].taskType: no route named "translation" (routes: "default")',
+        'classifier.rules[1]: a rule needs keywords, patterns or structure',
+      ],
     );
   });
 
@@ -187,7 +221,10 @@ describe('parseConfig: cross-reference errors name the path and the problem', ()
       configProblems((c) => (c.classifier = { model: { model: 'tiny-llm' } })),
       [`classifier.model.model: unknown model "tiny-llm" ${MODELS}`],
     );
-    assert.deepEqual(configProblems((c) => (c.baselineModel = 'gpt-6')), [`baselineModel: unknown model "gpt-6" ${MODELS}`]);
+    assert.deepEqual(
+      configProblems((c) => (c.baselineModel = 'gpt-6')),
+      [`baselineModel: unknown model "gpt-6" ${MODELS}`],
+    );
   });
 
   it('a duplicate tier name', () => {
@@ -207,10 +244,20 @@ describe('parseConfig: cross-reference errors name the path and the problem', ()
       ['routes.coding.tiers: must list tiers in ladder order, each once'],
     );
     assert.ok(
-      configProblems((c) => (c.routes.coding = { startTier: 'small', tiers: ['small', 'huge'] })).includes(`routes.coding.tiers[1]: unknown tier "huge" ${TIERS}`),
+      configProblems((c) => (c.routes.coding = { startTier: 'small', tiers: ['small', 'huge'] })).includes(
+        `routes.coding.tiers[1]: unknown tier "huge" ${TIERS}`,
+      ),
     );
     assert.deepEqual(
-      configProblems((c) => (c.routes.coding = { startTier: 'small', maxTier: 'mid', startTierByComplexity: { high: 'mid' }, tiers: ['small', 'frontier'] })),
+      configProblems(
+        (c) =>
+          (c.routes.coding = {
+            startTier: 'small',
+            maxTier: 'mid',
+            startTierByComplexity: { high: 'mid' },
+            tiers: ['small', 'frontier'],
+          }),
+      ),
       [
         'routes.coding.maxTier: tier "mid" is not in this route\'s tiers ("small", "frontier")',
         'routes.coding.startTierByComplexity.high: tier "mid" is not in this route\'s tiers ("small", "frontier")',
@@ -240,7 +287,11 @@ describe('parseConfig: shape errors', () => {
         setUnknownField(c.routes.default!, 'maxCost', 1);
         setUnknownField(c.models.haiku!.pricing, 'perToken', 1);
       }),
-      ['models.haiku.pricing: unknown field "perToken"', 'routes.default: unknown field "maxCost"', 'unknown field "tier"'],
+      [
+        'models.haiku.pricing: unknown field "perToken"',
+        'routes.default: unknown field "maxCost"',
+        'unknown field "tier"',
+      ],
     );
   });
 
@@ -301,7 +352,10 @@ describe('ConfigError', () => {
       assert.equal(error.name, 'ConfigError');
       assert.equal(error.source, 'configs/prod.yaml');
       assert.deepEqual(error.problems, [`routes.extraction.startTier: unknown tier "tiny" ${TIERS}`]);
-      assert.equal(error.message, `invalid configs/prod.yaml:\n  - routes.extraction.startTier: unknown tier "tiny" ${TIERS}`);
+      assert.equal(
+        error.message,
+        `invalid configs/prod.yaml:\n  - routes.extraction.startTier: unknown tier "tiny" ${TIERS}`,
+      );
     }
   });
 

@@ -17,7 +17,13 @@ describe('costOfUsage', () => {
 
   it('costs nothing for no tokens, or on a free model', () => {
     assert.equal(costOfUsage({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 }, OPUS), 0);
-    assert.equal(costOfUsage({ inputTokens: 5000, cachedInputTokens: 0, outputTokens: 5000 }, { inputPerMTok: 0, outputPerMTok: 0 }), 0);
+    assert.equal(
+      costOfUsage(
+        { inputTokens: 5000, cachedInputTokens: 0, outputTokens: 5000 },
+        { inputPerMTok: 0, outputPerMTok: 0 },
+      ),
+      0,
+    );
   });
 
   it('prices cached input tokens at the cached price', () => {
@@ -33,7 +39,10 @@ describe('costOfUsage', () => {
   });
 
   it('never counts more cached tokens than input tokens', () => {
-    assert.equal(costOfUsage({ inputTokens: 300, cachedInputTokens: 500, outputTokens: 0 }, HAIKU), 300 * 0.1 / 1_000_000);
+    assert.equal(
+      costOfUsage({ inputTokens: 300, cachedInputTokens: 500, outputTokens: 0 }, HAIKU),
+      (300 * 0.1) / 1_000_000,
+    );
   });
 });
 
@@ -82,7 +91,12 @@ describe('sumCosts', () => {
   it('is exact for awkward token counts too', () => {
     const steps = [
       roundUsd(costOfUsage({ inputTokens: 1234, cachedInputTokens: 0, outputTokens: 567 }, MINI)),
-      roundUsd(costOfUsage({ inputTokens: 2345, cachedInputTokens: 1000, outputTokens: 321 }, { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3 })),
+      roundUsd(
+        costOfUsage(
+          { inputTokens: 2345, cachedInputTokens: 1000, outputTokens: 321 },
+          { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3 },
+        ),
+      ),
       roundUsd(costOfUsage({ inputTokens: 3456, cachedInputTokens: 0, outputTokens: 789 }, OPUS)),
     ];
     assert.deepEqual(steps, [0.0014008, 0.00915, 0.111015]);

@@ -21,7 +21,8 @@ describe('valuesEqual: numbers', () => {
     [0.3, 0.1 + 0.2],
   ];
   for (const [expected, actual] of equal) {
-    it(`${JSON.stringify(expected)} equals ${JSON.stringify(actual)}`, () => assert.equal(valuesEqual(expected, actual), true));
+    it(`${JSON.stringify(expected)} equals ${JSON.stringify(actual)}`, () =>
+      assert.equal(valuesEqual(expected, actual), true));
   }
 
   const unequal: [number | string, unknown][] = [
@@ -35,29 +36,34 @@ describe('valuesEqual: numbers', () => {
     [1280, 'about 1280'],
   ];
   for (const [expected, actual] of unequal) {
-    it(`${JSON.stringify(expected)} differs from ${JSON.stringify(actual)}`, () => assert.equal(valuesEqual(expected, actual), false));
+    it(`${JSON.stringify(expected)} differs from ${JSON.stringify(actual)}`, () =>
+      assert.equal(valuesEqual(expected, actual), false));
   }
 });
 
 describe('valuesEqual: booleans', () => {
   it('matches true and false by meaning', () => {
-    for (const actual of [true, 'true', 'True', 'yes', 'YES', 'y', ' Yes ']) assert.equal(valuesEqual(true, actual), true, String(actual));
+    for (const actual of [true, 'true', 'True', 'yes', 'YES', 'y', ' Yes '])
+      assert.equal(valuesEqual(true, actual), true, String(actual));
     for (const actual of [false, 'false', 'no', 'N']) assert.equal(valuesEqual(false, actual), true, String(actual));
   });
 
   it('finds the opposite, or a non-boolean, unequal', () => {
-    for (const actual of [false, 'false', 'no', 'n', 'maybe', 1, 0, null]) assert.equal(valuesEqual(true, actual), false, String(actual));
+    for (const actual of [false, 'false', 'no', 'n', 'maybe', 1, 0, null])
+      assert.equal(valuesEqual(true, actual), false, String(actual));
     assert.equal(valuesEqual(false, 'yes'), false);
   });
 });
 
 describe('valuesEqual: null', () => {
   it('accepts null and the usual spellings of nothing', () => {
-    for (const actual of [null, 'null', 'None', 'N/A', 'n/a', '', '  ']) assert.equal(valuesEqual(null, actual), true, JSON.stringify(actual));
+    for (const actual of [null, 'null', 'None', 'N/A', 'n/a', '', '  '])
+      assert.equal(valuesEqual(null, actual), true, JSON.stringify(actual));
   });
 
   it('rejects a value where the truth is null, and null where the truth is a value', () => {
-    for (const actual of [0, false, 'unknown', 'nobody']) assert.equal(valuesEqual(null, actual), false, JSON.stringify(actual));
+    for (const actual of [0, false, 'unknown', 'nobody'])
+      assert.equal(valuesEqual(null, actual), false, JSON.stringify(actual));
     assert.equal(valuesEqual('Acme', null), false);
     assert.equal(valuesEqual(0, null), false);
     assert.equal(valuesEqual(false, null), false);
@@ -65,7 +71,18 @@ describe('valuesEqual: null', () => {
 });
 
 describe('valuesEqual: dates', () => {
-  const sameDay = ['2024-03-05', 'March 5, 2024', 'march 5 2024', 'Mar 5, 2024', 'Mar. 5th, 2024', '5 March 2024', '5th March, 2024', '05 Mar 2024', '2024-03-05T10:30:00Z', '2024-03-05 10:30'];
+  const sameDay = [
+    '2024-03-05',
+    'March 5, 2024',
+    'march 5 2024',
+    'Mar 5, 2024',
+    'Mar. 5th, 2024',
+    '5 March 2024',
+    '5th March, 2024',
+    '05 Mar 2024',
+    '2024-03-05T10:30:00Z',
+    '2024-03-05 10:30',
+  ];
   for (const actual of sameDay) {
     it(`2024-03-05 equals ${JSON.stringify(actual)}`, () => {
       assert.equal(valuesEqual('2024-03-05', actual), true);
@@ -123,7 +140,12 @@ describe('findJsonContradictions', () => {
   });
 
   it('matches keys ignoring case, underscores, dashes and spaces', () => {
-    const answer = { dueDate: '2024-05-16', 'Due-Date': '2024-05-17', 'due date': '2024-05-15', DUE_DATE: '2024-05-18' };
+    const answer = {
+      dueDate: '2024-05-16',
+      'Due-Date': '2024-05-17',
+      'due date': '2024-05-15',
+      DUE_DATE: '2024-05-18',
+    };
     assert.deepEqual(
       findJsonContradictions(answer, { due_date: '2024-05-15' }).map((c) => c.path),
       ['dueDate', 'Due-Date', 'DUE_DATE'],
@@ -137,7 +159,9 @@ describe('findJsonContradictions', () => {
       { key: 'shipping.total', path: 'shipping.total', expected: 12, actual: 15 },
     ]);
     // An undotted key matches the field wherever it is.
-    assert.deepEqual(findJsonContradictions(answer, { total: 1280 }), [{ key: 'total', path: 'shipping.total', expected: 1280, actual: 15 }]);
+    assert.deepEqual(findJsonContradictions(answer, { total: 1280 }), [
+      { key: 'total', path: 'shipping.total', expected: 1280, actual: 15 },
+    ]);
   });
 
   it('matches a dotted key at any depth and ignores array indices', () => {
@@ -146,7 +170,9 @@ describe('findJsonContradictions', () => {
       { key: 'customer.address.city', path: 'data.customer.address.city', expected: 'Dublin', actual: 'Cork' },
     ]);
     assert.deepEqual(findJsonContradictions(answer, { 'address.city': 'cork' }), []);
-    assert.deepEqual(findJsonContradictions(answer, { sku: 'A1' }), [{ key: 'sku', path: 'items[1].sku', expected: 'A1', actual: 'B2' }]);
+    assert.deepEqual(findJsonContradictions(answer, { sku: 'A1' }), [
+      { key: 'sku', path: 'items[1].sku', expected: 'A1', actual: 'B2' },
+    ]);
   });
 
   it('does not match a key that is only the start of a path', () => {
@@ -154,7 +180,10 @@ describe('findJsonContradictions', () => {
   });
 
   it('reports every contradiction of every fact', () => {
-    const contradictions = findJsonContradictions({ total: 1, paid: 'no', city: 'Cork' }, { total: 2, paid: true, city: 'Cork' });
+    const contradictions = findJsonContradictions(
+      { total: 1, paid: 'no', city: 'Cork' },
+      { total: 2, paid: true, city: 'Cork' },
+    );
     assert.deepEqual(contradictions, [
       { key: 'total', path: 'total', expected: 2, actual: 1 },
       { key: 'paid', path: 'paid', expected: true, actual: 'no' },
@@ -162,7 +191,9 @@ describe('findJsonContradictions', () => {
   });
 
   it('flags a value where the truth is null', () => {
-    assert.deepEqual(findJsonContradictions({ discount: 5 }, { discount: null }), [{ key: 'discount', path: 'discount', expected: null, actual: 5 }]);
+    assert.deepEqual(findJsonContradictions({ discount: 5 }, { discount: null }), [
+      { key: 'discount', path: 'discount', expected: null, actual: 5 },
+    ]);
     assert.deepEqual(findJsonContradictions({ discount: 'n/a' }, { discount: null }), []);
   });
 });
@@ -170,14 +201,21 @@ describe('findJsonContradictions', () => {
 describe('findTextContradictions', () => {
   it('reads `key: value` and `key = value` lines', () => {
     const text = 'Invoice summary\nTotal: 1200\ncurrency = EUR';
-    assert.deepEqual(findTextContradictions(text, { total: 1280, currency: 'EUR' }), [{ key: 'total', path: 'Total', expected: 1280, actual: '1200' }]);
+    assert.deepEqual(findTextContradictions(text, { total: 1280, currency: 'EUR' }), [
+      { key: 'total', path: 'Total', expected: 1280, actual: '1200' },
+    ]);
   });
 
   it('reads list items and Markdown bold keys and values', () => {
     const truth = { total: 1280, due_date: '2024-05-15', customer: 'Acme Corp' };
-    assert.deepEqual(findTextContradictions('- **Total**: $1,280.00\n* Due date: May 15, 2024\n**Customer:** Acme Corp.', truth), []);
+    assert.deepEqual(
+      findTextContradictions('- **Total**: $1,280.00\n* Due date: May 15, 2024\n**Customer:** Acme Corp.', truth),
+      [],
+    );
     assert.deepEqual(findTextContradictions('**Total:** **1280**', truth), []);
-    assert.deepEqual(findTextContradictions('- **Total:** $1,208.00', truth), [{ key: 'total', path: 'Total', expected: 1280, actual: '$1,208.00' }]);
+    assert.deepEqual(findTextContradictions('- **Total:** $1,208.00', truth), [
+      { key: 'total', path: 'Total', expected: 1280, actual: '$1,208.00' },
+    ]);
   });
 
   it('matches a dotted key by its last segment, ignoring case, spaces and underscores', () => {

@@ -6,7 +6,10 @@ import { type JsonSchemaDocument } from '../core/request';
 
 describe('parseJsonAnswer', () => {
   it('parses a bare JSON answer, surrounding whitespace included', () => {
-    assert.deepEqual(parseJsonAnswer('  {"a": 1, "b": [true, null]}\n'), { ok: true, value: { a: 1, b: [true, null] } });
+    assert.deepEqual(parseJsonAnswer('  {"a": 1, "b": [true, null]}\n'), {
+      ok: true,
+      value: { a: 1, b: [true, null] },
+    });
   });
 
   it('parses JSON scalars and arrays', () => {
@@ -25,7 +28,8 @@ describe('parseJsonAnswer', () => {
   });
 
   it('accepts prose around a single fenced block', () => {
-    const text = 'Sure! Here is the data:\n\n```json\n{\n  "name": "Maria Lopez",\n  "title": "CFO"\n}\n```\n\nAnything else?';
+    const text =
+      'Sure! Here is the data:\n\n```json\n{\n  "name": "Maria Lopez",\n  "title": "CFO"\n}\n```\n\nAnything else?';
     assert.deepEqual(parseJsonAnswer(text), { ok: true, value: { name: 'Maria Lopez', title: 'CFO' } });
   });
 
@@ -69,7 +73,10 @@ describe('parseJsonAnswer', () => {
 
 describe('jsonSchemaProblems', () => {
   it('finds nothing wrong with usable schemas', () => {
-    assert.deepEqual(jsonSchemaProblems({ type: 'object', properties: { total: { type: 'number' } }, required: ['total'] }), []);
+    assert.deepEqual(
+      jsonSchemaProblems({ type: 'object', properties: { total: { type: 'number' } }, required: ['total'] }),
+      [],
+    );
     assert.deepEqual(jsonSchemaProblems({}), []);
     assert.deepEqual(jsonSchemaProblems(true), []);
     assert.deepEqual(jsonSchemaProblems(false), []);
@@ -78,12 +85,16 @@ describe('jsonSchemaProblems', () => {
 
   it('names the invalid keyword of a malformed schema', () => {
     assert.deepEqual(jsonSchemaProblems({ type: 'object', required: 'total' }), ['/required must be array']);
-    assert.deepEqual(jsonSchemaProblems({ type: 'object', properties: { a: { minimum: 'x' } } }), ['/properties/a/minimum must be number']);
+    assert.deepEqual(jsonSchemaProblems({ type: 'object', properties: { a: { minimum: 'x' } } }), [
+      '/properties/a/minimum must be number',
+    ]);
     assert.equal(jsonSchemaProblems({ type: 'numbr' })[0], '/type must be equal to one of the allowed values');
   });
 
   it('reports a reference that cannot be resolved', () => {
-    assert.deepEqual(jsonSchemaProblems({ $ref: '#/definitions/missing' }), ["can't resolve reference #/definitions/missing from id #"]);
+    assert.deepEqual(jsonSchemaProblems({ $ref: '#/definitions/missing' }), [
+      "can't resolve reference #/definitions/missing from id #",
+    ]);
   });
 });
 
@@ -100,7 +111,10 @@ describe('validateAgainstSchema', () => {
   };
 
   it('returns no problems for a valid value', () => {
-    assert.deepEqual(validateAgainstSchema({ name: 'Acme', total: 12.5, email: 'ap@acme.example', items: [{ sku: 'A1' }] }, schema), []);
+    assert.deepEqual(
+      validateAgainstSchema({ name: 'Acme', total: 12.5, email: 'ap@acme.example', items: [{ sku: 'A1' }] }, schema),
+      [],
+    );
   });
 
   it('returns every violation with its location', () => {
@@ -118,7 +132,9 @@ describe('validateAgainstSchema', () => {
   });
 
   it('checks formats', () => {
-    assert.deepEqual(validateAgainstSchema({ name: 'Acme', total: 1, email: 'not an email' }, schema), ['/email must match format "email"']);
+    assert.deepEqual(validateAgainstSchema({ name: 'Acme', total: 1, email: 'not an email' }, schema), [
+      '/email must match format "email"',
+    ]);
   });
 
   it('caps the problems at five by default, or at maxProblems', () => {

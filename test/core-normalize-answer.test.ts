@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, extractChoice, extractNumber, normalizeAnswer, normalizeCode, normalizeText } from '../core/normalize-answer';
+import {
+  canonicalJson,
+  extractChoice,
+  extractNumber,
+  normalizeAnswer,
+  normalizeCode,
+  normalizeText,
+} from '../core/normalize-answer';
 
 describe('extractChoice', () => {
   const answers: [string, string][] = [
@@ -116,7 +123,8 @@ describe('canonicalJson', () => {
 
 describe('normalizeCode', () => {
   it('drops the fence, comments, blank lines and trailing whitespace, keeping indentation', () => {
-    const text = 'Here you go:\n```python\n# adds two numbers\ndef add(a, b):   \n\n    return a + b  # sum\n```\nHope it helps.';
+    const text =
+      'Here you go:\n```python\n# adds two numbers\ndef add(a, b):   \n\n    return a + b  # sum\n```\nHope it helps.';
     assert.equal(normalizeCode(text), 'def add(a, b):\n    return a + b');
   });
 

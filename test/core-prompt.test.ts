@@ -9,7 +9,10 @@ const ROUTE = { system: 'You extract data from business documents.', feedbackOnE
 const NO_ROUTE_SYSTEM = { feedbackOnEscalation: true };
 const SCHEMA = { type: 'object', required: ['total'], properties: { total: { type: 'number' } } };
 const SCHEMA_BLOCK = `${SCHEMA_INSTRUCTION}\n\`\`\`json\n{\n  "type": "object",\n  "required": [\n    "total"\n  ],\n  "properties": {\n    "total": {\n      "type": "number"\n    }\n  }\n}\n\`\`\``;
-const REASONS = ['json_schema: the answer is not valid JSON (Unexpected token)', 'ground_truth: total is 1200 but the ground truth says 1280'];
+const REASONS = [
+  'json_schema: the answer is not valid JSON (Unexpected token)',
+  'ground_truth: total is 1200 but the ground truth says 1280',
+];
 const FEEDBACK =
   'An earlier answer to this request was rejected:\n' +
   '- json_schema: the answer is not valid JSON (Unexpected token)\n' +
@@ -37,7 +40,10 @@ describe('buildPrompt', () => {
   it('puts the route’s system text before the request’s', () => {
     const prompt = buildPrompt({ prompt: 'x', system: 'Answer in French.' }, ROUTE, { jsonMode: 'prompt' });
     assert.equal(prompt.system, 'You extract data from business documents.\n\nAnswer in French.');
-    assert.equal(buildPrompt({ prompt: 'x', system: 'Answer in French.' }, NO_ROUTE_SYSTEM, { jsonMode: 'prompt' }).system, 'Answer in French.');
+    assert.equal(
+      buildPrompt({ prompt: 'x', system: 'Answer in French.' }, NO_ROUTE_SYSTEM, { jsonMode: 'prompt' }).system,
+      'Answer in French.',
+    );
   });
 
   it('adds the schema instruction with the schema when one is expected', () => {
@@ -53,9 +59,17 @@ describe('buildPrompt', () => {
   });
 
   it('gives no feedback when the route turns it off', () => {
-    const prompt = buildPrompt({ prompt: 'x' }, { system: 'S', feedbackOnEscalation: false }, { jsonMode: 'prompt' }, REASONS);
+    const prompt = buildPrompt(
+      { prompt: 'x' },
+      { system: 'S', feedbackOnEscalation: false },
+      { jsonMode: 'prompt' },
+      REASONS,
+    );
     assert.equal(prompt.system, 'S');
-    assert.equal('system' in buildPrompt({ prompt: 'x' }, { feedbackOnEscalation: false }, { jsonMode: 'prompt' }, REASONS), false);
+    assert.equal(
+      'system' in buildPrompt({ prompt: 'x' }, { feedbackOnEscalation: false }, { jsonMode: 'prompt' }, REASONS),
+      false,
+    );
   });
 
   it('gives no feedback without reasons', () => {
@@ -70,7 +84,9 @@ describe('buildPrompt', () => {
   });
 
   it('asks for any JSON object on json_object models', () => {
-    assert.deepEqual(buildPrompt({ prompt: 'x', schema: SCHEMA }, ROUTE, { jsonMode: 'json_object' }).responseFormat, { type: 'json_object' });
+    assert.deepEqual(buildPrompt({ prompt: 'x', schema: SCHEMA }, ROUTE, { jsonMode: 'json_object' }).responseFormat, {
+      type: 'json_object',
+    });
   });
 
   it('sets no response format without a schema, whatever the model supports', () => {
@@ -79,18 +95,27 @@ describe('buildPrompt', () => {
   });
 
   it('passes a boolean schema through', () => {
-    assert.deepEqual(buildPrompt({ prompt: 'x', schema: true }, NO_ROUTE_SYSTEM, { jsonMode: 'json_schema' }).responseFormat, {
-      type: 'json_schema',
-      name: 'answer',
-      schema: true,
-    });
+    assert.deepEqual(
+      buildPrompt({ prompt: 'x', schema: true }, NO_ROUTE_SYSTEM, { jsonMode: 'json_schema' }).responseFormat,
+      {
+        type: 'json_schema',
+        name: 'answer',
+        schema: true,
+      },
+    );
   });
 });
 
 describe('promptText', () => {
   it('joins the system text and every message', () => {
     assert.equal(
-      promptText({ system: 'S', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }),
+      promptText({
+        system: 'S',
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'assistant', content: 'b' },
+        ],
+      }),
       'S\na\nb',
     );
     assert.equal(promptText({ messages: [{ role: 'user', content: 'a' }] }), '\na');
@@ -104,7 +129,9 @@ describe('classificationPrompt', () => {
       prompt.system,
       'You label requests sent to a language model by task type. Answer with exactly one of these labels and nothing else: summarization, coding.',
     );
-    assert.deepEqual(prompt.messages, [{ role: 'user', content: 'Request:\n<<<\nSummarize this memo.\n>>>\nTask type:' }]);
+    assert.deepEqual(prompt.messages, [
+      { role: 'user', content: 'Request:\n<<<\nSummarize this memo.\n>>>\nTask type:' },
+    ]);
   });
 
   it('cuts a long request to 4000 characters', () => {

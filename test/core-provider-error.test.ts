@@ -45,13 +45,25 @@ describe('errorTypeForStatus', () => {
   }
 
   it('maps a 400 or 422 about the content policy to content_filtered', () => {
-    assert.equal(errorTypeForStatus(400, "The response was filtered due to the prompt triggering Azure OpenAI's content management policy."), ProviderErrorType.contentFiltered);
-    assert.equal(errorTypeForStatus(400, 'Your request was rejected as a result of our safety system.'), ProviderErrorType.contentFiltered);
+    assert.equal(
+      errorTypeForStatus(
+        400,
+        "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
+      ),
+      ProviderErrorType.contentFiltered,
+    );
+    assert.equal(
+      errorTypeForStatus(400, 'Your request was rejected as a result of our safety system.'),
+      ProviderErrorType.contentFiltered,
+    );
     assert.equal(errorTypeForStatus(422, 'blocked by content_filter'), ProviderErrorType.contentFiltered);
   });
 
   it('maps a 422 that is too long to context_too_long', () => {
-    assert.equal(errorTypeForStatus(422, 'Input validation error: inputs tokens + max_new_tokens must be <= 4096; too long'), ProviderErrorType.contextTooLong);
+    assert.equal(
+      errorTypeForStatus(422, 'Input validation error: inputs tokens + max_new_tokens must be <= 4096; too long'),
+      ProviderErrorType.contextTooLong,
+    );
   });
 
   it('looks at the message only for 400 and 422', () => {
@@ -65,7 +77,17 @@ describe('the retry taxonomy', () => {
     for (const type of ['rate_limited', 'overloaded', 'server_error', 'timeout', 'connection', 'invalid_response']) {
       assert.equal(isRetryableProviderError(type), true, type);
     }
-    for (const type of ['auth', 'permission_denied', 'not_found', 'bad_request', 'context_too_long', 'content_filtered', 'configuration', undefined, 'other']) {
+    for (const type of [
+      'auth',
+      'permission_denied',
+      'not_found',
+      'bad_request',
+      'context_too_long',
+      'content_filtered',
+      'configuration',
+      undefined,
+      'other',
+    ]) {
       assert.equal(isRetryableProviderError(type), false, String(type));
     }
   });
@@ -134,7 +156,12 @@ describe('parseRetryAfter', () => {
 
 describe('ProviderError', () => {
   it('carries its kind and context', () => {
-    const error = new ProviderError(ProviderErrorType.rateLimited, 'slow down', { status: 429, retryAfterMs: 2000, provider: 'openai', modelId: 'mini' });
+    const error = new ProviderError(ProviderErrorType.rateLimited, 'slow down', {
+      status: 429,
+      retryAfterMs: 2000,
+      provider: 'openai',
+      modelId: 'mini',
+    });
     assert.ok(error instanceof Error);
     assert.equal(error.name, 'ProviderError');
     assert.equal(error.type, 'rate_limited');

@@ -19,7 +19,9 @@ const ID_PROBLEM = 'id: must be 1-200 characters: letters, digits and . _ : / @ 
 
 describe('parseRequest: valid requests', () => {
   it('accepts a prompt alone', () => {
-    assert.deepEqual(parseRequest({ prompt: 'What is the capital of France?' }), { prompt: 'What is the capital of France?' });
+    assert.deepEqual(parseRequest({ prompt: 'What is the capital of France?' }), {
+      prompt: 'What is the capital of France?',
+    });
   });
 
   it('accepts every field', () => {
@@ -63,30 +65,46 @@ describe('parseRequest: prompt and messages', () => {
   });
 
   it('refuses both', () => {
-    assert.deepEqual(problems({ prompt: 'hi', messages: [{ role: 'user', content: 'hi' }] }), ['messages: give either prompt or messages, not both']);
+    assert.deepEqual(problems({ prompt: 'hi', messages: [{ role: 'user', content: 'hi' }] }), [
+      'messages: give either prompt or messages, not both',
+    ]);
   });
 
   it('refuses an empty prompt, empty messages and an empty message', () => {
     assert.deepEqual(problems({ prompt: '' }), ['prompt: must not be empty']);
     assert.deepEqual(problems({ messages: [] }), ['messages: must hold at least one message']);
-    assert.deepEqual(problems({ messages: [{ role: 'user', content: '' }] }), ['messages[0].content: must not be empty']);
+    assert.deepEqual(problems({ messages: [{ role: 'user', content: '' }] }), [
+      'messages[0].content: must not be empty',
+    ]);
   });
 
   it('needs the last message to be from the user', () => {
     assert.deepEqual(
-      problems({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }),
+      problems({
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'hello' },
+        ],
+      }),
       ['messages[1].role: the last message must be from the user'],
     );
   });
 
   it('refuses a role other than user or assistant', () => {
-    const found = problems({ messages: [{ role: 'system', content: 'be terse' }, { role: 'user', content: 'hi' }] });
+    const found = problems({
+      messages: [
+        { role: 'system', content: 'be terse' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
     assert.equal(found.length, 1);
     assert.match(found[0]!, /^messages\[0\]\.role: .*"user".*"assistant"/);
   });
 
   it('refuses unknown fields in a message', () => {
-    assert.deepEqual(problems({ messages: [{ role: 'user', content: 'hi', name: 'bob' }] }), ['messages[0]: unknown field "name"']);
+    assert.deepEqual(problems({ messages: [{ role: 'user', content: 'hi', name: 'bob' }] }), [
+      'messages[0]: unknown field "name"',
+    ]);
   });
 });
 
@@ -105,22 +123,37 @@ describe('parseRequest: other fields', () => {
 
   it('refuses a task type that is not a route name', () => {
     for (const taskType of ['Extraction', '1st', 'two words', '']) {
-      assert.deepEqual(problems({ prompt: 'x', taskType }), ['taskType: must be a route name: lowercase letters, digits, _ or -'], taskType);
+      assert.deepEqual(
+        problems({ prompt: 'x', taskType }),
+        ['taskType: must be a route name: lowercase letters, digits, _ or -'],
+        taskType,
+      );
     }
   });
 
   it('refuses unknown fields, naming them', () => {
     assert.deepEqual(problems({ prompt: 'x', model: 'gpt-5' }), ['unknown field "model"']);
-    assert.deepEqual(problems({ prompt: 'x', model: 'gpt-5', temperature: 0 }), ['unknown fields "model", "temperature"']);
+    assert.deepEqual(problems({ prompt: 'x', model: 'gpt-5', temperature: 0 }), [
+      'unknown fields "model", "temperature"',
+    ]);
   });
 
   it('refuses ground truth that is not a flat map of scalars', () => {
-    assert.deepEqual(problems({ prompt: 'x', groundTruth: { total: 1280, items: [1, 2] } }).map((p) => p.split(':')[0]), ['groundTruth.items']);
-    assert.deepEqual(problems({ prompt: 'x', groundTruth: { nested: { a: 1 } } }).map((p) => p.split(':')[0]), ['groundTruth.nested']);
+    assert.deepEqual(
+      problems({ prompt: 'x', groundTruth: { total: 1280, items: [1, 2] } }).map((p) => p.split(':')[0]),
+      ['groundTruth.items'],
+    );
+    assert.deepEqual(
+      problems({ prompt: 'x', groundTruth: { nested: { a: 1 } } }).map((p) => p.split(':')[0]),
+      ['groundTruth.nested'],
+    );
   });
 
   it('refuses a schema that is neither an object nor a boolean', () => {
-    assert.deepEqual(problems({ prompt: 'x', schema: '{"type":"object"}' }).map((p) => p.split(':')[0]), ['schema']);
+    assert.deepEqual(
+      problems({ prompt: 'x', schema: '{"type":"object"}' }).map((p) => p.split(':')[0]),
+      ['schema'],
+    );
   });
 
   it('reports every problem at once', () => {
@@ -161,14 +194,25 @@ describe('requestMessages and lastUserText', () => {
     ];
     assert.equal(requestMessages({ messages }), messages);
     assert.equal(lastUserText({ messages }), 'second');
-    assert.equal(lastUserText({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] }), 'q');
+    assert.equal(
+      lastUserText({
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: 'a' },
+        ],
+      }),
+      'q',
+    );
     assert.equal(lastUserText({ messages: [{ role: 'assistant', content: 'a' }] }), '');
   });
 });
 
 describe('formatPath', () => {
   it('joins keys with dots and puts indices in brackets', () => {
-    assert.equal(formatPath(['routes', 'extraction', 'checks', 1, 'models', 0]), 'routes.extraction.checks[1].models[0]');
+    assert.equal(
+      formatPath(['routes', 'extraction', 'checks', 1, 'models', 0]),
+      'routes.extraction.checks[1].models[0]',
+    );
     assert.equal(formatPath(['messages', 0, 'role']), 'messages[0].role');
     assert.equal(formatPath([0, 'a']), '[0].a');
     assert.equal(formatPath([]), '');
@@ -190,6 +234,9 @@ describe('formatIssues', () => {
 
   it('puts a prefix before every path', () => {
     const result = Shape.safeParse({ name: '', tags: [], x: 1 });
-    assert.deepEqual(formatIssues(result.error!.issues, 'body'), ['body.name: must not be empty', 'body: unknown field "x"']);
+    assert.deepEqual(formatIssues(result.error!.issues, 'body'), [
+      'body.name: must not be empty',
+      'body: unknown field "x"',
+    ]);
   });
 });

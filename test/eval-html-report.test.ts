@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { barChartSvg, escapeHtml, html, lineChartSvg, niceTicks, rawHtml, renderHtmlPage, scatterChartSvg } from '../lib/html-report';
+import {
+  barChartSvg,
+  escapeHtml,
+  html,
+  lineChartSvg,
+  niceTicks,
+  rawHtml,
+  renderHtmlPage,
+  scatterChartSvg,
+} from '../lib/html-report';
 import { latencyStats, percentile } from '../eval/eval-metrics';
 import { lastUserTextOfCall } from '../eval/call-attribution';
 
@@ -12,7 +21,16 @@ describe('lib/html-report', () => {
     assert.equal(html`<p>${rawHtml('<b>ok</b>')}${['a', 1]}${null}${false}</p>`.__safeHtml, '<p><b>ok</b>a1</p>');
     const page = renderHtmlPage({
       title: evil,
-      sections: [{ title: evil, intro: evil, blocks: [{ type: 'table', columns: [{ label: evil }], rows: [[evil]] }, { type: 'keyValues', items: [[evil, evil]] }] }],
+      sections: [
+        {
+          title: evil,
+          intro: evil,
+          blocks: [
+            { type: 'table', columns: [{ label: evil }], rows: [[evil]] },
+            { type: 'keyValues', items: [[evil, evil]] },
+          ],
+        },
+      ],
       footer: evil,
     });
     assert.doesNotMatch(page, /<script>/);
@@ -24,16 +42,46 @@ describe('lib/html-report', () => {
       title: 'cost <vs> quality',
       x: { label: 'cost %' },
       y: { label: 'accuracy %' },
-      series: [{ name: 'a&b', points: [{ x: 10, y: 90, label: '<config>' }, { x: 100, y: 100, label: 'frontier' }] }],
+      series: [
+        {
+          name: 'a&b',
+          points: [
+            { x: 10, y: 90, label: '<config>' },
+            { x: 100, y: 100, label: 'frontier' },
+          ],
+        },
+      ],
       guides: [{ axis: 'y', value: 97, label: 'target' }],
     }).__safeHtml;
     assert.match(scatter, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-    assert.ok(scatter.includes('&lt;config&gt;') && scatter.includes('a&amp;b') && scatter.includes('cost &lt;vs&gt; quality'));
+    assert.ok(
+      scatter.includes('&lt;config&gt;') && scatter.includes('a&amp;b') && scatter.includes('cost &lt;vs&gt; quality'),
+    );
     assert.doesNotMatch(scatter, /<config>/);
     assert.ok(scatter.includes('stroke-dasharray'), 'the guide is drawn');
-    const bars = barChartSvg({ categories: ['x', 'y'], series: [{ name: 's1', values: [1, 2] }, { name: 's2', values: [3, 4] }], y: { label: 'n' }, stacked: true }).__safeHtml;
+    const bars = barChartSvg({
+      categories: ['x', 'y'],
+      series: [
+        { name: 's1', values: [1, 2] },
+        { name: 's2', values: [3, 4] },
+      ],
+      y: { label: 'n' },
+      stacked: true,
+    }).__safeHtml;
     assert.equal((bars.match(/<rect x=/g) ?? []).length, 1 + 4 + 2, 'frame, four bars and two legend swatches');
-    const lines = lineChartSvg({ x: { label: 'p' }, y: { label: 'ms', scale: 'log' }, series: [{ name: 'l', points: [{ x: 50, y: 10 }, { x: 99, y: 1000 }] }] }).__safeHtml;
+    const lines = lineChartSvg({
+      x: { label: 'p' },
+      y: { label: 'ms', scale: 'log' },
+      series: [
+        {
+          name: 'l',
+          points: [
+            { x: 50, y: 10 },
+            { x: 99, y: 1000 },
+          ],
+        },
+      ],
+    }).__safeHtml;
     assert.match(lines, /<path d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+"/);
   });
 
@@ -54,8 +102,36 @@ describe('eval helpers', () => {
   });
 
   it('reads the last user turn of a logged call in either wire format', () => {
-    assert.equal(lastUserTextOfCall({ requestBody: { model: 'm', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'Q?' }] } }), 'Q?');
-    assert.equal(lastUserTextOfCall({ requestBody: { model: 'm', system: 's', messages: [{ role: 'user', content: [{ type: 'text', text: 'Q' }, { type: 'text', text: '?' }] }] } }), 'Q?');
+    assert.equal(
+      lastUserTextOfCall({
+        requestBody: {
+          model: 'm',
+          messages: [
+            { role: 'system', content: 's' },
+            { role: 'user', content: 'Q?' },
+          ],
+        },
+      }),
+      'Q?',
+    );
+    assert.equal(
+      lastUserTextOfCall({
+        requestBody: {
+          model: 'm',
+          system: 's',
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'Q' },
+                { type: 'text', text: '?' },
+              ],
+            },
+          ],
+        },
+      }),
+      'Q?',
+    );
     assert.equal(lastUserTextOfCall({ requestBody: 'not json' }), undefined);
   });
 });

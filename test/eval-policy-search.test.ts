@@ -28,7 +28,10 @@ import { runCascadeCli } from './helpers/cascade-cli';
 import { evaluateSlice } from './helpers/eval-slice';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
-const FORMAT: CheckConfig[] = [{ type: 'not_empty' }, { type: 'regex', name: 'choice_letter', pattern: '^\\s*\\(?[A-E]\\)?\\.?\\s*$', mustMatch: true }];
+const FORMAT: CheckConfig[] = [
+  { type: 'not_empty' },
+  { type: 'regex', name: 'choice_letter', pattern: '^\\s*\\(?[A-E]\\)?\\.?\\s*$', mustMatch: true },
+];
 
 /** A dataset from answers written out per row: `{ model: [response, correct, cost] }`. */
 function syntheticDataset(name: string, rows: Record<string, [string, boolean, number]>[]): EvalDataset {
@@ -43,7 +46,12 @@ function syntheticDataset(name: string, rows: Record<string, [string, boolean, n
       sampleId: `${name}.${i}`,
       evalName: name,
       prompt: `question ${i}`,
-      answers: new Map(Object.entries(answers).map(([m, [response, correct, totalCostUsd]]) => [m, { response, correct, totalCostUsd }])),
+      answers: new Map(
+        Object.entries(answers).map(([m, [response, correct, totalCostUsd]]) => [
+          m,
+          { response, correct, totalCostUsd },
+        ]),
+      ),
     })),
   };
 }
@@ -67,7 +75,13 @@ describe('policy search replay (no Temporal)', () => {
     assert.deepEqual(replayRow(table, pair, 1), { model: 'top', costUsd: 101 });
     assert.deepEqual(replayRow(table, pair, 2), { model: 'top', costUsd: 103 });
     assert.deepEqual(replayRow(table, pair, 3), { model: 'top', costUsd: 103 });
-    const twoStage: CascadePolicy = { stages: [{ model: 'a', partners: ['b'] }, { model: 'c', partners: ['b'] }], frontier: 'top' };
+    const twoStage: CascadePolicy = {
+      stages: [
+        { model: 'a', partners: ['b'] },
+        { model: 'c', partners: ['b'] },
+      ],
+      frontier: 'top',
+    };
     // Row 2: a and b disagree, then c and b agree on C; b is called (and paid) again on the second stage.
     assert.deepEqual(replayRow(table, twoStage, 2), { model: 'c', costUsd: 1 + 2 + 4 + 2 });
     // Row 3: c says D but b has no letter, so the frontier answers.
@@ -89,7 +103,8 @@ describe('policy search replay (no Temporal)', () => {
 
   it('enumerates each family once, without a second stage that repeats the first', () => {
     const models = ['a', 'b', 'c', 'd'];
-    const count = (family: Parameters<typeof enumeratePolicies>[2][number]) => enumeratePolicies(models, 'top', [family]).length;
+    const count = (family: Parameters<typeof enumeratePolicies>[2][number]) =>
+      enumeratePolicies(models, 'top', [family]).length;
     assert.equal(count('format'), 4);
     assert.equal(count('pair'), 12);
     assert.equal(count('triple'), 4 * 3);
@@ -108,11 +123,27 @@ describe('policy search replay (no Temporal)', () => {
       { retention: 0.9, saving: 0.9 },
       { retention: 0.9, saving: 0.8 },
     ];
-    assert.deepEqual(paretoFront(points, (p) => p), [points[0], points[1], points[3]]);
+    assert.deepEqual(
+      paretoFront(points, (p) => p),
+      [points[0], points[1], points[3]],
+    );
 
-    const other = syntheticDataset('other', dataset.rows.map((row) => Object.fromEntries([...row.answers].map(([m, a]) => [m, [a.response, !a.correct || m === 'top', a.totalCostUsd] as [string, boolean, number]]))));
+    const other = syntheticDataset(
+      'other',
+      dataset.rows.map((row) =>
+        Object.fromEntries(
+          [...row.answers].map(([m, a]) => [
+            m,
+            [a.response, !a.correct || m === 'top', a.totalCostUsd] as [string, boolean, number],
+          ]),
+        ),
+      ),
+    );
     const tables = [table, replayTable(other, ['a', 'b', 'c'], 'top', FORMAT, 'choice')];
-    const scored = scorePolicies(tables, enumeratePolicies(['a', 'b', 'c'], 'top', ['format', 'pair', 'triple', 'two-stage']));
+    const scored = scorePolicies(
+      tables,
+      enumeratePolicies(['a', 'b', 'c'], 'top', ['format', 'pair', 'triple', 'two-stage']),
+    );
     const combos = perDatasetFront(scored, ['toy', 'other']);
     // Brute force over every pair of policies: nothing beats the combination front.
     for (const x of scored) {
@@ -145,7 +176,15 @@ describe('policy search against the real workflows (RouterBench slices)', { time
       ],
       frontier: 'gpt-4-1106-preview',
     },
-    triple: { stages: [{ model: 'mistralai/mistral-7b-chat', partners: ['meta/llama-2-70b-chat', 'meta/code-llama-instruct-34b-chat'] }], frontier: 'gpt-4-1106-preview' },
+    triple: {
+      stages: [
+        {
+          model: 'mistralai/mistral-7b-chat',
+          partners: ['meta/llama-2-70b-chat', 'meta/code-llama-instruct-34b-chat'],
+        },
+      ],
+      frontier: 'gpt-4-1106-preview',
+    },
   };
 
   before(async () => {
@@ -185,19 +224,28 @@ describe('policy search against the real workflows (RouterBench slices)', { time
           const replayed = replayRow(table, policy, row.index);
           assert.equal(row.finalModel, replayed.model, `${name} ${dataset.name} row ${row.index}: answering model`);
           answeredBy.add(row.finalModel!);
-          assert.ok(Math.abs(row.costUsd - replayed.costUsd) < 1e-12, `${name} ${dataset.name} row ${row.index}: ${row.costUsd} != ${replayed.costUsd}`);
+          assert.ok(
+            Math.abs(row.costUsd - replayed.costUsd) < 1e-12,
+            `${name} ${dataset.name} row ${row.index}: ${row.costUsd} != ${replayed.costUsd}`,
+          );
         }
         const score = scorePolicy(table, policy);
         const measured = run.datasets[dataset.name]!;
-        assert.ok(Math.abs(measured.retention! - score.retention) < 1e-12, `${name} ${dataset.name}: retention ${measured.retention} != ${score.retention}`);
-        assert.ok(Math.abs(measured.saving! - score.saving) < 1e-12, `${name} ${dataset.name}: saving ${measured.saving} != ${score.saving}`);
+        assert.ok(
+          Math.abs(measured.retention! - score.retention) < 1e-12,
+          `${name} ${dataset.name}: retention ${measured.retention} != ${score.retention}`,
+        );
+        assert.ok(
+          Math.abs(measured.saving! - score.saving) < 1e-12,
+          `${name} ${dataset.name}: saving ${measured.saving} != ${score.saving}`,
+        );
       }
       // The slice exercises every way out: each stage's model and the frontier answer some rows.
       assert.deepEqual([...answeredBy].sort(), [...policy.stages.map((s) => s.model), policy.frontier].sort(), name);
     }
   });
 
-  it('writes configs whose routes name the policy\'s models and keep the other routes as they were', async () => {
+  it("writes configs whose routes name the policy's models and keep the other routes as they were", async () => {
     const base = await loadConfig(CONFIG);
     const tuned = await loadConfig(path.join(dir, 'two-stage.yaml'));
     const route = tuned.routes.multiple_choice!;
@@ -215,10 +263,28 @@ describe('policy search against the real workflows (RouterBench slices)', { time
 
   it('cascade tune prints the front, says when no policy meets the targets, and writes none then', async () => {
     const out = path.join(dir, 'never.yaml');
-    const run = await runCascadeCli(['tune', '--models', 'mixtral-8x7b', 'yi-34b', 'mistral-7b', '--target-retention', '99.9', '--target-saving', '90', '--write-config', out], {});
+    const run = await runCascadeCli(
+      [
+        'tune',
+        '--models',
+        'mixtral-8x7b',
+        'yi-34b',
+        'mistral-7b',
+        '--target-retention',
+        '99.9',
+        '--target-saving',
+        '90',
+        '--write-config',
+        out,
+      ],
+      {},
+    );
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /^\d+ policies over 3 models \(mixtral-8x7b, yi-34b, mistral-7b\), frontier gpt-4-turbo/);
-    assert.match(run.stdout, /mixtral-8x7b~yi-34b > gpt-4-turbo\s+97\.97% \/ 72\.25%\s+95\.02% \/ 55\.91%\s+96\.49%\s+64\.08%/);
+    assert.match(
+      run.stdout,
+      /mixtral-8x7b~yi-34b > gpt-4-turbo\s+97\.97% \/ 72\.25%\s+95\.02% \/ 55\.91%\s+96\.49%\s+64\.08%/,
+    );
     assert.match(run.stdout, /no searched policy meets retention >= 99\.90% and saving >= 90\.00%/);
     assert.match(run.stderr, /^error: --write-config: no policy meets the targets, so nothing was written$/m);
     await assert.rejects(readFile(out), { code: 'ENOENT' });
@@ -227,10 +293,16 @@ describe('policy search against the real workflows (RouterBench slices)', { time
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^error: --families: /);
     const usage = [
-      [['--route', 'poetry'], /^error: --route: the config has no route "poetry" \(routes: multiple_choice, coding, default\)\n$/],
+      [
+        ['--route', 'poetry'],
+        /^error: --route: the config has no route "poetry" \(routes: multiple_choice, coding, default\)\n$/,
+      ],
       [['--models', 'gpt-5'], /^error: --models: no model "gpt-5" in the config \(models: mixtral-8x7b, /],
       [['--data', path.join(dir, 'missing.csv')], /^error: --data: cannot read .*missing\.csv: ENOENT/],
-      [['--models', 'claude-v1', '--families', 'pair'], /^error: --families: pair needs more models than the 1 given\n$/],
+      [
+        ['--models', 'claude-v1', '--families', 'pair'],
+        /^error: --families: pair needs more models than the 1 given\n$/,
+      ],
     ] as const;
     for (const [args, message] of usage) {
       const run = await runCascadeCli(['tune', ...args], {});

@@ -28,7 +28,8 @@ const parsedFiles = new Map<string, Record<string, string>[]>();
 
 /** The first `rows` rows of a RouterBench CSV as csv-parse reads them: one record per row, cells as strings. */
 function csvRecords(file: string, rows: number): Record<string, string>[] {
-  if (!parsedFiles.has(file)) parsedFiles.set(file, parse(readFileSync(file), { columns: true }) as Record<string, string>[]);
+  if (!parsedFiles.has(file))
+    parsedFiles.set(file, parse(readFileSync(file), { columns: true }) as Record<string, string>[]);
   return parsedFiles.get(file)!.slice(0, rows);
 }
 
@@ -44,10 +45,13 @@ function csvSums(records: Record<string, string>[], model: string): CsvSums {
 }
 
 function modelsOf(records: Record<string, string>[]): string[] {
-  return Object.keys(records[0]!).filter((c) => c.endsWith('|total_cost')).map((c) => c.slice(0, -'|total_cost'.length));
+  return Object.keys(records[0]!)
+    .filter((c) => c.endsWith('|total_cost'))
+    .map((c) => c.slice(0, -'|total_cost'.length));
 }
 
-const closeTo = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
+const closeTo = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
 
 let temporal: TestTemporal;
 let report: EvalReport;
@@ -139,7 +143,10 @@ describe('cascade eval on a slice of the RouterBench train files (real workflows
       const [small, ...higher] = config.datasets[dataset]!.tiers;
       assert.equal(small!.tier, 'small');
       assert.equal(small!.reached, ROWS_PER_FILE);
-      assert.deepEqual(higher.map((t) => t.tier), small!.escalated > 0 ? ['frontier'] : []);
+      assert.deepEqual(
+        higher.map((t) => t.tier),
+        small!.escalated > 0 ? ['frontier'] : [],
+      );
       assert.equal(higher[0]?.reached ?? 0, small!.escalated);
     }
   });
@@ -154,8 +161,12 @@ describe('cascade eval on a slice of the RouterBench train files (real workflows
       assert.match(html, /^<!DOCTYPE html>/);
       assert.ok((html.match(/<svg /g) ?? []).length >= 4, 'charts are inline SVG');
       assert.doesNotMatch(html, /<script|<link|\bsrc=|@import|url\(/i, 'no external assets');
-      assert.deepEqual(html.match(/https?:\/\/[^\s"'<]+/g)?.filter((u) => u !== 'http://www.w3.org/2000/svg') ?? [], []);
-      for (const label of ['routerbench', 'always-frontier', 'cheapest-only', 'Yi-34B-Chat']) assert.ok(html.includes(label), label);
+      assert.deepEqual(
+        html.match(/https?:\/\/[^\s"'<]+/g)?.filter((u) => u !== 'http://www.w3.org/2000/svg') ?? [],
+        [],
+      );
+      for (const label of ['routerbench', 'always-frontier', 'cheapest-only', 'Yi-34B-Chat'])
+        assert.ok(html.includes(label), label);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

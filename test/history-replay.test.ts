@@ -11,19 +11,32 @@ import { loadHistories } from './helpers/histories';
 import { workflowBundleCode } from './helpers/temporal';
 
 // A failing replay is reported by the assertion below, once; the SDK's own lines would repeat it.
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+});
 
 describe('history replay', () => {
   it('replays every history in test/histories/ without a determinism error', async () => {
     const histories = await loadHistories();
-    assert.ok(histories.length >= 15, `only ${histories.length} histories stored: re-record them (see this file's header)`);
+    assert.ok(
+      histories.length >= 15,
+      `only ${histories.length} histories stored: re-record them (see this file's header)`,
+    );
     const failures: string[] = [];
     let replayed = 0;
-    for await (const outcome of Worker.runReplayHistories({ workflowBundle: { code: await workflowBundleCode() } }, histories)) {
+    for await (const outcome of Worker.runReplayHistories(
+      { workflowBundle: { code: await workflowBundleCode() } },
+      histories,
+    )) {
       replayed += 1;
       if (outcome.error) failures.push(`${outcome.workflowId}: ${outcome.error.name}: ${outcome.error.message}`);
     }
     assert.equal(replayed, histories.length);
-    assert.equal(failures.length, 0, `${failures.length} of ${histories.length} histories no longer replay:\n${failures.join('\n')}`);
+    assert.equal(
+      failures.length,
+      0,
+      `${failures.length} of ${histories.length} histories no longer replay:\n${failures.join('\n')}`,
+    );
   });
 });

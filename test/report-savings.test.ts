@@ -19,8 +19,17 @@ const SCHEMA = { type: 'object', properties: { total: { type: 'number' } }, requ
 /** "once" climbs small -> mid; "never" fails JSON on every tier and ends exhausted; the rest pass on small. */
 const SCRIPT: SimulatorScriptInput = {
   models: {
-    'sim-small': { rules: [{ when: { promptContains: 'once' }, answer: { type: 'invalid_json' } }, { when: { promptContains: 'never' }, answer: { type: 'invalid_json' } }], defaultAnswer: { type: 'schema_json', facts: 'use' } },
-    'sim-mid': { rules: [{ when: { promptContains: 'never' }, answer: { type: 'schema_violation' } }], defaultAnswer: { type: 'schema_json', facts: 'use' } },
+    'sim-small': {
+      rules: [
+        { when: { promptContains: 'once' }, answer: { type: 'invalid_json' } },
+        { when: { promptContains: 'never' }, answer: { type: 'invalid_json' } },
+      ],
+      defaultAnswer: { type: 'schema_json', facts: 'use' },
+    },
+    'sim-mid': {
+      rules: [{ when: { promptContains: 'never' }, answer: { type: 'schema_violation' } }],
+      defaultAnswer: { type: 'schema_json', facts: 'use' },
+    },
     'sim-frontier': { defaultAnswer: { type: 'invalid_json', style: 'prose' } },
   },
 };
@@ -40,7 +49,11 @@ before(async () => {
   since = new Date(Date.now() - 60_000);
   const kinds = ['easy', 'easy', 'once', 'easy', 'never', 'once', 'easy', 'easy', 'once', 'easy'];
   const lines = [
-    ...kinds.map((kind, i) => ({ prompt: `Extract the total as JSON: total: ${i}.5 (${kind} ${i})`, taskType: 'extraction', schema: SCHEMA })),
+    ...kinds.map((kind, i) => ({
+      prompt: `Extract the total as JSON: total: ${i}.5 (${kind} ${i})`,
+      taskType: 'extraction',
+      schema: SCHEMA,
+    })),
     { prompt: 'Say hello to the team.', taskType: 'default' },
     { prompt: 'Say goodbye to the team.', taskType: 'default' },
   ];
@@ -52,7 +65,14 @@ before(async () => {
   assert.equal(results.length, 12);
   // Visibility is eventually consistent: wait until every cascade is listed with its outcome.
   await eventually(
-    async () => ((await temporal.client.workflow.count(`${windowQuery()} AND ExecutionStatus = 'Completed' AND ${CascadeSearchAttributes.outcome.name} IS NOT NULL`)).count === 12 ? true : undefined),
+    async () =>
+      (
+        await temporal.client.workflow.count(
+          `${windowQuery()} AND ExecutionStatus = 'Completed' AND ${CascadeSearchAttributes.outcome.name} IS NOT NULL`,
+        )
+      ).count === 12
+        ? true
+        : undefined,
     'every cascade closed in visibility',
     60_000,
   );
@@ -79,10 +99,16 @@ describe('savings report', () => {
     const extraction = report.byTaskType.find((t) => t.taskType === 'extraction')!;
     assert.equal(extraction.requests, 10);
     assert.deepEqual(extraction.outcomes, { accepted: 9, exhausted: 1 });
-    assert.equal(extraction.costUsd, sumCosts(results.filter((r) => r.classification.taskType === 'extraction').map((r) => r.costUsd)));
+    assert.equal(
+      extraction.costUsd,
+      sumCosts(results.filter((r) => r.classification.taskType === 'extraction').map((r) => r.costUsd)),
+    );
     assert.equal(sumCosts(report.byTaskType.map((t) => t.costUsd)), report.totals.costUsd);
     assert.equal(sumCosts(report.overTime.map((b) => b.savedUsd)), report.totals.savedUsd);
-    assert.equal(report.overTime.reduce((n, b) => n + b.requests, 0), 12);
+    assert.equal(
+      report.overTime.reduce((n, b) => n + b.requests, 0),
+      12,
+    );
     assert.equal(report.bucket, 'hour');
   });
 
@@ -96,9 +122,16 @@ describe('savings report', () => {
     const answersChecked = 12 + 4 + 1;
     assert.deepEqual(report.checks, [{ check: 'json_schema', failures: 6, rate: 6 / answersChecked }]);
     assert.equal(report.resultsRead, 4, 'only the results with a failed check are read');
-    assert.equal(report.topReasons.reduce((n, r) => n + r.count, 0), 5, 'one reason per escalation: 3 + 2');
+    assert.equal(
+      report.topReasons.reduce((n, r) => n + r.count, 0),
+      5,
+      'one reason per escalation: 3 + 2',
+    );
     assert.match(report.topReasons[0]!.reason, /^json_schema: /);
-    assert.equal(reasonPattern('json_schema: schema violations: "total" is 12.5 at $0.004'), 'json_schema: schema violations: "…" is N at N');
+    assert.equal(
+      reasonPattern('json_schema: schema violations: "total" is 12.5 at $0.004'),
+      'json_schema: schema violations: "…" is N at N',
+    );
   });
 
   it('writes terminal, JSON and HTML reports from the CLI', async () => {
@@ -106,10 +139,25 @@ describe('savings report', () => {
     await writeFile(configFile, JSON.stringify(engine.config));
     const jsonFile = path.join(engine.workDir, 'report.json');
     const htmlFile = path.join(engine.workDir, 'report.html');
-    const run = await runCascadeCli(['report', '--since', '2h', '--query', windowQuery(), '--json-out', jsonFile, '--html', htmlFile, '--config', configFile], {
-      env: { TEMPORAL_ADDRESS: temporal.address },
-      timeoutMs: 120_000,
-    });
+    const run = await runCascadeCli(
+      [
+        'report',
+        '--since',
+        '2h',
+        '--query',
+        windowQuery(),
+        '--json-out',
+        jsonFile,
+        '--html',
+        htmlFile,
+        '--config',
+        configFile,
+      ],
+      {
+        env: { TEMPORAL_ADDRESS: temporal.address },
+        timeoutMs: 120_000,
+      },
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /12 cascades since/);
     assert.match(run.stdout, /task type\s+requests\s+accepted\s+exhausted\s+cost\s+baseline\s+saved/);

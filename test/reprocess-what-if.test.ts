@@ -23,7 +23,10 @@ const INVOICE_SCHEMA = {
 /** Small breaks the JSON of "hard" invoices (they climb to mid) and gets the easy ones right. */
 const SCRIPT: SimulatorScriptInput = {
   models: {
-    'sim-small': { rules: [{ when: { promptContains: 'hard case' }, answer: { type: 'invalid_json' } }], defaultAnswer: { type: 'schema_json', facts: 'use' } },
+    'sim-small': {
+      rules: [{ when: { promptContains: 'hard case' }, answer: { type: 'invalid_json' } }],
+      defaultAnswer: { type: 'schema_json', facts: 'use' },
+    },
     'sim-mid': { defaultAnswer: { type: 'schema_json', facts: 'use' } },
   },
 };
@@ -48,14 +51,30 @@ before(async () => {
   }));
   const file = await writeJsonl(path.join(engine.workDir, 'invoices.jsonl'), lines);
   batchId = `reprocess-src-${Date.now()}`;
-  await engine.batches.start({ batchId, source: { kind: 'file', path: file }, config: engine.config, options: { concurrency: 4 } });
+  await engine.batches.start({
+    batchId,
+    source: { kind: 'file', path: file },
+    config: engine.config,
+    options: { concurrency: 4 },
+  });
   await engine.batches.wait(batchId);
   for (const line of await collect(engine.batches.results(batchId))) {
     assert.equal(line.status, 'ok');
-    originals.set(line.workflowId, { costUsd: line.result!.costUsd, outcome: line.result!.outcome, steps: line.result!.steps.length });
+    originals.set(line.workflowId, {
+      costUsd: line.result!.costUsd,
+      outcome: line.result!.outcome,
+      steps: line.result!.steps.length,
+    });
   }
   // Visibility is eventually consistent: wait until every cascade of the batch is listed.
-  await eventually(async () => ((await temporal.client.workflow.count(`${CascadeSearchAttributes.batchId.name} = '${batchId}'`)).count === 12 ? true : undefined), 'the batch in visibility', 60_000);
+  await eventually(
+    async () =>
+      (await temporal.client.workflow.count(`${CascadeSearchAttributes.batchId.name} = '${batchId}'`)).count === 12
+        ? true
+        : undefined,
+    'the batch in visibility',
+    60_000,
+  );
 });
 after(async () => {
   await engine?.close();
@@ -69,7 +88,12 @@ function query(): string {
 describe('reprocess --what-if', () => {
   it('reports the same old costs as the originals and, under the same config, calls no model', async () => {
     const calls = engine.simulator.callLog.size;
-    const report = await runWhatIf({ client: temporal.client, query: query(), config: engine.config, providers: engine.providers });
+    const report = await runWhatIf({
+      client: temporal.client,
+      query: query(),
+      config: engine.config,
+      providers: engine.providers,
+    });
 
     assert.equal(report.totals.requests, 12);
     assert.equal(report.totals.compared, 12);
@@ -92,7 +116,12 @@ describe('reprocess --what-if', () => {
 
   it('under a new config reuses the recorded answers and calls only the models the old runs never called', async () => {
     const calls = engine.simulator.callLog.list().length;
-    const report: WhatIfReport = await runWhatIf({ client: temporal.client, query: query(), config: startOnMid(engine.config), providers: engine.providers });
+    const report: WhatIfReport = await runWhatIf({
+      client: temporal.client,
+      query: query(),
+      config: startOnMid(engine.config),
+      providers: engine.providers,
+    });
 
     // Hard invoices had climbed to mid: its answers are in history. Easy ones never reached mid.
     assert.equal(report.totals.compared, 12);
@@ -104,18 +133,35 @@ describe('reprocess --what-if', () => {
       assert.deepEqual(row.new!.path, ['answer mid@mid'], `${row.id} starts and ends on mid`);
       const hard = row.old.escalations === 1;
       assert.equal(row.liveCalls, hard ? 0 : 1);
-      assert.equal(row.reusedSimilar, hard ? 1 : 0, 'the recorded mid answer had escalation feedback in its system text');
+      assert.equal(
+        row.reusedSimilar,
+        hard ? 1 : 0,
+        'the recorded mid answer had escalation feedback in its system text',
+      );
     }
     const hardRows = report.rows.filter((r) => r.old.escalations === 1);
     assert.equal(hardRows.length, 6);
-    assert.ok(hardRows.every((r) => r.new!.costUsd < r.old.costUsd), 'no wasted small call on the hard ones');
+    assert.ok(
+      hardRows.every((r) => r.new!.costUsd < r.old.costUsd),
+      'no wasted small call on the hard ones',
+    );
     assert.equal(report.totals.pathChanges, 12);
     assert.equal(report.totals.oldCostUsd, sumCosts([...originals.values()].map((o) => o.costUsd)));
 
-    const capped = await runWhatIf({ client: temporal.client, query: query(), config: startOnMid(engine.config), providers: engine.providers, maxCalls: 0 });
+    const capped = await runWhatIf({
+      client: temporal.client,
+      query: query(),
+      config: startOnMid(engine.config),
+      providers: engine.providers,
+      maxCalls: 0,
+    });
     assert.equal(capped.totals.liveCalls, 0);
     assert.equal(capped.totals.compared, 6, 'the easy ones would need a call');
-    assert.ok(capped.rows.filter((r) => r.error).every((r) => /never called, beyond the allowed number of model calls/.test(r.error!)));
+    assert.ok(
+      capped.rows
+        .filter((r) => r.error)
+        .every((r) => /never called, beyond the allowed number of model calls/.test(r.error!)),
+    );
   });
 
   it('runs from the CLI with --json', async () => {
@@ -132,10 +178,13 @@ describe('reprocess --what-if', () => {
     assert.equal(report.totals.liveCalls, 6);
     assert.equal(engine.simulator.callLog.size, calls + 6);
 
-    const human = await runCascadeCli(['reprocess', '--what-if', '--query', query(), '--max-calls', '0', '--config', configFile], {
-      env: { TEMPORAL_ADDRESS: temporal.address, ...(simulatorEnv() as Record<string, string>) },
-      timeoutMs: 120_000,
-    });
+    const human = await runCascadeCli(
+      ['reprocess', '--what-if', '--query', query(), '--max-calls', '0', '--config', configFile],
+      {
+        env: { TEMPORAL_ADDRESS: temporal.address, ...(simulatorEnv() as Record<string, string>) },
+        timeoutMs: 120_000,
+      },
+    );
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /compared\s+6 of 12/);
     assert.match(human.stdout, /0 model calls made now/);
@@ -146,7 +195,12 @@ describe('reprocess', () => {
   it('re-runs past requests from their history as a batch under a new config', async () => {
     const reprocessId = `reprocess-run-${Date.now()}`;
     const source = { kind: 'query' as const, query: query(), before: new Date().toISOString() };
-    await engine.batches.start({ batchId: reprocessId, source, config: startOnMid(engine.config), options: { concurrency: 4, pageSize: 5 } });
+    await engine.batches.start({
+      batchId: reprocessId,
+      source,
+      config: startOnMid(engine.config),
+      options: { concurrency: 4, pageSize: 5 },
+    });
     await engine.batches.wait(reprocessId);
     const view = await engine.batches.status(reprocessId);
     assert.equal(view.status, 'completed');

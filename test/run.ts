@@ -45,7 +45,9 @@ async function startTemporal(cliPath: string): Promise<TestWorkflowEnvironment> 
       });
     } catch (error) {
       lastError = error;
-      console.error(`Temporal dev server did not start (attempt ${attempt}/3): ${(error as Error).message.split('\n')[0]}`);
+      console.error(
+        `Temporal dev server did not start (attempt ${attempt}/3): ${(error as Error).message.split('\n')[0]}`,
+      );
     }
   }
   throw lastError;
@@ -71,7 +73,9 @@ async function main(): Promise<number> {
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   const bundle = await bundleWorkflows();
   await writeFile(bundlePath, bundle.code);
-  console.error(`Temporal ${address} (CLI from ${cli.source}), workflows bundled; setup took ${Date.now() - started} ms.`);
+  console.error(
+    `Temporal ${address} (CLI from ${cli.source}), workflows bundled; setup took ${Date.now() - started} ms.`,
+  );
 
   try {
     return await new Promise<number>((resolve) => {
@@ -79,7 +83,15 @@ async function main(): Promise<number> {
         process.execPath,
         // A test that hangs (say, on a workflow whose tasks keep failing) fails after the timeout
         // instead of holding CI until its deadline.
-        ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${os.availableParallelism()}`, `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
+        [
+          '--import',
+          'tsx',
+          '--test',
+          '--test-reporter=spec',
+          `--test-concurrency=${os.availableParallelism()}`,
+          `--test-timeout=${TEST_TIMEOUT_MS}`,
+          ...files,
+        ],
         {
           stdio: 'inherit',
           env: {

@@ -20,11 +20,18 @@ let scriptDir: string;
 before(async () => {
   scriptDir = await mkdtemp(path.join(os.tmpdir(), 'simulator-process-'));
   const script = path.join(scriptDir, 'script.yaml');
-  await writeFile(script, 'models:\n  gpt-test:\n    defaultAnswer: { type: text, text: "from the script file: {{prompt}}" }\n');
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'simulator', 'main.ts'), '--json', '--script', script], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  await writeFile(
+    script,
+    'models:\n  gpt-test:\n    defaultAnswer: { type: text, text: "from the script file: {{prompt}}" }\n',
+  );
+  child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'simulator', 'main.ts'), '--json', '--script', script],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const firstLine = once(createInterface({ input: child.stdout! }), 'line') as Promise<[string]>;
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`the simulator exited (code ${String(code)}) before printing its endpoints`);
@@ -45,13 +52,29 @@ describe('npm run simulate (simulator/main.ts) in another process', () => {
   it('serves the script file, and takes faults and reports calls over the admin client', async () => {
     const openai = new OpenAI({ baseURL: endpoints.openaiBaseURL, apiKey: 'x', maxRetries: 0 });
     const admin = new SimulatorAdminClient(endpoints.anthropicUrl);
-    const ok = await openai.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'ping' }] });
+    const ok = await openai.chat.completions.create({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'ping' }],
+    });
     assert.equal(ok.choices[0]?.message.content, 'from the script file: ping');
     await admin.addFault({ provider: 'openai', effect: { type: 'http_error', status: 503 }, times: 1 });
-    await assert.rejects(openai.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'ping' }] }), OpenAI.InternalServerError);
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'ping' }] }),
+      OpenAI.InternalServerError,
+    );
     const calls = await admin.calls({ provider: 'openai' });
-    assert.deepEqual(calls.map((c) => [c.status, c.state, c.fault?.effect.type ?? null]), [[200, 'completed', null], [503, 'completed', 'http_error']]);
-    assert.deepEqual((await admin.script()).models['gpt-test']?.defaultAnswer, { type: 'text', text: 'from the script file: {{prompt}}', repeat: 1 });
+    assert.deepEqual(
+      calls.map((c) => [c.status, c.state, c.fault?.effect.type ?? null]),
+      [
+        [200, 'completed', null],
+        [503, 'completed', 'http_error'],
+      ],
+    );
+    assert.deepEqual((await admin.script()).models['gpt-test']?.defaultAnswer, {
+      type: 'text',
+      text: 'from the script file: {{prompt}}',
+      repeat: 1,
+    });
   });
 
   it('stops cleanly on SIGTERM', async () => {

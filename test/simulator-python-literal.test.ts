@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { parsePythonStringList, parsePythonStringLiteral, PythonLiteralSyntaxError } from '../simulator/python-string-literal';
+import {
+  parsePythonStringList,
+  parsePythonStringLiteral,
+  PythonLiteralSyntaxError,
+} from '../simulator/python-string-literal';
 import { routerbenchCellText, routerbenchTrainFiles } from '../simulator/routerbench-dataset';
 
 describe('parsePythonStringLiteral', () => {
@@ -109,7 +113,7 @@ const REAL_CELLS = [
     column: 'mistralai/mixtral-8x7b-chat|model_response',
     length: 1203,
     excerpt: "re.finditer(r'\\b[^z]*z[^z]*\\b', string)\n    for match in mat",
-    why: "escaped quotes and backslashes in code",
+    why: 'escaped quotes and backslashes in code',
   },
   {
     file: 'mbpp_train.csv',

@@ -98,12 +98,20 @@ after(() => simulator.stop());
 /** One replayed call through either SDK: the answer text, the body extension and the cost header. */
 async function replay(via: 'anthropic' | 'openai', model: string, prompt: string) {
   if (via === 'anthropic') {
-    const { data, response } = await anthropic.messages.create({ model, max_tokens: 8192, messages: [{ role: 'user', content: prompt }] }, { timeout: 10_000 }).withResponse();
+    const { data, response } = await anthropic.messages
+      .create({ model, max_tokens: 8192, messages: [{ role: 'user', content: prompt }] }, { timeout: 10_000 })
+      .withResponse();
     const text = data.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     return { text, extension: (data as unknown as { x_simulator?: unknown }).x_simulator, headers: response.headers };
   }
-  const { data, response } = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: prompt }] }).withResponse();
-  return { text: data.choices[0]?.message.content ?? '', extension: (data as unknown as { x_simulator?: unknown }).x_simulator, headers: response.headers };
+  const { data, response } = await openai.chat.completions
+    .create({ model, messages: [{ role: 'user', content: prompt }] })
+    .withResponse();
+  return {
+    text: data.choices[0]?.message.content ?? '',
+    extension: (data as unknown as { x_simulator?: unknown }).x_simulator,
+    headers: response.headers,
+  };
 }
 
 describe('replay of the RouterBench train splits', () => {
@@ -120,7 +128,11 @@ describe('replay of the RouterBench train splits', () => {
           const label = `${testCase.file} ${testCase.sampleId} ${testCase.model} via ${via}`;
           const result = await replay(via, testCase.model, testCase.prompt);
           assert.equal(result.text, testCase.response, label);
-          assert.deepEqual(result.extension, { recorded_cost_usd: testCase.costUsd, sample_id: testCase.sampleId }, label);
+          assert.deepEqual(
+            result.extension,
+            { recorded_cost_usd: testCase.costUsd, sample_id: testCase.sampleId },
+            label,
+          );
           assert.equal(Number(result.headers.get(RECORDED_COST_HEADER)), testCase.costUsd, label);
           assert.equal(result.headers.get(SAMPLE_ID_HEADER), testCase.sampleId, label);
         }),
@@ -152,22 +164,37 @@ describe('replay of the RouterBench train splits', () => {
         { role: 'user', content: 'Answer with one letter only.' },
       ],
     });
-    assert.deepEqual(message.content.map((block) => (block.type === 'text' ? block.text : '')), [testCase.response]);
+    assert.deepEqual(
+      message.content.map((block) => (block.type === 'text' ? block.text : '')),
+      [testCase.response],
+    );
   });
 
   it('keeps the seven ARC samples recorded twice (prompt listed twice) apart', async () => {
     const file = routerbenchTrainFiles()[0]!;
-    const rows = (parse(readFileSync(file), { columns: true }) as Record<string, string>[]).filter((row) => row.sample_id === 'arc-challenge.val.208');
+    const rows = (parse(readFileSync(file), { columns: true }) as Record<string, string>[]).filter(
+      (row) => row.sample_id === 'arc-challenge.val.208',
+    );
     assert.equal(rows.length, 2);
     const costs = await Promise.all(
-      rows.map(async (row) => (await replay('anthropic', 'claude-v2', routerbenchCellText(row.prompt!))).extension as { recorded_cost_usd: number }),
+      rows.map(
+        async (row) =>
+          (await replay('anthropic', 'claude-v2', routerbenchCellText(row.prompt!))).extension as {
+            recorded_cost_usd: number;
+          },
+      ),
     );
-    assert.deepEqual(costs.map((c) => c.recorded_cost_usd), rows.map((row) => Number(row['claude-v2|total_cost'])));
+    assert.deepEqual(
+      costs.map((c) => c.recorded_cost_usd),
+      rows.map((row) => Number(row['claude-v2|total_cost'])),
+    );
     assert.notEqual(costs[0]?.recorded_cost_usd, costs[1]?.recorded_cost_usd);
   });
 
   it('rejects a (model, prompt) pair the data does not hold with a 400 naming the problem', async () => {
-    const unknownPrompt = await rejection(replay('anthropic', 'gpt-4-1106-preview', 'What is the capital of Portugal?'));
+    const unknownPrompt = await rejection(
+      replay('anthropic', 'gpt-4-1106-preview', 'What is the capital of Portugal?'),
+    );
     assert.ok(unknownPrompt instanceof Anthropic.BadRequestError);
     assert.match(unknownPrompt.message, /no recorded prompt matches the user message/);
     const [testCase] = replayCases();
@@ -183,7 +210,12 @@ describe('replay without its data', () => {
   it('answers a 400 naming the missing file, not a retryable 5xx', async () => {
     const own = await startSimulator({ replayFiles: ['/nonexistent/routerbench.csv'] });
     try {
-      const error = await rejection(simulatorClients(own).openai.chat.completions.create({ model: 'claude-v2', messages: [{ role: 'user', content: 'x' }] }));
+      const error = await rejection(
+        simulatorClients(own).openai.chat.completions.create({
+          model: 'claude-v2',
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+      );
       assert.ok(error instanceof OpenAI.BadRequestError);
       assert.match(error.message, /could not load the RouterBench data: .*\/nonexistent\/routerbench\.csv/);
     } finally {

@@ -18,7 +18,17 @@ const ajv = new Ajv({ strict: false });
 addFormats(ajv);
 
 function chat(model: string, prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest {
-  return { provider: 'openai', model, system: '', userTexts: [prompt], promptText: prompt, maxOutputTokens: null, stopSequences: [], json: { kind: 'none' }, ...extra };
+  return {
+    provider: 'openai',
+    model,
+    system: '',
+    userTexts: [prompt],
+    promptText: prompt,
+    maxOutputTokens: null,
+    stopSequences: [],
+    json: { kind: 'none' },
+    ...extra,
+  };
 }
 
 function responder(script: SimulatorScriptInput): ScriptResponder {
@@ -51,18 +61,42 @@ describe('SimulatorScript', () => {
     });
     assert.equal(result.success, false);
     const problems = result.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    assert.ok(problems.some((p) => p.startsWith('models.m.rules.0.when.promptMatches.pattern: invalid regular expression')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('models.m.rules.0.answer.text: unknown placeholder {{user}}')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('models.m.defaultAnswer.type')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('models.m.latency: minMs must not exceed maxMs')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.includes('colour')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('models.m.rules.0.when.promptMatches.pattern: invalid regular expression')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('models.m.rules.0.answer.text: unknown placeholder {{user}}')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('models.m.defaultAnswer.type')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('models.m.latency: minMs must not exceed maxMs')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.includes('colour')),
+      problems.join('\n'),
+    );
   });
 
   it('loads from YAML, and reports a bad file with its problems', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'simulator-script-'));
     try {
       const good = path.join(dir, 'good.yaml');
-      await writeFile(good, ['seed: 7', 'models:', '  m:', '    defaultAnswer: { type: text, text: "hello {{model}}" }', '    latency: { type: fixed, ms: 5 }'].join('\n'));
+      await writeFile(
+        good,
+        [
+          'seed: 7',
+          'models:',
+          '  m:',
+          '    defaultAnswer: { type: text, text: "hello {{model}}" }',
+          '    latency: { type: fixed, ms: 5 }',
+        ].join('\n'),
+      );
       const script = await loadSimulatorScript(good);
       assert.equal(script.seed, 7);
       assert.deepEqual(script.models.m?.latency, { type: 'fixed', ms: 5 });
@@ -98,7 +132,8 @@ describe('ScriptResponder', () => {
         },
       },
     };
-    const answers = async (r: ScriptResponder) => Promise.all(prompts.map(async (p) => textOf(await r.respond(chat('m', p)))));
+    const answers = async (r: ScriptResponder) =>
+      Promise.all(prompts.map(async (p) => textOf(await r.respond(chat('m', p)))));
     const first = await answers(responder(script));
     assert.deepEqual(await answers(responder(script)), first);
     const share = (letter: string) => first.filter((a) => a === letter).length / prompts.length;
@@ -136,7 +171,10 @@ describe('ScriptResponder', () => {
   });
 
   it('enforced JSON turns a text answer into JSON, and strict models 404 the unknown', async () => {
-    const r = responder({ models: { m: { defaultAnswer: { type: 'text', text: 'plain words' } } }, strictModels: true });
+    const r = responder({
+      models: { m: { defaultAnswer: { type: 'text', text: 'plain words' } } },
+      strictModels: true,
+    });
     const reply = await r.respond(chat('m', 'q', { json: { kind: 'any_json', enforced: true } }));
     assert.deepEqual(JSON.parse(textOf(reply)), { answer: 'plain words' });
     const unknown = await r.respond(chat('other', 'q'));
@@ -149,18 +187,28 @@ describe('ScriptResponder', () => {
 describe('demoScript', () => {
   const schema = {
     type: 'object',
-    properties: { vendor: { type: 'string' }, total: { type: 'number' }, due_date: { type: 'string', format: 'date' }, paid: { type: 'boolean' } },
+    properties: {
+      vendor: { type: 'string' },
+      total: { type: 'number' },
+      due_date: { type: 'string', format: 'date' },
+      paid: { type: 'boolean' },
+    },
     required: ['vendor', 'total', 'due_date', 'paid'],
   };
   const system = `${JSON_SCHEMA_INSTRUCTION}\n\`\`\`json\n${JSON.stringify(schema)}\n\`\`\``;
   const facts = { vendor: 'Northwind Traders', total: 1250, due_date: '2024-06-30', paid: false };
-  const prompts = Array.from({ length: 120 }, (_, i) => `Extract invoice ${i}.\nvendor: Northwind Traders\ntotal: 1250\ndue date: 2024-06-30\npaid: no`);
+  const prompts = Array.from(
+    { length: 120 },
+    (_, i) => `Extract invoice ${i}.\nvendor: Northwind Traders\ntotal: 1250\ndue date: 2024-06-30\npaid: no`,
+  );
 
   async function outcomes(model: string): Promise<Record<'broken' | 'contradicts' | 'good', number>> {
     const r = responder(demoScript);
     const counts = { broken: 0, contradicts: 0, good: 0 };
     for (const prompt of prompts) {
-      const text = textOf(await r.respond(chat(model, prompt, { system, json: { kind: 'schema', schema, enforced: false } })));
+      const text = textOf(
+        await r.respond(chat(model, prompt, { system, json: { kind: 'schema', schema, enforced: false } })),
+      );
       let value: unknown;
       try {
         value = JSON.parse(text);
@@ -169,14 +217,17 @@ describe('demoScript', () => {
         continue;
       }
       assert.ok(ajv.validate(schema, value), `${model}: ${text}`);
-      const differs = Object.entries(facts).some(([key, expected]) => (value as Record<string, unknown>)[key] !== expected);
+      const differs = Object.entries(facts).some(
+        ([key, expected]) => (value as Record<string, unknown>)[key] !== expected,
+      );
       counts[differs ? 'contradicts' : 'good']++;
     }
     return counts;
   }
 
   it('frontier models always answer schema-valid JSON that uses the facts', async () => {
-    for (const model of ['claude-opus-4-6', 'gpt-5']) assert.deepEqual(await outcomes(model), { broken: 0, contradicts: 0, good: prompts.length });
+    for (const model of ['claude-opus-4-6', 'gpt-5'])
+      assert.deepEqual(await outcomes(model), { broken: 0, contradicts: 0, good: prompts.length });
   });
 
   it('mid models contradict the facts on some prompts, never break JSON', async () => {
@@ -198,9 +249,15 @@ describe('demoScript', () => {
 
   it('answers prose requests in plain text, code requests with code', async () => {
     const r = responder(demoScript);
-    assert.match(textOf(await r.respond(chat('claude-haiku-4-5', 'Write a Python function that removes duplicates'))), /```python\ndef /);
+    assert.match(
+      textOf(await r.respond(chat('claude-haiku-4-5', 'Write a Python function that removes duplicates'))),
+      /```python\ndef /,
+    );
     assert.match(textOf(await r.respond(chat('gpt-5', 'Summarize this article for me'))), /^Summary: /);
-    assert.match(textOf(await r.respond(chat('gpt-4.1-mini', 'Which database should I pick?'))), /Which database should I pick\?/);
+    assert.match(
+      textOf(await r.respond(chat('gpt-4.1-mini', 'Which database should I pick?'))),
+      /Which database should I pick\?/,
+    );
   });
 });
 
@@ -237,16 +294,29 @@ describe('FaultInjector', () => {
 describe('CallLog', () => {
   it('keeps at most maxRecords, dropping the oldest', () => {
     const log = new CallLog(2);
-    for (const model of ['a', 'b', 'c']) log.begin({ provider: 'openai', endpoint: '/v1/chat/completions', model, requestBody: {}, stream: false });
-    assert.deepEqual(log.list().map((c) => c.model), ['b', 'c']);
+    for (const model of ['a', 'b', 'c'])
+      log.begin({ provider: 'openai', endpoint: '/v1/chat/completions', model, requestBody: {}, stream: false });
+    assert.deepEqual(
+      log.list().map((c) => c.model),
+      ['b', 'c'],
+    );
   });
 
   it('waitFor resolves when the condition holds and rejects after its timeout', async () => {
     const log = new CallLog();
     const waiting = log.waitFor({ state: 'completed' }, (calls) => calls.length === 1, 1000);
-    const id = log.begin({ provider: 'anthropic', endpoint: '/v1/messages', model: 'm', requestBody: {}, stream: false });
+    const id = log.begin({
+      provider: 'anthropic',
+      endpoint: '/v1/messages',
+      model: 'm',
+      requestBody: {},
+      stream: false,
+    });
     log.end(id, 'completed', { status: 200 });
     assert.equal((await waiting)[0]?.status, 200);
-    await assert.rejects(log.waitFor({}, () => false, 20), /not met within 20 ms/);
+    await assert.rejects(
+      log.waitFor({}, () => false, 20),
+      /not met within 20 ms/,
+    );
   });
 });

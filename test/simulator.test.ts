@@ -19,12 +19,24 @@ const INVOICE_SCHEMA = {
   type: 'object',
   properties: {
     invoice_number: { type: 'string', pattern: '^INV-\\d{4}$' },
-    customer: { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string', format: 'email' } }, required: ['name', 'email'] },
+    customer: {
+      type: 'object',
+      properties: { name: { type: 'string' }, email: { type: 'string', format: 'email' } },
+      required: ['name', 'email'],
+    },
     total: { type: 'number', minimum: 0 },
     currency: { type: 'string', enum: ['EUR', 'USD'] },
     paid: { type: 'boolean' },
     issued: { type: 'string', format: 'date' },
-    lines: { type: 'array', minItems: 1, items: { type: 'object', properties: { sku: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } }, required: ['sku', 'quantity'] } },
+    lines: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        properties: { sku: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } },
+        required: ['sku', 'quantity'],
+      },
+    },
   },
   required: ['invoice_number', 'customer', 'total', 'currency'],
   additionalProperties: false,
@@ -51,7 +63,12 @@ beforeEach(() => {
 
 describe('Anthropic Messages API through @anthropic-ai/sdk', () => {
   it('answers with the real message shape and usage derived from the text', async () => {
-    const message = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 256, system: 'Be brief.', messages: hello });
+    const message = await anthropic.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 256,
+      system: 'Be brief.',
+      messages: hello,
+    });
     AnthropicMessage.parse(message);
     assert.equal(message.type, 'message');
     assert.equal(message.role, 'assistant');
@@ -67,19 +84,31 @@ describe('Anthropic Messages API through @anthropic-ai/sdk', () => {
   });
 
   it('stops at max_tokens with stop_reason max_tokens, and at a stop sequence', async () => {
-    simulator.setScript({ models: { m: { defaultAnswer: { type: 'text', text: 'alpha beta STOP gamma delta epsilon zeta eta theta' } } } });
+    simulator.setScript({
+      models: { m: { defaultAnswer: { type: 'text', text: 'alpha beta STOP gamma delta epsilon zeta eta theta' } } },
+    });
     const cut = await anthropic.messages.create({ model: 'm', max_tokens: 3, messages: hello });
     assert.equal(cut.stop_reason, 'max_tokens');
     assert.equal(cut.usage.output_tokens, 3);
     assert.deepEqual(cut.content, [{ type: 'text', text: 'alpha beta S', citations: null }]);
-    const stopped = await anthropic.messages.create({ model: 'm', max_tokens: 100, stop_sequences: ['STOP'], messages: hello });
+    const stopped = await anthropic.messages.create({
+      model: 'm',
+      max_tokens: 100,
+      stop_sequences: ['STOP'],
+      messages: hello,
+    });
     assert.equal(stopped.stop_reason, 'stop_sequence');
     assert.equal(stopped.stop_sequence, 'STOP');
     assert.deepEqual(stopped.content, [{ type: 'text', text: 'alpha beta ', citations: null }]);
   });
 
   it('rejects a request without max_tokens as the API does: BadRequestError, invalid_request_error', async () => {
-    const error = await rejection(anthropic.messages.create({ model: 'm', messages: hello } as unknown as Anthropic.MessageCreateParamsNonStreaming));
+    const error = await rejection(
+      anthropic.messages.create({
+        model: 'm',
+        messages: hello,
+      } as unknown as Anthropic.MessageCreateParamsNonStreaming),
+    );
     assert.ok(error instanceof Anthropic.BadRequestError);
     const body = AnthropicErrorBody.parse(error.error);
     assert.equal(body.error.type, 'invalid_request_error');
@@ -103,7 +132,9 @@ describe('Anthropic Messages API through @anthropic-ai/sdk', () => {
   });
 
   it('streams the same message through messages.stream()', async () => {
-    const streamed = await anthropic.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 256, messages: hello }).finalMessage();
+    const streamed = await anthropic.messages
+      .stream({ model: 'claude-haiku-4-5', max_tokens: 256, messages: hello })
+      .finalMessage();
     const plain = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 256, messages: hello });
     assert.deepEqual(streamed.content, plain.content);
     assert.equal(streamed.stop_reason, 'end_turn');
@@ -114,10 +145,19 @@ describe('Anthropic Messages API through @anthropic-ai/sdk', () => {
   });
 
   it('lists models and counts tokens', async () => {
-    simulator.setScript({ models: { 'claude-haiku-4-5': { defaultAnswer: { type: 'empty' } } }, replayDatasetModels: false });
+    simulator.setScript({
+      models: { 'claude-haiku-4-5': { defaultAnswer: { type: 'empty' } } },
+      replayDatasetModels: false,
+    });
     const models = await anthropic.models.list();
-    assert.deepEqual(models.data.map((m) => m.id), ['claude-haiku-4-5']);
-    const count = await anthropic.messages.countTokens({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'x'.repeat(40) }] });
+    assert.deepEqual(
+      models.data.map((m) => m.id),
+      ['claude-haiku-4-5'],
+    );
+    const count = await anthropic.messages.countTokens({
+      model: 'claude-haiku-4-5',
+      messages: [{ role: 'user', content: 'x'.repeat(40) }],
+    });
     assert.equal(count.input_tokens, 10);
   });
 
@@ -148,13 +188,20 @@ describe('OpenAI Chat Completions through openai', () => {
     assert.match(text, /gpt-4\.1-mini.*Hello, simulator/);
     assert.equal(completion.usage?.prompt_tokens, Math.ceil('Be brief.\nHello, simulator'.length / 4));
     assert.equal(completion.usage?.completion_tokens, Math.ceil(text.length / 4));
-    assert.equal(completion.usage?.total_tokens, (completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0));
+    assert.equal(
+      completion.usage?.total_tokens,
+      (completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0),
+    );
     assert.equal(completion.usage?.prompt_tokens_details?.cached_tokens, 0);
     assert.ok(Math.abs(completion.created - Date.now() / 1000) < 5);
   });
 
   it('reports finish_reason length when the answer hits max_completion_tokens', async () => {
-    const completion = await openai.chat.completions.create({ model: 'gpt-4.1-mini', max_completion_tokens: 2, messages: hello });
+    const completion = await openai.chat.completions.create({
+      model: 'gpt-4.1-mini',
+      max_completion_tokens: 2,
+      messages: hello,
+    });
     assert.equal(completion.choices[0]?.finish_reason, 'length');
     assert.equal(completion.usage?.completion_tokens, 2);
     assert.equal(completion.choices[0]?.message.content?.length, 8);
@@ -167,7 +214,13 @@ describe('OpenAI Chat Completions through openai', () => {
       messages: [{ role: 'user', content: 'Reply in JSON.\nname: Ada Lovelace\nborn: 1815' }],
     });
     assert.deepEqual(JSON.parse(completion.choices[0]?.message.content ?? ''), { name: 'Ada Lovelace', born: 1815 });
-    const error = await rejection(openai.chat.completions.create({ model: 'gpt-4.1-nano', response_format: { type: 'json_object' }, messages: hello }));
+    const error = await rejection(
+      openai.chat.completions.create({
+        model: 'gpt-4.1-nano',
+        response_format: { type: 'json_object' },
+        messages: hello,
+      }),
+    );
     assert.ok(error instanceof OpenAI.BadRequestError);
     assert.equal(error.param, 'messages');
   });
@@ -176,13 +229,26 @@ describe('OpenAI Chat Completions through openai', () => {
     const completion = await openai.chat.completions.create({
       model: 'gpt-4.1-mini',
       response_format: { type: 'json_schema', json_schema: { name: 'invoice', schema: INVOICE_SCHEMA, strict: false } },
-      messages: [{ role: 'user', content: 'Extract the invoice.\ninvoice number: INV-0042\ntotal: 99.50\ncurrency: usd\npaid: yes' }],
+      messages: [
+        {
+          role: 'user',
+          content: 'Extract the invoice.\ninvoice number: INV-0042\ntotal: 99.50\ncurrency: usd\npaid: yes',
+        },
+      ],
     });
     const answer: unknown = JSON.parse(completion.choices[0]?.message.content ?? '');
     assert.ok(ajv.validate(INVOICE_SCHEMA, answer), ajv.errorsText());
     assert.deepEqual(
       { ...(answer as Record<string, unknown>), customer: undefined, issued: undefined, lines: undefined },
-      { invoice_number: 'INV-0042', total: 99.5, currency: 'USD', paid: true, customer: undefined, issued: undefined, lines: undefined },
+      {
+        invoice_number: 'INV-0042',
+        total: 99.5,
+        currency: 'USD',
+        paid: true,
+        customer: undefined,
+        issued: undefined,
+        lines: undefined,
+      },
     );
   });
 
@@ -198,7 +264,9 @@ describe('OpenAI Chat Completions through openai', () => {
   });
 
   it('reports a refusal under Structured Outputs in message.refusal, content null', async () => {
-    simulator.setScript({ models: { careful: { defaultAnswer: { type: 'refusal', text: 'I cannot help with that.' } } } });
+    simulator.setScript({
+      models: { careful: { defaultAnswer: { type: 'refusal', text: 'I cannot help with that.' } } },
+    });
     const completion = await openai.chat.completions.create({
       model: 'careful',
       response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } },
@@ -209,7 +277,12 @@ describe('OpenAI Chat Completions through openai', () => {
   });
 
   it('streams chunks with usage when asked, and n choices', async () => {
-    const stream = await openai.chat.completions.create({ model: 'gpt-5', stream: true, stream_options: { include_usage: true }, messages: hello });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-5',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: hello,
+    });
     let text = '';
     let usage: OpenAI.CompletionUsage | undefined | null;
     for await (const chunk of stream) {
@@ -233,11 +306,16 @@ describe('OpenAI Chat Completions through openai', () => {
     OpenaiErrorBody.parse(await response.json());
     simulator.setScript({ models: { 'gpt-5': { defaultAnswer: { type: 'empty' } } }, replayDatasetModels: false });
     const models = await openai.models.list();
-    assert.deepEqual(models.data.map((m) => m.id), ['gpt-5']);
+    assert.deepEqual(
+      models.data.map((m) => m.id),
+      ['gpt-5'],
+    );
   });
 
-  it('rejects a missing messages parameter with OpenAI\'s wording', async () => {
-    const error = await rejection(openai.chat.completions.create({ model: 'gpt-5' } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming));
+  it("rejects a missing messages parameter with OpenAI's wording", async () => {
+    const error = await rejection(
+      openai.chat.completions.create({ model: 'gpt-5' } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+    );
     assert.ok(error instanceof OpenAI.BadRequestError);
     assert.equal(error.message, "400 Missing required parameter: 'messages'.");
     assert.equal(error.param, 'messages');
@@ -245,7 +323,7 @@ describe('OpenAI Chat Completions through openai', () => {
   });
 });
 
-describe('injected HTTP errors surface as the SDKs\' own typed errors', () => {
+describe("injected HTTP errors surface as the SDKs' own typed errors", () => {
   const anthropicCases = [
     { status: 400, errorClass: Anthropic.BadRequestError, type: 'invalid_request_error' },
     { status: 401, errorClass: Anthropic.AuthenticationError, type: 'authentication_error' },
@@ -258,8 +336,14 @@ describe('injected HTTP errors surface as the SDKs\' own typed errors', () => {
   ];
   for (const { status, errorClass, type } of anthropicCases) {
     it(`Anthropic ${status} -> ${errorClass.name} (${type})`, async () => {
-      simulator.faults.add({ provider: 'anthropic', effect: { type: 'http_error', status, message: `injected ${status}` }, times: 1 });
-      const error = await rejection(anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: hello }));
+      simulator.faults.add({
+        provider: 'anthropic',
+        effect: { type: 'http_error', status, message: `injected ${status}` },
+        times: 1,
+      });
+      const error = await rejection(
+        anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: hello }),
+      );
       assert.ok(error instanceof errorClass, `got ${String(error)}`);
       assert.equal(error.status, status);
       assert.equal(error.type, type);
@@ -289,7 +373,9 @@ describe('injected HTTP errors surface as the SDKs\' own typed errors', () => {
 
   it('a 429 carries retry-after, readable from both SDK errors', async () => {
     simulator.faults.add({ effect: { type: 'http_error', status: 429, retryAfterSeconds: 7 }, times: 2 });
-    const fromAnthropic = await rejection(anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: hello }));
+    const fromAnthropic = await rejection(
+      anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: hello }),
+    );
     const fromOpenai = await rejection(openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: hello }));
     assert.ok(fromAnthropic instanceof Anthropic.RateLimitError);
     assert.ok(fromOpenai instanceof OpenAI.RateLimitError);
@@ -302,7 +388,9 @@ describe('injected HTTP errors surface as the SDKs\' own typed errors', () => {
     const lenient = await anthropic.messages.create({ model: 'claude-unknown-9', max_tokens: 50, messages: hello });
     assert.equal(lenient.type, 'message');
     simulator.setScript({ strictModels: true });
-    const fromAnthropic = await rejection(anthropic.messages.create({ model: 'claude-unknown-9', max_tokens: 50, messages: hello }));
+    const fromAnthropic = await rejection(
+      anthropic.messages.create({ model: 'claude-unknown-9', max_tokens: 50, messages: hello }),
+    );
     assert.ok(fromAnthropic instanceof Anthropic.NotFoundError);
     assert.equal(AnthropicErrorBody.parse(fromAnthropic.error).error.message, 'model: claude-unknown-9');
     const fromOpenai = await rejection(openai.chat.completions.create({ model: 'gpt-unknown', messages: hello }));
@@ -322,7 +410,10 @@ describe('injected network faults', () => {
     assert.ok(fromAnthropic instanceof Anthropic.APIConnectionTimeoutError, String(fromAnthropic));
     assert.ok(fromOpenai instanceof OpenAI.APIConnectionTimeoutError, String(fromOpenai));
     assert.ok(Date.now() - started >= 240);
-    const calls = await simulator.callLog.waitFor({}, (c) => c.length === 2 && c.every((call) => call.state === 'aborted'));
+    const calls = await simulator.callLog.waitFor(
+      {},
+      (c) => c.length === 2 && c.every((call) => call.state === 'aborted'),
+    );
     assert.ok(calls.every((call) => call.status === null && call.fault?.effect.type === 'hang'));
   });
 
@@ -330,9 +421,20 @@ describe('injected network faults', () => {
     simulator.faults.add({ effect: { type: 'reset' }, times: 2 });
     const fromAnthropic = await rejection(anthropic.messages.create({ model: 'a', max_tokens: 10, messages: hello }));
     const fromOpenai = await rejection(openai.chat.completions.create({ model: 'b', messages: hello }));
-    assert.ok(fromAnthropic instanceof Anthropic.APIConnectionError && !(fromAnthropic instanceof Anthropic.APIConnectionTimeoutError));
-    assert.ok(fromOpenai instanceof OpenAI.APIConnectionError && !(fromOpenai instanceof OpenAI.APIConnectionTimeoutError));
-    assert.deepEqual(simulator.callLog.list().map((c) => [c.state, c.status]), [['aborted', null], ['aborted', null]]);
+    assert.ok(
+      fromAnthropic instanceof Anthropic.APIConnectionError &&
+        !(fromAnthropic instanceof Anthropic.APIConnectionTimeoutError),
+    );
+    assert.ok(
+      fromOpenai instanceof OpenAI.APIConnectionError && !(fromOpenai instanceof OpenAI.APIConnectionTimeoutError),
+    );
+    assert.deepEqual(
+      simulator.callLog.list().map((c) => [c.state, c.status]),
+      [
+        ['aborted', null],
+        ['aborted', null],
+      ],
+    );
   });
 
   it('a connection cut mid-body fails the read (undici "terminated") and is logged aborted with its status', async () => {
@@ -386,17 +488,28 @@ describe('fault targeting and lifetime', () => {
   });
 
   it('a fault for the next N calls hits exactly N calls, then is gone', async () => {
-    const fault = simulator.faults.add({ model: 'gpt-4.1-mini', effect: { type: 'http_error', status: 503 }, times: 2 });
+    const fault = simulator.faults.add({
+      model: 'gpt-4.1-mini',
+      effect: { type: 'http_error', status: 503 },
+      times: 2,
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
       statuses.push(await statusOf(openai.chat.completions.create({ model: 'gpt-4.1-mini', messages: hello })));
     }
     assert.deepEqual(statuses, [503, 503, 200, 200]);
-    assert.equal(simulator.faults.list().some((f) => f.id === fault.id), false);
+    assert.equal(
+      simulator.faults.list().some((f) => f.id === fault.id),
+      false,
+    );
   });
 
   it('a fault for a time window hits every call inside it and none after', async () => {
-    const fault = simulator.faults.add({ provider: 'openai', effect: { type: 'http_error', status: 503 }, durationMs: 1000 });
+    const fault = simulator.faults.add({
+      provider: 'openai',
+      effect: { type: 'http_error', status: 503 },
+      durationMs: 1000,
+    });
     const inside = await callBoth();
     assert.ok(Date.now() < fault.expiresAt!, 'the calls took longer than the window');
     await new Promise((resolve) => setTimeout(resolve, fault.expiresAt! - Date.now() + 20));
@@ -406,7 +519,11 @@ describe('fault targeting and lifetime', () => {
   });
 
   it('the call log records each faulted call with its fault, status and timestamps', async () => {
-    const fault = simulator.faults.add({ provider: 'anthropic', effect: { type: 'http_error', status: 429, retryAfterSeconds: 2 }, times: 1 });
+    const fault = simulator.faults.add({
+      provider: 'anthropic',
+      effect: { type: 'http_error', status: 429, retryAfterSeconds: 2 },
+      times: 1,
+    });
     await callBoth();
     const calls = simulator.callLog.list({ state: 'completed' });
     assert.equal(calls.length, 4);
@@ -430,16 +547,28 @@ describe('scripted behaviour', () => {
       models: {
         m: {
           rules: [
-            { name: 'greeting', when: { promptMatches: { pattern: '^hello', flags: 'i' }, systemContains: 'pirate' }, answer: { type: 'text', text: 'Ahoy from {{model}}: {{prompt}}' } },
+            {
+              name: 'greeting',
+              when: { promptMatches: { pattern: '^hello', flags: 'i' }, systemContains: 'pirate' },
+              answer: { type: 'text', text: 'Ahoy from {{model}}: {{prompt}}' },
+            },
             { when: { promptContains: 'refuse' }, answer: { type: 'refusal' } },
-            { when: { promptContains: 'too long' }, answer: { type: 'error', status: 400, message: 'prompt is too long: 300000 tokens > 200000 maximum' } },
+            {
+              when: { promptContains: 'too long' },
+              answer: { type: 'error', status: 400, message: 'prompt is too long: 300000 tokens > 200000 maximum' },
+            },
           ],
           defaultAnswer: { type: 'text', text: 'plain' },
         },
       },
     });
     const ask = (content: string, system?: string) =>
-      anthropic.messages.create({ model: 'm', max_tokens: 100, messages: [{ role: 'user', content }], ...(system ? { system } : {}) });
+      anthropic.messages.create({
+        model: 'm',
+        max_tokens: 100,
+        messages: [{ role: 'user', content }],
+        ...(system ? { system } : {}),
+      });
     const textOf = (message: Anthropic.Message) => (message.content[0]?.type === 'text' ? message.content[0].text : '');
     assert.equal(textOf(await ask('Hello there', 'Talk like a pirate.')), 'Ahoy from m: Hello there');
     assert.equal(textOf(await ask('Hello there')), 'plain');
@@ -447,20 +576,30 @@ describe('scripted behaviour', () => {
     const error = await rejection(ask('this is too long'));
     assert.ok(error instanceof Anthropic.BadRequestError);
     assert.match(error.message, /prompt is too long/);
-    assert.deepEqual(simulator.callLog.list().map((c) => c.rule), ['m rules[0] (greeting)', 'm defaultAnswer', 'm rules[1]', 'm rules[2]']);
+    assert.deepEqual(
+      simulator.callLog.list().map((c) => c.rule),
+      ['m rules[0] (greeting)', 'm defaultAnswer', 'm rules[1]', 'm rules[2]'],
+    );
   });
 
-  it('answers the engine\'s JSON instruction in the system prompt with schema-valid JSON', async () => {
+  it("answers the engine's JSON instruction in the system prompt with schema-valid JSON", async () => {
     assert.equal(JSON_SCHEMA_INSTRUCTION, SCHEMA_INSTRUCTION);
     const system = `${SCHEMA_INSTRUCTION}\n\`\`\`json\n${JSON.stringify(INVOICE_SCHEMA, null, 2)}\n\`\`\``;
-    const message = await anthropic.messages.create({ model: 'claude-opus-4-6', max_tokens: 1024, system, messages: [{ role: 'user', content: 'total: 12.25' }] });
+    const message = await anthropic.messages.create({
+      model: 'claude-opus-4-6',
+      max_tokens: 1024,
+      system,
+      messages: [{ role: 'user', content: 'total: 12.25' }],
+    });
     const answer: unknown = JSON.parse(message.content[0]?.type === 'text' ? message.content[0].text : '');
     assert.ok(ajv.validate(INVOICE_SCHEMA, answer), ajv.errorsText());
     assert.equal((answer as { total: number }).total, 12.25);
   });
 
   it('applies scripted latency', async () => {
-    simulator.setScript({ models: { m: { defaultAnswer: { type: 'text', text: 'late' }, latency: { type: 'fixed', ms: 200 } } } });
+    simulator.setScript({
+      models: { m: { defaultAnswer: { type: 'text', text: 'late' }, latency: { type: 'fixed', ms: 200 } } },
+    });
     const started = Date.now();
     await openai.chat.completions.create({ model: 'm', messages: hello });
     assert.ok(Date.now() - started >= 190);
@@ -471,18 +610,30 @@ describe('admin endpoints over HTTP (SimulatorAdminClient)', () => {
   it('injects faults, reads and clears the call log, and replaces the script', async () => {
     const admin = new SimulatorAdminClient(simulator.openai.url);
     assert.equal(await admin.health(), true);
-    const fault = await admin.addFault({ model: 'gpt-5', effect: { type: 'http_error', status: 429, retryAfterSeconds: 1 }, times: 1 });
-    assert.deepEqual((await admin.faults()).map((f) => f.id), [fault.id]);
+    const fault = await admin.addFault({
+      model: 'gpt-5',
+      effect: { type: 'http_error', status: 429, retryAfterSeconds: 1 },
+      times: 1,
+    });
+    assert.deepEqual(
+      (await admin.faults()).map((f) => f.id),
+      [fault.id],
+    );
     const error = await rejection(openai.chat.completions.create({ model: 'gpt-5', messages: hello }));
     assert.ok(error instanceof OpenAI.RateLimitError);
     await admin.setScript({ models: { 'gpt-5': { defaultAnswer: { type: 'text', text: 'scripted over HTTP' } } } });
     const completion = await openai.chat.completions.create({ model: 'gpt-5', messages: hello });
     assert.equal(completion.choices[0]?.message.content, 'scripted over HTTP');
     const calls = await admin.calls({ model: 'gpt-5' });
-    assert.deepEqual(calls.map((c) => c.status), [429, 200]);
+    assert.deepEqual(
+      calls.map((c) => c.status),
+      [429, 200],
+    );
     assert.equal(await admin.clearCalls(), 2);
     assert.deepEqual(await admin.calls(), []);
-    const invalid = await rejection(admin.setScript({ models: { x: { defaultAnswer: { type: 'text', text: '{{nope}}' } } } }));
+    const invalid = await rejection(
+      admin.setScript({ models: { x: { defaultAnswer: { type: 'text', text: '{{nope}}' } } } }),
+    );
     assert.ok(invalid instanceof SimulatorAdminError);
     assert.equal(invalid.status, 400);
     assert.match(invalid.problems.join('\n'), /unknown placeholder \{\{nope\}\}/);
@@ -491,7 +642,10 @@ describe('admin endpoints over HTTP (SimulatorAdminClient)', () => {
     const lasting = await admin.addFault({ provider: 'anthropic', effect: { type: 'reset' } });
     await admin.addFault({ provider: 'openai', effect: { type: 'reset' } });
     await admin.removeFault(lasting.id);
-    assert.deepEqual((await admin.faults()).map((f) => f.provider), ['openai']);
+    assert.deepEqual(
+      (await admin.faults()).map((f) => f.provider),
+      ['openai'],
+    );
     assert.ok((await rejection(admin.removeFault(lasting.id))) instanceof SimulatorAdminError);
     assert.equal(await admin.clearFaults(), 1);
     const badFilter = await fetch(`${simulator.anthropic.url}/_admin/calls?state=sideways`);
@@ -501,7 +655,7 @@ describe('admin endpoints over HTTP (SimulatorAdminClient)', () => {
 });
 
 describe('lifecycle', () => {
-  it('answers a malformed JSON body in the provider\'s error shape', async () => {
+  it("answers a malformed JSON body in the provider's error shape", async () => {
     const response = await fetch(`${simulator.anthropic.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
@@ -509,7 +663,10 @@ describe('lifecycle', () => {
     });
     assert.equal(response.status, 400);
     assert.equal(AnthropicErrorBody.parse(await response.json()).error.type, 'invalid_request_error');
-    const missing = await fetch(`${simulator.openai.url}/v1/embeddings`, { method: 'POST', headers: { authorization: 'Bearer k' } });
+    const missing = await fetch(`${simulator.openai.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k' },
+    });
     assert.equal(missing.status, 404);
     OpenaiErrorBody.parse(await missing.json());
   });
@@ -517,7 +674,9 @@ describe('lifecycle', () => {
   it('stop() cuts off calls a fault keeps hanging, and a taken port fails the start cleanly', async () => {
     const own = await startSimulator({ replayFiles: [] });
     own.faults.add({ effect: { type: 'hang' } });
-    const hanging = rejection(simulatorClients(own).anthropic.messages.create({ model: 'm', max_tokens: 10, messages: hello }));
+    const hanging = rejection(
+      simulatorClients(own).anthropic.messages.create({ model: 'm', max_tokens: 10, messages: hello }),
+    );
     await own.callLog.waitFor({}, (calls) => calls.length === 1);
     const started = Date.now();
     await own.stop();

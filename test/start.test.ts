@@ -25,7 +25,11 @@ interface Started {
 }
 
 function startService(env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'scripts/start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'scripts/start.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -70,7 +74,9 @@ describe('npm start', () => {
       ANTHROPIC_API_KEY: '',
       OPENAI_API_KEY: '',
       // The run's bundle: bundling the same code again would only slow the test.
-      ...(process.env[TEST_ENV.workflowBundle] ? { LLM_CASCADE_WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] } : {}),
+      ...(process.env[TEST_ENV.workflowBundle]
+        ? { LLM_CASCADE_WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] }
+        : {}),
     };
     delete env.TEMPORAL_ADDRESS;
     const cliPath = process.env[TEST_ENV.temporalCli] ?? (await ensureTemporalCli()).path;
@@ -87,11 +93,22 @@ describe('npm start', () => {
     assert.match(banner, /DEMO MODE/);
 
     const address = `127.0.0.1:${temporalPort}`;
-    const run = await execFileAsync(process.execPath, [...TSX, path.join(ROOT, 'cli/main.ts'), 'run', '--id', 'quick-start-1', 'Summarize: the meeting moved to Friday.'], {
-      cwd: ROOT,
-      env: { ...env, TEMPORAL_ADDRESS: address },
-      timeout: 60_000,
-    });
+    const run = await execFileAsync(
+      process.execPath,
+      [
+        ...TSX,
+        path.join(ROOT, 'cli/main.ts'),
+        'run',
+        '--id',
+        'quick-start-1',
+        'Summarize: the meeting moved to Friday.',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...env, TEMPORAL_ADDRESS: address },
+        timeout: 60_000,
+      },
+    );
     assert.match(run.stdout, /outcome\s+accepted/);
     assert.match(run.stdout, /simulated/i);
 

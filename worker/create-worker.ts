@@ -14,9 +14,21 @@ export interface CascadeWorkerOptions {
   providers?: ProviderRegistry;
   workflows?: WorkflowSource;
   /** Overrides of the tuned defaults below (concurrency, cache size, ...). */
-  tuning?: Partial<Pick<WorkerOptions,
-    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'maxConcurrentLocalActivityExecutions' | 'identity' | 'shutdownGraceTime'
-    | 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskPolls' | 'maxEagerActivityReservationsPerWorkflowTask' | 'workflowThreadPoolSize'>>;
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      | 'maxConcurrentActivityTaskExecutions'
+      | 'maxConcurrentWorkflowTaskExecutions'
+      | 'maxCachedWorkflows'
+      | 'maxConcurrentLocalActivityExecutions'
+      | 'identity'
+      | 'shutdownGraceTime'
+      | 'maxConcurrentWorkflowTaskPolls'
+      | 'maxConcurrentActivityTaskPolls'
+      | 'maxEagerActivityReservationsPerWorkflowTask'
+      | 'workflowThreadPoolSize'
+    >
+  >;
 }
 
 /** The workflows folder, for workers that bundle at startup. */
@@ -52,8 +64,14 @@ export const PRELOADED_WORKFLOW_MODULES: readonly string[] = ['zod', 'ajv', 'ajv
  * Bundles the workflow code once (a few seconds); workers share the result. `preloadModules` is
  * for comparing variants (the benchmark); workers use the default.
  */
-export async function bundleWorkflows(preloadModules: readonly string[] = PRELOADED_WORKFLOW_MODULES): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: [...preloadModules], logger: bundlerLogger });
+export async function bundleWorkflows(
+  preloadModules: readonly string[] = PRELOADED_WORKFLOW_MODULES,
+): Promise<{ code: string }> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: [...preloadModules],
+    logger: bundlerLogger,
+  });
 }
 
 /**

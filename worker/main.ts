@@ -43,7 +43,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof MissingApiKeyError || error instanceof TemporalUnreachableError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof MissingApiKeyError ||
+    error instanceof TemporalUnreachableError
+  ) {
     console.error(`error: ${error.message}`);
   } else {
     console.error(error);

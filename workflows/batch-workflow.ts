@@ -48,7 +48,12 @@ export const cancelSignal = defineSignal('cancel');
 
 const { readBatchPage } = proxyActivities<CascadeActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [BATCH_SOURCE_ERROR] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [BATCH_SOURCE_ERROR],
+  },
 });
 const { countBatchLines } = proxyActivities<CascadeActivities>({
   startToCloseTimeout: '10 minutes',
@@ -59,7 +64,11 @@ const { awaitCascade } = proxyActivities<CascadeActivities>({
   // An existing cascade may be waiting out a provider outage; heartbeats show the wait is alive.
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '1 minute',
-  retry: { maximumAttempts: 20, maximumInterval: '1 minute', nonRetryableErrorTypes: [CASCADE_CONFLICT_ERROR, CASCADE_ENDED_ERROR] },
+  retry: {
+    maximumAttempts: 20,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: [CASCADE_CONFLICT_ERROR, CASCADE_ENDED_ERROR],
+  },
 });
 
 /**
@@ -88,7 +97,8 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
   const source = describeBatchSource(input.source);
   let running = 0;
   let ended: 'completed' | 'cancelled' | undefined = undefined;
-  const status = (): BatchStatus => ended ?? (state.cancelRequested ? 'cancelling' : state.paused ? 'paused' : 'running');
+  const status = (): BatchStatus =>
+    ended ?? (state.cancelRequested ? 'cancelling' : state.paused ? 'paused' : 'running');
 
   const progress = (): BatchProgress => ({
     batchId: input.batchId,
@@ -121,7 +131,9 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
 
   const fail = (line: Pick<BatchLine, 'line' | 'key'>, error: string) => {
     state.totals.failed += 1;
-    state.recentFailures = [...state.recentFailures, { line: line.line, key: line.key, error }].slice(-RECENT_FAILURES_KEPT);
+    state.recentFailures = [...state.recentFailures, { line: line.line, key: line.key, error }].slice(
+      -RECENT_FAILURES_KEPT,
+    );
   };
 
   /** Runs one valid line to its result: a new child, or the existing cascade of an earlier attempt. */
@@ -173,7 +185,13 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
   const readAhead = () => {
     if (reading || sourceDone || readError !== undefined) return;
     reading = true;
-    readBatchPage({ batchId: input.batchId, source: input.source, cursor: readCursor, pageSize: options.pageSize, maxPageBytes: options.maxPageBytes }).then(
+    readBatchPage({
+      batchId: input.batchId,
+      source: input.source,
+      cursor: readCursor,
+      pageSize: options.pageSize,
+      maxPageBytes: options.maxPageBytes,
+    }).then(
       (page) => {
         buffer.push(...page.lines.map((line) => ({ line, page: page.start })));
         readCursor = page.next;
@@ -187,7 +205,8 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
     );
   };
   // A run that has started nothing never continues: each run makes progress, however early Temporal suggests it.
-  const runFull = () => startedThisRun >= options.maxLinesPerRun || (startedThisRun > 0 && workflowInfo().continueAsNewSuggested);
+  const runFull = () =>
+    startedThisRun >= options.maxLinesPerRun || (startedThisRun > 0 && workflowInfo().continueAsNewSuggested);
   const canStart = () => !state.paused && running < options.concurrency && buffer.length > 0;
   const inputDone = () => sourceDone && buffer.length === 0;
 
@@ -196,7 +215,12 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
     if (state.cancelRequested || runFull() || inputDone()) break;
     if (buffer.length < options.concurrency) readAhead();
     await condition(
-      () => state.cancelRequested || readError !== undefined || canStart() || inputDone() || (buffer.length < options.concurrency && !reading && !sourceDone),
+      () =>
+        state.cancelRequested ||
+        readError !== undefined ||
+        canStart() ||
+        inputDone() ||
+        (buffer.length < options.concurrency && !reading && !sourceDone),
     );
     if (readError !== undefined) break;
     // Every start issued in one activation goes to the server in one workflow task.
@@ -214,7 +238,11 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
   report();
   await condition(() => running === 0);
   if (readError !== undefined) {
-    throw ApplicationFailure.create({ type: BATCH_SOURCE_ERROR, message: `cannot read the batch input ${source}: ${failureMessage(readError)}`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: BATCH_SOURCE_ERROR,
+      message: `cannot read the batch input ${source}: ${failureMessage(readError)}`,
+      nonRetryable: true,
+    });
   }
 
   if (!state.cancelRequested && !inputDone()) {
@@ -232,7 +260,14 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
 function failureMessage(error: unknown): string {
   if (error instanceof ChildWorkflowFailure) {
     const cause = error.cause;
-    const how = cause?.name === 'CancelledFailure' ? 'was cancelled' : cause?.name === 'TerminatedFailure' ? 'was terminated' : cause?.name === 'TimeoutFailure' ? 'timed out' : 'failed';
+    const how =
+      cause?.name === 'CancelledFailure'
+        ? 'was cancelled'
+        : cause?.name === 'TerminatedFailure'
+          ? 'was terminated'
+          : cause?.name === 'TimeoutFailure'
+            ? 'timed out'
+            : 'failed';
     return `cascade ${how}${cause?.message ? `: ${cause.message}` : ''}`;
   }
   if (error instanceof ActivityFailure) {

@@ -14,7 +14,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CallModelInput, CascadeActivities } from '../activities';
-import { assembleResult, failedCall, runCascadeDecisions, stepPath, type CallOutcome, type CascadeEffects, type DecisionRecord, type ModelCall } from '../core/cascade-run';
+import {
+  assembleResult,
+  failedCall,
+  runCascadeDecisions,
+  stepPath,
+  type CallOutcome,
+  type CascadeEffects,
+  type DecisionRecord,
+  type ModelCall,
+} from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
 import { type CascadeRequest } from '../core/request';
@@ -74,7 +83,8 @@ function workflowEffects(config: CascadeConfig): CascadeEffects {
         { key: CascadeSearchAttributes.route, value: classification.route },
         { key: CascadeSearchAttributes.escalations, value: 0 },
       ]),
-    escalated: (escalations) => upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
+    escalated: (escalations) =>
+      upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
   };
 }
 
@@ -122,7 +132,11 @@ async function callOnce(config: CascadeConfig, call: ModelCall): Promise<CallOut
     const cause = error.cause;
     // A call that timed out on Temporal's side (no ApplicationFailure) is transient like a provider timeout.
     const type = cause instanceof ApplicationFailure && cause.type ? cause.type : 'timeout';
-    return failedCall(type, cause?.message ?? error.message, cause instanceof ApplicationFailure ? retryAfterMsOf(cause.details) : undefined);
+    return failedCall(
+      type,
+      cause?.message ?? error.message,
+      cause instanceof ApplicationFailure ? retryAfterMsOf(cause.details) : undefined,
+    );
   }
 }
 
@@ -135,7 +149,8 @@ function retryAfterMsOf(details: unknown[] | undefined | null): number | undefin
 /** Writes the final audit trail: search attributes, the memo's summary and the live status. */
 function finish(result: CascadeResult, record: DecisionRecord): CascadeResult {
   const { outcome, costUsd, savedUsd } = result;
-  const finalStep = result.finalModel === null ? undefined : { model: result.finalModel, tierIndex: result.finalTierIndex! };
+  const finalStep =
+    result.finalModel === null ? undefined : { model: result.finalModel, tierIndex: result.finalTierIndex! };
   record.status = 'done';
   record.outcome = outcome;
   record.costUsd = costUsd;
@@ -166,6 +181,8 @@ function finish(result: CascadeResult, record: DecisionRecord): CascadeResult {
       savedUsd,
     },
   });
-  setCurrentDetails(`**${outcome}**${result.finalTier !== null ? ` at tier ${result.finalTier} (${result.finalModel})` : ''} · $${costUsd.toFixed(6)} (saved $${savedUsd.toFixed(6)})\n\n${result.outcomeReason}`);
+  setCurrentDetails(
+    `**${outcome}**${result.finalTier !== null ? ` at tier ${result.finalTier} (${result.finalModel})` : ''} · $${costUsd.toFixed(6)} (saved $${savedUsd.toFixed(6)})\n\n${result.outcomeReason}`,
+  );
   return result;
 }

@@ -21,7 +21,11 @@ const AuditOptions = z.object({
     .transform((value, ctx) => {
       if (value === undefined) return undefined;
       const perMonth = parseVolume(value);
-      if (perMonth === undefined) ctx.addIssue({ code: 'custom', message: `expected requests per month like 50000/month, 50k/month or 2000/day, got "${value}"` });
+      if (perMonth === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected requests per month like 50000/month, 50k/month or 2000/day, got "${value}"`,
+        });
       return perMonth;
     }),
   json: z.boolean().optional(),
@@ -33,14 +37,23 @@ const AuditOptions = z.object({
 });
 type AuditOptions = z.input<typeof AuditOptions>;
 
-const FLAGS: Record<string, string> = { volume: '--volume', jsonOut: '--json-out', html: '--html', historyQuery: '--history-query', historySince: '--history-since' };
+const FLAGS: Record<string, string> = {
+  volume: '--volume',
+  jsonOut: '--json-out',
+  html: '--html',
+  historyQuery: '--history-query',
+  historySince: '--history-since',
+};
 
 /** The audit for a person: the mix, the start tiers, the cost both ways and the monthly projection. */
 function renderAudit(report: AuditReport): string {
   const hasHistory = hasObservedHistory(report);
   const mix = auditMixTable(report);
   const lines = [
-    table(mix.columns.map((c) => c.label), mix.rows),
+    table(
+      mix.columns.map((c) => c.label),
+      mix.rows,
+    ),
     '',
     `prompts                 ${report.prompts}${report.invalid.length > 0 ? ` (${report.invalid.length} invalid lines skipped)` : ''}`,
     `small-model territory   ${pct(report.smallModelShare)} start on the cheapest tier (${report.startTiers.map((t) => `${t.tier} ${t.prompts}`).join(', ')})`,
@@ -49,8 +62,12 @@ function renderAudit(report: AuditReport): string {
     `  ${`all on ${report.baselineModel}`.padEnd(22)}${money(report.monthly.frontierUsd)}`,
     `  routed                ${money(report.monthly.routedUsd)}: saves ${money(report.monthly.savingUsd)} (${pct(report.monthly.savingShare)})`,
   ];
-  if (hasHistory) lines.push(`  expected cascade      ${money(report.monthly.expectedUsd)}: saves ${money(report.monthly.expectedSavingUsd)} (${pct(report.monthly.expectedSavingShare)}), from observed escalation rates on ${report.history!.coveredPrompts} prompts' routes`);
-  else if (report.history) lines.push('  (no route has enough completed cascades in Temporal for observed escalation rates)');
+  if (hasHistory)
+    lines.push(
+      `  expected cascade      ${money(report.monthly.expectedUsd)}: saves ${money(report.monthly.expectedSavingUsd)} (${pct(report.monthly.expectedSavingShare)}), from observed escalation rates on ${report.history!.coveredPrompts} prompts' routes`,
+    );
+  else if (report.history)
+    lines.push('  (no route has enough completed cascades in Temporal for observed escalation rates)');
   for (const problem of report.invalid.slice(0, 10)) lines.push(`line ${problem.line}: ${problem.error}`);
   return lines.join('\n');
 }
@@ -67,9 +84,14 @@ CascadeEscalations) price the expected cascade cost too; --no-history skips that
 export function registerAuditCommand(program: Command, cli: CliContext): void {
   program
     .command('audit')
-    .description('classify and price every prompt of a log: all on the frontier model vs routed, the task-type mix, the monthly projection')
+    .description(
+      'classify and price every prompt of a log: all on the frontier model vs routed, the task-type mix, the monthly projection',
+    )
     .argument('<prompts>', 'JSONL prompt log ("-" reads stdin)')
-    .option('--volume <n/month>', 'requests per month to project to, e.g. 50000/month, 50k/month, 2000/day (default: the log\'s size)')
+    .option(
+      '--volume <n/month>',
+      "requests per month to project to, e.g. 50000/month, 50k/month, 2000/day (default: the log's size)",
+    )
     .option('--json', 'print the report as JSON instead of the table')
     .option('--json-out <file>', 'also write the JSON report to this file')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
@@ -87,22 +109,42 @@ export function registerAuditCommand(program: Command, cli: CliContext): void {
         ...(options.volume !== undefined ? { volumePerMonth: options.volume } : {}),
         ...(history ? { history } : {}),
       });
-      await outputReport(cli, report, options, renderAudit, async () => (await import('../../analytics/audit-html.js')).renderAuditHtml);
+      await outputReport(
+        cli,
+        report,
+        options,
+        renderAudit,
+        async () => (await import('../../analytics/audit-html.js')).renderAuditHtml,
+      );
       if (report.invalid.length > 0) cli.exitCode = EXIT_CODES.usage;
     });
 }
 
 /** Observed escalation rates, or none (with a note) when Temporal cannot be reached: the audit itself is offline. */
-async function readHistory(cli: CliContext, command: Command, config: CascadeConfig, options: z.infer<typeof AuditOptions>): Promise<ObservedEscalations | undefined> {
+async function readHistory(
+  cli: CliContext,
+  command: Command,
+  config: CascadeConfig,
+  options: z.infer<typeof AuditOptions>,
+): Promise<ObservedEscalations | undefined> {
   const since = options.historySince ? new Date(timeFrom(options.historySince)) : undefined;
-  if (since && Number.isNaN(since.getTime())) throw new CliError(`--history-since: expected an ISO date or a duration like 30d, got "${options.historySince}"`, EXIT_CODES.usage);
+  if (since && Number.isNaN(since.getTime()))
+    throw new CliError(
+      `--history-since: expected an ISO date or a duration like 30d, got "${options.historySince}"`,
+      EXIT_CODES.usage,
+    );
   try {
     const { observedEscalations } = await import('../../analytics/escalation-history.js');
-    return await observedEscalations(await cli.temporalClient(command), config, { ...(since ? { since } : {}), ...(options.historyQuery ? { query: options.historyQuery } : {}) });
+    return await observedEscalations(await cli.temporalClient(command), config, {
+      ...(since ? { since } : {}),
+      ...(options.historyQuery ? { query: options.historyQuery } : {}),
+    });
   } catch (error) {
     const { isTemporalUnavailable } = await import('../../lib/temporal-unavailable.js');
     if (!isTemporalUnavailable(error)) throw error;
-    cli.note(`Temporal not reachable (${(error as Error).message.split('\n')[0]}): no observed escalation rates, only start-tier prices`);
+    cli.note(
+      `Temporal not reachable (${(error as Error).message.split('\n')[0]}): no observed escalation rates, only start-tier prices`,
+    );
     return undefined;
   }
 }

@@ -29,7 +29,12 @@ const RunOptions = z.object({
 });
 type RunOptions = z.input<typeof RunOptions>;
 
-const FLAGS: Record<string, string> = { out: '--out', concurrency: '--concurrency', pageSize: '--page-size', id: '--id' };
+const FLAGS: Record<string, string> = {
+  out: '--out',
+  concurrency: '--concurrency',
+  pageSize: '--page-size',
+  id: '--id',
+};
 
 /** A local path (resolved, so the worker reads the same file) or an http(s) URL. */
 async function sourceFrom(input: string): Promise<BatchSource> {
@@ -42,13 +47,20 @@ async function sourceFrom(input: string): Promise<BatchSource> {
   try {
     await access(file, constants.R_OK);
   } catch (error) {
-    throw new CliError(`cannot read "${input}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the worker reads the input at the same path`, EXIT_CODES.usage);
+    throw new CliError(
+      `cannot read "${input}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the worker reads the input at the same path`,
+      EXIT_CODES.usage,
+    );
   }
   return { kind: 'file', path: file };
 }
 
 /** Runs `body` with a batch client on the config's task queue, its errors turned into the CLI's exit codes. */
-export async function withBatches<T>(cli: CliContext, command: Command, body: (batches: BatchClient) => Promise<T>): Promise<T> {
+export async function withBatches<T>(
+  cli: CliContext,
+  command: Command,
+  body: (batches: BatchClient) => Promise<T>,
+): Promise<T> {
   const config = await cli.config(command);
   const { BatchClient, BatchConflictError, BatchNotFoundError } = await import('../../lib/batch-client.js');
   const client = await cli.temporalClient(command);
@@ -75,7 +87,10 @@ export function renderBatchView(view: BatchView): string {
     .join(', ');
   const rows: [string, string][] = [
     ['batch', view.batchId],
-    ['status', `${view.workflowStatus === 'RUNNING' || view.workflowStatus === 'COMPLETED' ? view.status : view.workflowStatus.toLowerCase()} (run ${view.run})`],
+    [
+      'status',
+      `${view.workflowStatus === 'RUNNING' || view.workflowStatus === 'COMPLETED' ? view.status : view.workflowStatus.toLowerCase()} (run ${view.run})`,
+    ],
     ['input', view.source],
     ['lines', `${finished(view)}${total} finished: ${t.done} done, ${t.failed} failed, ${view.running} running`],
     ['outcomes', outcomes || '-'],
@@ -86,8 +101,17 @@ export function renderBatchView(view: BatchView): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
   if (view.recentFailures.length > 0) {
-    lines.push('', `recent failures (${t.failed} in all; \`cascade batch results ${view.batchId} --failed\` lists every one):`);
-    lines.push(table(['line', 'key', 'error'], view.recentFailures.map((f) => [f.line, f.key, f.error]), { colWidths: [null, null, 90] }));
+    lines.push(
+      '',
+      `recent failures (${t.failed} in all; \`cascade batch results ${view.batchId} --failed\` lists every one):`,
+    );
+    lines.push(
+      table(
+        ['line', 'key', 'error'],
+        view.recentFailures.map((f) => [f.line, f.key, f.error]),
+        { colWidths: [null, null, 90] },
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -98,7 +122,8 @@ function progressBar(cli: CliContext, enabled: boolean): { update(view: BatchVie
   if (!enabled) return { update() {}, stop() {} };
   const bar = new SingleBar({
     stream,
-    format: '{bar} {percentage}% | {value}/{total} lines | ETA {eta_formatted} | {cost} spent, {saved} saved | {failed} failed, {running} running',
+    format:
+      '{bar} {percentage}% | {value}/{total} lines | ETA {eta_formatted} | {cost} spent, {saved} saved | {failed} failed, {running} running',
     hideCursor: stream.isTTY === true,
     etaBuffer: 50,
     noTTYOutput: true,
@@ -111,7 +136,12 @@ function progressBar(cli: CliContext, enabled: boolean): { update(view: BatchVie
       const total = view.totalLines ?? value + view.running;
       // Until the worker has counted the input and started a line there is nothing to measure.
       if (!started && total === 0) return;
-      const payload = { cost: usd(view.totals.costUsd), saved: usd(view.totals.savedUsd), failed: view.totals.failed, running: view.running };
+      const payload = {
+        cost: usd(view.totals.costUsd),
+        saved: usd(view.totals.savedUsd),
+        failed: view.totals.failed,
+        running: view.running,
+      };
       if (!started) {
         bar.start(total, value, payload);
         started = true;
@@ -144,7 +174,12 @@ async function writeResults(
 }
 
 /** `writeResults` into a file, closed once written. Shared with `reprocess`. */
-export async function writeResultsFile(batches: BatchClient, batchId: string, file: string, filter?: (line: BatchResultLine) => boolean) {
+export async function writeResultsFile(
+  batches: BatchClient,
+  batchId: string,
+  file: string,
+  filter?: (line: BatchResultLine) => boolean,
+) {
   const out = createWriteStream(path.resolve(file));
   try {
     return await writeResults(batches, batchId, out, filter);
@@ -182,13 +217,16 @@ failed or was cancelled.`;
 
 /** `cascade batch run|status|pause|resume|cancel|results`: durable batches of cascade requests. */
 export function registerBatchCommand(program: Command, cli: CliContext): void {
-  const batch = program.command('batch').description('run a JSONL file of requests through the cascade as a durable batch, and follow or steer it').addHelpText('after', BATCH_HELP);
+  const batch = program
+    .command('batch')
+    .description('run a JSONL file of requests through the cascade as a durable batch, and follow or steer it')
+    .addHelpText('after', BATCH_HELP);
 
   batch
     .command('run')
     .description('start a batch (or continue the one with --id) and follow it with a progress bar')
     .argument('<input>', 'JSONL file of cascade requests, or an http(s) URL')
-    .option('--out <file>', 'write every line\'s result, in input order, to this JSONL file when done')
+    .option('--out <file>', "write every line's result, in input order, to this JSONL file when done")
     .option('--concurrency <n>', 'cascades running at once', '10')
     .option('--page-size <n>', 'lines the worker reads per page', '200')
     .option('--id <batchId>', 'batch id: reuse one to continue that batch (default: a new id)')
@@ -209,10 +247,15 @@ export function registerBatchCommand(program: Command, cli: CliContext): void {
         });
         if (options.detach) {
           cli.out(options.json ? JSON.stringify({ batchId, created }) : batchId);
-          if (!options.json) cli.note(`${created ? 'started' : 'attached to'} batch ${batchId}; follow it with: cascade batch status ${batchId} --wait`);
+          if (!options.json)
+            cli.note(
+              `${created ? 'started' : 'attached to'} batch ${batchId}; follow it with: cascade batch status ${batchId} --wait`,
+            );
           return;
         }
-        cli.note(`${created ? 'started' : 'attached to'} batch ${batchId} (Ctrl-C leaves it running; follow it with: cascade batch status ${batchId} --wait)`);
+        cli.note(
+          `${created ? 'started' : 'attached to'} batch ${batchId} (Ctrl-C leaves it running; follow it with: cascade batch status ${batchId} --wait)`,
+        );
         const view = await follow(cli, batches, batchId, options.progress);
         if (options.out) {
           const { counts } = await writeResultsFile(batches, batchId, options.out);
@@ -250,7 +293,11 @@ export function registerBatchCommand(program: Command, cli: CliContext): void {
       });
   steer('pause', 'stop starting lines (running ones finish) until resume', 'paused');
   steer('resume', 'start lines again after pause', 'resumed');
-  steer('cancel', 'stop the batch: no more lines start, running ones finish, the batch ends cancelled', 'cancel requested for');
+  steer(
+    'cancel',
+    'stop the batch: no more lines start, running ones finish, the batch ends cancelled',
+    'cancel requested for',
+  );
 
   batch
     .command('results')
@@ -261,7 +308,9 @@ export function registerBatchCommand(program: Command, cli: CliContext): void {
     .action(async (id: string, options: { out?: string; failed?: boolean }, command: Command) => {
       await withBatches(cli, command, async (batches) => {
         const filter = options.failed ? (line: BatchResultLine) => line.status !== 'ok' : undefined;
-        const { counts } = options.out ? await writeResultsFile(batches, id, options.out, filter) : await writeResults(batches, id, cli.io.stdout, filter);
+        const { counts } = options.out
+          ? await writeResultsFile(batches, id, options.out, filter)
+          : await writeResults(batches, id, cli.io.stdout, filter);
         cli.note(`${describeCounts(counts) || 'no lines'}${options.out ? `; written to ${options.out}` : ''}`);
         if (counts.failed > 0) cli.exitCode = EXIT_CODES.notAccepted;
       });
@@ -269,7 +318,12 @@ export function registerBatchCommand(program: Command, cli: CliContext): void {
 }
 
 /** Polls the batch's progress into the bar until the batch ends; returns its final status. Shared with `reprocess`. */
-export async function follow(cli: CliContext, batches: BatchClient, batchId: string, showProgress: boolean): Promise<BatchView> {
+export async function follow(
+  cli: CliContext,
+  batches: BatchClient,
+  batchId: string,
+  showProgress: boolean,
+): Promise<BatchView> {
   const bar = progressBar(cli, showProgress);
   try {
     for (;;) {

@@ -54,7 +54,11 @@ function lineError(line: number, id: string | undefined, error: unknown): Classi
   return { line, ...(id !== undefined ? { id } : {}), error: message };
 }
 
-async function* classifyFile(file: string, cli: CliContext, config: CascadeConfig): AsyncGenerator<ClassifyRow | ClassifyLineError> {
+async function* classifyFile(
+  file: string,
+  cli: CliContext,
+  config: CascadeConfig,
+): AsyncGenerator<ClassifyRow | ClassifyLineError> {
   let line = 0;
   for await (const text of inputLines(file, cli.io, '--file: ')) {
     line++;
@@ -96,47 +100,73 @@ function renderOne(row: ClassifyRow): string {
 export function registerClassifyCommand(program: Command, cli: CliContext): void {
   program
     .command('classify')
-    .description('classify a prompt, or each line of a JSONL file of {"id", "prompt"}, offline with the config\'s rules')
+    .description(
+      'classify a prompt, or each line of a JSONL file of {"id", "prompt"}, offline with the config\'s rules',
+    )
     .argument('[prompt]', 'the prompt ("-" reads stdin)')
     .option('--file <jsonl>', 'classify each line of a JSONL file ("-" reads stdin)')
     .option('--system <text>', 'system prompt of the single prompt')
     .option('--json', 'one JSON object (per line, for --file)')
-    .addHelpText('after', '\nExit code 2 when the prompt or any line of the file is invalid (the other lines are still classified).')
-    .action(async (prompt: string | undefined, options: { file?: string; system?: string; json?: boolean }, command: Command) => {
-      if ((prompt === undefined) === (options.file === undefined)) {
-        throw new CliError('give either a prompt or --file <jsonl>', EXIT_CODES.usage);
-      }
-      const config = await cli.config(command);
-
-      if (options.file === undefined) {
-        const text = prompt === '-' ? (await readStream(cli.io.stdin)).replace(/\n$/, '') : prompt!;
-        const row = classifyRecord({ prompt: text, ...(options.system !== undefined ? { system: options.system } : {}) }, 'prompt', config);
-        cli.out(options.json ? JSON.stringify(row) : renderOne(row));
-        return;
-      }
-
-      const rows: ClassifyRow[] = [];
-      const errors: ClassifyLineError[] = [];
-      for await (const item of classifyFile(options.file, cli, config)) {
-        if ('error' in item) {
-          errors.push(item);
-          if (options.json) cli.out(JSON.stringify(item));
-          else cli.note(`line ${item.line}${item.id !== undefined ? ` (${item.id})` : ''}: ${item.error}`);
-        } else if (options.json) {
-          cli.out(JSON.stringify(item));
-        } else {
-          rows.push(item);
+    .addHelpText(
+      'after',
+      '\nExit code 2 when the prompt or any line of the file is invalid (the other lines are still classified).',
+    )
+    .action(
+      async (
+        prompt: string | undefined,
+        options: { file?: string; system?: string; json?: boolean },
+        command: Command,
+      ) => {
+        if ((prompt === undefined) === (options.file === undefined)) {
+          throw new CliError('give either a prompt or --file <jsonl>', EXIT_CODES.usage);
         }
-      }
-      if (!options.json) {
-        if (rows.length > 0) {
-          cli.out(table(['id', 'task type', 'complexity', 'route', 'start tier', 'reason'], rows.map((r) => [r.id, r.taskType, r.complexity, r.route, r.startTier, r.reason]), { colWidths: [null, null, null, null, null, 70] }));
+        const config = await cli.config(command);
+
+        if (options.file === undefined) {
+          const text = prompt === '-' ? (await readStream(cli.io.stdin)).replace(/\n$/, '') : prompt!;
+          const row = classifyRecord(
+            { prompt: text, ...(options.system !== undefined ? { system: options.system } : {}) },
+            'prompt',
+            config,
+          );
+          cli.out(options.json ? JSON.stringify(row) : renderOne(row));
+          return;
         }
-        const counts = new Map<string, number>();
-        for (const row of rows) counts.set(row.taskType, (counts.get(row.taskType) ?? 0) + 1);
-        const summary = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${type} ${n}`).join(', ');
-        cli.out(`\n${rows.length} classified${summary ? `: ${summary}` : ''}${errors.length > 0 ? `; ${errors.length} invalid line(s)` : ''}`);
-      }
-      if (errors.length > 0) cli.exitCode = EXIT_CODES.usage;
-    });
+
+        const rows: ClassifyRow[] = [];
+        const errors: ClassifyLineError[] = [];
+        for await (const item of classifyFile(options.file, cli, config)) {
+          if ('error' in item) {
+            errors.push(item);
+            if (options.json) cli.out(JSON.stringify(item));
+            else cli.note(`line ${item.line}${item.id !== undefined ? ` (${item.id})` : ''}: ${item.error}`);
+          } else if (options.json) {
+            cli.out(JSON.stringify(item));
+          } else {
+            rows.push(item);
+          }
+        }
+        if (!options.json) {
+          if (rows.length > 0) {
+            cli.out(
+              table(
+                ['id', 'task type', 'complexity', 'route', 'start tier', 'reason'],
+                rows.map((r) => [r.id, r.taskType, r.complexity, r.route, r.startTier, r.reason]),
+                { colWidths: [null, null, null, null, null, 70] },
+              ),
+            );
+          }
+          const counts = new Map<string, number>();
+          for (const row of rows) counts.set(row.taskType, (counts.get(row.taskType) ?? 0) + 1);
+          const summary = [...counts.entries()]
+            .sort((a, b) => b[1] - a[1])
+            .map(([type, n]) => `${type} ${n}`)
+            .join(', ');
+          cli.out(
+            `\n${rows.length} classified${summary ? `: ${summary}` : ''}${errors.length > 0 ? `; ${errors.length} invalid line(s)` : ''}`,
+          );
+        }
+        if (errors.length > 0) cli.exitCode = EXIT_CODES.usage;
+      },
+    );
 }

@@ -20,7 +20,10 @@ const EvalOptions = z.object({
   limit: z.coerce.number().int().positive().optional(),
   concurrency: z.coerce.number().int().min(1).max(500),
   outDir: z.string().min(1),
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only')
+    .optional(),
   macro: z.array(z.string().min(1)).optional(),
   taskType: z.string().min(1).optional(),
   frontier: z.string().min(1).optional(),
@@ -57,7 +60,8 @@ function progressReporter(cli: CliContext, enabled: boolean): { update(progress:
   if (enabled && stream.isTTY) {
     const bar = new SingleBar({
       stream,
-      format: '{bar} {percentage}% | {value}/{total} cascades | {policy} on {dataset} | {errors} errors | ETA {eta_formatted}',
+      format:
+        '{bar} {percentage}% | {value}/{total} cascades | {policy} on {dataset} | {errors} errors | ETA {eta_formatted}',
       hideCursor: true,
       etaBuffer: 200,
     });
@@ -99,18 +103,26 @@ export function registerEvalCommand(program: Command, cli: CliContext): void {
 
   program
     .command('eval')
-    .description('evaluate configs on RouterBench-format CSVs through the real workflows, replaying recorded answers (cost, quality, escalations, latency)')
-    .option('--data <csv...>', 'RouterBench-format CSV files (default: the three train splits in the shared data folder)')
+    .description(
+      'evaluate configs on RouterBench-format CSVs through the real workflows, replaying recorded answers (cost, quality, escalations, latency)',
+    )
+    .option(
+      '--data <csv...>',
+      'RouterBench-format CSV files (default: the three train splits in the shared data folder)',
+    )
     .option('--limit <n>', 'only the first N rows of each file')
     .option('--concurrency <n>', 'cascades in flight at once', '20')
     .option('--out-dir <dir>', 'where the JSON and HTML reports go', 'reports')
     .option('--name <name>', 'base name of the report files (default: eval-<date>-<time>)')
     .option('--macro <dataset...>', 'datasets (file base names) the macro averages cover (default: all)')
     .option('--task-type <route>', 'skip the classifier: send every row with this task type')
-    .option('--frontier <model-id>', 'the config model always-frontier calls (default: the first config\'s baseline model)')
+    .option(
+      '--frontier <model-id>',
+      "the config model always-frontier calls (default: the first config's baseline model)",
+    )
     .option('--target-retention <percent>', 'judge configs against this macro quality retention, e.g. 97')
     .option('--target-saving <percent>', 'judge configs against this macro cost saving, e.g. 65')
-    .option('--per-row', 'keep every row\'s outcome in the JSON report')
+    .option('--per-row', "keep every row's outcome in the JSON report")
     .option('--no-progress', 'no progress bar')
     .addHelpText(
       'after',
@@ -124,11 +136,18 @@ Exit code 1 when some row ended without an answer or some call could not be pric
       const options = parseOptions(EvalOptions, raw, FLAGS);
       const files = configFiles.length > 0 ? configFiles : [DEFAULT_EVAL_CONFIG];
       const { namespace } = cli.globals(command);
-      const explicitAddress = command.getOptionValueSourceWithGlobals('address') === 'cli' ? cli.globals(command).address : undefined;
+      const explicitAddress =
+        command.getOptionValueSourceWithGlobals('address') === 'cli' ? cli.globals(command).address : undefined;
       const address = explicitAddress ?? (cli.io.env.TEMPORAL_ADDRESS || undefined);
 
       // Loaded here, not at start-up: the evaluator brings the worker, the simulator and the provider SDKs.
-      const [{ evaluateConfigs, writeEvalOutputs }, { EvalConfigError }, { renderEvalTerminal }, { installQuietTemporalRuntime, openTemporalTarget }, { routerbenchTrainFiles }] = await Promise.all([
+      const [
+        { evaluateConfigs, writeEvalOutputs },
+        { EvalConfigError },
+        { renderEvalTerminal },
+        { installQuietTemporalRuntime, openTemporalTarget },
+        { routerbenchTrainFiles },
+      ] = await Promise.all([
         import('../../eval/evaluate-configs.js'),
         import('../../eval/eval-runner.js'),
         import('../../eval/eval-terminal.js'),
@@ -137,7 +156,12 @@ Exit code 1 when some row ended without an answer or some call could not be pric
       ]);
       const temporalWarnings: string[] = [];
       installQuietTemporalRuntime((line) => temporalWarnings.push(line));
-      const temporal = await openTemporalTarget({ ...(address ? { address } : {}), namespace, log: (line) => cli.note(line), env: cli.io.env });
+      const temporal = await openTemporalTarget({
+        ...(address ? { address } : {}),
+        namespace,
+        log: (line) => cli.note(line),
+        env: cli.io.env,
+      });
       const progress = progressReporter(cli, options.progress);
       let report;
       try {
@@ -174,7 +198,9 @@ Exit code 1 when some row ended without an answer or some call could not be pric
       cli.out('');
       cli.out(`JSON: ${path.relative(process.cwd(), outputs.json)}`);
       cli.out(`HTML: ${path.relative(process.cwd(), outputs.html)}`);
-      const incomplete = report.policies.some((p) => Object.values(p.datasets).some((d) => d.errors > 0 || d.unpricedCalls > 0 || d.unattributedCalls > 0));
+      const incomplete = report.policies.some((p) =>
+        Object.values(p.datasets).some((d) => d.errors > 0 || d.unpricedCalls > 0 || d.unattributedCalls > 0),
+      );
       if (incomplete) cli.exitCode = EXIT_CODES.failure;
     });
 }

@@ -54,7 +54,11 @@ export function listFilterFromOptions(options: ListOptions): CascadeListFilter {
     startedBefore: options.until === undefined ? undefined : timeFrom(options.until),
     limit: options.limit,
   };
-  const { status, ...filter } = parseOptions(ListCascadesQuery, Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)), FLAGS);
+  const { status, ...filter } = parseOptions(
+    ListCascadesQuery,
+    Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)),
+    FLAGS,
+  );
   return { ...filter, ...(status ? { status: status.toUpperCase() as Uppercase<typeof status> } : {}) };
 }
 

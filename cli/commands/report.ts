@@ -43,27 +43,70 @@ function renderReport(report: SavingsReport): string {
   const t = report.totals;
   const outcomeNames = [...new Set(report.byTaskType.flatMap((r) => Object.keys(r.outcomes)))].sort();
   const lines = [
-    `${report.requests} cascades since ${report.since} (${Object.entries(report.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'})`,
+    `${report.requests} cascades since ${report.since} (${
+      Object.entries(report.byStatus)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ') || 'none'
+    })`,
     '',
     table(
       ['task type', 'requests', ...outcomeNames, 'cost', 'baseline', 'saved'],
-      report.byTaskType.map((r) => [r.taskType, r.requests, ...outcomeNames.map((o) => r.outcomes[o] ?? 0), money(r.costUsd), money(r.baselineUsd), money(r.savedUsd)]),
+      report.byTaskType.map((r) => [
+        r.taskType,
+        r.requests,
+        ...outcomeNames.map((o) => r.outcomes[o] ?? 0),
+        money(r.costUsd),
+        money(r.baselineUsd),
+        money(r.savedUsd),
+      ]),
     ),
     '',
     `cost        ${money(t.costUsd)} against ${money(t.baselineUsd)} on the frontier model alone: saved ${money(t.savedUsd)} (${pct(t.savingShare)})`,
     `escalated   ${t.escalated} of ${t.completed} completed (${pct(t.escalationRate)})`,
   ];
   if (report.tiers.length > 0) {
-    lines.push('', table(['tier', 'answers', 'rejected', 'rate'], report.tiers.map((r) => [r.tier, r.answers, r.rejected, pct(r.rate)])));
+    lines.push(
+      '',
+      table(
+        ['tier', 'answers', 'rejected', 'rate'],
+        report.tiers.map((r) => [r.tier, r.answers, r.rejected, pct(r.rate)]),
+      ),
+    );
   }
   if (report.checks.length > 0) {
-    lines.push('', table(['check', 'failed answers', 'per answer checked'], report.checks.map((c) => [c.check, c.failures, pct(c.rate)])));
+    lines.push(
+      '',
+      table(
+        ['check', 'failed answers', 'per answer checked'],
+        report.checks.map((c) => [c.check, c.failures, pct(c.rate)]),
+      ),
+    );
   }
   if (report.topReasons.length > 0) {
-    lines.push('', 'top escalation reasons:', table(['times', 'reason'], report.topReasons.map((r) => [r.count, r.reason]), { colWidths: [null, 100] }));
+    lines.push(
+      '',
+      'top escalation reasons:',
+      table(
+        ['times', 'reason'],
+        report.topReasons.map((r) => [r.count, r.reason]),
+        { colWidths: [null, 100] },
+      ),
+    );
   }
   if (report.overTime.length > 0) {
-    lines.push('', table([report.bucket, 'requests', 'cost', 'baseline', 'saved'], report.overTime.map((b) => [b.start.replace('T', ' ').slice(0, report.bucket === 'hour' ? 16 : 10), b.requests, money(b.costUsd), money(b.baselineUsd), money(b.savedUsd)])));
+    lines.push(
+      '',
+      table(
+        [report.bucket, 'requests', 'cost', 'baseline', 'saved'],
+        report.overTime.map((b) => [
+          b.start.replace('T', ' ').slice(0, report.bucket === 'hour' ? 16 : 10),
+          b.requests,
+          money(b.costUsd),
+          money(b.baselineUsd),
+          money(b.savedUsd),
+        ]),
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -72,7 +115,9 @@ function renderReport(report: SavingsReport): string {
 export function registerReportCommand(program: Command, cli: CliContext): void {
   program
     .command('report')
-    .description('requests by task type and outcome, escalations per tier and check, cost against the baseline and savings over time')
+    .description(
+      'requests by task type and outcome, escalations per tier and check, cost against the baseline and savings over time',
+    )
     .option('--since <time>', 'cascades started since: a duration ago (24h, 7d) or an ISO date', '7d')
     .option('--query <query>', 'only cascades matching this visibility query too, e.g. "CascadeBatchId = \'b1\'"')
     .option('--json', 'print the report as JSON instead of tables')
@@ -81,9 +126,23 @@ export function registerReportCommand(program: Command, cli: CliContext): void {
     .action(async (raw: ReportOptions, command: Command) => {
       const options = parseOptions(ReportOptions, raw, FLAGS);
       const since = new Date(timeFrom(options.since));
-      if (Number.isNaN(since.getTime())) throw new CliError(`--since: expected a duration like 7d or an ISO date, got "${options.since}"`, EXIT_CODES.usage);
+      if (Number.isNaN(since.getTime()))
+        throw new CliError(
+          `--since: expected a duration like 7d or an ISO date, got "${options.since}"`,
+          EXIT_CODES.usage,
+        );
       const { savingsReport } = await import('../../analytics/savings-report.js');
-      const report = await savingsReport({ client: await cli.temporalClient(command), since, ...(options.query ? { query: options.query } : {}) });
-      await outputReport(cli, report, options, renderReport, async () => (await import('../../analytics/report-html.js')).renderReportHtml);
+      const report = await savingsReport({
+        client: await cli.temporalClient(command),
+        since,
+        ...(options.query ? { query: options.query } : {}),
+      });
+      await outputReport(
+        cli,
+        report,
+        options,
+        renderReport,
+        async () => (await import('../../analytics/report-html.js')).renderReportHtml,
+      );
     });
 }

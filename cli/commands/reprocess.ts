@@ -23,7 +23,15 @@ const ReprocessOptions = z.object({
 });
 type ReprocessOptions = z.input<typeof ReprocessOptions>;
 
-const FLAGS: Record<string, string> = { query: '--query', id: '--id', concurrency: '--concurrency', out: '--out', limit: '--limit', maxCalls: '--max-calls', rows: '--rows' };
+const FLAGS: Record<string, string> = {
+  query: '--query',
+  id: '--id',
+  concurrency: '--concurrency',
+  out: '--out',
+  limit: '--limit',
+  maxCalls: '--max-calls',
+  rows: '--rows',
+};
 
 function shortPath(path: readonly string[]): string {
   // `answer small@small rejected` -> `small✗`; failed calls and agreement partners stay readable.
@@ -43,7 +51,9 @@ function renderWhatIf(report: WhatIfReport, rows: number): string {
   // Relative to the old cost; none when nothing was spent before.
   const change = t.oldCostUsd > 0 ? (t.newCostUsd - t.oldCostUsd) / t.oldCostUsd : undefined;
   const delta = change === undefined ? '' : ` (${change >= 0 ? '+' : ''}${Math.round(change * 1000) / 10}%)`;
-  const changes = Object.entries(t.outcomeChanges).map(([change, n]) => `${change}: ${n}`).join(', ');
+  const changes = Object.entries(t.outcomeChanges)
+    .map(([change, n]) => `${change}: ${n}`)
+    .join(', ');
   const lines = [
     `what-if over ${t.requests} past cascades (${report.query})`,
     '',
@@ -54,20 +64,33 @@ function renderWhatIf(report: WhatIfReport, rows: number): string {
     `paths changed   ${t.pathChanges} (final model changed for ${t.finalModelChanges})`,
     `model answers   ${t.reusedExact + t.reusedSimilar} reused from history (${t.reusedSimilar} with other system text), ${t.liveCalls} model calls made now`,
   ];
-  const changed = report.rows.filter((r) => r.error !== undefined || (r.new && (r.new.costUsd !== r.old.costUsd || r.new.outcome !== r.old.outcome || shortPath(r.new.path) !== shortPath(r.old.path))));
+  const changed = report.rows.filter(
+    (r) =>
+      r.error !== undefined ||
+      (r.new &&
+        (r.new.costUsd !== r.old.costUsd ||
+          r.new.outcome !== r.old.outcome ||
+          shortPath(r.new.path) !== shortPath(r.old.path))),
+  );
   if (changed.length > 0 && rows > 0) {
     lines.push('', `requests that changed (${changed.length}${changed.length > rows ? `, first ${rows}` : ''}):`);
     lines.push(
       table(
         ['id', 'old path', 'new path', 'old cost', 'new cost', 'outcome'],
-        changed.slice(0, rows).map((r: WhatIfRow) => [
-          r.id,
-          shortPath(r.old.path),
-          r.new ? shortPath(r.new.path) : `- (${r.error})`,
-          usd(r.old.costUsd),
-          r.new ? usd(r.new.costUsd) : '-',
-          r.new ? (r.new.outcome === r.old.outcome ? r.old.outcome : `${r.old.outcome} → ${r.new.outcome}`) : r.old.outcome,
-        ]),
+        changed
+          .slice(0, rows)
+          .map((r: WhatIfRow) => [
+            r.id,
+            shortPath(r.old.path),
+            r.new ? shortPath(r.new.path) : `- (${r.error})`,
+            usd(r.old.costUsd),
+            r.new ? usd(r.new.costUsd) : '-',
+            r.new
+              ? r.new.outcome === r.old.outcome
+                ? r.old.outcome
+                : `${r.old.outcome} → ${r.new.outcome}`
+              : r.old.outcome,
+          ]),
         { colWidths: [null, 40, 40, null, null, null] },
       ),
     );
@@ -93,12 +116,17 @@ Queries use Temporal's visibility syntax over the search attributes, e.g.
 export function registerReprocessCommand(program: Command, cli: CliContext): void {
   program
     .command('reprocess')
-    .description('re-run past cascades (inputs from history) under a config as a batch, or --what-if compare old and new path and cost')
+    .description(
+      're-run past cascades (inputs from history) under a config as a batch, or --what-if compare old and new path and cost',
+    )
     .requiredOption('--query <query>', 'visibility query selecting the past cascades')
-    .option('--what-if', 'compare instead of re-running: reuse the recorded answers, call only models the old runs never called')
+    .option(
+      '--what-if',
+      'compare instead of re-running: reuse the recorded answers, call only models the old runs never called',
+    )
     .option('--id <batchId>', 'batch id of the reprocessing (reuse one to continue it)')
     .option('--concurrency <n>', 'cascades (or, with --what-if, histories) at once', '10')
-    .option('--out <file>', 'write every line\'s result (or, with --what-if, the JSON report) to this file')
+    .option('--out <file>', "write every line's result (or, with --what-if, the JSON report) to this file")
     .option('--detach', 'start the reprocessing batch and return at once')
     .option('--no-progress', 'no progress bar')
     .option('--limit <n>', 'what-if: at most this many cascades, newest first')
@@ -125,7 +153,9 @@ async function whatIf(cli: CliContext, command: Command, options: z.infer<typeof
     providers = createProviderRegistry(config, cli.io.env);
   } catch (error) {
     if (!(error instanceof MissingApiKeyError)) throw error;
-    cli.note(`no API keys for the config's providers: only answers recorded in history are used (${error.problems.join('; ')})`);
+    cli.note(
+      `no API keys for the config's providers: only answers recorded in history are used (${error.problems.join('; ')})`,
+    );
   }
   const report = await runWhatIf({
     client: await cli.temporalClient(command),
@@ -156,12 +186,19 @@ async function reprocess(cli: CliContext, command: Command, options: z.infer<typ
       const existing = await batches.source(options.id).catch(() => undefined);
       if (existing?.kind === 'query' && existing.query === options.query) source = existing;
     }
-    const { created } = await batches.start({ batchId, source, ...(explicitConfig ? { config } : {}), options: { concurrency: options.concurrency } });
+    const { created } = await batches.start({
+      batchId,
+      source,
+      ...(explicitConfig ? { config } : {}),
+      options: { concurrency: options.concurrency },
+    });
     if (options.detach) {
       cli.out(options.json ? JSON.stringify({ batchId, created }) : batchId);
       return;
     }
-    cli.note(`${created ? 'started' : 'attached to'} reprocessing batch ${batchId} (Ctrl-C leaves it running; follow it with: cascade batch status ${batchId} --wait)`);
+    cli.note(
+      `${created ? 'started' : 'attached to'} reprocessing batch ${batchId} (Ctrl-C leaves it running; follow it with: cascade batch status ${batchId} --wait)`,
+    );
     const view = await follow(cli, batches, batchId, options.progress);
     if (options.out) {
       const { counts } = await writeResultsFile(batches, batchId, options.out);

@@ -22,6 +22,8 @@ export function registerSubmitCommand(program: Command, cli: CliContext): void {
         return;
       }
       cli.out(submission.id);
-      cli.note(`${submission.created ? 'submitted' : 'already submitted with this request'}; see it with: cascade status ${submission.id}`);
+      cli.note(
+        `${submission.created ? 'submitted' : 'already submitted with this request'}; see it with: cascade status ${submission.id}`,
+      );
     });
 }

@@ -57,13 +57,30 @@ const pct = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 export function registerTuneCommand(program: Command, cli: CliContext): void {
   program
     .command('tune')
-    .description('search structural cascade policies (format, agreement, two stages) on recorded data for the best cost/quality trade-offs')
+    .description(
+      'search structural cascade policies (format, agreement, two stages) on recorded data for the best cost/quality trade-offs',
+    )
     .option('--data <csv...>', 'RouterBench-format CSV files (default: the ARC-Challenge and Winogrande train splits)')
     .option('--route <name>', 'the config route the policy is for', 'multiple_choice')
-    .option('--models <id...>', 'config model ids the policies may use below the frontier (default: every dataset model under --max-cost-share)')
-    .option('--max-cost-share <percent>', 'default candidates cost at most this share of the frontier model on the data', '25')
-    .option('--families <family...>', 'policy shapes: format, pair, triple, two-stage', ['format', 'pair', 'triple', 'two-stage'])
-    .option('--normalize <kind>', 'how answers are compared for agreement (default: the route\'s agreement check, else choice)')
+    .option(
+      '--models <id...>',
+      'config model ids the policies may use below the frontier (default: every dataset model under --max-cost-share)',
+    )
+    .option(
+      '--max-cost-share <percent>',
+      'default candidates cost at most this share of the frontier model on the data',
+      '25',
+    )
+    .option('--families <family...>', 'policy shapes: format, pair, triple, two-stage', [
+      'format',
+      'pair',
+      'triple',
+      'two-stage',
+    ])
+    .option(
+      '--normalize <kind>',
+      "how answers are compared for agreement (default: the route's agreement check, else choice)",
+    )
     .option('--macro <dataset...>', 'datasets (file base names) the macro averages cover (default: all)')
     .option('--target-retention <percent>', 'macro quality retention to reach, e.g. 97')
     .option('--target-saving <percent>', 'macro cost saving to reach, e.g. 65')
@@ -81,8 +98,18 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const options = parseOptions(TuneOptions, raw, FLAGS);
       // Like `cascade eval`: the dataset's models live in their own config, not the service's.
-      const configFile = command.getOptionValueSourceWithGlobals('config') === 'cli' ? cli.globals(command).config! : DEFAULT_TUNE_CONFIG;
-      const [{ loadConfig }, search, { configModelId, routeTopTier, tunedConfigYaml }, { loadEvalDatasets }, { resolveSharedDataDir }, { RouterbenchDataError }] = await Promise.all([
+      const configFile =
+        command.getOptionValueSourceWithGlobals('config') === 'cli'
+          ? cli.globals(command).config!
+          : DEFAULT_TUNE_CONFIG;
+      const [
+        { loadConfig },
+        search,
+        { configModelId, routeTopTier, tunedConfigYaml },
+        { loadEvalDatasets },
+        { resolveSharedDataDir },
+        { RouterbenchDataError },
+      ] = await Promise.all([
         import('../../lib/load-config.js'),
         import('../../eval/policy-search.js'),
         import('../../eval/policy-config.js'),
@@ -91,13 +118,20 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
         import('../../simulator/routerbench-dataset.js'),
       ]);
       const config = await loadConfig(configFile);
-      const files = options.data ?? DEFAULT_TUNE_FILES.map((f) => path.join(resolveSharedDataDir(), 'data', 'routerbench', f));
+      const files =
+        options.data ?? DEFAULT_TUNE_FILES.map((f) => path.join(resolveSharedDataDir(), 'data', 'routerbench', f));
       const datasets = await loadEvalDatasets(files).catch((error: unknown) => {
-        throw error instanceof RouterbenchDataError ? new CliError(`--data: ${error.message}`, EXIT_CODES.usage) : error;
+        throw error instanceof RouterbenchDataError
+          ? new CliError(`--data: ${error.message}`, EXIT_CODES.usage)
+          : error;
       });
       const macro = options.macro ?? datasets.map((d) => d.name);
       const unknownMacro = macro.filter((m) => !datasets.some((d) => d.name === m));
-      if (unknownMacro.length > 0) throw new CliError(`--macro: no dataset named ${unknownMacro.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`, EXIT_CODES.usage);
+      if (unknownMacro.length > 0)
+        throw new CliError(
+          `--macro: no dataset named ${unknownMacro.join(', ')} (datasets: ${datasets.map((d) => d.name).join(', ')})`,
+          EXIT_CODES.usage,
+        );
 
       const usage = (message: string) => new CliError(message, EXIT_CODES.usage);
       let frontier: string;
@@ -106,19 +140,31 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
       let tables;
       try {
         const routeConfig = config.routes[options.route];
-        if (!routeConfig) throw new search.PolicySearchError(`--route: the config has no route "${options.route}" (routes: ${Object.keys(config.routes).join(', ')})`);
+        if (!routeConfig)
+          throw new search.PolicySearchError(
+            `--route: the config has no route "${options.route}" (routes: ${Object.keys(config.routes).join(', ')})`,
+          );
         const topTier = routeTopTier(config, options.route);
         frontier = config.models[config.tiers.find((t) => t.name === topTier)!.model]!.model;
-        normalization = options.normalize ?? routeConfig.checks.find((c) => c.type === 'agreement')?.normalize ?? 'choice';
+        normalization =
+          options.normalize ?? routeConfig.checks.find((c) => c.type === 'agreement')?.normalize ?? 'choice';
         const datasetModel = (id: string) => {
           const model = config.models[id];
-          if (!model) throw new search.PolicySearchError(`--models: no model "${id}" in the config (models: ${Object.keys(config.models).join(', ')})`);
+          if (!model)
+            throw new search.PolicySearchError(
+              `--models: no model "${id}" in the config (models: ${Object.keys(config.models).join(', ')})`,
+            );
           return model.model;
         };
         const recorded = (name: string) => datasets.every((d) => d.models.includes(name));
-        candidates = options.models ? options.models.map(datasetModel) : defaultCandidates(config, datasets, frontier, options.maxCostShare / 100, recorded);
+        candidates = options.models
+          ? options.models.map(datasetModel)
+          : defaultCandidates(config, datasets, frontier, options.maxCostShare / 100, recorded);
         candidates = [...new Set(candidates)].filter((m) => m !== frontier);
-        if (candidates.length === 0) throw new search.PolicySearchError('no candidate models below the frontier: name some with --models, or raise --max-cost-share');
+        if (candidates.length === 0)
+          throw new search.PolicySearchError(
+            'no candidate models below the frontier: name some with --models, or raise --max-cost-share',
+          );
         const checks = routeConfig.checks.filter((c) => c.type !== 'agreement');
         tables = datasets.map((d) => search.replayTable(d, candidates, frontier, checks, normalization));
       } catch (error) {
@@ -127,7 +173,10 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
       }
 
       const policies = search.enumeratePolicies(candidates, frontier, options.families);
-      if (policies.length === 0) throw usage(`--families: ${options.families.join(', ')} need${options.families.length === 1 ? 's' : ''} more models than the ${candidates.length} given`);
+      if (policies.length === 0)
+        throw usage(
+          `--families: ${options.families.join(', ')} need${options.families.length === 1 ? 's' : ''} more models than the ${candidates.length} given`,
+        );
       const scored = search.scorePolicies(tables, policies, macro);
       const front = search.paretoFront(scored, (s) => s.macro);
       const perDataset = macro.length > 1 ? search.perDatasetFront(scored, macro) : [];
@@ -136,7 +185,9 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
         ...(options.targetSaving !== undefined ? { saving: options.targetSaving / 100 } : {}),
       };
       const hasTargets = Object.keys(targets).length > 0;
-      const meeting = front.filter((s) => search.meetsTargets(s.macro, targets)).sort((a, b) => b.macro.saving - a.macro.saving);
+      const meeting = front
+        .filter((s) => search.meetsTargets(s.macro, targets))
+        .sort((a, b) => b.macro.saving - a.macro.saving);
       const idOf = (name: string) => {
         try {
           return configModelId(config, name);
@@ -149,11 +200,20 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
       // Show the front around the targets: from the highest retention down to the highest saving.
       const shown = hasTargets ? nearTargets(front, targets, options.top) : front.slice(0, options.top);
       const spreads = new Map(shown.map((s) => [s, search.foldSpread(tables, s.policy, macro)]));
-      cli.out(`${scored.length} policies over ${candidates.length} models (${candidates.map(idOf).join(', ')}), frontier ${idOf(frontier)}, on ${datasets.map((d) => `${d.name} (${d.rows.length} rows)`).join(', ')}; ${front.length} on the front`);
+      cli.out(
+        `${scored.length} policies over ${candidates.length} models (${candidates.map(idOf).join(', ')}), frontier ${idOf(frontier)}, on ${datasets.map((d) => `${d.name} (${d.rows.length} rows)`).join(', ')}; ${front.length} on the front`,
+      );
       cli.out('');
       cli.out(
         table(
-          ['policy', ...datasets.map((d) => d.name.replace(/_train$/, '')), 'macro retention', 'macro saving', 'fold retention', 'fold saving'],
+          [
+            'policy',
+            ...datasets.map((d) => d.name.replace(/_train$/, '')),
+            'macro retention',
+            'macro saving',
+            'fold retention',
+            'fold saving',
+          ],
           shown.map((s) => {
             const spread = spreads.get(s)!;
             return [
@@ -167,19 +227,30 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
           }),
         ),
       );
-      const perDatasetShown = hasTargets ? nearTargets(perDataset, targets, Math.min(options.top, 6)) : perDataset.slice(0, 6);
+      const perDatasetShown = hasTargets
+        ? nearTargets(perDataset, targets, Math.min(options.top, 6))
+        : perDataset.slice(0, 6);
       if (perDatasetShown.length > 0) {
         cli.out('');
         cli.out('with a route per dataset (if the classifier can tell them apart):');
         cli.out(
           table(
             ['macro retention', 'macro saving', ...macro.map((d) => d.replace(/_train$/, ''))],
-            perDatasetShown.map((c) => [pct(c.macro.retention), pct(c.macro.saving), ...macro.map((d) => `${name(c.policies[d]!.policy)} ${pct(c.policies[d]!.datasets[d]!.retention)} / ${pct(c.policies[d]!.datasets[d]!.saving)}`)]),
+            perDatasetShown.map((c) => [
+              pct(c.macro.retention),
+              pct(c.macro.saving),
+              ...macro.map(
+                (d) =>
+                  `${name(c.policies[d]!.policy)} ${pct(c.policies[d]!.datasets[d]!.retention)} / ${pct(c.policies[d]!.datasets[d]!.saving)}`,
+              ),
+            ]),
           ),
         );
       }
 
-      const verdict = hasTargets ? describeVerdict(front, perDataset, targets, meeting[0] ? name(meeting[0].policy) : undefined) : undefined;
+      const verdict = hasTargets
+        ? describeVerdict(front, perDataset, targets, meeting[0] ? name(meeting[0].policy) : undefined)
+        : undefined;
       if (verdict) {
         cli.out('');
         cli.out(verdict);
@@ -196,14 +267,18 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
           targets,
           targetMet: hasTargets ? meeting.length > 0 : null,
           front: front.map((s) => ({ policy: name(s.policy), family: s.family, macro: s.macro, datasets: s.datasets })),
-          perDatasetFront: perDataset.map((c) => ({ macro: c.macro, policies: Object.fromEntries(Object.entries(c.policies).map(([d, s]) => [d, name(s.policy)])) })),
+          perDatasetFront: perDataset.map((c) => ({
+            macro: c.macro,
+            policies: Object.fromEntries(Object.entries(c.policies).map(([d, s]) => [d, name(s.policy)])),
+          })),
         };
         await writeFile(options.json, `${JSON.stringify(json, null, 2)}\n`);
         cli.note(`written: ${options.json}`);
       }
       if (options.writeConfig) {
         const best = meeting[0] ?? (hasTargets ? undefined : front[0]);
-        if (!best) throw new CliError(`--write-config: no policy meets the targets, so nothing was written`, EXIT_CODES.failure);
+        if (!best)
+          throw new CliError(`--write-config: no policy meets the targets, so nothing was written`, EXIT_CODES.failure);
         let yaml: string;
         try {
           yaml = tunedConfigYaml(await readFile(configFile, 'utf8'), config, options.route, best.policy, normalization);
@@ -212,7 +287,9 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
           throw error;
         }
         await writeFile(options.writeConfig, yaml);
-        cli.note(`written: ${options.writeConfig} (${name(best.policy)}); confirm it with: cascade eval --config ${options.writeConfig}`);
+        cli.note(
+          `written: ${options.writeConfig} (${name(best.policy)}); confirm it with: cascade eval --config ${options.writeConfig}`,
+        );
       }
     });
 }
@@ -225,7 +302,8 @@ function defaultCandidates(
   maxShare: number,
   recorded: (name: string) => boolean,
 ): string[] {
-  const cost = (name: string) => datasets.reduce((sum, d) => sum + d.rows.reduce((s, r) => s + (r.answers.get(name)?.totalCostUsd ?? 0), 0), 0);
+  const cost = (name: string) =>
+    datasets.reduce((sum, d) => sum + d.rows.reduce((s, r) => s + (r.answers.get(name)?.totalCostUsd ?? 0), 0), 0);
   const frontierCost = cost(frontier);
   return [...new Set(Object.values(config.models).map((m) => m.model))]
     .filter((name) => name !== frontier && recorded(name) && cost(name) <= maxShare * frontierCost)
@@ -233,10 +311,19 @@ function defaultCandidates(
 }
 
 /** The front from the highest retention that still saves the target (or the best there is) towards more saving. */
-function nearTargets<T extends { macro: { retention: number; saving: number } }>(front: readonly T[], targets: { retention?: number; saving?: number }, count: number): T[] {
+function nearTargets<T extends { macro: { retention: number; saving: number } }>(
+  front: readonly T[],
+  targets: { retention?: number; saving?: number },
+  count: number,
+): T[] {
   const firstSaving = front.findIndex((s) => targets.saving === undefined || s.macro.saving >= targets.saving);
-  const lastRetention = front.findLastIndex((s) => targets.retention === undefined || s.macro.retention >= targets.retention);
-  const centre = Math.max(0, Math.min(firstSaving === -1 ? front.length - 1 : firstSaving, lastRetention === -1 ? 0 : lastRetention));
+  const lastRetention = front.findLastIndex(
+    (s) => targets.retention === undefined || s.macro.retention >= targets.retention,
+  );
+  const centre = Math.max(
+    0,
+    Math.min(firstSaving === -1 ? front.length - 1 : firstSaving, lastRetention === -1 ? 0 : lastRetention),
+  );
   const start = Math.max(0, Math.min(centre - Math.floor(count / 2), front.length - count));
   return front.slice(start, start + count);
 }
@@ -247,22 +334,44 @@ function describeVerdict(
   targets: { retention?: number; saving?: number },
   bestName: string | undefined,
 ): string {
-  const want = [targets.retention !== undefined ? `retention >= ${pct(targets.retention)}` : '', targets.saving !== undefined ? `saving >= ${pct(targets.saving)}` : ''].filter(Boolean).join(' and ');
+  const want = [
+    targets.retention !== undefined ? `retention >= ${pct(targets.retention)}` : '',
+    targets.saving !== undefined ? `saving >= ${pct(targets.saving)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   if (bestName) return `target met (${want}): ${bestName}`;
   const closest = (points: readonly { macro: { retention: number; saving: number } }[]) => {
-    const atSaving = points.filter((p) => targets.saving === undefined || p.macro.saving >= targets.saving).sort((a, b) => b.macro.retention - a.macro.retention)[0];
-    const atRetention = points.filter((p) => targets.retention === undefined || p.macro.retention >= targets.retention).sort((a, b) => b.macro.saving - a.macro.saving)[0];
+    const atSaving = points
+      .filter((p) => targets.saving === undefined || p.macro.saving >= targets.saving)
+      .sort((a, b) => b.macro.retention - a.macro.retention)[0];
+    const atRetention = points
+      .filter((p) => targets.retention === undefined || p.macro.retention >= targets.retention)
+      .sort((a, b) => b.macro.saving - a.macro.saving)[0];
     return [
-      atSaving && targets.saving !== undefined ? `at saving >= ${pct(targets.saving)} the best retention is ${pct(atSaving.macro.retention)}` : '',
-      atRetention && targets.retention !== undefined ? `at retention >= ${pct(targets.retention)} the best saving is ${pct(atRetention.macro.saving)}` : '',
+      atSaving && targets.saving !== undefined
+        ? `at saving >= ${pct(targets.saving)} the best retention is ${pct(atSaving.macro.retention)}`
+        : '',
+      atRetention && targets.retention !== undefined
+        ? `at retention >= ${pct(targets.retention)} the best saving is ${pct(atRetention.macro.saving)}`
+        : '',
     ]
       .filter(Boolean)
       .join('; ');
   };
-  const lines = [`no searched policy meets ${want}.`, `  one policy for all datasets: ${closest(front) || 'nothing close'}`];
+  const lines = [
+    `no searched policy meets ${want}.`,
+    `  one policy for all datasets: ${closest(front) || 'nothing close'}`,
+  ];
   if (perDataset.length > 0) {
-    const met = perDataset.some((c) => (targets.retention === undefined || c.macro.retention >= targets.retention) && (targets.saving === undefined || c.macro.saving >= targets.saving));
-    lines.push(`  a route per dataset: ${met ? 'a combination meets the targets (see above)' : closest(perDataset) || 'nothing close'}`);
+    const met = perDataset.some(
+      (c) =>
+        (targets.retention === undefined || c.macro.retention >= targets.retention) &&
+        (targets.saving === undefined || c.macro.saving >= targets.saving),
+    );
+    lines.push(
+      `  a route per dataset: ${met ? 'a combination meets the targets (see above)' : closest(perDataset) || 'nothing close'}`,
+    );
   }
   return lines.join('\n');
 }

@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { answersPaidTwice, completedCallsRepeated, requestIdOf, requestTag, retriesBeforeRetryAfter, type LoggedCall } from './call-log-analysis';
+import {
+  answersPaidTwice,
+  completedCallsRepeated,
+  requestIdOf,
+  requestTag,
+  retriesBeforeRetryAfter,
+  type LoggedCall,
+} from './call-log-analysis';
 
 let next = 1;
 function call(request: string, over: Partial<LoggedCall> & { retryAfterSeconds?: number } = {}): LoggedCall {
@@ -67,6 +74,9 @@ describe('call-log analysis', () => {
     assert.deepEqual(retriesBeforeRetryAfter([limited, onTime]), []);
     // Another model, or a 429 without retry-after, sets no lower bound.
     assert.deepEqual(retriesBeforeRetryAfter([limited, call('a', { model: 'sim-mid', startedAt: 200 })]), []);
-    assert.deepEqual(retriesBeforeRetryAfter([call('a', { status: 429, startedAt: 0, endedAt: 100 }), call('a', { startedAt: 150 })]), []);
+    assert.deepEqual(
+      retriesBeforeRetryAfter([call('a', { status: 429, startedAt: 0, endedAt: 100 }), call('a', { startedAt: 150 })]),
+      [],
+    );
   });
 });

@@ -6,7 +6,10 @@
 import { type CallRecord } from '../../simulator';
 
 /** The fields of a call record the analysis reads, so synthetic logs can be written in unit tests. */
-export type LoggedCall = Pick<CallRecord, 'id' | 'model' | 'requestBody' | 'state' | 'status' | 'startedAt' | 'endedAt'> & {
+export type LoggedCall = Pick<
+  CallRecord,
+  'id' | 'model' | 'requestBody' | 'state' | 'status' | 'startedAt' | 'endedAt'
+> & {
   fault: { effect: { type: string; retryAfterSeconds?: number } } | null;
 };
 
@@ -68,7 +71,8 @@ export function completedCallsRepeated(calls: readonly LoggedCall[]): RepeatedCa
     const answered = group.filter(isAnswered);
     for (const call of group) {
       const earlier = answered.find((a) => a !== call && a.endedAt !== null && a.endedAt <= call.startedAt);
-      if (earlier) repeats.push({ model: call.model, requestId: requestIdOf(call), repeated: call.id, answeredBy: earlier.id });
+      if (earlier)
+        repeats.push({ model: call.model, requestId: requestIdOf(call), repeated: call.id, answeredBy: earlier.id });
     }
   }
   return repeats;
@@ -79,7 +83,8 @@ export function answersPaidTwice(calls: readonly LoggedCall[]): RepeatedCall[] {
   const extra: RepeatedCall[] = [];
   for (const group of byKey(calls).values()) {
     const [first, ...rest] = group.filter(isAnswered);
-    for (const call of rest) extra.push({ model: call.model, requestId: requestIdOf(call), repeated: call.id, answeredBy: first!.id });
+    for (const call of rest)
+      extra.push({ model: call.model, requestId: requestIdOf(call), repeated: call.id, answeredBy: first!.id });
   }
   return extra;
 }
@@ -114,7 +119,14 @@ export function retriesBeforeRetryAfter(calls: readonly LoggedCall[]): EarlyRetr
       if (retryAfterMs === undefined || previous.endedAt === null) continue;
       const waitedMs = next.startedAt - previous.endedAt;
       if (waitedMs < retryAfterMs) {
-        early.push({ model: next.model, requestId: requestIdOf(next), call: next.id, after: previous.id, retryAfterMs, waitedMs });
+        early.push({
+          model: next.model,
+          requestId: requestIdOf(next),
+          call: next.id,
+          after: previous.id,
+          retryAfterMs,
+          waitedMs,
+        });
       }
     }
   }

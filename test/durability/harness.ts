@@ -44,7 +44,9 @@ export interface DurabilityContextOptions {
  * The test run's server and bundle when `test/run.ts` provides them; otherwise (a file run alone,
  * the soak) a dev server and a bundle of our own.
  */
-export async function openDurabilityContext(options: DurabilityContextOptions = fromTestEnv()): Promise<DurabilityContext> {
+export async function openDurabilityContext(
+  options: DurabilityContextOptions = fromTestEnv(),
+): Promise<DurabilityContext> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-durability-'));
   const cleanups: Array<() => Promise<void>> = [() => rm(workDir, { recursive: true, force: true })];
   const close = async () => {
@@ -98,8 +100,23 @@ export interface WorkerProcess {
  * Starts `worker/main.ts` as a child process and resolves once it polls. Its config names the
  * simulator's key variable, which it gets on top of this environment; its logs go to `logFile`.
  */
-async function startWorkerProcess(options: { configPath: string; address: string; bundlePath: string; logFile: string }): Promise<WorkerProcess> {
-  const args = ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts'), '--config', options.configPath, '--address', options.address, '--bundle', options.bundlePath];
+async function startWorkerProcess(options: {
+  configPath: string;
+  address: string;
+  bundlePath: string;
+  logFile: string;
+}): Promise<WorkerProcess> {
+  const args = [
+    '--import',
+    'tsx',
+    path.join(PROJECT_ROOT, 'worker', 'main.ts'),
+    '--config',
+    options.configPath,
+    '--address',
+    options.address,
+    '--bundle',
+    options.bundlePath,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...simulatorEnv(), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
@@ -172,7 +189,13 @@ export function durabilityModels(maxOutputTokens = 1024): CascadeConfigInput['mo
 }
 
 /** The production default; scenarios that change a field spread it, since an override replaces `resilience` whole. */
-export const DURABILITY_RESILIENCE = { maxAttemptsPerModel: 3, initialRetryMs: 500, maxRetryMs: 4000, outageWaitMs: 120_000, heartbeatTimeoutMs: 10_000 };
+export const DURABILITY_RESILIENCE = {
+  maxAttemptsPerModel: 3,
+  initialRetryMs: 500,
+  maxRetryMs: 4000,
+  outageWaitMs: 120_000,
+  heartbeatTimeoutMs: 10_000,
+};
 
 /** The engine tests' three-tier ladder (a fallback on the small tier) over the scenarios' models. */
 function durabilityConfigInput(taskQueue: string, overrides: Partial<CascadeConfigInput> = {}): CascadeConfigInput {
@@ -204,10 +227,17 @@ export async function openScenarioRig(
   const workers: WorkerProcess[] = [];
   try {
     const id = `${options.label}-${process.pid}-${++rigCounter}-${Date.now().toString(36)}`;
-    const config = pointConfigAtSimulator(parseConfig(durabilityConfigInput(`durability-${id}`, options.config)), simulator);
+    const config = pointConfigAtSimulator(
+      parseConfig(durabilityConfigInput(`durability-${id}`, options.config)),
+      simulator,
+    );
     const configPath = path.join(context.workDir, `config-${id}.json`);
     await writeFile(configPath, JSON.stringify(config, null, 2));
-    const cascades = new CascadeClient({ client: options.client ?? context.client, taskQueue: config.taskQueue, config });
+    const cascades = new CascadeClient({
+      client: options.client ?? context.client,
+      taskQueue: config.taskQueue,
+      config,
+    });
     let workerCount = 0;
     return {
       simulator,
@@ -268,7 +298,10 @@ export async function startOwnServer(context: DurabilityContext, label: string):
  * worker's sockets), then counts those the kill cut off: the only calls that may be made again.
  */
 export async function callsCutByKill(simulator: SimulatorHandle, inFlight: readonly string[]): Promise<number> {
-  await simulator.callLog.waitFor({ state: 'in_flight' }, (calls) => !calls.some((call) => inFlight.includes(call.id)), 30_000);
+  await simulator.callLog.waitFor(
+    { state: 'in_flight' },
+    (calls) => !calls.some((call) => inFlight.includes(call.id)),
+    30_000,
+  );
   return inFlight.filter((id) => simulator.callLog.get(id)?.state === 'aborted').length;
 }
-

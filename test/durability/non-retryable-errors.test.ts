@@ -14,11 +14,18 @@ after(async () => {
 });
 
 describe('non-retryable provider errors (401, 400)', () => {
-  it('fails fast after exactly one call, with the provider message in the result', { timeout: 10 * 60_000 }, async () => {
-    const report = await runNonRetryableErrors(context, { requestsPerKind: 3, recordHistories: recordingHistories() });
-    assertDurable(report);
-    assert.equal(report.figures.requests, 12);
-    assert.equal(report.details.failedFast, 12);
-    assert.equal(report.figures.modelCalls, 12, 'one call per request: no retry, no fallback, no escalation');
-  });
+  it(
+    'fails fast after exactly one call, with the provider message in the result',
+    { timeout: 10 * 60_000 },
+    async () => {
+      const report = await runNonRetryableErrors(context, {
+        requestsPerKind: 3,
+        recordHistories: recordingHistories(),
+      });
+      assertDurable(report);
+      assert.equal(report.figures.requests, 12);
+      assert.equal(report.details.failedFast, 12);
+      assert.equal(report.figures.modelCalls, 12, 'one call per request: no retry, no fallback, no escalation');
+    },
+  );
 });

@@ -21,7 +21,15 @@ import {
   retriesBeforeRetryAfter,
   retryAfterMsOf,
 } from './call-log-analysis';
-import { callsCutByKill, DURABILITY_RESILIENCE, durabilityModels, openScenarioRig, startOwnServer, type DurabilityContext, type ScenarioRig } from './harness';
+import {
+  callsCutByKill,
+  DURABILITY_RESILIENCE,
+  durabilityModels,
+  openScenarioRig,
+  startOwnServer,
+  type DurabilityContext,
+  type ScenarioRig,
+} from './harness';
 
 /** The figures every scenario reports; the soak prints their sums. Loss and duplication must be 0. */
 export interface DurabilityFigures {
@@ -98,11 +106,16 @@ function runId(): string {
 
 async function submitAll(rig: ScenarioRig, requests: ReadonlyArray<Record<string, unknown>>): Promise<void> {
   // A few at a time: a burst of 50 starts is fine for Temporal, but a loaded CI box times out less this way.
-  for (let i = 0; i < requests.length; i += 10) await Promise.all(requests.slice(i, i + 10).map((request) => rig.cascades.submit(request)));
+  for (let i = 0; i < requests.length; i += 10)
+    await Promise.all(requests.slice(i, i + 10).map((request) => rig.cascades.submit(request)));
 }
 
 /** Waits for every result; what has none by the deadline is lost (and named). */
-async function collectResults(rig: ScenarioRig, ids: readonly string[], timeoutMs: number): Promise<{ results: Map<string, CascadeResult>; missing: Map<string, string> }> {
+async function collectResults(
+  rig: ScenarioRig,
+  ids: readonly string[],
+  timeoutMs: number,
+): Promise<{ results: Map<string, CascadeResult>; missing: Map<string, string> }> {
   const results = new Map<string, CascadeResult>();
   const missing = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
@@ -134,10 +147,15 @@ async function runsPerId(client: Client, taskQueue: string, ids: readonly string
     return runs;
   };
   try {
-    return await eventually(async () => {
-      const runs = await count();
-      return ids.every((id) => runs.has(id)) ? runs : undefined;
-    }, 'visibility to list every request', 20_000, 500);
+    return await eventually(
+      async () => {
+        const runs = await count();
+        return ids.every((id) => runs.has(id)) ? runs : undefined;
+      },
+      'visibility to list every request',
+      20_000,
+      500,
+    );
   } catch {
     return count();
   }
@@ -180,22 +198,35 @@ async function finish(run: Finish): Promise<ScenarioReport> {
   }
 
   const repeated = completedCallsRepeated(calls);
-  for (const r of repeated) violations.push(`${r.requestId}: ${r.model} call ${r.repeated} repeats ${r.answeredBy}, which had been answered`);
+  for (const r of repeated)
+    violations.push(`${r.requestId}: ${r.model} call ${r.repeated} repeats ${r.answeredBy}, which had been answered`);
   const paidTwice = answersPaidTwice(calls);
-  for (const r of paidTwice) violations.push(`${r.requestId}: ${r.model} answered twice (${r.answeredBy}, ${r.repeated})`);
+  for (const r of paidTwice)
+    violations.push(`${r.requestId}: ${r.model} answered twice (${r.answeredBy}, ${r.repeated})`);
   const early = retriesBeforeRetryAfter(calls);
-  for (const e of early) violations.push(`${e.requestId}: ${e.model} call ${e.call} came ${e.waitedMs} ms after ${e.after}, before its retry-after of ${e.retryAfterMs} ms`);
+  for (const e of early)
+    violations.push(
+      `${e.requestId}: ${e.model} call ${e.call} came ${e.waitedMs} ms after ${e.after}, before its retry-after of ${e.retryAfterMs} ms`,
+    );
 
   let taskFailures = 0;
   for (const id of run.ids) {
-    const history = await run.client.workflow.getHandle(id).fetchHistory().catch(() => undefined);
+    const history = await run.client.workflow
+      .getHandle(id)
+      .fetchHistory()
+      .catch(() => undefined);
     if (!history) continue;
     const failures = workflowTaskFailures(history);
     taskFailures += failures.length;
     for (const message of failures) violations.push(`${id}: workflow task failed: ${message}`);
   }
 
-  const recorded = run.options.recordHistories ? await recordHistories(run.client, run.keep.filter((k) => run.results.has(k.workflowId))) : [];
+  const recorded = run.options.recordHistories
+    ? await recordHistories(
+        run.client,
+        run.keep.filter((k) => run.results.has(k.workflowId)),
+      )
+    : [];
   return {
     scenario: run.scenario,
     figures: {
@@ -221,12 +252,19 @@ async function finish(run: Finish): Promise<ScenarioReport> {
 }
 
 /** Checks a result against what its request should have ended as. */
-function expectResult(violations: string[], id: string, result: CascadeResult | undefined, expected: { outcome: string; finalModel?: string; escalations?: number }): void {
+function expectResult(
+  violations: string[],
+  id: string,
+  result: CascadeResult | undefined,
+  expected: { outcome: string; finalModel?: string; escalations?: number },
+): void {
   if (!result) return;
   const problems: string[] = [];
   if (result.outcome !== expected.outcome) problems.push(`outcome ${result.outcome} (${result.outcomeReason})`);
-  if (expected.finalModel !== undefined && result.finalModel !== expected.finalModel) problems.push(`final model ${result.finalModel}`);
-  if (expected.escalations !== undefined && result.escalations !== expected.escalations) problems.push(`${result.escalations} escalations`);
+  if (expected.finalModel !== undefined && result.finalModel !== expected.finalModel)
+    problems.push(`final model ${result.finalModel}`);
+  if (expected.escalations !== undefined && result.escalations !== expected.escalations)
+    problems.push(`${result.escalations} escalations`);
   if (problems.length > 0) violations.push(`${id}: expected ${JSON.stringify(expected)}, got ${problems.join(', ')}`);
 }
 
@@ -239,7 +277,13 @@ const BATCH_GROUPS = ['done', 'small', 'mid', 'frontier'] as const;
 type BatchGroup = (typeof BATCH_GROUPS)[number] | 'queued';
 
 /** The model a group's request is waiting on at the disruption (none for finished or queued ones). */
-const HELD_MODEL: Record<BatchGroup, string | undefined> = { done: undefined, queued: undefined, small: 'sim-small', mid: 'sim-mid', frontier: 'sim-frontier' };
+const HELD_MODEL: Record<BatchGroup, string | undefined> = {
+  done: undefined,
+  queued: undefined,
+  small: 'sim-small',
+  mid: 'sim-mid',
+  frontier: 'sim-frontier',
+};
 const EXPECTED: Record<BatchGroup, { finalModel: string; escalations: number }> = {
   done: { finalModel: 'small', escalations: 0 },
   queued: { finalModel: 'small', escalations: 0 },
@@ -270,7 +314,11 @@ function batchScript(held: LatencySpec): SimulatorScriptInput {
         latency: MODEL_LATENCY,
         rules: [
           { name: 'held', when: { promptContains: 'group=small' }, answer: valid, latency: held },
-          { name: 'broken json', when: { promptMatches: { pattern: 'group=(mid|frontier)' } }, answer: { type: 'invalid_json', style: 'truncated' } },
+          {
+            name: 'broken json',
+            when: { promptMatches: { pattern: 'group=(mid|frontier)' } },
+            answer: { type: 'invalid_json', style: 'truncated' },
+          },
         ],
         defaultAnswer: valid,
       },
@@ -301,42 +349,94 @@ function makeBatch(scenario: string, id: string, count: number, group: (n: numbe
 type Collected = Awaited<ReturnType<typeof collectResults>>;
 
 /** Submits a batch over every group and collects its `done` group, which finishes before the disruption. */
-async function submitBatch(rig: ScenarioRig, scenario: string, id: string, count: number, stageTimeoutMs: number, log: (line: string) => void): Promise<{ batch: Batch; early: Collected }> {
+async function submitBatch(
+  rig: ScenarioRig,
+  scenario: string,
+  id: string,
+  count: number,
+  stageTimeoutMs: number,
+  log: (line: string) => void,
+): Promise<{ batch: Batch; early: Collected }> {
   const batch = makeBatch(scenario, id, count, (n) => BATCH_GROUPS[n % BATCH_GROUPS.length]!);
-  await submitAll(rig, batch.requests.map((r) => r.request));
+  await submitAll(
+    rig,
+    batch.requests.map((r) => r.request),
+  );
   log(`${scenario}: ${batch.requests.length} requests submitted`);
-  const early = await collectResults(rig, batch.requests.filter((r) => r.group === 'done').map((r) => r.request.id), stageTimeoutMs);
+  const early = await collectResults(
+    rig,
+    batch.requests.filter((r) => r.group === 'done').map((r) => r.request.id),
+    stageTimeoutMs,
+  );
   return { batch, early };
 }
 
 /** Collects the requests `early` has not, and merges the two. */
-async function collectRest(rig: ScenarioRig, ids: readonly string[], early: Collected, stageTimeoutMs: number): Promise<Collected> {
-  const rest = await collectResults(rig, ids.filter((i) => !early.results.has(i) && !early.missing.has(i)), stageTimeoutMs);
-  return { results: new Map([...early.results, ...rest.results]), missing: new Map([...early.missing, ...rest.missing]) };
+async function collectRest(
+  rig: ScenarioRig,
+  ids: readonly string[],
+  early: Collected,
+  stageTimeoutMs: number,
+): Promise<Collected> {
+  const rest = await collectResults(
+    rig,
+    ids.filter((i) => !early.results.has(i) && !early.missing.has(i)),
+    stageTimeoutMs,
+  );
+  return {
+    results: new Map([...early.results, ...rest.results]),
+    missing: new Map([...early.missing, ...rest.missing]),
+  };
 }
 
 /** Resolves once every held request has a call to its held model in flight that started after `since`. */
-async function everyHeldCallInFlight(rig: ScenarioRig, batch: Batch, since: number, timeoutMs: number, what: string): Promise<void> {
+async function everyHeldCallInFlight(
+  rig: ScenarioRig,
+  batch: Batch,
+  since: number,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const isHeldCall = (call: CallRecord, held: Batch['held'][number]) =>
-    call.state === 'in_flight' && call.startedAt >= since && call.model === HELD_MODEL[held.group] && requestIdOf(call) === held.request.id;
+    call.state === 'in_flight' &&
+    call.startedAt >= since &&
+    call.model === HELD_MODEL[held.group] &&
+    requestIdOf(call) === held.request.id;
   try {
-    await rig.simulator.callLog.waitFor({ state: 'in_flight' }, (inFlight) => batch.held.every((held) => inFlight.some((call) => isHeldCall(call, held))), timeoutMs);
+    await rig.simulator.callLog.waitFor(
+      { state: 'in_flight' },
+      (inFlight) => batch.held.every((held) => inFlight.some((call) => isHeldCall(call, held))),
+      timeoutMs,
+    );
   } catch (error) {
     // Say where the stragglers are: a stage that never comes is otherwise hard to diagnose.
     const calls = rig.simulator.callLog.list();
     const lagging = batch.held.filter((held) => !calls.some((call) => isHeldCall(call, held))).slice(0, 5);
-    const where = lagging.map((held) => `${held.request.id} (${held.group}): ${calls.filter((c) => requestIdOf(c) === held.request.id).map((c) => `${c.model} ${c.state} ${c.status ?? ''}`).join(', ')}`);
+    const where = lagging.map(
+      (held) =>
+        `${held.request.id} (${held.group}): ${calls
+          .filter((c) => requestIdOf(c) === held.request.id)
+          .map((c) => `${c.model} ${c.state} ${c.status ?? ''}`)
+          .join(', ')}`,
+    );
     throw new Error(`${what}: ${(error as Error).message}; not in flight: ${where.join('; ')}`);
   }
 }
 
 /** Every request ended as its group should, and its held model answered it exactly once. */
-function expectBatch(violations: string[], batch: Batch, results: Map<string, CascadeResult>, calls: readonly CallRecord[]): void {
+function expectBatch(
+  violations: string[],
+  batch: Batch,
+  results: Map<string, CascadeResult>,
+  calls: readonly CallRecord[],
+): void {
   for (const { group, request } of batch.requests) {
     expectResult(violations, request.id, results.get(request.id), { outcome: 'accepted', ...EXPECTED[group] });
     const heldModel = HELD_MODEL[group];
     if (!heldModel) continue;
-    const answered = calls.filter((c) => c.model === heldModel && requestIdOf(c) === request.id && isAnswered(c)).length;
+    const answered = calls.filter(
+      (c) => c.model === heldModel && requestIdOf(c) === request.id && isAnswered(c),
+    ).length;
     if (answered !== 1) violations.push(`${request.id}: ${answered} answered ${heldModel} calls, expected exactly one`);
   }
 }
@@ -379,13 +479,25 @@ export async function runWorkerCrash(context: DurabilityContext, options: Worker
   try {
     let worker = await rig.startWorker();
     const { batch, early } = await submitBatch(rig, scenario, id, options.requests, stageTimeoutMs, log);
-    const queued = makeBatch(scenario, id, Math.max(1, Math.round(options.requests / 10)), () => 'queued', options.requests);
+    const queued = makeBatch(
+      scenario,
+      id,
+      Math.max(1, Math.round(options.requests / 10)),
+      () => 'queued',
+      options.requests,
+    );
 
     let kills = 0;
     let callsCut = 0;
     let since = 0;
     for (let round = 1; round <= options.kills; round++) {
-      await everyHeldCallInFlight(rig, batch, since, stageTimeoutMs, `every held request to be mid-call before kill ${round}`);
+      await everyHeldCallInFlight(
+        rig,
+        batch,
+        since,
+        stageTimeoutMs,
+        `every held request to be mid-call before kill ${round}`,
+      );
       // The last kill releases the held models: the calls made after it answer in normal (slow) time.
       if (round === options.kills) rig.simulator.setScript(batchScript(MODEL_LATENCY));
       const inFlight = rig.simulator.callLog.list({ state: 'in_flight' }).map((c) => c.id);
@@ -394,7 +506,11 @@ export async function runWorkerCrash(context: DurabilityContext, options: Worker
       kills++;
       callsCut += await callsCutByKill(rig.simulator, inFlight);
       log(`${scenario}: kill ${round}: worker SIGKILLed with ${inFlight.length} model calls in flight`);
-      if (round === 1) await submitAll(rig, queued.requests.map((r) => r.request));
+      if (round === 1)
+        await submitAll(
+          rig,
+          queued.requests.map((r) => r.request),
+        );
       worker = await rig.startWorker();
       log(`${scenario}: kill ${round}: a new worker polls`);
     }
@@ -421,7 +537,11 @@ export async function runWorkerCrash(context: DurabilityContext, options: Worker
       results,
       missing,
       kills,
-      details: { heldRequests: batch.held.length, callsCutByKills: callsCut, queuedWhileNoWorker: queued.requests.length },
+      details: {
+        heldRequests: batch.held.length,
+        callsCutByKills: callsCut,
+        queuedWhileNoWorker: queued.requests.length,
+      },
       violations,
       keep: batchKeep(scenario, batch),
       options,
@@ -444,7 +564,10 @@ export interface ServerRestartOptions extends ScenarioOptions {
  * answers are delivered once the server is back, and every request completes. Nothing is lost,
  * no request runs twice, and no model call is made twice.
  */
-export async function runServerRestart(context: DurabilityContext, options: ServerRestartOptions): Promise<ScenarioReport> {
+export async function runServerRestart(
+  context: DurabilityContext,
+  options: ServerRestartOptions,
+): Promise<ScenarioReport> {
   const started = Date.now();
   const scenario = 'server-restart';
   const log = options.log ?? (() => {});
@@ -466,7 +589,12 @@ export async function runServerRestart(context: DurabilityContext, options: Serv
     await rig.startWorker(server.address);
     const { batch, early } = await submitBatch(rig, scenario, id, options.requests, stageTimeoutMs, log);
     // Every request has reached its slow call (a loaded machine may already have some answered).
-    await rig.simulator.callLog.waitFor({}, (calls) => batch.held.every((r) => calls.some((c) => c.model === HELD_MODEL[r.group] && requestIdOf(c) === r.request.id)), stageTimeoutMs);
+    await rig.simulator.callLog.waitFor(
+      {},
+      (calls) =>
+        batch.held.every((r) => calls.some((c) => c.model === HELD_MODEL[r.group] && requestIdOf(c) === r.request.id)),
+      stageTimeoutMs,
+    );
 
     let restarts = 0;
     let inFlightAtStops = 0;
@@ -482,8 +610,12 @@ export async function runServerRestart(context: DurabilityContext, options: Serv
       await server.start();
       restarts++;
       const upAt = Date.now();
-      answeredWhileDown += rig.simulator.callLog.list().filter((c) => isAnswered(c) && c.endedAt! >= stoppedAt && c.endedAt! <= upAt).length;
-      log(`${scenario}: restart ${round}: server down ${((upAt - stoppedAt) / 1000).toFixed(1)} s, back on ${server.dbFile}`);
+      answeredWhileDown += rig.simulator.callLog
+        .list()
+        .filter((c) => isAnswered(c) && c.endedAt! >= stoppedAt && c.endedAt! <= upAt).length;
+      log(
+        `${scenario}: restart ${round}: server down ${((upAt - stoppedAt) / 1000).toFixed(1)} s, back on ${server.dbFile}`,
+      );
     }
 
     const ids = batch.requests.map((r) => r.request.id);
@@ -500,7 +632,8 @@ export async function runServerRestart(context: DurabilityContext, options: Serv
     }
     // The same ids submitted again attach to the runs that survived the restart.
     for (const { request } of batch.requests) {
-      if ((await rig.cascades.submit(request)).created) violations.push(`${request.id}: a resubmission after the restart started a second run`);
+      if ((await rig.cascades.submit(request)).created)
+        violations.push(`${request.id}: a resubmission after the restart started a second run`);
     }
     return await finish({
       scenario,
@@ -511,7 +644,11 @@ export async function runServerRestart(context: DurabilityContext, options: Serv
       results,
       missing,
       restarts,
-      details: { heldRequests: batch.held.length, callsInFlightAtStops: inFlightAtStops, callsAnsweredWhileServerDown: answeredWhileDown },
+      details: {
+        heldRequests: batch.held.length,
+        callsInFlightAtStops: inFlightAtStops,
+        callsAnsweredWhileServerDown: answeredWhileDown,
+      },
       violations,
       keep: batchKeep(scenario, batch),
       options,
@@ -545,14 +682,20 @@ export interface ProviderOutageOptions extends ScenarioOptions {
  * requests on the `review` route, whose only model is on Anthropic, wait on durable timers until it
  * is back. Every request completes accepted; none fails because of the outage.
  */
-export async function runProviderOutage(context: DurabilityContext, options: ProviderOutageOptions): Promise<ScenarioReport> {
+export async function runProviderOutage(
+  context: DurabilityContext,
+  options: ProviderOutageOptions,
+): Promise<ScenarioReport> {
   const started = Date.now();
   const scenario = 'provider-outage';
   const log = options.log ?? (() => {});
   const id = runId();
   const rig = await openScenarioRig(context, {
     label: scenario,
-    script: { seed: 3, otherModels: { defaultAnswer: { type: 'text', text: 'Hello from {{model}}.' }, latency: MODEL_LATENCY } },
+    script: {
+      seed: 3,
+      otherModels: { defaultAnswer: { type: 'text', text: 'Hello from {{model}}.' }, latency: MODEL_LATENCY },
+    },
     config: {
       routes: { default: { startTier: 'small' }, review: { startTier: 'frontier' } },
       // Long enough to outlast the outage several times over: waiting must never give up first.
@@ -561,7 +704,11 @@ export async function runProviderOutage(context: DurabilityContext, options: Pro
   });
   try {
     await rig.startWorker();
-    const fault = rig.simulator.faults.add({ provider: 'anthropic', durationMs: options.outageMs, effect: { type: 'http_error', status: 503, message: 'Overloaded' } });
+    const fault = rig.simulator.faults.add({
+      provider: 'anthropic',
+      durationMs: options.outageMs,
+      effect: { type: 'http_error', status: 503, message: 'Overloaded' },
+    });
     const outageEnds = fault.expiresAt!;
     log(`${scenario}: anthropic answers 503 for ${options.outageMs / 1000} s`);
     const wave = (w: number) =>
@@ -587,14 +734,20 @@ export async function runProviderOutage(context: DurabilityContext, options: Pro
       const result = results.get(request.id);
       if (!result) continue;
       if (request.taskType === 'default') {
-        expectResult(violations, request.id, result, { outcome: 'accepted', finalModel: 'small-backup', escalations: 0 });
+        expectResult(violations, request.id, result, {
+          outcome: 'accepted',
+          finalModel: 'small-backup',
+          escalations: 0,
+        });
         if (result.finalModel === 'small-backup') failedOver++;
       } else {
         expectResult(violations, request.id, result, { outcome: 'accepted', finalModel: 'frontier', escalations: 0 });
         const answer = calls.find((c) => requestIdOf(c) === request.id && isAnswered(c));
         // The waiting kind can only be answered once the provider is back.
-        if (answer && answer.startedAt < outageEnds) violations.push(`${request.id}: answered by ${answer.model} during the outage`);
-        if (!result.steps.some((s) => s.error?.type === 'overloaded')) violations.push(`${request.id}: no failed attempt recorded, so it never waited`);
+        if (answer && answer.startedAt < outageEnds)
+          violations.push(`${request.id}: answered by ${answer.model} during the outage`);
+        if (!result.steps.some((s) => s.error?.type === 'overloaded'))
+          violations.push(`${request.id}: no failed attempt recorded, so it never waited`);
         if (result.outcome === 'accepted') waited++;
       }
     }
@@ -642,14 +795,23 @@ export interface RateLimitStormOptions extends ScenarioOptions {
  * calls of a burst of requests: enough 429s that models run out of attempts, fall back, and the
  * cascade waits a round. No call may come sooner than the `retry-after` before it allowed.
  */
-export async function runRateLimitStorm(context: DurabilityContext, options: RateLimitStormOptions): Promise<ScenarioReport> {
+export async function runRateLimitStorm(
+  context: DurabilityContext,
+  options: RateLimitStormOptions,
+): Promise<ScenarioReport> {
   const started = Date.now();
   const scenario = 'rate-limit-storm';
   const log = options.log ?? (() => {});
   const id = runId();
   const rig = await openScenarioRig(context, {
     label: scenario,
-    script: { seed: 5, otherModels: { defaultAnswer: { type: 'text', text: 'Hello from {{model}}.' }, latency: { type: 'uniform', minMs: 50, maxMs: 300 } } },
+    script: {
+      seed: 5,
+      otherModels: {
+        defaultAnswer: { type: 'text', text: 'Hello from {{model}}.' },
+        latency: { type: 'uniform', minMs: 50, maxMs: 300 },
+      },
+    },
     config: { routes: { default: { startTier: 'small' }, review: { startTier: 'mid' } } },
   });
   try {
@@ -657,9 +819,36 @@ export async function runRateLimitStorm(context: DurabilityContext, options: Rat
     const n = options.requestsPerRoute;
     const per = options.rateLimitsPerRequest;
     const storm = [
-      { model: 'sim-small', times: n * per, effect: { type: 'http_error' as const, status: 429, retryAfterSeconds: 3, message: 'rate limit exceeded: requests per minute' } },
-      { model: 'sim-small-backup', times: n * per, effect: { type: 'http_error' as const, status: 429, retryAfterSeconds: 1, message: 'Rate limit reached for requests' } },
-      { model: 'sim-mid', times: n * (per + 1), effect: { type: 'http_error' as const, status: 429, retryAfterSeconds: 2, message: 'Rate limit reached for requests' } },
+      {
+        model: 'sim-small',
+        times: n * per,
+        effect: {
+          type: 'http_error' as const,
+          status: 429,
+          retryAfterSeconds: 3,
+          message: 'rate limit exceeded: requests per minute',
+        },
+      },
+      {
+        model: 'sim-small-backup',
+        times: n * per,
+        effect: {
+          type: 'http_error' as const,
+          status: 429,
+          retryAfterSeconds: 1,
+          message: 'Rate limit reached for requests',
+        },
+      },
+      {
+        model: 'sim-mid',
+        times: n * (per + 1),
+        effect: {
+          type: 'http_error' as const,
+          status: 429,
+          retryAfterSeconds: 2,
+          message: 'Rate limit reached for requests',
+        },
+      },
     ];
     for (const fault of storm) rig.simulator.faults.add(fault);
     const requests = Array.from({ length: 2 * n }, (_, k) => {
@@ -678,7 +867,9 @@ export async function runRateLimitStorm(context: DurabilityContext, options: Rat
     const rateLimited = calls.filter((c) => c.status === 429);
     if (rateLimited.length === 0) violations.push('no call was rate limited: the storm did not happen');
     // The retries the storm forced: every call that followed a 429 of the same request and model.
-    const retriesAfter429 = calls.filter((c, i) => calls.slice(0, i).some((p) => p.status === 429 && p.model === c.model && requestIdOf(p) === requestIdOf(c))).length;
+    const retriesAfter429 = calls.filter((c, i) =>
+      calls.slice(0, i).some((p) => p.status === 429 && p.model === c.model && requestIdOf(p) === requestIdOf(c)),
+    ).length;
     const keep = [
       { label: `durability-${scenario}-fallback`, workflowId: requests[0]!.id },
       { label: `durability-${scenario}-single-model`, workflowId: requests[1]!.id },
@@ -696,7 +887,10 @@ export async function runRateLimitStorm(context: DurabilityContext, options: Rat
         retriesAfter429,
         longestRetryAfterMs: Math.max(0, ...calls.map((c) => retryAfterMsOf(c) ?? 0)),
         // Model calls that ran out of attempts on 429s, each followed by a fallback or a waiting round.
-        callsOutOfAttempts: [...results.values()].reduce((sum, r) => sum + r.steps.filter((s) => s.error?.type === 'rate_limited').length, 0),
+        callsOutOfAttempts: [...results.values()].reduce(
+          (sum, r) => sum + r.steps.filter((s) => s.error?.type === 'rate_limited').length,
+          0,
+        ),
       },
       violations,
       keep,
@@ -718,9 +912,27 @@ export interface NonRetryableOptions extends ScenarioOptions {
 
 const NON_RETRYABLE_KINDS = [
   { kind: 'auth-anthropic', route: 'default', status: 401, message: 'invalid x-api-key', type: 'auth' },
-  { kind: 'auth-openai', route: 'review', status: 401, message: 'Incorrect API key provided: sk-...abcd', type: 'auth' },
-  { kind: 'bad-request-anthropic', route: 'default', status: 400, message: 'temperature: range: 0..1', type: 'bad_request' },
-  { kind: 'bad-request-openai', route: 'review', status: 400, message: "Unsupported parameter: 'max_tokens' is not supported with this model.", type: 'bad_request' },
+  {
+    kind: 'auth-openai',
+    route: 'review',
+    status: 401,
+    message: 'Incorrect API key provided: sk-...abcd',
+    type: 'auth',
+  },
+  {
+    kind: 'bad-request-anthropic',
+    route: 'default',
+    status: 400,
+    message: 'temperature: range: 0..1',
+    type: 'bad_request',
+  },
+  {
+    kind: 'bad-request-openai',
+    route: 'review',
+    status: 400,
+    message: "Unsupported parameter: 'max_tokens' is not supported with this model.",
+    type: 'bad_request',
+  },
 ] as const;
 
 /**
@@ -728,22 +940,42 @@ const NON_RETRYABLE_KINDS = [
  * exactly one call, with the provider's own message in the result; no retry, no fallback, no
  * escalation.
  */
-export async function runNonRetryableErrors(context: DurabilityContext, options: NonRetryableOptions): Promise<ScenarioReport> {
+export async function runNonRetryableErrors(
+  context: DurabilityContext,
+  options: NonRetryableOptions,
+): Promise<ScenarioReport> {
   const started = Date.now();
   const scenario = 'non-retryable-errors';
   const id = runId();
-  const rules = NON_RETRYABLE_KINDS.map((k) => ({ name: k.kind, when: { promptContains: `kind=${k.kind}` }, answer: { type: 'error' as const, status: k.status, message: k.message } }));
+  const rules = NON_RETRYABLE_KINDS.map((k) => ({
+    name: k.kind,
+    when: { promptContains: `kind=${k.kind}` },
+    answer: { type: 'error' as const, status: k.status, message: k.message },
+  }));
   const rig = await openScenarioRig(context, {
     label: scenario,
-    script: { seed: 9, otherModels: { rules, defaultAnswer: { type: 'text', text: 'Hello.' }, latency: { type: 'uniform', minMs: 50, maxMs: 300 } } },
+    script: {
+      seed: 9,
+      otherModels: {
+        rules,
+        defaultAnswer: { type: 'text', text: 'Hello.' },
+        latency: { type: 'uniform', minMs: 50, maxMs: 300 },
+      },
+    },
     config: { routes: { default: { startTier: 'small' }, review: { startTier: 'mid' } } },
   });
   try {
     await rig.startWorker();
     const requests = NON_RETRYABLE_KINDS.flatMap((k) =>
-      Array.from({ length: options.requestsPerKind }, (_, n) => ({ kind: k, request: plainRequest(`${scenario}-${id}-${k.kind}-${n}`, `kind=${k.kind}`, k.route) })),
+      Array.from({ length: options.requestsPerKind }, (_, n) => ({
+        kind: k,
+        request: plainRequest(`${scenario}-${id}-${k.kind}-${n}`, `kind=${k.kind}`, k.route),
+      })),
     );
-    await submitAll(rig, requests.map((r) => r.request));
+    await submitAll(
+      rig,
+      requests.map((r) => r.request),
+    );
     const ids = requests.map((r) => r.request.id);
     const { results, missing } = await collectResults(rig, ids, 120_000);
     const calls = rig.simulator.callLog.list();
@@ -752,13 +984,23 @@ export async function runNonRetryableErrors(context: DurabilityContext, options:
       const result = results.get(request.id);
       if (!result) continue;
       const own = calls.filter((c) => requestIdOf(c) === request.id);
-      if (own.length !== 1) violations.push(`${request.id}: ${own.length} model calls, expected exactly one (${own.map((c) => `${c.model} ${c.status}`).join(', ')})`);
+      if (own.length !== 1)
+        violations.push(
+          `${request.id}: ${own.length} model calls, expected exactly one (${own.map((c) => `${c.model} ${c.status}`).join(', ')})`,
+        );
       if (result.outcome !== 'failed') violations.push(`${request.id}: outcome ${result.outcome}, expected failed`);
-      if (result.error?.type !== kind.type) violations.push(`${request.id}: error type ${result.error?.type}, expected ${kind.type}`);
-      if (!result.error?.message.includes(`${kind.status}: ${kind.message}`)) violations.push(`${request.id}: error message "${result.error?.message}" lacks the provider's "${kind.status}: ${kind.message}"`);
-      if (result.steps.length !== 1 || result.steps[0]!.error?.type !== kind.type) violations.push(`${request.id}: steps ${JSON.stringify(result.steps.map((s) => s.error?.type ?? 'answer'))}`);
+      if (result.error?.type !== kind.type)
+        violations.push(`${request.id}: error type ${result.error?.type}, expected ${kind.type}`);
+      if (!result.error?.message.includes(`${kind.status}: ${kind.message}`))
+        violations.push(
+          `${request.id}: error message "${result.error?.message}" lacks the provider's "${kind.status}: ${kind.message}"`,
+        );
+      if (result.steps.length !== 1 || result.steps[0]!.error?.type !== kind.type)
+        violations.push(`${request.id}: steps ${JSON.stringify(result.steps.map((s) => s.error?.type ?? 'answer'))}`);
     }
-    const keep = NON_RETRYABLE_KINDS.filter((k) => k.kind.startsWith('auth-anthropic') || k.kind.startsWith('bad-request-openai')).map((k) => ({
+    const keep = NON_RETRYABLE_KINDS.filter(
+      (k) => k.kind.startsWith('auth-anthropic') || k.kind.startsWith('bad-request-openai'),
+    ).map((k) => ({
       label: `durability-${scenario}-${k.kind}`,
       workflowId: requests.find((r) => r.kind === k)!.request.id,
     }));
@@ -822,11 +1064,18 @@ const BAD_OUTPUT_EXPECTED: Record<BadOutputKind, { outcome: string; finalModel: 
  * Garbage, truncated JSON, a huge answer and wrong types from the models: never a workflow task
  * failure; always a failed check that escalates, or a clear `exhausted` outcome.
  */
-export async function runBadModelOutput(context: DurabilityContext, options: BadOutputOptions): Promise<ScenarioReport> {
+export async function runBadModelOutput(
+  context: DurabilityContext,
+  options: BadOutputOptions,
+): Promise<ScenarioReport> {
   const started = Date.now();
   const scenario = 'bad-model-output';
   const id = runId();
-  const huge = { type: 'text' as const, text: 'The invoice says the total is due. ', repeat: Math.ceil(options.hugeAnswerChars / 35) };
+  const huge = {
+    type: 'text' as const,
+    text: 'The invoice says the total is due. ',
+    repeat: Math.ceil(options.hugeAnswerChars / 35),
+  };
   const garbage = { type: 'text' as const, text: GARBAGE };
   const truncated = { type: 'invalid_json' as const, style: 'truncated' as const };
   const wrongTypes = { type: 'schema_violation' as const };
@@ -869,7 +1118,10 @@ export async function runBadModelOutput(context: DurabilityContext, options: Bad
       // The huge answer needs room: a model writes at most its max output tokens, 4 characters each.
       models: durabilityModels(Math.ceil(options.hugeAnswerChars / 4) + 64),
       routes: {
-        extraction: { startTier: 'small', checks: [{ type: 'not_empty' }, { type: 'not_refusal' }, { type: 'json_schema' }, { type: 'ground_truth' }] },
+        extraction: {
+          startTier: 'small',
+          checks: [{ type: 'not_empty' }, { type: 'not_refusal' }, { type: 'json_schema' }, { type: 'ground_truth' }],
+        },
         'one-shot': { startTier: 'small', cascade: false, checks: [{ type: 'not_empty' }, { type: 'json_schema' }] },
         default: { startTier: 'small' },
       },
@@ -880,10 +1132,18 @@ export async function runBadModelOutput(context: DurabilityContext, options: Bad
     const requests = BAD_OUTPUT_KINDS.flatMap((kind) =>
       Array.from({ length: options.requestsPerKind }, (_, n) => ({
         kind,
-        request: invoiceRequest(`${scenario}-${id}-${kind}-${n}`, `kind=${kind}`, n, kind === 'one-shot' ? { taskType: 'one-shot' } : {}),
+        request: invoiceRequest(
+          `${scenario}-${id}-${kind}-${n}`,
+          `kind=${kind}`,
+          n,
+          kind === 'one-shot' ? { taskType: 'one-shot' } : {},
+        ),
       })),
     );
-    await submitAll(rig, requests.map((r) => r.request));
+    await submitAll(
+      rig,
+      requests.map((r) => r.request),
+    );
     const ids = requests.map((r) => r.request.id);
     const { results, missing } = await collectResults(rig, ids, 180_000);
     const violations: string[] = [];
@@ -897,14 +1157,27 @@ export async function runBadModelOutput(context: DurabilityContext, options: Bad
       for (const step of rejected) {
         const failed = step.checks.filter((c) => c.status === 'fail');
         failedChecks += failed.length;
-        if (failed.length === 0) violations.push(`${request.id}: the ${step.model} answer was rejected with no failed check`);
+        if (failed.length === 0)
+          violations.push(`${request.id}: the ${step.model} answer was rejected with no failed check`);
       }
-      if (result.outcome === 'exhausted' && !/failed/.test(result.outcomeReason)) violations.push(`${request.id}: exhausted without naming the failed checks: ${result.outcomeReason}`);
+      if (result.outcome === 'exhausted' && !/failed/.test(result.outcomeReason))
+        violations.push(`${request.id}: exhausted without naming the failed checks: ${result.outcomeReason}`);
       if (kind === 'huge' || kind === 'huge-everywhere') {
-        const delivered = rig.simulator.callLog.list().filter((c) => requestIdOf(c) === request.id && isAnswered(c) && JSON.stringify(c.responseBody).length >= options.hugeAnswerChars);
-        if (delivered.length < 2) violations.push(`${request.id}: ${delivered.length} huge answers delivered, expected at least 2`);
+        const delivered = rig.simulator.callLog
+          .list()
+          .filter(
+            (c) =>
+              requestIdOf(c) === request.id &&
+              isAnswered(c) &&
+              JSON.stringify(c.responseBody).length >= options.hugeAnswerChars,
+          );
+        if (delivered.length < 2)
+          violations.push(`${request.id}: ${delivered.length} huge answers delivered, expected at least 2`);
       }
-      if (kind === 'huge-everywhere' && result.output.text.length < options.hugeAnswerChars) violations.push(`${request.id}: the exhausted result does not return the last answer whole (${result.output.text.length} characters)`);
+      if (kind === 'huge-everywhere' && result.output.text.length < options.hugeAnswerChars)
+        violations.push(
+          `${request.id}: the exhausted result does not return the last answer whole (${result.output.text.length} characters)`,
+        );
     }
     // Histories of huge answers are megabytes each; they take the same path as garbage does.
     const keep = BAD_OUTPUT_KINDS.filter((kind) => !kind.startsWith('huge')).map((kind) => ({

@@ -33,7 +33,10 @@ export async function openBatchEngine(
 ): Promise<BatchEngine> {
   const simulator = await startSimulator({ script: options.script ?? {} });
   const workDir = await mkdtemp(path.join(os.tmpdir(), `llm-cascade-${options.label}-`));
-  const config = pointConfigAtSimulator(parseConfig({ ...(options.config ?? threeTierConfig()), taskQueue: uniqueTaskQueue(options.label) }), simulator);
+  const config = pointConfigAtSimulator(
+    parseConfig({ ...(options.config ?? threeTierConfig()), taskQueue: uniqueTaskQueue(options.label) }),
+    simulator,
+  );
   const providers = createProviderRegistry(config, simulatorEnv());
   const worker = await createTestWorker(temporal, config, providers);
   const running = worker.run();
@@ -53,7 +56,10 @@ export async function openBatchEngine(
 }
 
 /** Each run of a batch's continue-as-new chain, oldest first, with its history. */
-export async function* batchRunHistories(client: Client, batchId: string): AsyncGenerator<{ runId: string; history: History }> {
+export async function* batchRunHistories(
+  client: Client,
+  batchId: string,
+): AsyncGenerator<{ runId: string; history: History }> {
   let runId = (await client.workflow.getHandle(batchId).describe()).raw.workflowExecutionInfo?.firstRunId ?? undefined;
   while (runId) {
     const history = await client.workflow.getHandle(batchId, runId).fetchHistory();
@@ -64,7 +70,10 @@ export async function* batchRunHistories(client: Client, batchId: string): Async
 
 /** Writes JSONL: objects as JSON, strings as they are (for deliberately broken lines). */
 export async function writeJsonl(file: string, lines: readonly unknown[]): Promise<string> {
-  await writeFile(file, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
+  await writeFile(
+    file,
+    lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n',
+  );
   return file;
 }
 
@@ -77,7 +86,9 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 /** The last user message of a logged call, whichever provider's wire format it came in. */
 export function promptOf(call: CallRecord): string {
-  const body = call.requestBody as { messages?: Array<{ role: string; content: string | Array<{ type: string; text?: string }> }> };
+  const body = call.requestBody as {
+    messages?: Array<{ role: string; content: string | Array<{ type: string; text?: string }> }>;
+  };
   const users = (body.messages ?? []).filter((m) => m.role === 'user');
   const content = users[users.length - 1]?.content ?? '';
   return typeof content === 'string' ? content : content.map((block) => block.text ?? '').join('');

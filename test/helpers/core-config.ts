@@ -12,11 +12,36 @@ export function configInput(): CascadeConfigInput {
       openai: { type: 'openai', apiKeyEnv: 'OPENAI_API_KEY' },
     },
     models: {
-      haiku: { provider: 'anthropic', model: 'claude-haiku', pricing: { inputPerMTok: 1, outputPerMTok: 5, cachedInputPerMTok: 0.1 }, maxOutputTokens: 1000 },
-      nano: { provider: 'openai', model: 'gpt-nano', pricing: { inputPerMTok: 0.1, outputPerMTok: 0.4 }, maxOutputTokens: 1000 },
-      mini: { provider: 'openai', model: 'gpt-mini', pricing: { inputPerMTok: 0.4, outputPerMTok: 1.6 }, maxOutputTokens: 2000 },
-      sonnet: { provider: 'anthropic', model: 'claude-sonnet', pricing: { inputPerMTok: 3, outputPerMTok: 15 }, maxOutputTokens: 2000 },
-      opus: { provider: 'anthropic', model: 'claude-opus', pricing: { inputPerMTok: 15, outputPerMTok: 75 }, maxOutputTokens: 4000 },
+      haiku: {
+        provider: 'anthropic',
+        model: 'claude-haiku',
+        pricing: { inputPerMTok: 1, outputPerMTok: 5, cachedInputPerMTok: 0.1 },
+        maxOutputTokens: 1000,
+      },
+      nano: {
+        provider: 'openai',
+        model: 'gpt-nano',
+        pricing: { inputPerMTok: 0.1, outputPerMTok: 0.4 },
+        maxOutputTokens: 1000,
+      },
+      mini: {
+        provider: 'openai',
+        model: 'gpt-mini',
+        pricing: { inputPerMTok: 0.4, outputPerMTok: 1.6 },
+        maxOutputTokens: 2000,
+      },
+      sonnet: {
+        provider: 'anthropic',
+        model: 'claude-sonnet',
+        pricing: { inputPerMTok: 3, outputPerMTok: 15 },
+        maxOutputTokens: 2000,
+      },
+      opus: {
+        provider: 'anthropic',
+        model: 'claude-opus',
+        pricing: { inputPerMTok: 15, outputPerMTok: 75 },
+        maxOutputTokens: 4000,
+      },
     },
     tiers: [
       { name: 'small', model: 'haiku', fallbacks: ['nano'] },

@@ -46,11 +46,41 @@ export function threeTierConfig(overrides: Partial<CascadeConfigInput> = {}): Ca
       openai: { type: 'openai' },
     },
     models: {
-      small: { provider: 'anthropic', model: 'sim-small', pricing: { inputPerMTok: 1, outputPerMTok: 5 }, timeoutMs: 5000, maxOutputTokens: 512 },
-      'small-backup': { provider: 'openai', model: 'sim-small-backup', pricing: { inputPerMTok: 0.5, outputPerMTok: 2 }, timeoutMs: 5000, maxOutputTokens: 512 },
-      partner: { provider: 'openai', model: 'sim-partner', pricing: { inputPerMTok: 0.5, outputPerMTok: 2 }, timeoutMs: 5000, maxOutputTokens: 512 },
-      mid: { provider: 'openai', model: 'sim-mid', pricing: { inputPerMTok: 3, outputPerMTok: 15 }, timeoutMs: 5000, maxOutputTokens: 1024 },
-      frontier: { provider: 'anthropic', model: 'sim-frontier', pricing: { inputPerMTok: 15, outputPerMTok: 75 }, timeoutMs: 5000, maxOutputTokens: 1024 },
+      small: {
+        provider: 'anthropic',
+        model: 'sim-small',
+        pricing: { inputPerMTok: 1, outputPerMTok: 5 },
+        timeoutMs: 5000,
+        maxOutputTokens: 512,
+      },
+      'small-backup': {
+        provider: 'openai',
+        model: 'sim-small-backup',
+        pricing: { inputPerMTok: 0.5, outputPerMTok: 2 },
+        timeoutMs: 5000,
+        maxOutputTokens: 512,
+      },
+      partner: {
+        provider: 'openai',
+        model: 'sim-partner',
+        pricing: { inputPerMTok: 0.5, outputPerMTok: 2 },
+        timeoutMs: 5000,
+        maxOutputTokens: 512,
+      },
+      mid: {
+        provider: 'openai',
+        model: 'sim-mid',
+        pricing: { inputPerMTok: 3, outputPerMTok: 15 },
+        timeoutMs: 5000,
+        maxOutputTokens: 1024,
+      },
+      frontier: {
+        provider: 'anthropic',
+        model: 'sim-frontier',
+        pricing: { inputPerMTok: 15, outputPerMTok: 75 },
+        timeoutMs: 5000,
+        maxOutputTokens: 1024,
+      },
     },
     tiers: [
       { name: 'small', model: 'small', fallbacks: ['small-backup'] },
@@ -58,10 +88,19 @@ export function threeTierConfig(overrides: Partial<CascadeConfigInput> = {}): Ca
       { name: 'frontier', model: 'frontier' },
     ],
     routes: {
-      extraction: { startTier: 'small', checks: [{ type: 'not_empty' }, { type: 'not_refusal' }, { type: 'json_schema' }, { type: 'ground_truth' }] },
+      extraction: {
+        startTier: 'small',
+        checks: [{ type: 'not_empty' }, { type: 'not_refusal' }, { type: 'json_schema' }, { type: 'ground_truth' }],
+      },
       default: { startTier: 'small' },
     },
-    resilience: { maxAttemptsPerModel: 3, initialRetryMs: 200, maxRetryMs: 2000, outageWaitMs: 60_000, heartbeatTimeoutMs: 5000 },
+    resilience: {
+      maxAttemptsPerModel: 3,
+      initialRetryMs: 200,
+      maxRetryMs: 2000,
+      outageWaitMs: 60_000,
+      heartbeatTimeoutMs: 5000,
+    },
     ...overrides,
   };
 }

@@ -28,15 +28,24 @@ export function historyFileName(label: string): string {
 export async function saveHistory(label: string, history: History, dir = HISTORIES_DIR): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, historyFileName(label));
-  const json = HistoryMessage.toObject(HistoryMessage.fromObject(history), { longs: String, enums: String, bytes: String });
+  const json = HistoryMessage.toObject(HistoryMessage.fromObject(history), {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
   await writeFile(file, `${JSON.stringify(json, null, 1)}\n`);
   return file;
 }
 
 /** Fetches and saves the histories of finished workflows, one file per label. */
-export async function recordHistories(client: Client, workflows: ReadonlyArray<{ label: string; workflowId: string }>, dir = HISTORIES_DIR): Promise<string[]> {
+export async function recordHistories(
+  client: Client,
+  workflows: ReadonlyArray<{ label: string; workflowId: string }>,
+  dir = HISTORIES_DIR,
+): Promise<string[]> {
   const files: string[] = [];
-  for (const { label, workflowId } of workflows) files.push(await saveHistory(label, await client.workflow.getHandle(workflowId).fetchHistory(), dir));
+  for (const { label, workflowId } of workflows)
+    files.push(await saveHistory(label, await client.workflow.getHandle(workflowId).fetchHistory(), dir));
   return files;
 }
 

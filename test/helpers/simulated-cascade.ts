@@ -25,10 +25,18 @@ export async function simulatedConfig(simulator: SimulatorHandle, label: string)
     {
       ...example,
       // Long model timeouts: a deliberately slow simulated call stays in flight until the test cancels it.
-      models: Object.fromEntries(Object.entries(example.models).map(([id, model]) => [id, { ...model, timeoutMs: 600_000 }])),
+      models: Object.fromEntries(
+        Object.entries(example.models).map(([id, model]) => [id, { ...model, timeoutMs: 600_000 }]),
+      ),
       taskQueue: uniqueTaskQueue(label),
       // Tests that exercise failures should not wait minutes for a tier to come back.
-      resilience: { ...example.resilience, maxAttemptsPerModel: 2, initialRetryMs: 100, maxRetryMs: 500, outageWaitMs: 1000 },
+      resilience: {
+        ...example.resilience,
+        maxAttemptsPerModel: 2,
+        initialRetryMs: 100,
+        maxRetryMs: 500,
+        outageWaitMs: 1000,
+      },
     },
     simulator,
     SIMULATED_NOTICE,
@@ -112,7 +120,12 @@ export async function startTestApi(
 }
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined, or fails naming `what` after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -39,7 +39,11 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
   if (!address) {
     const cli = await ensureTemporalCli();
     ownEnvironment = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli.path }, ip: '127.0.0.1', searchAttributes: Object.values(CascadeSearchAttributes) },
+      server: {
+        executable: { type: 'existing-path', path: cli.path },
+        ip: '127.0.0.1',
+        searchAttributes: Object.values(CascadeSearchAttributes),
+      },
     });
     address = ownEnvironment.connection.options.address ?? '';
   }
@@ -76,7 +80,11 @@ export function uniqueTaskQueue(label: string): string {
 }
 
 /** A worker for `config` on the shared server, using the run's bundle. */
-export async function createTestWorker(temporal: TestTemporal, config: CascadeConfig, providers?: ProviderRegistry): Promise<Worker> {
+export async function createTestWorker(
+  temporal: TestTemporal,
+  config: CascadeConfig,
+  providers?: ProviderRegistry,
+): Promise<Worker> {
   return createCascadeWorker({
     connection: temporal.nativeConnection,
     config,
