@@ -57,7 +57,7 @@ export class CliContext {
   config(command: Command): Promise<CascadeConfig> {
     // Loaded on first use: the YAML parser and the config schemas are a third of `cascade --help`'s start-up.
     this.configPromise ??= import('../lib/load-config.js').then(({ configPathFrom, loadConfig }) =>
-      loadConfig(configPathFrom(this.globals(command).config, this.io.env)),
+      loadConfig(configPathFrom(this.globals(command).config, this.io.env), this.io.env),
     );
     return this.configPromise;
   }

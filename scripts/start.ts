@@ -8,10 +8,11 @@ import path from 'node:path';
 import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, type CascadeConfig } from '../core/config';
+import { configHash } from '../core/config-hash';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
 import { isDemoMode, startDemoProviders, type DemoProviders } from '../lib/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
-import { configPathFrom, loadConfig, PROJECT_ROOT } from '../lib/load-config';
+import { chooseConfig, loadConfig, PROJECT_ROOT } from '../lib/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { connectClient, TemporalUnreachableError } from '../lib/temporal-connection';
@@ -47,8 +48,9 @@ function portFrom(name: string, fallback: number): number {
 
 async function start(): Promise<void> {
   installTemporalLogging(logger, { handleSignals: false });
-  const configPath = configPathFrom(undefined);
-  let config: CascadeConfig = await loadConfig(configPath);
+  const configChoice = chooseConfig(undefined, env);
+  const configPath = configChoice.path;
+  let config: CascadeConfig = await loadConfig(configPath, env);
   const apiPort = portFrom('PORT', 8080);
 
   if (isDemoMode(config, env)) {
@@ -110,7 +112,8 @@ async function start(): Promise<void> {
     `  HTTP API       ${running.api.url}   (OpenAI-compatible: ${running.api.url}/v1/chat/completions)`,
     `  Temporal UI    ${running.devServer?.uiUrl ?? '(external server: see its own UI)'}`,
     `  Temporal gRPC  ${address}   namespace ${namespace}, task queue ${config.taskQueue}`,
-    `  Config         ${path.relative(process.cwd(), configPath) || configPath}`,
+    `  Config         ${path.relative(process.cwd(), configPath) || configPath} (${configChoice.reason})`,
+    `  Config hash    ${configHash(config)}   (every cascade records it: CascadeConfigHash = "${configHash(config)}")`,
     running.devServer ? `  Data           ${dataDir} (workflows survive restarts)` : '',
     running.demo
       ? `  DEMO MODE      no provider API key is set: answers come from simulated providers (${running.demo.describe()})`
