@@ -120,7 +120,8 @@ async function start(): Promise<void> {
       : '',
     running.api.authNotice ? `  Auth           ${running.api.authNotice}` : '',
     '',
-    `Try: npm run cascade -- run --request examples/invoice-extraction.json`,
+    'Try: npx cascade run "Is this review positive or negative? Great battery."',
+    '     npx cascade run --request examples/invoice-extraction.json   (a request the cheap tiers get wrong)',
     'Ctrl-C stops everything.',
     '',
   ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1 || all[i - 1] !== '');
