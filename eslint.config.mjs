@@ -49,6 +49,10 @@ export default tseslint.config(
               group: [
                 '**/providers/**',
                 '**/lib/**',
+                '**/batch/**',
+                '**/html-report/**',
+                '**/analytics/**',
+                '**/eval/**',
                 '**/simulator/**',
                 '**/worker/**',
                 '**/client/**',

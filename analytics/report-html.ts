@@ -1,4 +1,4 @@
-import { barChartSvg, lineChartSvg, renderHtmlPage, type ReportSection } from '../lib/html-report';
+import { barChartSvg, lineChartSvg, renderHtmlPage, type ReportSection } from '../html-report/html-report';
 import { money, pct } from './format';
 import { BUCKET_MS, type SavingsReport } from './savings-report';
 

@@ -15,7 +15,7 @@ import { sumCosts } from '../core/cost';
 import { canonicalJson } from '../core/normalize-answer';
 import { isRetryableProviderError } from '../core/provider-errors';
 import { type CascadeResult } from '../core/result';
-import { readCascadeHistory, type CascadeExecution, type RecordedCall } from '../lib/cascade-history';
+import { readCascadeHistory, type CascadeExecution, type RecordedCall } from '../client/cascade-history';
 import { mapWithConcurrency } from '../lib/map-with-concurrency';
 import { generateRequest } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';

@@ -1,9 +1,8 @@
 import { type ModelPrompt } from '../core/prompt';
 import { type Message } from '../core/request';
-import { type Usage } from '../core/result';
+import { type FinishReason, type Usage } from '../core/result';
 
-/** Why the model stopped: `length` means it hit the output limit, so the answer may be truncated. */
-export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
+export type { FinishReason };
 
 /** One completion request, already in provider-neutral form. */
 export interface GenerateRequest {

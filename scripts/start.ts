@@ -9,7 +9,7 @@ import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
-import { isDemoMode, startDemoProviders, type DemoProviders } from '../lib/demo-mode';
+import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
 import { configPathFrom, loadConfig, PROJECT_ROOT } from '../lib/load-config';
 import { createLogger } from '../lib/logger';

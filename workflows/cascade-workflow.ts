@@ -2,7 +2,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -13,7 +12,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CallModelInput, CascadeActivities } from '../activities';
 import {
   assembleResult,
   failedCall,
@@ -26,19 +24,9 @@ import {
 } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
-import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
-
-export type { DecisionRecord } from '../core/cascade-run';
-
-/** The workflow's input: the request, and optionally the config to run it under (else the worker's). */
-export interface CascadeWorkflowInput {
-  request: CascadeRequest;
-  config?: CascadeConfig;
-}
-
-export const decisionsQuery = defineQuery<DecisionRecord>('decisions');
+import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
 
 const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
 
