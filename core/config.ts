@@ -10,9 +10,13 @@ const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environmen
 const PositiveInt = z.number().int().positive();
 const NonNegative = z.number().nonnegative();
 
+/** The kinds of provider; each has one entry in providers/provider-table.ts, which the compiler checks. */
+export const ProviderType = z.enum(['anthropic', 'openai', 'openai-compatible']);
+export type ProviderType = z.infer<typeof ProviderType>;
+
 /** How a provider is reached. API keys are never in the file: only the name of the variable holding one. */
 export const ProviderConfig = z.strictObject({
-  type: z.enum(['anthropic', 'openai', 'openai-compatible']),
+  type: ProviderType,
   /** Overrides the SDK's default endpoint; required for `openai-compatible`. */
   baseURL: z.url().optional(),
   /** Name of the environment variable that holds the key, e.g. `ANTHROPIC_API_KEY`. */

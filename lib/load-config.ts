@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
+import { providerProblems } from '../providers/provider-table';
 
 /** The repository root, for paths to shipped files. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -15,7 +16,8 @@ export function configPathFrom(explicit: string | undefined, env: NodeJS.Process
 }
 
 /**
- * Reads and validates a YAML config. Every problem, including YAML syntax, becomes a `ConfigError`
+ * Reads and validates a YAML config, against the provider adapters too. Every problem, including
+ * YAML syntax, becomes a `ConfigError`
  * naming the file and the path within it, so a bad config stops a process at startup.
  */
 export async function loadConfig(file: string): Promise<CascadeConfig> {
@@ -35,5 +37,9 @@ export async function loadConfig(file: string): Promise<CascadeConfig> {
     const message = error instanceof YAMLParseError ? error.message.split('\n')[0]! : (error as Error).message;
     throw new ConfigError([`invalid YAML: ${message}`], file);
   }
-  return parseConfig(document, file);
+  const config = parseConfig(document, file);
+  // What only the provider adapters know: a jsonMode a model's adapter would ignore.
+  const problems = providerProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems, file);
+  return config;
 }

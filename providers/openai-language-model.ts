@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { ProviderErrorType } from '../core/provider-errors';
 import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
-import { ProviderError, errorTypeForStatus, parseRetryAfter, transportFailure } from './provider-error';
+import { ProviderError, sdkErrorToProviderError, type ApiErrorReading } from './provider-error';
 
 /** The parts of a Chat Completions response the engine relies on, checked rather than trusted. */
 const ChatCompletionResponse = z.object({
@@ -105,31 +105,20 @@ export class OpenAILanguageModel implements LanguageModel {
   }
 
   private toProviderError(error: unknown): Error {
-    if (error instanceof OpenAI.APIUserAbortError) return error;
-    if (error instanceof OpenAI.APIConnectionTimeoutError) {
-      return new ProviderError(ProviderErrorType.timeout, `${this.provider} did not answer in time`, this.context());
-    }
-    if (error instanceof OpenAI.APIConnectionError) {
-      return new ProviderError(
-        ProviderErrorType.connection,
-        `could not reach ${this.provider}: ${error.message}`,
-        this.context(),
-      );
-    }
-    if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-      const body = error.error as { message?: string } | undefined;
-      const providerMessage = body?.message ?? error.message;
-      let type = errorTypeForStatus(error.status, providerMessage);
-      if (error.code === 'context_length_exceeded') type = ProviderErrorType.contextTooLong;
-      if (error.code === 'content_filter') type = ProviderErrorType.contentFiltered;
-      return new ProviderError(type, `${this.provider} ${error.status}: ${providerMessage}`, {
-        ...this.context(),
-        status: error.status,
-        retryAfterMs: parseRetryAfter(error.headers),
-      });
-    }
-    return transportFailure(error, this.context());
+    return sdkErrorToProviderError(error, this.context(), OpenAI, readOpenAIError);
   }
+}
+
+/** OpenAI's quirk: the body's `code` names a too-long context or a content filter that a plain 400 hides. */
+function readOpenAIError(error: InstanceType<typeof OpenAI.APIError>): ApiErrorReading {
+  const body = error.error as { message?: string } | undefined;
+  const type =
+    error.code === 'context_length_exceeded'
+      ? ProviderErrorType.contextTooLong
+      : error.code === 'content_filter'
+        ? ProviderErrorType.contentFiltered
+        : undefined;
+  return { providerMessage: body?.message ?? error.message, ...(type ? { type } : {}) };
 }
 
 function toResponseFormat(

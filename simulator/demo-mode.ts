@@ -1,5 +1,5 @@
 import { type CascadeConfig, type ProviderConfig } from '../core/config';
-import { apiKeyEnvFor } from '../providers/provider-registry';
+import { apiKeyEnvFor, simulatorWireOf } from '../providers/provider-table';
 import { demoScript } from './demo-script';
 import { startSimulator, type SimulatorHandle, type StartSimulatorOptions } from './start-simulator';
 
@@ -25,8 +25,8 @@ export function isDemoMode(config: CascadeConfig, env: NodeJS.ProcessEnv): boole
 }
 
 /**
- * The same config with every provider pointed at the simulator: Anthropic providers at its
- * Anthropic server, OpenAI and compatible ones at its OpenAI server. The engine cannot tell: it
+ * The same config with every provider pointed at the simulator server that speaks its wire format
+ * (the provider table's `simulatorWire`). The engine cannot tell: it
  * talks to them through the real SDKs over HTTP, as to the real services.
  */
 export function pointConfigAtSimulator(
@@ -39,7 +39,7 @@ export function pointConfigAtSimulator(
       id,
       {
         type: provider.type,
-        baseURL: provider.type === 'anthropic' ? simulator.anthropic.baseURL : simulator.openai.baseURL,
+        baseURL: simulator[simulatorWireOf(provider)].baseURL,
         apiKeyEnv: SIMULATOR_KEY_ENV,
       },
     ]),
