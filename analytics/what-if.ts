@@ -3,11 +3,11 @@ import { listQuery } from '../client/cascade-client';
 import {
   assembleResult,
   failedCall,
+  newDecisionRecord,
   runCascadeDecisions,
   stepPath,
   type CallOutcome,
   type CascadeEffects,
-  type DecisionRecord,
   type ModelCall,
 } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
@@ -220,9 +220,9 @@ export async function whatIfOne(
     classified() {},
     escalated() {},
   };
-  const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+  const record = newDecisionRecord();
   try {
-    const ending = await runCascadeDecisions(history.input.request, config, record, effects);
+    const ending = await runCascadeDecisions({ request: history.input.request, config, record, effects });
     row.new = summarize(assembleResult(execution.workflowId, history.input.request, config, record, ending));
   } catch (error) {
     if (!(error instanceof CallNotAllowedError)) throw error;

@@ -15,6 +15,7 @@ import {
 import {
   assembleResult,
   failedCall,
+  newDecisionRecord,
   runCascadeDecisions,
   stepPath,
   type CallOutcome,
@@ -40,13 +41,12 @@ const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToClose
  */
 export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResult> {
   const { request } = input;
-  const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+  const record = newDecisionRecord();
   setHandler(decisionsQuery, () => record);
 
   try {
     const config = input.config ?? (await resolveConfig());
-    const effects = workflowEffects(config);
-    const ending = await runCascadeDecisions(request, config, record, effects);
+    const ending = await runCascadeDecisions({ request, config, record, effects: workflowEffects(config) });
     return finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
   } catch (error) {
     if (isCancellation(error)) {
