@@ -50,7 +50,7 @@ export default tseslint.config(
                 '**/providers/**',
                 '**/lib/**',
                 '**/batch/**',
-                '**/html-report/**',
+                '**/report-kit/**',
                 '**/analytics/**',
                 '**/eval/**',
                 '**/simulator/**',

@@ -39,8 +39,8 @@ export interface Submission {
   created: boolean;
 }
 
-/** A cascade as `describe` sees it, running or done. */
-export interface CascadeDescription {
+/** What `describe` and `list` both tell of a cascade: its execution and its labels. */
+export interface CascadeLabels {
   id: string;
   status: WorkflowExecutionStatusName;
   startTime: Date;
@@ -48,6 +48,10 @@ export interface CascadeDescription {
   taskType?: string;
   route?: string;
   outcome?: string;
+}
+
+/** A cascade as `describe` sees it, running or done. */
+export interface CascadeDescription extends CascadeLabels {
   escalations: number;
   costUsd: number;
   steps: Step[];
@@ -71,14 +75,7 @@ export interface CascadeListFilter {
 }
 
 /** One row of `list`: labels and numbers from the search attributes, no prompt text. */
-export interface CascadeSummary {
-  id: string;
-  status: WorkflowExecutionStatusName;
-  startTime: Date;
-  closeTime?: Date;
-  taskType?: string;
-  route?: string;
-  outcome?: string;
+export interface CascadeSummary extends CascadeLabels {
   finalModel?: string;
   finalTier?: number;
   escalations?: number;

@@ -1,8 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { ProviderErrorType } from '../core/provider-errors';
-import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
-import { ProviderError, sdkErrorToProviderError, type ApiErrorReading } from './provider-error';
+import {
+  sdkRequestOptions,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  type LanguageModel,
+} from './language-model';
+import { checkedResponse, sdkErrorToProviderError, type ApiErrorReading } from './provider-error';
 
 /** The parts of a Messages API response the engine relies on, checked rather than trusted. */
 const AnthropicMessageResponse = z.object({
@@ -59,20 +65,12 @@ export class AnthropicLanguageModel implements LanguageModel {
           ...(request.system ? { system: request.system } : {}),
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         },
-        { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) },
+        sdkRequestOptions(request),
       );
     } catch (error) {
       throw this.toProviderError(error);
     }
-    const parsed = AnthropicMessageResponse.safeParse(response);
-    if (!parsed.success) {
-      throw new ProviderError(
-        ProviderErrorType.invalidResponse,
-        `${this.provider} returned a malformed message: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
-        this.context(),
-      );
-    }
-    const message = parsed.data;
+    const message = checkedResponse(AnthropicMessageResponse, response, this.context(), 'message');
     const cached = message.usage.cache_read_input_tokens ?? 0;
     return {
       text: message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join(''),

@@ -62,3 +62,11 @@ export function generateRequest(
     ...(prompt.responseFormat ? { responseFormat: prompt.responseFormat } : {}),
   };
 }
+
+/** The per-call options both SDKs take: the timeout, and the signal that aborts the call. */
+export function sdkRequestOptions(request: Pick<GenerateRequest, 'timeoutMs' | 'abortSignal'>): {
+  timeout: number;
+  signal?: AbortSignal;
+} {
+  return { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) };
+}

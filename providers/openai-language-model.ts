@@ -1,8 +1,14 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { ProviderErrorType } from '../core/provider-errors';
-import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
-import { ProviderError, sdkErrorToProviderError, type ApiErrorReading } from './provider-error';
+import {
+  sdkRequestOptions,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  type LanguageModel,
+} from './language-model';
+import { checkedResponse, sdkErrorToProviderError, type ApiErrorReading } from './provider-error';
 
 /** The parts of a Chat Completions response the engine relies on, checked rather than trusted. */
 const ChatCompletionResponse = z.object({
@@ -72,20 +78,12 @@ export class OpenAILanguageModel implements LanguageModel {
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
           ...(request.responseFormat ? { response_format: toResponseFormat(request.responseFormat) } : {}),
         },
-        { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) },
+        sdkRequestOptions(request),
       );
     } catch (error) {
       throw this.toProviderError(error);
     }
-    const parsed = ChatCompletionResponse.safeParse(response);
-    if (!parsed.success) {
-      throw new ProviderError(
-        ProviderErrorType.invalidResponse,
-        `${this.provider} returned a malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
-        this.context(),
-      );
-    }
-    const completion = parsed.data;
+    const completion = checkedResponse(ChatCompletionResponse, response, this.context(), 'completion');
     const choice = completion.choices[0]!;
     return {
       text: choice.message.content ?? choice.message.refusal ?? '',

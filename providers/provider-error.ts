@@ -1,3 +1,4 @@
+import { type z } from 'zod';
 import { ProviderErrorType } from '../core/provider-errors';
 
 /**
@@ -84,6 +85,25 @@ export function sdkErrorToProviderError<ApiError extends SdkApiError>(
     );
   }
   return transportFailure(error, context);
+}
+
+/**
+ * A response body checked against the parts the adapter relies on: anything else is an
+ * `invalid_response` (transient: another attempt may get a whole one), never trusted as is.
+ */
+export function checkedResponse<T>(
+  schema: z.ZodType<T>,
+  response: unknown,
+  context: { provider: string; modelId: string },
+  what: string,
+): T {
+  const parsed = schema.safeParse(response);
+  if (parsed.success) return parsed.data;
+  throw new ProviderError(
+    ProviderErrorType.invalidResponse,
+    `${context.provider} returned a malformed ${what}: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
+    context,
+  );
 }
 
 /** HTTP status -> error kind, shared by every adapter (see the README's error table). */

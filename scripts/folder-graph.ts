@@ -17,7 +17,7 @@ const FOLDERS = [
   'batch',
   'activities',
   'simulator',
-  'html-report',
+  'report-kit',
   'worker',
   'analytics',
   'eval',

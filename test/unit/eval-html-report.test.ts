@@ -9,7 +9,7 @@ import {
   rawHtml,
   renderHtmlPage,
   scatterChartSvg,
-} from '../../html-report/html-report';
+} from '../../report-kit/html-report';
 import { latencyStats, percentile } from '../../eval/eval-metrics';
 import { lastUserTextOfCall } from '../../eval/call-attribution';
 
