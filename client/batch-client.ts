@@ -12,12 +12,14 @@ import { type CascadeConfig } from '../core/config';
 import type { batch } from '../workflows/batch-workflow';
 import {
   BATCH_WORKFLOW_TYPE,
+  batchMemo,
   cancelSignal,
   pauseSignal,
   progressQuery,
   resumeSignal,
   type BatchProgress,
   type BatchWorkflowInput,
+  type BatchWorkflowMemo,
 } from '../workflows/definitions';
 
 export { BATCH_WORKFLOW_TYPE };
@@ -48,11 +50,6 @@ export interface StartBatchOptions {
   /** Every line runs under this config instead of the worker's. */
   config?: CascadeConfig;
   options?: BatchOptionsInput;
-}
-
-/** What the memo of a batch says about it, written at start. */
-interface BatchMemo {
-  source: BatchSource;
 }
 
 /** A batch as `status` sees it: its progress, and the workflow's own status. */
@@ -103,7 +100,7 @@ export class BatchClient {
       if (ended.status !== 'cancelled') return { batchId, created: false };
       reuse = 'ALLOW_DUPLICATE';
     }
-    const memo: BatchMemo = { source };
+    const memo = { batch: { source } } satisfies BatchWorkflowMemo;
     try {
       await this.client.workflow.start<typeof batch>(BATCH_WORKFLOW_TYPE, {
         workflowId: batchId,
@@ -113,7 +110,7 @@ export class BatchClient {
         // one stopped by `cancel`) is started again and finds its finished lines done.
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: reuse,
-        memo: { batch: memo },
+        memo,
         staticSummary: `batch ${batchId} · ${describeBatchSource(source)}`,
       });
     } catch (error) {
@@ -125,7 +122,7 @@ export class BatchClient {
     return { batchId, created: true };
   }
 
-  private checkSameSource(batchId: string, source: BatchSource, existing: Partial<BatchMemo> | undefined): void {
+  private checkSameSource(batchId: string, source: BatchSource, existing: BatchWorkflowMemo['batch']): void {
     if (existing?.source && canonicalJson(existing.source) !== canonicalJson(source)) {
       throw new BatchConflictError(batchId, describeBatchSource(existing.source));
     }
@@ -133,10 +130,10 @@ export class BatchClient {
 
   private async describeIfAny(
     batchId: string,
-  ): Promise<{ status: WorkflowExecutionStatusName; memo: Partial<BatchMemo> | undefined } | undefined> {
+  ): Promise<{ status: WorkflowExecutionStatusName; memo: BatchWorkflowMemo['batch'] } | undefined> {
     try {
       const description = await this.client.workflow.getHandle(batchId).describe();
-      return { status: description.status.name, memo: description.memo?.batch as Partial<BatchMemo> | undefined };
+      return { status: description.status.name, memo: batchMemo(description.memo).batch };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
@@ -175,11 +172,10 @@ export class BatchClient {
         // No worker is polling: fall back to what the batch last wrote.
       }
     }
-    const recorded = description.memo?.progress as BatchProgress | undefined;
-    const memo = description.memo?.batch as Partial<BatchMemo> | undefined;
+    const { progress: recorded, batch: started } = batchMemo(description.memo);
     const base: BatchProgress = recorded ?? {
       batchId,
-      source: memo?.source ? describeBatchSource(memo.source) : '',
+      source: started?.source ? describeBatchSource(started.source) : '',
       status: 'running',
       running: 0,
       totals: { read: 0, done: 0, failed: 0, outcomes: {}, costUsd: 0, baselineUsd: 0, savedUsd: 0 },

@@ -34,7 +34,14 @@ import {
 } from '../core/batch';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { cascade } from './cascade-workflow';
-import { cancelSignal, pauseSignal, progressQuery, resumeSignal, type CascadeActivities } from './definitions';
+import {
+  cancelSignal,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  type BatchWorkflowMemo,
+  type CascadeActivities,
+} from './definitions';
 
 const { readBatchPage } = proxyActivities<CascadeActivities>({
   startToCloseTimeout: '2 minutes',
@@ -236,13 +243,13 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
   }
 
   if (!state.cancelRequested && !inputDone()) {
-    upsertMemo({ progress: progress() });
+    upsertMemo({ progress: progress() } satisfies BatchWorkflowMemo);
     await continueAsNew<typeof batch>({ ...input, state: { ...state, previousRuns: state.previousRuns + 1 } });
   }
   ended = state.cancelRequested ? 'cancelled' : 'completed';
   report();
   const final = progress();
-  upsertMemo({ progress: final });
+  upsertMemo({ progress: final } satisfies BatchWorkflowMemo);
   return final;
 }
 

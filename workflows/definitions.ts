@@ -54,6 +54,20 @@ export const resumeSignal = signal('resume');
 /** Stop starting lines for good, let the running ones finish, and end the batch as `cancelled`. */
 export const cancelSignal = signal('cancel');
 
+/**
+ * The `batch` workflow's memo: `batch` is written by `BatchClient.start` (the input the batch
+ * reads), `progress` by the workflow at each continue-as-new and at its end.
+ */
+export interface BatchWorkflowMemo {
+  batch?: { source?: BatchSource };
+  progress?: BatchProgress;
+}
+
+/** A batch's memo as written above: Temporal hands memos back untyped, and this is the one place that reads them. */
+export function batchMemo(memo: Record<string, unknown> | undefined): BatchWorkflowMemo {
+  return (memo ?? {}) as BatchWorkflowMemo;
+}
+
 /** One model call as the workflow asks for it: the model's settings travel with the call, the key does not. */
 export interface CallModelInput {
   /** The config's model id, for logs. */
