@@ -10,10 +10,8 @@ import {
   renderHtmlPage,
   scatterChartSvg,
 } from '../../report-kit/html-report';
-import { latencyStats, percentile } from '../../eval/eval-metrics';
-import { lastUserTextOfCall } from '../../eval/call-attribution';
 
-describe('lib/html-report', () => {
+describe('report-kit/html-report', () => {
   it('escapes text everywhere and keeps only vouched-for markup', () => {
     assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     const evil = '<script>alert(1)</script>';
@@ -89,49 +87,5 @@ describe('lib/html-report', () => {
     assert.deepEqual(niceTicks(0, 100, 5).ticks, [0, 20, 40, 60, 80, 100]);
     const { ticks, min, max } = niceTicks(3.2, 97.5, 6);
     assert.ok(min <= 3.2 && max >= 97.5 && ticks.length >= 5);
-  });
-});
-
-describe('eval helpers', () => {
-  it('takes nearest-rank percentiles', () => {
-    const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    assert.equal(percentile(values, 50), 50);
-    assert.equal(percentile(values, 99), 99);
-    assert.equal(percentile([], 50), 0);
-    assert.deepEqual(latencyStats([3, 1, 2]), { p50: 2, p95: 3, p99: 3, mean: 2, max: 3 });
-  });
-
-  it('reads the last user turn of a logged call in either wire format', () => {
-    assert.equal(
-      lastUserTextOfCall({
-        requestBody: {
-          model: 'm',
-          messages: [
-            { role: 'system', content: 's' },
-            { role: 'user', content: 'Q?' },
-          ],
-        },
-      }),
-      'Q?',
-    );
-    assert.equal(
-      lastUserTextOfCall({
-        requestBody: {
-          model: 'm',
-          system: 's',
-          messages: [
-            {
-              role: 'user',
-              content: [
-                { type: 'text', text: 'Q' },
-                { type: 'text', text: '?' },
-              ],
-            },
-          ],
-        },
-      }),
-      'Q?',
-    );
-    assert.equal(lastUserTextOfCall({ requestBody: 'not json' }), undefined);
   });
 });
