@@ -42,12 +42,13 @@ async function fakeServer(
   db: string,
   options: { ignoreSigterm?: boolean } = {},
 ): Promise<{ pid: number; startTime: string }> {
-  const script = `${options.ignoreSigterm ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 60_000)`;
+  // It says "ready" once its SIGTERM handler is in place: a signal sent before that would kill it.
+  const script = `${options.ignoreSigterm ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 60_000); process.stdout.write('ready')`;
   const child = spawn(process.execPath, ['-e', script, '--', 'server', 'start-dev', '--db-filename', db], {
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   children.push(child);
-  await new Promise((resolve) => child.once('spawn', resolve));
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
   // The command line is the node binary's until exec completes; wait for ours.
   for (;;) {
     const info = await processInfo(child.pid!);
