@@ -49,6 +49,10 @@ export default tseslint.config(
               group: [
                 '**/providers/**',
                 '**/lib/**',
+                '**/batch/**',
+                '**/report-kit/**',
+                '**/analytics/**',
+                '**/eval/**',
                 '**/simulator/**',
                 '**/worker/**',
                 '**/client/**',

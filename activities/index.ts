@@ -3,8 +3,7 @@ import { type ProviderRegistry } from '../providers/provider-registry';
 import { createBatchActivities } from './batch-activities';
 import { createCallModel } from './call-model';
 
-export type { CallModelInput, CallModelOutput } from './call-model';
-export type { AwaitCascadeInput, ReadBatchPageInput } from './batch-activities';
+import { type CascadeActivities } from '../workflows/definitions';
 
 /** What the activities need from the outside world, built once by the worker. */
 export interface ActivityDependencies {
@@ -15,17 +14,15 @@ export interface ActivityDependencies {
 
 /**
  * The cascade's activities, built from their dependencies (Temporal's sample pattern), so tests and
- * the worker can hand in their own providers. Workflows import only the type.
+ * the worker can hand in their own providers. Their contract, `CascadeActivities`, is in
+ * workflows/definitions.ts: the workflows import that, never this folder.
  */
-export function createActivities({ providers, config }: ActivityDependencies) {
+export function createActivities({ providers, config }: ActivityDependencies): CascadeActivities {
   return {
     callModel: createCallModel(providers),
-    /** Returns the worker's config; a local activity, so its answer is recorded in history and replays. */
     async resolveConfig(): Promise<CascadeConfig> {
       return config;
     },
     ...createBatchActivities(),
   };
 }
-
-export type CascadeActivities = ReturnType<typeof createActivities>;

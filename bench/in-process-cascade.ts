@@ -11,10 +11,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   assembleResult,
   failedCall,
+  newDecisionRecord,
   runCascadeDecisions,
   type CallOutcome,
   type CascadeEffects,
-  type DecisionRecord,
   type ModelCall,
 } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
@@ -51,7 +51,7 @@ export async function runCascadeInProcess(
   config: CascadeConfig,
   providers: ProviderRegistry,
 ): Promise<CascadeResult> {
-  const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+  const record = newDecisionRecord();
   const effects: CascadeEffects = {
     call: (call) => callDirectly(providers, call),
     wait: async (ms) => {
@@ -61,6 +61,6 @@ export async function runCascadeInProcess(
     classified: () => {},
     escalated: () => {},
   };
-  const ending = await runCascadeDecisions(request, config, record, effects);
+  const ending = await runCascadeDecisions({ request, config, record, effects });
   return assembleResult(request.id ?? 'in-process', request, config, record, ending);
 }

@@ -7,12 +7,17 @@ export { CascadeClient, listQuery, requestFingerprint, validateRequest, CASCADE_
 export type {
   CascadeClientOptions,
   CascadeDescription,
+  CascadeLabels,
   CascadeListFilter,
   CascadeSummary,
   SubmitOptions,
   Submission,
 } from './cascade-client';
 export { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
+// Batches: start, follow and steer. Their results in input order are read worker-side
+// (batch/batch-results.ts), as that means reading the input file again.
+export { BatchClient, BatchConflictError, BatchNotFoundError, BATCH_WORKFLOW_TYPE, newBatchId } from './batch-client';
+export type { BatchView, StartBatchOptions } from './batch-client';
 export { CascadeRequest, Message, RequestValidationError, parseRequest } from '../core/request';
 export { CascadeResult, CheckResult, Classification, Outcome, Step, Usage } from '../core/result';
 /** The Temporal client classes `CascadeClient` runs on, re-exported so a service needs no version of its own. */

@@ -128,6 +128,27 @@ export function worstCaseTierCost(config: CascadeConfig, tier: PlannedTier, inpu
   return answer + partners;
 }
 
+/** Where a request stands against its budget before a tier is called. */
+export interface BudgetState {
+  budgetUsd: number;
+  /** What the steps so far cost. */
+  spentUsd: number;
+  /** The prompt the tier would be sent, in (estimated) tokens. */
+  inputTokens: number;
+}
+
+/**
+ * The budget rule: a tier is called only if its worst case (`worstCaseTierCost`) fits in what is
+ * left of the budget, so a cascade never spends past its cap, whatever the models answer. Returns
+ * why the tier is over budget, or `undefined` when it may be called.
+ */
+export function overBudgetReason(config: CascadeConfig, tier: PlannedTier, budget: BudgetState): string | undefined {
+  const worstCase = worstCaseTierCost(config, tier, budget.inputTokens);
+  const remaining = budget.budgetUsd - budget.spentUsd;
+  if (worstCase <= remaining) return undefined;
+  return `tier ${tier.name} could cost up to $${worstCase.toFixed(6)} but only $${Math.max(0, remaining).toFixed(6)} of the $${budget.budgetUsd} budget remains; spent $${budget.spentUsd.toFixed(6)}`;
+}
+
 /** What happens after a tier's answer has been checked. */
 export type Verdict =
   { kind: 'accept' } | { kind: 'escalate'; reasons: string[] } | { kind: 'exhausted'; reasons: string[] };

@@ -13,9 +13,13 @@ const NonNegative = z.number().nonnegative();
 export const MaxTokensField = z.enum(['max_tokens', 'max_completion_tokens']);
 export type MaxTokensField = z.infer<typeof MaxTokensField>;
 
+/** The kinds of provider; each has one entry in providers/provider-table.ts, which the compiler checks. */
+export const ProviderType = z.enum(['anthropic', 'openai', 'openai-compatible']);
+export type ProviderType = z.infer<typeof ProviderType>;
+
 /** How a provider is reached. API keys are never in the file: only the name of the variable holding one. */
 export const ProviderConfig = z.strictObject({
-  type: z.enum(['anthropic', 'openai', 'openai-compatible']),
+  type: ProviderType,
   /** Overrides the SDK's default endpoint; required for `openai-compatible`. */
   baseURL: z.url().optional(),
   /** Name of the environment variable that holds the key, e.g. `ANTHROPIC_API_KEY`. */

@@ -10,6 +10,9 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
+/** Why the model stopped: `length` means it hit the output limit, so the answer may be truncated. */
+export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
+
 export const CheckStatus = z.enum(['pass', 'fail', 'skip']);
 export type CheckStatus = z.infer<typeof CheckStatus>;
 

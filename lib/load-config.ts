@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
 import { interpolateDocument } from './config-interpolation';
 import { PROJECT_ROOT } from './project-root';
+import { providerProblems } from '../providers/provider-table';
 
 export { PROJECT_ROOT };
 
@@ -72,5 +73,9 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (syntaxError) throw new ConfigError([`invalid YAML: ${syntaxError.message.split('\n')[0]!}`], file);
   const problems = interpolateDocument(document, env, lineCounter);
   if (problems.length > 0) throw new ConfigError(problems, file);
-  return parseConfig(document.toJS(), file);
+  const config = parseConfig(document.toJS(), file);
+  // What only the provider adapters know: a jsonMode a model's adapter would ignore.
+  const adapterProblems = providerProblems(config);
+  if (adapterProblems.length > 0) throw new ConfigError(adapterProblems, file);
+  return config;
 }

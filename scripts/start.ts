@@ -15,7 +15,7 @@ import { type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
-import { isDemoMode, startDemoProviders, type DemoProviders } from '../lib/demo-mode';
+import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
 import { chooseConfig, loadConfig, PROJECT_ROOT } from '../lib/load-config';

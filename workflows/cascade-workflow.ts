@@ -2,7 +2,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
   isCancellation,
   patched,
   proxyActivities,
@@ -14,10 +13,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CallModelInput, CascadeActivities } from '../activities';
 import {
   assembleResult,
   failedCall,
+  newDecisionRecord,
   runCascadeDecisions,
   stepPath,
   type CallOutcome,
@@ -28,19 +27,9 @@ import {
 import { type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
-import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
-
-export type { DecisionRecord } from '../core/cascade-run';
-
-/** The workflow's input: the request, and optionally the config to run it under (else the worker's). */
-export interface CascadeWorkflowInput {
-  request: CascadeRequest;
-  config?: CascadeConfig;
-}
-
-export const decisionsQuery = defineQuery<DecisionRecord>('decisions');
+import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
 
 const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
 
@@ -57,14 +46,13 @@ export const CONFIG_HASH_PATCH = 'record-config-hash';
  */
 export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResult> {
   const { request } = input;
-  const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+  const record = newDecisionRecord();
   setHandler(decisionsQuery, () => record);
 
   try {
     const config = input.config ?? (await resolveConfig());
     if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
-    const effects = workflowEffects(config);
-    const ending = await runCascadeDecisions(request, config, record, effects);
+    const ending = await runCascadeDecisions({ request, config, record, effects: workflowEffects(config) });
     return finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
   } catch (error) {
     if (isCancellation(error)) {

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { CascadeClient } from '../../client/cascade-client';
 import { parseConfig, type CascadeConfig, type CascadeConfigInput } from '../../core/config';
 import { spawnTied } from '../../lib/child-lifeline';
-import { pointConfigAtSimulator, simulatorEnv } from '../../lib/demo-mode';
+import { pointConfigAtSimulator, simulatorEnv } from '../../simulator/demo-mode';
 import { freePort, startDevServer, type DevServer } from '../../lib/dev-server';
 import { PROJECT_ROOT } from '../../lib/load-config';
 import { registerSearchAttributes } from '../../lib/register-search-attributes';
