@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { BUILT_IN_MODEL_PATH, ModelFileError, sharedModels } from '../classifier/model-file';
 import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
 
 /** The repository root, for paths to shipped files. */
@@ -35,5 +36,26 @@ export async function loadConfig(file: string): Promise<CascadeConfig> {
     const message = error instanceof YAMLParseError ? error.message.split('\n')[0]! : (error as Error).message;
     throw new ConfigError([`invalid YAML: ${message}`], file);
   }
-  return parseConfig(document, file);
+  const config = parseConfig(document, file);
+  await resolveLearnedModel(config, file);
+  return config;
+}
+
+/**
+ * Makes `classifier.learnedModel` absolute (it is relative to the config file) and reads the model
+ * once, so a missing or corrupt model file stops the process at startup, naming the field.
+ */
+async function resolveLearnedModel(config: CascadeConfig, file: string): Promise<void> {
+  const given = config.classifier.learnedModel;
+  if (given === false) return;
+  const modelFile = given === undefined ? BUILT_IN_MODEL_PATH : path.resolve(path.dirname(file), given);
+  if (given !== undefined) config.classifier.learnedModel = modelFile;
+  try {
+    await sharedModels.load(modelFile);
+  } catch (error) {
+    if (!(error instanceof ModelFileError)) throw error;
+    const field =
+      given === undefined ? 'classifier.learnedModel (unset: the built-in model)' : 'classifier.learnedModel';
+    throw new ConfigError([`${field}: ${error.message}`], file);
+  }
 }
