@@ -1,10 +1,19 @@
+import { classifyForCascade } from '../classifier/request-classifier';
+import { type InitialClassification } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
+import { type CascadeRequest } from '../core/request';
 import { type ProviderRegistry } from '../providers/provider-registry';
 import { createBatchActivities } from './batch-activities';
 import { createCallModel } from './call-model';
 
 export type { CallModelInput, CallModelOutput } from './call-model';
 export type { AwaitCascadeInput, ReadBatchPageInput } from './batch-activities';
+
+/** What `classifyRequest` classifies, under which config (the cascade's, which may not be the worker's). */
+export interface ClassifyRequestInput {
+  request: CascadeRequest;
+  config: CascadeConfig;
+}
 
 /** What the activities need from the outside world, built once by the worker. */
 export interface ActivityDependencies {
@@ -23,6 +32,14 @@ export function createActivities({ providers, config }: ActivityDependencies) {
     /** Returns the worker's config; a local activity, so its answer is recorded in history and replays. */
     async resolveConfig(): Promise<CascadeConfig> {
       return config;
+    },
+    /**
+     * Classifies a request with precise rules and the config's learned model, read once per worker.
+     * A local activity: its answer is recorded in history, so a replay on any worker, or after the
+     * model file was retrained, takes the route the first run took.
+     */
+    async classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification> {
+      return classifyForCascade(input.request, input.config);
     },
     ...createBatchActivities(),
   };

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -14,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CallModelInput, CascadeActivities } from '../activities';
+import { classifyByRules, type InitialClassification } from '../core/cascade-plan';
 import {
   assembleResult,
   failedCall,
@@ -41,6 +43,16 @@ export interface CascadeWorkflowInput {
 export const decisionsQuery = defineQuery<DecisionRecord>('decisions');
 
 const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
+const { classifyRequest } = proxyLocalActivities<CascadeActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+/**
+ * Cascades started before the learned classifier classified by rules inside the workflow; their
+ * histories have no classification marker and replay that way.
+ */
+export const LEARNED_CLASSIFIER_PATCH = 'learned-classifier';
 
 /**
  * `cascade`: one request, one workflow. Classify (or take the given task type), start at the
@@ -74,6 +86,7 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
 /** Model calls as activities, outages waited out on durable timers, decisions reported to the UI and visibility. */
 function workflowEffects(config: CascadeConfig): CascadeEffects {
   return {
+    classify: (request) => classify(request, config),
     call: (call) => callOnce(config, call),
     wait: (ms, summary) => sleep(ms, { summary }),
     status: (markdown) => setCurrentDetails(markdown),
@@ -86,6 +99,30 @@ function workflowEffects(config: CascadeConfig): CascadeEffects {
     escalated: (escalations) =>
       upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
   };
+}
+
+/**
+ * Precise rules and the learned model run on the worker (a local activity), because the model is a
+ * file that may be retrained while this cascade runs: the recorded answer keeps replays on the
+ * route the first run took. A given task type, or rules alone, need no file and stay in here.
+ */
+async function classify(request: CascadeRequest, config: CascadeConfig): Promise<InitialClassification> {
+  if (request.taskType || config.classifier.learnedModel === false || !patched(LEARNED_CLASSIFIER_PATCH))
+    return classifyByRules(request, config);
+  try {
+    return await classifyRequest({ request, config });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    // A worker that cannot read its model must not hold requests back: the rules' answer stands.
+    const rules = classifyByRules(request, config);
+    return {
+      ...rules,
+      classification: {
+        ...rules.classification,
+        reason: `${rules.classification.reason}; learned classifier failed (${error.cause?.message ?? error.message})`,
+      },
+    };
+  }
 }
 
 // Per-call options (timeouts from the model, the summary shown in the UI) are set with executeWithOptions.
