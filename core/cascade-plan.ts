@@ -65,6 +65,16 @@ export function classifyByRules(request: CascadeRequest, config: CascadeConfig):
   return byRules(rules, config, '');
 }
 
+/**
+ * Where the learned model is unsure (best probability below `UNSURE_MODEL_PROBABILITY`) and the
+ * rules are clear (best score ahead by `CLEAR_RULES_MARGIN`), the rules decide. Measured on
+ * prompts the model was not trained on (MT-Bench, and human-written seed instructions of another
+ * project), this took 3 to 4 points more than the model alone; rules that are merely ahead are
+ * wrong too often (55.8% on the held-back check) to overrule a sure model.
+ */
+export const CLEAR_RULES_MARGIN = 2;
+export const UNSURE_MODEL_PROBABILITY = 0.7;
+
 /** A fenced code block: like an expected schema, evidence precise enough for the rules to decide. */
 const CODE_FENCE = /(?:^|\n)[ \t]*(?:```|~~~)/;
 
@@ -87,8 +97,8 @@ function byRules(rules: RuleClassification, config: CascadeConfig, why: string):
  * Classifies with precise rules first and the learned model for the rest: the request's own
  * `taskType` stands; an expected JSON Schema or a fenced code block lets the rules decide (they
  * read both reliably), and so does any of the config's own rules that fires (an operator's rule is
- * meant to win); otherwise the learned model picks the task type, or the default route when its
- * best probability is below `classifier.minProbability`. Complexity always comes from the rules.
+ * meant to win), and clear rules where the model is unsure; otherwise the learned model picks the
+ * task type, or the default route when its best probability is below `classifier.minProbability`. Complexity always comes from the rules.
  * Pure: the same model and request give the same answer. It runs on the worker, never in workflow
  * code, because the model is read from a file that may change while a cascade runs.
  */
@@ -109,6 +119,12 @@ export function classifyWithLearnedModel(
 
   const predicted = predictTaskType(model, input.text);
   const probability = predicted.scores[predicted.taskType]!;
+  if (rules.matched && rules.margin >= CLEAR_RULES_MARGIN && probability < UNSURE_MODEL_PROBABILITY)
+    return byRules(
+      rules,
+      config,
+      `rules clear (margin ${rules.margin}), learned model unsure (${probability.toFixed(2)}): `,
+    );
   const top = Object.entries(predicted.scores)
     .slice(0, 3)
     .map(([type, p]) => `${type} ${p.toFixed(2)}`)
