@@ -1,9 +1,10 @@
+import { classifyForCascade } from '../classifier/request-classifier';
+import { type InitialClassification } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
 import { type ProviderRegistry } from '../providers/provider-registry';
 import { createBatchActivities } from './batch-activities';
 import { createCallModel } from './call-model';
-
-import { type CascadeActivities } from '../workflows/definitions';
+import { type CascadeActivities, type ClassifyRequestInput } from '../workflows/definitions';
 
 /** What the activities need from the outside world, built once by the worker. */
 export interface ActivityDependencies {
@@ -22,6 +23,14 @@ export function createActivities({ providers, config }: ActivityDependencies): C
     callModel: createCallModel(providers),
     async resolveConfig(): Promise<CascadeConfig> {
       return config;
+    },
+    /**
+     * Classifies a request with precise rules and the config's learned model, read once per worker.
+     * A local activity: its answer is recorded in history, so a replay on any worker, or after the
+     * model file was retrained, takes the route the first run took.
+     */
+    async classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification> {
+      return classifyForCascade(input.request, input.config);
     },
     ...createBatchActivities(),
   };

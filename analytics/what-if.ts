@@ -1,4 +1,5 @@
 import { type Client } from '@temporalio/client';
+import { classifyForCascade } from '../classifier/request-classifier';
 import { listQuery } from '../client/cascade-client';
 import {
   assembleResult,
@@ -195,6 +196,8 @@ export async function whatIfOne(
   const row: WhatIfRow = { id: execution.workflowId, old, reusedExact: 0, reusedSimilar: 0, liveCalls: 0 };
   const recorded = new RecordedAnswers(history.calls);
   const effects: CascadeEffects = {
+    // The new config's classifier, as its worker would run it (rules, or precise rules and its learned model).
+    classify: (request) => classifyForCascade(request, config),
     async call(call) {
       const reused = recorded.take(call);
       if (reused) {

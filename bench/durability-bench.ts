@@ -21,7 +21,7 @@ import { type CascadeConfig } from '../core/config';
 import { latencyStats } from '../eval/eval-metrics';
 import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/temporal-target';
 import { pointConfigAtSimulator, simulatorEnv } from '../simulator/demo-mode';
-import { PROJECT_ROOT } from '../lib/load-config';
+import { PROJECT_ROOT } from '../config/load-config';
 import type { cascade } from '../workflows/cascade-workflow';
 import { CASCADE_WORKFLOW_TYPE } from '../workflows/definitions';
 import { createProviderRegistry } from '../providers/provider-registry';

@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { classifyForCascade } from '../classifier/request-classifier';
 import {
   assembleResult,
   failedCall,
@@ -53,6 +54,7 @@ export async function runCascadeInProcess(
 ): Promise<CascadeResult> {
   const record = newDecisionRecord();
   const effects: CascadeEffects = {
+    classify: (request) => classifyForCascade(request, config),
     call: (call) => callDirectly(providers, call),
     wait: async (ms) => {
       await sleep(ms);

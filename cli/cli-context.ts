@@ -56,7 +56,7 @@ export class CliContext {
   /** The config from `--config`, else `LLM_CASCADE_CONFIG`, else `configs/example.yaml`. */
   config(command: Command): Promise<CascadeConfig> {
     // Loaded on first use: the YAML parser and the config schemas are a third of `cascade --help`'s start-up.
-    this.configPromise ??= import('../lib/load-config.js').then(({ configPathFrom, loadConfig }) =>
+    this.configPromise ??= import('../config/load-config.js').then(({ configPathFrom, loadConfig }) =>
       loadConfig(configPathFrom(this.globals(command).config, this.io.env), this.io.env),
     );
     return this.configPromise;

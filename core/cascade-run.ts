@@ -1,9 +1,9 @@
 import {
-  classifyByRules,
   judgeAnswer,
   overBudgetReason,
   planCascade,
   type CascadePlan,
+  type InitialClassification,
   type PlannedTier,
 } from './cascade-plan';
 import { runAgreementCheck, runAnswerChecks, type PartnerAnswer } from './checks';
@@ -88,6 +88,11 @@ export interface ModelCall {
  * (live status, search attributes) and may do nothing.
  */
 export interface CascadeEffects {
+  /**
+   * Classifies the request: precise rules and the learned model, whose file lives outside the
+   * workflow (the workflow records the worker's answer), or rules alone (`classifyByRules`).
+   */
+  classify(request: CascadeRequest): Promise<InitialClassification>;
   /** Makes one model call (with the retry policy the source applies) and returns its outcome. */
   call(call: ModelCall): Promise<CallOutcome>;
   /** Waits before another round on a tier whose models are all down. */
@@ -229,14 +234,17 @@ function escalate({ record, effects }: Run, from: PlannedTier, reasons: string[]
 }
 
 async function classify({ request, config, record, effects }: CascadeRunInput): Promise<Classification> {
-  const { classification, margin } = classifyByRules(request, config);
+  const { classification, margin } = await effects.classify(request);
   const classifierModel = config.classifier.model;
-  if (classification.source === 'given' || !classifierModel || margin >= classifierModel.whenMarginBelow)
-    return classification;
+  if (classification.source === 'given' || !classifierModel) return classification;
+  // The learned model's margin is a difference of probabilities, the rules' one of scores.
+  const learned = classification.learnedModel !== undefined;
+  const threshold = learned ? classifierModel.whenLearnedMarginBelow : classifierModel.whenMarginBelow;
+  if (margin >= threshold) return classification;
 
   const modelId = classifierModel.model;
   const prompt = classificationPrompt(request, Object.keys(config.routes));
-  const reason = `rules unsure (margin ${margin.toFixed(2)} < ${classifierModel.whenMarginBelow})`;
+  const reason = `${learned ? 'learned model' : 'rules'} unsure (margin ${margin.toFixed(2)} < ${threshold})`;
   const outcome = await effects.call({
     modelId,
     model: config.models[modelId]!,

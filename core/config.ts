@@ -181,14 +181,24 @@ export const ClassifierConfig = z.strictObject({
   complexityRules: z.array(ComplexityRule).default([]),
   /** The route for requests no rule matches. */
   defaultRoute: TaskTypeName.default(DEFAULT_ROUTE),
-  /** A score below this sends the request to the default route. */
+  /** A score below this sends the request to the default route (rules only, or precise rules). */
   minScore: z.number().nonnegative().default(1),
-  /** An optional small model asked when the rules are unsure. Never a top-tier model. */
+  /**
+   * The learned classifier that decides what precise rules do not: unset, the built-in model
+   * (`models/task-type-classifier.json`); a path, your own (from `cascade classifier train`),
+   * relative to the config file; `false`, rules only.
+   */
+  learnedModel: z.union([z.literal(false), z.string().min(1)]).optional(),
+  /** A learned verdict whose probability is below this sends the request to the default route. */
+  minProbability: z.number().min(0).max(1).default(0.3),
+  /** An optional small model asked when the classifier is unsure. Never a top-tier model. */
   model: z
     .strictObject({
       model: Name,
-      /** Ask the model when the best rule score beats the runner-up by less than this. */
+      /** Ask the model when the best rule score beats the runner-up by less than this (rules only). */
       whenMarginBelow: z.number().nonnegative().default(1),
+      /** Ask the model when the learned classifier's best probability beats the runner-up's by less than this. */
+      whenLearnedMarginBelow: z.number().min(0).max(1).default(0.2),
     })
     .optional(),
 });
@@ -227,6 +237,7 @@ const CascadeConfigShape = z.strictObject({
     complexityRules: [],
     defaultRoute: DEFAULT_ROUTE,
     minScore: 1,
+    minProbability: 0.3,
   }),
   /** The model the baseline cost is priced on; defaults to the top tier's model. */
   baselineModel: Name.optional(),

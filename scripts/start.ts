@@ -18,7 +18,7 @@ import { startApiServer, type ApiServer } from '../api/start-api-server';
 import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
-import { chooseConfig, loadConfig, PROJECT_ROOT } from '../lib/load-config';
+import { chooseConfig, loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { recoverServerRecord, removeServerRecord, serverRecordFor, writeServerRecord } from '../lib/server-record';

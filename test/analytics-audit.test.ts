@@ -7,17 +7,18 @@ import { auditPrompt, auditPromptLog, DEFAULT_OUTPUT_TOKENS, parseVolume, type A
 import { renderAuditHtml } from '../analytics/audit-html';
 import { observedEscalations } from '../analytics/escalation-history';
 import { resultsOfBatch } from '../batch/batch-results';
-import { classifyByRules, planCascade } from '../core/cascade-plan';
+import { classifyForCascade } from '../classifier/request-classifier';
+import { planCascade } from '../core/cascade-plan';
 import { baselineModelId, parseConfig, type CascadeConfig } from '../core/config';
 import { costOfUsage, estimateTokens, roundUsd } from '../core/cost';
 import { buildPrompt, promptText } from '../core/prompt';
 import { parseRequest } from '../core/request';
 import { CascadeSearchAttributes } from '../core/search-attributes';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../lib/load-config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
 import { threeTierConfig } from './helpers/engine';
 import { collect, openBatchEngine, writeJsonl } from './helpers/batch-engine';
 import { eventually } from './helpers/simulated-cascade';
-import { resolveSharedDataDir } from '../simulator/shared-data-dir';
+import { resolveSharedDataDir } from '../lib/shared-data-dir';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
@@ -79,7 +80,7 @@ describe('audit: pricing', () => {
 
     // Observed: half the extraction cascades climbed once, a tenth twice.
     const history = { query: 'q', routes: { extraction: { samples: 10, reachedAtLeast: [1, 0.5, 0.1] } } };
-    const withHistory = auditPrompt({ prompt, taskType: 'extraction' }, 'p1', config, history);
+    const withHistory = auditPrompt({ prompt, taskType: 'extraction' }, 'p1', config, { history });
     assert.equal(withHistory.expectedUsd, roundUsd(price('small') + 0.5 * price('mid') + 0.1 * price('frontier')));
 
     // The log's own answer length beats the task-type default.
@@ -152,8 +153,9 @@ describe('audit: MT-Bench first turns', () => {
     for (const row of report.rows.slice(0, 10)) {
       const question = questions.find((q) => String(q.question_id) === row.id)!;
       const request = parseRequest({ prompt: question.turns[0] });
-      const { classification } = classifyByRules(request, config);
+      const { classification } = await classifyForCascade(request, config);
       assert.equal(row.taskType, classification.taskType);
+      assert.equal(row.source, classification.source);
       assert.equal(row.startTier, planCascade(config, classification, request).tiers[0]!.name);
     }
     assert.ok(report.totals.routedUsd < report.totals.frontierUsd);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../lib/load-config';
+import { loadConfig } from '../config/load-config';
 import { ProviderError } from '../providers/provider-error';
 import { createProviderRegistry } from '../providers/provider-registry';
 

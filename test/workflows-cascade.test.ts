@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { type WorkflowHandle } from '@temporalio/client';
+import { BUILT_IN_MODEL_PATH, readModelFile } from '../classifier/model-file';
 import { sumCosts } from '../core/cost';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
@@ -142,7 +143,9 @@ describe('cascade workflow', () => {
   });
 
   it('skips the classifier when the request gives a task type', async () => {
-    const config = threeTierConfig({ classifier: { model: { model: 'small', whenMarginBelow: 1000 } } });
+    const config = threeTierConfig({
+      classifier: { model: { model: 'small', whenMarginBelow: 1000, whenLearnedMarginBelow: 1 } },
+    });
     const script: SimulatorScriptInput = {
       models: { 'sim-small': { defaultAnswer: { type: 'text', text: 'extraction' } } },
     };
@@ -153,13 +156,51 @@ describe('cascade workflow', () => {
       assert.equal(given.steps.filter((s) => s.kind === 'classify').length, 0);
       assert.equal(modelCalls(engine, 'sim-small').length, 1, 'only the answer call, no classifier call');
 
-      // Without a task type, the unsure rules ask the small classifier model (never a frontier one).
+      // Without a task type, an unsure classifier asks the small classifier model (never a frontier one).
       const asked = await runAndKeep(engine, { prompt: 'Hello there, what can you do?' });
       assert.equal(asked.classification.source, 'model');
       assert.equal(asked.classification.taskType, 'extraction');
       assert.equal(asked.steps[0]!.kind, 'classify');
       assert.equal(asked.steps[0]!.model, 'small');
       assert.equal(modelCalls(engine, 'sim-frontier').length, 0);
+    });
+  });
+
+  it('classifies on the worker with the learned model, records the verdict in history, and replays it without the model', async () => {
+    const config = threeTierConfig({
+      routes: {
+        summarization: { startTier: 'mid', cascade: false },
+        extraction: { startTier: 'small' },
+        default: { startTier: 'small' },
+      },
+    });
+    const script: SimulatorScriptInput = {
+      models: { 'sim-mid': { defaultAnswer: { type: 'text', text: 'A short summary.' } } },
+    };
+    const builtIn = await readModelFile(BUILT_IN_MODEL_PATH);
+    await withEngine(temporal, { config, script, label: 'learned' }, async (engine) => {
+      const { id } = await engine.client.submit({
+        prompt: 'Give me a short summary of this article about the new bike lanes.',
+      });
+      const result = await engine.client.result(id);
+      assert.equal(result.classification.source, 'learned');
+      assert.equal(result.classification.taskType, 'summarization');
+      assert.equal(result.classification.learnedModel, builtIn.id);
+      assert.ok(result.classification.margin! > 0 && result.classification.margin! <= 1);
+      assert.equal(result.steps[0]!.tier, 'mid', "the learned route's start tier");
+
+      const handle = temporal.client.workflow.getHandle(id);
+      const history = await handle.fetchHistory();
+      const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes);
+      const names = markers.map((e) => e.markerRecordedEventAttributes!.markerName);
+      assert.ok(names.includes('core_patch'), `a patch marker versions the change (${names.join(', ')})`);
+      assert.ok(names.includes('core_local_activity'), 'the local activity classification is recorded');
+      // The replayer runs no activity: the recorded classification alone decides the route.
+      for await (const outcome of Worker.runReplayHistories({ workflowBundle: { code: await workflowBundleCode() } }, [
+        { workflowId: id, history },
+      ]))
+        assert.equal(outcome.error, undefined, outcome.error?.message);
+      if (recordingHistories()) await saveHistory('learned-classifier-summarization', history);
     });
   });
 

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../core/config';
 import { configHash } from '../core/config-hash';
-import { configPathFrom, loadConfig } from '../lib/load-config';
+import { configPathFrom, loadConfig } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import { TemporalUnreachableError } from '../lib/temporal-connection';
 import { connectWorker } from './connect-worker';

@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { classifyByRules, type InitialClassification } from '../core/cascade-plan';
 import {
   assembleResult,
   failedCall,
@@ -27,11 +28,22 @@ import {
 import { type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
+import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
 
 const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
+const { classifyRequest } = proxyLocalActivities<CascadeActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+/**
+ * Cascades started before the learned classifier classified by rules inside the workflow; their
+ * histories have no classification marker and replay that way.
+ */
+export const LEARNED_CLASSIFIER_PATCH = 'learned-classifier';
 
 /** Cascades started before the config hash was recorded replay without recording it. */
 export const CONFIG_HASH_PATCH = 'record-config-hash';
@@ -79,6 +91,7 @@ function recordConfigHash(config: CascadeConfig): void {
 /** Model calls as activities, outages waited out on durable timers, decisions reported to the UI and visibility. */
 function workflowEffects(config: CascadeConfig): CascadeEffects {
   return {
+    classify: (request) => classify(request, config),
     call: (call) => callOnce(config, call),
     wait: (ms, summary) => sleep(ms, { summary }),
     status: (markdown) => setCurrentDetails(markdown),
@@ -91,6 +104,30 @@ function workflowEffects(config: CascadeConfig): CascadeEffects {
     escalated: (escalations) =>
       upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
   };
+}
+
+/**
+ * Precise rules and the learned model run on the worker (a local activity), because the model is a
+ * file that may be retrained while this cascade runs: the recorded answer keeps replays on the
+ * route the first run took. A given task type, or rules alone, need no file and stay in here.
+ */
+async function classify(request: CascadeRequest, config: CascadeConfig): Promise<InitialClassification> {
+  if (request.taskType || config.classifier.learnedModel === false || !patched(LEARNED_CLASSIFIER_PATCH))
+    return classifyByRules(request, config);
+  try {
+    return await classifyRequest({ request, config });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    // A worker that cannot read its model must not hold requests back: the rules' answer stands.
+    const rules = classifyByRules(request, config);
+    return {
+      ...rules,
+      classification: {
+        ...rules.classification,
+        reason: `${rules.classification.reason}; learned classifier failed (${error.cause?.message ?? error.message})`,
+      },
+    };
+  }
 }
 
 // Per-call options (timeouts from the model, the summary shown in the UI) are set with executeWithOptions.

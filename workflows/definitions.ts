@@ -16,6 +16,7 @@ import {
   type BatchWorkflowInput,
   type LineOutcome,
 } from '../core/batch';
+import { type InitialClassification } from '../core/cascade-plan';
 import { type DecisionRecord, type ModelAnswer } from '../core/cascade-run';
 import { type CascadeConfig, type JsonMode } from '../core/config';
 import { type ModelPrompt } from '../core/prompt';
@@ -102,6 +103,12 @@ export interface AwaitCascadeInput {
   fingerprint: string;
 }
 
+/** What `classifyRequest` classifies, under which config (the cascade's, which may not be the worker's). */
+export interface ClassifyRequestInput {
+  request: CascadeRequest;
+  config: CascadeConfig;
+}
+
 /**
  * The activities the workflows call (`proxyActivities<CascadeActivities>`). `createActivities`
  * (activities/) implements them; the compiler checks it against this.
@@ -111,6 +118,11 @@ export interface CascadeActivities {
   callModel(input: CallModelInput): Promise<CallModelOutput>;
   /** The worker's config; a local activity, so its answer is recorded in history and replays. */
   resolveConfig(): Promise<CascadeConfig>;
+  /**
+   * Classifies a request with precise rules and the config's learned model, on the worker: a local
+   * activity, so a replay (on any worker, after a retrained model file) takes the recorded route.
+   */
+  classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification>;
   /** One page of the batch's input from `cursor`: validated lines and the cursor after them. */
   readBatchPage(input: ReadBatchPageInput): Promise<BatchPage>;
   /** How many lines the input has, for the progress bar's ETA. */

@@ -13,7 +13,7 @@ import { parseConfig, type CascadeConfig, type CascadeConfigInput } from '../../
 import { spawnTied } from '../../lib/child-lifeline';
 import { pointConfigAtSimulator, simulatorEnv } from '../../simulator/demo-mode';
 import { freePort, startDevServer, type DevServer } from '../../lib/dev-server';
-import { PROJECT_ROOT } from '../../lib/load-config';
+import { PROJECT_ROOT } from '../../config/load-config';
 import { registerSearchAttributes } from '../../lib/register-search-attributes';
 import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { startSimulator, type SimulatorHandle } from '../../simulator';

@@ -11,6 +11,8 @@ import {
   type ModelAnswer,
   type ModelCall,
 } from '../../core/cascade-run';
+import { type InitialClassification } from '../../core/cascade-plan';
+import { type CascadeRequest } from '../../core/request';
 import { type Classification } from '../../core/result';
 
 /** A scripted outcome of one call. */
@@ -48,7 +50,14 @@ export interface ScriptedEffects extends CascadeEffects {
   unused(): Record<string, number>;
 }
 
-export function scriptedEffects(script: Record<string, Scripted[]>): ScriptedEffects {
+/**
+ * `classify` stands in for the worker's classifier (a local activity in the workflow), e.g. the
+ * rules alone: `(request) => classifyByRules(request, config)`.
+ */
+export function scriptedEffects(
+  script: Record<string, Scripted[]>,
+  classify: (request: CascadeRequest) => InitialClassification,
+): ScriptedEffects {
   const remaining = new Map(Object.entries(script).map(([model, entries]) => [model, [...entries]]));
   const effects: ScriptedEffects = {
     calls: [],
@@ -56,6 +65,9 @@ export function scriptedEffects(script: Record<string, Scripted[]>): ScriptedEff
     statuses: [],
     escalations: [],
     classifications: [],
+    async classify(request) {
+      return classify(request);
+    },
     async call(call) {
       effects.calls.push(call);
       const next = remaining.get(call.modelId)?.shift();

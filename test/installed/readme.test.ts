@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Worker } from '@temporalio/worker';
 import { startDemoProviders, type DemoProviders } from '../../simulator/demo-mode';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/load-config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load-config';
 import { createProviderRegistry } from '../../providers/provider-registry';
 import { installedPackage, type InstalledPackage } from '../helpers/installed-package';
 import { createTestWorker, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';

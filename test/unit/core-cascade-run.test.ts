@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { overBudgetReason, planCascade } from '../../core/cascade-plan';
+import { classifyByRules, overBudgetReason, planCascade } from '../../core/cascade-plan';
 import { assembleResult, newDecisionRecord, runCascadeDecisions } from '../../core/cascade-run';
 import { type CascadeConfigInput } from '../../core/config';
 import { parseRequest } from '../../core/request';
@@ -21,7 +21,7 @@ interface RunOptions {
 async function run(script: Record<string, Scripted[]>, options: RunOptions = {}) {
   const config = makeConfig(options.tweak);
   const request = parseRequest({ prompt: 'What is the capital of France?', taskType: 'default', ...options.request });
-  const effects = scriptedEffects(script);
+  const effects = scriptedEffects(script, (r) => classifyByRules(r, config));
   const record = newDecisionRecord();
   const ending = await runCascadeDecisions({ request, config, record, effects });
   const result = assembleResult('req-1', request, config, record, ending);

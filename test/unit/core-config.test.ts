@@ -56,6 +56,7 @@ describe('parseConfig: a valid config', () => {
       complexityRules: [],
       defaultRoute: 'default',
       minScore: 1,
+      minProbability: 0.3,
     });
     assert.deepEqual(config.resilience, {
       maxAttemptsPerModel: 3,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, ProviderType } from '../../core/config';
-import { loadConfig } from '../../lib/load-config';
+import { loadConfig } from '../../config/load-config';
 import { createProviderRegistry, MissingApiKeyError } from '../../providers/provider-registry';
 import {
   apiKeyEnvFor,

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../core/config';
 import { configHash } from '../core/config-hash';
-import { interpolateEnv } from '../lib/config-interpolation';
+import { interpolateEnv } from '../config/config-interpolation';
 import { isDemoMode } from '../simulator/demo-mode';
-import { chooseConfig, DEFAULT_CONFIG_PATH, loadConfig, PROJECT_ROOT } from '../lib/load-config';
+import { chooseConfig, DEFAULT_CONFIG_PATH, loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { createProviderRegistry } from '../providers/provider-registry';
 import { startSimulator, type SimulatorHandle } from '../simulator';
 

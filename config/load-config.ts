@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { BUILT_IN_MODEL_PATH, ModelFileError, sharedModels } from '../classifier/model-file';
 import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
 import { interpolateDocument } from './config-interpolation';
-import { PROJECT_ROOT } from './project-root';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { providerProblems } from '../providers/provider-table';
 
 export { PROJECT_ROOT };
@@ -53,7 +54,7 @@ export function configPathFrom(explicit: string | undefined, env: NodeJS.Process
 
 /**
  * Reads and validates a YAML config, with `${VAR}` and `${VAR:-default}` in its values taken from
- * `env` (lib/config-interpolation.ts). Every problem, including YAML syntax and an unset variable,
+ * `env` (config/config-interpolation.ts). Every problem, including YAML syntax and an unset variable,
  * becomes a `ConfigError` naming the file and the place within it, so a bad config stops a process
  * at startup.
  */
@@ -77,5 +78,25 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   // What only the provider adapters know: a jsonMode a model's adapter would ignore.
   const adapterProblems = providerProblems(config);
   if (adapterProblems.length > 0) throw new ConfigError(adapterProblems, file);
+  await resolveLearnedModel(config, file);
   return config;
+}
+
+/**
+ * Makes `classifier.learnedModel` absolute (it is relative to the config file) and reads the model
+ * once, so a missing or corrupt model file stops the process at startup, naming the field.
+ */
+async function resolveLearnedModel(config: CascadeConfig, file: string): Promise<void> {
+  const given = config.classifier.learnedModel;
+  if (given === false) return;
+  const modelFile = given === undefined ? BUILT_IN_MODEL_PATH : path.resolve(path.dirname(file), given);
+  if (given !== undefined) config.classifier.learnedModel = modelFile;
+  try {
+    await sharedModels.load(modelFile);
+  } catch (error) {
+    if (!(error instanceof ModelFileError)) throw error;
+    const field =
+      given === undefined ? 'classifier.learnedModel (unset: the built-in model)' : 'classifier.learnedModel';
+    throw new ConfigError([`${field}: ${error.message}`], file);
+  }
 }

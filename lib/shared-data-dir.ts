@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PROJECT_ROOT } from '../lib/project-root';
+import { PROJECT_ROOT } from './project-root';
 
 /**
  * The folder of data shared between checkouts (never copied into the repo):
