@@ -53,8 +53,16 @@ class ValidationBudgetExceeded extends Error {}
 
 const MAX_REPORTED_ERRORS = 20;
 
-/** What collecting one validation error costs, in steps (measured: about ten times a subschema that passes). */
+/*
+ * Step costs, calibrated with bench/schema-check-bench.ts so that every worst case (each built to
+ * be the costliest per step) takes about as long when it reaches the budget.
+ */
+/** Collecting one validation error (a failing branch's cost is in its errors). */
 const ERROR_STEPS = 10;
+/** Characters a pattern, format or length keyword reads per step (RE2 reads about 40 per microsecond). */
+const CHARS_PER_STEP = 4;
+/** Each item `uniqueItems` canonicalises, plus one step per character of its canonical JSON. */
+const UNIQUE_ITEM_STEPS = 4;
 
 /** A compiled schema: a validator with its own step budget, or the problems that kept it from compiling. */
 type CompiledSchema = { validate: (value: unknown) => string[] | 'too_costly' } | { problems: string[] };
@@ -130,7 +138,7 @@ function compile(schema: JsonSchemaDocument): CompiledSchema {
       const seen = new Map<string, number>();
       for (const [i, item] of data.entries()) {
         const canonical = canonicalJson(item);
-        counter.add(Math.ceil(canonical.length / 16), counter.errors);
+        counter.add(UNIQUE_ITEM_STEPS + canonical.length, counter.errors);
         const j = seen.get(canonical);
         if (j !== undefined) {
           (uniqueItems as { errors?: Partial<ErrorObject>[] }).errors = [
@@ -187,7 +195,7 @@ class StepCounter {
     const cost = this.costs[index]!;
     let steps = cost.base;
     if (typeof data === 'string') {
-      steps += Math.ceil((cost.perChar * data.length) / 16);
+      steps += Math.ceil((cost.perChar * data.length) / CHARS_PER_STEP);
     } else if (Array.isArray(data)) {
       steps += cost.perItem * data.length;
     } else if (cost.perKey > 0 && typeof data === 'object' && data !== null) {
@@ -197,7 +205,7 @@ class StepCounter {
         keys += 1;
         chars += key.length;
       }
-      steps += cost.perKey * (keys + Math.ceil(chars / 16));
+      steps += cost.perKey * (keys + Math.ceil(chars / CHARS_PER_STEP));
     }
     this.add(steps, errors);
   }
