@@ -70,7 +70,11 @@ type CompiledSchema = { validate: (value: unknown) => string[] | 'too_costly' } 
 const tooDeep = `(root) is nested more than ${SCHEMA_LIMITS.maxJsonDepth} levels deep as JSON`;
 
 const compiledSchemas = new Map<string, CompiledSchema>();
-const MAX_CACHED_SCHEMAS = 64;
+/**
+ * Compiled schemas kept, most recently used: an app sending the same schema again skips compiling.
+ * Each holds its own Ajv instance (about 1 MiB with its code, bench/schema-memory-bench.ts).
+ */
+const MAX_CACHED_SCHEMAS = 16;
 
 function compiledSchemaFor(schema: JsonSchemaDocument): CompiledSchema {
   // Before anything recursive (the cache key is JSON text) touches an untrusted document.

@@ -191,7 +191,7 @@ export interface LinearRegExp {
 }
 
 const compiled = new Map<string, LinearRegExp>();
-const MAX_COMPILED = 512;
+const MAX_COMPILED = 128;
 
 /**
  * Compiles an ECMA-262 pattern (`u` flag semantics; `i` is the only other flag) for the
