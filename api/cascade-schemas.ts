@@ -81,6 +81,8 @@ export const CascadeDescriptionResponse = z.object({
   taskType: z.string().optional(),
   route: z.string().optional(),
   outcome: z.string().optional(),
+  /** A short hash of the config the cascade ran under (search attribute `CascadeConfigHash`). */
+  configHash: z.string().optional(),
   escalations: z.number().int().nonnegative(),
   costUsd: z.number().nonnegative(),
   /** The steps so far (live while running). */

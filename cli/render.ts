@@ -138,6 +138,7 @@ export function renderDescription(description: CascadeDescription): string {
       ],
       ['escalations', String(description.escalations)],
       ['cost', description.result ? savingText(description.result) : usd(description.costUsd)],
+      ['config', description.configHash],
       ['started', time(description.startTime)],
       ['closed', time(description.closeTime)],
       ['simulated', description.result?.notice],

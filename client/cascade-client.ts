@@ -55,6 +55,8 @@ export interface CascadeDescription {
   taskType?: string;
   route?: string;
   outcome?: string;
+  /** A short hash of the config it ran under (search attribute `CascadeConfigHash`): which config decided. */
+  configHash?: string;
   escalations: number;
   costUsd: number;
   steps: Step[];
@@ -211,6 +213,7 @@ export class CascadeClient {
       ...optional('taskType', attributes.get(CascadeSearchAttributes.taskType)),
       ...optional('route', attributes.get(CascadeSearchAttributes.route)),
       ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
+      ...optional('configHash', attributes.get(CascadeSearchAttributes.configHash)),
     };
     if (description.status.name === 'COMPLETED') {
       const result = (await handle.result()) as CascadeResult;

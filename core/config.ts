@@ -10,6 +10,9 @@ const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environmen
 const PositiveInt = z.number().int().positive();
 const NonNegative = z.number().nonnegative();
 
+export const MaxTokensField = z.enum(['max_tokens', 'max_completion_tokens']);
+export type MaxTokensField = z.infer<typeof MaxTokensField>;
+
 /** How a provider is reached. API keys are never in the file: only the name of the variable holding one. */
 export const ProviderConfig = z.strictObject({
   type: z.enum(['anthropic', 'openai', 'openai-compatible']),
@@ -17,6 +20,13 @@ export const ProviderConfig = z.strictObject({
   baseURL: z.url().optional(),
   /** Name of the environment variable that holds the key, e.g. `ANTHROPIC_API_KEY`. */
   apiKeyEnv: EnvVarName.optional(),
+  /**
+   * The request field that carries the output limit, for `openai` and `openai-compatible`:
+   * `max_completion_tokens` (OpenAI's current name, which its reasoning models require; the default
+   * for `openai`) or `max_tokens` (the older name many compatible servers know; the default for
+   * `openai-compatible`). Newer vLLM, Ollama and llama.cpp servers accept both.
+   */
+  maxTokensField: MaxTokensField.optional(),
 });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;
 
@@ -263,6 +273,11 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
   for (const [id, provider] of Object.entries(config.providers)) {
     if (provider.type === 'openai-compatible' && !provider.baseURL)
       issue(['providers', id, 'baseURL'], 'required for an openai-compatible provider');
+    if (provider.type === 'anthropic' && provider.maxTokensField)
+      issue(
+        ['providers', id, 'maxTokensField'],
+        'only for openai and openai-compatible providers (Anthropic has max_tokens alone)',
+      );
   }
   const seen = new Set<string>();
   config.tiers.forEach((tier, i) => {

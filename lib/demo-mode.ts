@@ -10,8 +10,10 @@ export const DEMO_NOTICE =
   'Demo mode: these answers come from simulated providers, not real models. Set ANTHROPIC_API_KEY / OPENAI_API_KEY to use real ones.';
 
 /**
- * Demo mode is on when no provider the config uses has its API key set, or when forced with
- * `LLM_CASCADE_DEMO=1`; `LLM_CASCADE_DEMO=0` turns it off (a missing key is then a startup error).
+ * Demo mode is on when every provider the config uses needs an API key and none has it set, or
+ * when forced with `LLM_CASCADE_DEMO=1`; `LLM_CASCADE_DEMO=0` turns it off (a missing key is then a
+ * startup error). A provider that needs no key (a local `openai-compatible` server: Ollama, vLLM,
+ * llama.cpp) is configured as it stands, so a config that uses one never runs the demo unasked.
  */
 export function isDemoMode(config: CascadeConfig, env: NodeJS.ProcessEnv): boolean {
   if (env.LLM_CASCADE_DEMO === '1') return true;
@@ -19,7 +21,7 @@ export function isDemoMode(config: CascadeConfig, env: NodeJS.ProcessEnv): boole
   const used = new Set(Object.values(config.models).map((m) => m.provider));
   return [...used].every((id) => {
     const keyEnv = apiKeyEnvFor(config.providers[id]!);
-    return keyEnv === undefined || !env[keyEnv];
+    return keyEnv !== undefined && !env[keyEnv];
   });
 }
 
@@ -37,7 +39,7 @@ export function pointConfigAtSimulator(
     Object.entries(config.providers).map(([id, provider]): [string, ProviderConfig] => [
       id,
       {
-        type: provider.type,
+        ...provider,
         baseURL: provider.type === 'anthropic' ? simulator.anthropic.baseURL : simulator.openai.baseURL,
         apiKeyEnv: SIMULATOR_KEY_ENV,
       },

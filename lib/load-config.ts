@@ -1,24 +1,62 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
+import { interpolateDocument } from './config-interpolation';
+import { PROJECT_ROOT } from './project-root';
 
-/** The repository root, for paths to shipped files. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export { PROJECT_ROOT };
 
-/** The config `npm start` uses unless `LLM_CASCADE_CONFIG` names another. */
+/** The config `npm start` uses unless `LLM_CASCADE_CONFIG` names another (or only one provider key is set). */
 export const DEFAULT_CONFIG_PATH = path.join(PROJECT_ROOT, 'configs', 'example.yaml');
 
-/** The config file a process should load: the explicit one, else `LLM_CASCADE_CONFIG`, else the example. */
-export function configPathFrom(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(explicit ?? env.LLM_CASCADE_CONFIG ?? DEFAULT_CONFIG_PATH);
+/**
+ * The shipped configs that need one provider's key. The default config needs both keys; with
+ * exactly one of them set, the one-provider config for that key is chosen instead, so one key is
+ * enough to run on real models.
+ */
+const ONE_PROVIDER_CONFIGS = [
+  { keyEnv: 'ANTHROPIC_API_KEY', file: 'anthropic.yaml' },
+  { keyEnv: 'OPENAI_API_KEY', file: 'openai.yaml' },
+] as const;
+
+/** The config file a process loads, and why that one (for `npm start` to say). */
+export interface ConfigChoice {
+  path: string;
+  reason: string;
 }
 
 /**
- * Reads and validates a YAML config. Every problem, including YAML syntax, becomes a `ConfigError`
- * naming the file and the path within it, so a bad config stops a process at startup.
+ * The config a process should load: the explicit one (`--config`), else `LLM_CASCADE_CONFIG`,
+ * else the one-provider config when exactly one provider key is set, else the example.
  */
-export async function loadConfig(file: string): Promise<CascadeConfig> {
+export function chooseConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): ConfigChoice {
+  if (explicit) return { path: path.resolve(explicit), reason: 'given with --config' };
+  if (env.LLM_CASCADE_CONFIG) return { path: path.resolve(env.LLM_CASCADE_CONFIG), reason: 'from LLM_CASCADE_CONFIG' };
+  const keyed = ONE_PROVIDER_CONFIGS.filter(({ keyEnv }) => env[keyEnv]);
+  if (keyed.length === 1) {
+    const [{ keyEnv, file }] = keyed as [(typeof ONE_PROVIDER_CONFIGS)[number]];
+    const others = ONE_PROVIDER_CONFIGS.filter((c) => c.keyEnv !== keyEnv).map((c) => c.keyEnv);
+    return {
+      path: path.join(PROJECT_ROOT, 'configs', file),
+      reason: `only ${keyEnv} is set (set ${others.join(' and ')} too for configs/example.yaml, or LLM_CASCADE_CONFIG)`,
+    };
+  }
+  return { path: DEFAULT_CONFIG_PATH, reason: 'the default' };
+}
+
+/** The path `chooseConfig` picks. */
+export function configPathFrom(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return chooseConfig(explicit, env).path;
+}
+
+/**
+ * Reads and validates a YAML config, with `${VAR}` and `${VAR:-default}` in its values taken from
+ * `env` (lib/config-interpolation.ts). Every problem, including YAML syntax and an unset variable,
+ * becomes a `ConfigError` naming the file and the place within it, so a bad config stops a process
+ * at startup.
+ */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<CascadeConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -28,12 +66,11 @@ export async function loadConfig(file: string): Promise<CascadeConfig> {
       file,
     );
   }
-  let document: unknown;
-  try {
-    document = parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    const message = error instanceof YAMLParseError ? error.message.split('\n')[0]! : (error as Error).message;
-    throw new ConfigError([`invalid YAML: ${message}`], file);
-  }
-  return parseConfig(document, file);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, lineCounter });
+  const syntaxError = document.errors[0];
+  if (syntaxError) throw new ConfigError([`invalid YAML: ${syntaxError.message.split('\n')[0]!}`], file);
+  const problems = interpolateDocument(document, env, lineCounter);
+  if (problems.length > 0) throw new ConfigError(problems, file);
+  return parseConfig(document.toJS(), file);
 }

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
+import { type MaxTokensField } from '../core/config';
 import { ProviderErrorType } from '../core/provider-errors';
 import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
 import { ProviderError, errorTypeForStatus, parseRetryAfter, transportFailure } from './provider-error';
@@ -35,10 +36,11 @@ export interface OpenAILanguageModelOptions {
   modelId: string;
   client: OpenAI;
   /**
-   * Send `max_tokens` instead of `max_completion_tokens`: many OpenAI-compatible servers know only
-   * the older name, while OpenAI's reasoning models accept only the newer one.
+   * The field that carries the output limit (the provider's `maxTokensField`): many OpenAI-compatible
+   * servers know only the older `max_tokens`, while OpenAI's reasoning models accept only
+   * `max_completion_tokens` (the default).
    */
-  legacyMaxTokens?: boolean;
+  maxTokensField?: MaxTokensField;
 }
 
 /** OpenAI Chat Completions, and any endpoint compatible with it, behind the `LanguageModel` interface. */
@@ -46,13 +48,13 @@ export class OpenAILanguageModel implements LanguageModel {
   readonly provider: string;
   readonly modelId: string;
   private readonly client: OpenAI;
-  private readonly legacyMaxTokens: boolean;
+  private readonly maxTokensField: MaxTokensField;
 
   constructor(options: OpenAILanguageModelOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
     this.client = options.client;
-    this.legacyMaxTokens = options.legacyMaxTokens ?? false;
+    this.maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
@@ -66,9 +68,7 @@ export class OpenAILanguageModel implements LanguageModel {
         {
           model: this.modelId,
           messages,
-          ...(this.legacyMaxTokens
-            ? { max_tokens: request.maxOutputTokens }
-            : { max_completion_tokens: request.maxOutputTokens }),
+          [this.maxTokensField]: request.maxOutputTokens,
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
           ...(request.responseFormat ? { response_format: toResponseFormat(request.responseFormat) } : {}),
         },

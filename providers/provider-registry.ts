@@ -62,8 +62,9 @@ export function createProviderRegistry(config: CascadeConfig, env: NodeJS.Proces
         maxRetries: 0,
         ...(provider.baseURL ? { baseURL: provider.baseURL } : {}),
       });
-      const legacyMaxTokens = provider.type === 'openai-compatible';
-      factories.set(id, (modelId) => new OpenAILanguageModel({ provider: id, modelId, client, legacyMaxTokens }));
+      const maxTokensField =
+        provider.maxTokensField ?? (provider.type === 'openai-compatible' ? 'max_tokens' : 'max_completion_tokens');
+      factories.set(id, (modelId) => new OpenAILanguageModel({ provider: id, modelId, client, maxTokensField }));
     }
   }
   if (problems.length > 0) throw new MissingApiKeyError(problems);

@@ -27,8 +27,8 @@ describe('cascade classify (offline)', { timeout: 600_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('classifies one prompt for a person: task type, complexity, route and the reason (through bin/cascade.js)', async () => {
-    const run = await runCascadeCli(['classify', EXTRACTION], { env: offline, entry: 'bin' });
+  it('classifies one prompt for a person: task type, complexity, route and the reason', async () => {
+    const run = await runCascadeCli(['classify', EXTRACTION], { env: offline });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^task type\s+extraction$/m);
     assert.match(run.stdout, /^complexity\s+low$/m);

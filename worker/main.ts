@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { ConfigError } from '../core/config';
+import { configHash } from '../core/config-hash';
 import { configPathFrom, loadConfig } from '../lib/load-config';
 import { createLogger } from '../lib/logger';
 import { TemporalUnreachableError } from '../lib/temporal-connection';
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
       config,
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
     });
-    logger.info({ address: options.address, taskQueue: config.taskQueue }, 'worker polling');
+    logger.info(
+      { address: options.address, taskQueue: config.taskQueue, configHash: configHash(config) },
+      'worker polling',
+    );
     // Worker.run() returns once SIGINT or SIGTERM has drained in-flight tasks (the SDK installs those handlers).
     await worker.run();
   } finally {

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -25,6 +26,7 @@ import {
   type ModelCall,
 } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
+import { configHash } from '../core/config-hash';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
@@ -42,6 +44,9 @@ export const decisionsQuery = defineQuery<DecisionRecord>('decisions');
 
 const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
 
+/** Cascades started before the config hash was recorded replay without recording it. */
+export const CONFIG_HASH_PATCH = 'record-config-hash';
+
 /**
  * `cascade`: one request, one workflow. Classify (or take the given task type), start at the
  * route's tier, call the model, run the route's structural checks, and accept or climb to the next
@@ -57,6 +62,7 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
 
   try {
     const config = input.config ?? (await resolveConfig());
+    if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
     const effects = workflowEffects(config);
     const ending = await runCascadeDecisions(request, config, record, effects);
     return finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
@@ -69,6 +75,17 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
     }
     throw error;
   }
+}
+
+/**
+ * Which config decided: the one in the input (a reprocess under a new config) or the worker's, as
+ * resolved above, whatever the submitter's own config was. Searchable as `CascadeConfigHash`,
+ * shown in the memo.
+ */
+function recordConfigHash(config: CascadeConfig): void {
+  const hash = configHash(config);
+  upsertSearchAttributes([{ key: CascadeSearchAttributes.configHash, value: hash }]);
+  upsertMemo({ configHash: hash });
 }
 
 /** Model calls as activities, outages waited out on durable timers, decisions reported to the UI and visibility. */

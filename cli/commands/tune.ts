@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { AgreementNormalization, type CascadeConfig } from '../../core/config';
-import { PROJECT_ROOT } from '../../lib/load-config';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
 import { parseOptions } from '../parse-options';
