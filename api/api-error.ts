@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from '../client/errors';
-import { RequestValidationError } from '../core/request';
+import { RequestTooLargeError, RequestValidationError } from '../core/request';
 import { isTemporalUnavailable } from '../lib/temporal-unavailable';
 
 /** An HTTP error status, 400-599. */
@@ -158,6 +158,15 @@ function fromFastifyError(
  */
 export function toApiError(error: unknown, bodyLimit: number): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof RequestTooLargeError) {
+    return new ApiError({
+      status: 413,
+      code: 'request_too_large',
+      message: error.problems.join('; '),
+      param: paramOf(error.problems[0]),
+      problems: error.problems,
+    });
+  }
   if (error instanceof RequestValidationError) return invalidRequest(error.problems);
   if (error instanceof CascadeNotFoundError) {
     return new ApiError({ status: 404, code: 'cascade_not_found', message: error.message, param: 'id' });

@@ -39,13 +39,22 @@ export interface ApiServer {
 /** The environment variable that overrides the body limit, in bytes. */
 export const BODY_LIMIT_ENV = 'LLM_CASCADE_API_BODY_LIMIT';
 
+/**
+ * The largest body limit the environment may set: a request becomes a workflow's input, one
+ * Temporal payload, which the server refuses over 2 MB. A larger limit would accept requests that
+ * could never start (they failed with a 500).
+ */
+export const MAX_BODY_LIMIT_BYTES = 1_572_864;
+
 function bodyLimitFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const value = env[BODY_LIMIT_ENV];
   if (value === undefined || value === '') return undefined;
   const bytes = Number(value);
-  if (!/^\d+$/.test(value) || bytes < 1024 || bytes > 100 * 1024 * 1024) {
+  if (!/^\d+$/.test(value) || bytes < 1024 || bytes > MAX_BODY_LIMIT_BYTES) {
     throw new ConfigError(
-      [`${BODY_LIMIT_ENV}: must be a whole number of bytes between 1024 and 104857600, got "${value}"`],
+      [
+        `${BODY_LIMIT_ENV}: must be a whole number of bytes between 1024 and ${MAX_BODY_LIMIT_BYTES} (a request is one Temporal payload, refused over 2 MB), got "${value}"`,
+      ],
       'environment',
     );
   }

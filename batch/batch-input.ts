@@ -6,6 +6,7 @@ import { type Client } from '@temporalio/client';
 import { requestFingerprint } from '../client/cascade-client';
 import { batchChildId, type BatchCursor, type BatchLine, type BatchPage, type BatchSource } from '../core/batch';
 import { jsonSchemaProblems } from '../core/json-schema';
+import { promptSizeProblem } from '../core/prompt';
 import { parseRequest, REQUEST_ID_PATTERN, RequestValidationError, type CascadeRequest } from '../core/request';
 import { readCascadeInput } from '../client/cascade-history';
 import { CASCADE_WORKFLOW_TYPE } from '../workflows/definitions';
@@ -120,6 +121,8 @@ function validateLineRequest(
       parsed.schema !== undefined
         ? jsonSchemaProblems(parsed.schema).map((p) => `schema: invalid JSON Schema: ${p}`)
         : [];
+    const tooLarge = problems.length === 0 ? promptSizeProblem(parsed) : undefined;
+    if (tooLarge) problems.push(tooLarge);
     if (!REQUEST_ID_PATTERN.test(workflowId))
       problems.push(`id: "${workflowId}" is too long for a cascade id (at most 200 characters with the batch id)`);
     if (problems.length > 0) return { error: `invalid request: ${problems.join('; ')}` };

@@ -6,7 +6,7 @@ import {
   type Client,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { type CascadeConfig } from '../core/config';
+import { DEFAULT_CASCADE_TIMEOUT_MS, type CascadeConfig } from '../core/config';
 import { canonicalJson } from '../core/normalize-answer';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult, type Step } from '../core/result';
@@ -17,6 +17,11 @@ import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } fr
 import { validateRequest } from './validate-request';
 
 export { CASCADE_WORKFLOW_TYPE, validateRequest };
+
+/** The execution timeout of a cascade under `config` (the default without one). */
+export function cascadeTimeoutMs(config: CascadeConfig | undefined): number {
+  return config?.resilience.cascadeTimeoutMs ?? DEFAULT_CASCADE_TIMEOUT_MS;
+}
 
 export interface CascadeClientOptions {
   client: Client;
@@ -151,6 +156,8 @@ export class CascadeClient {
         // Any earlier run with this id, running or closed, makes the start fail; we then attach to it.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // No cascade runs forever, whatever it waits on.
+        workflowExecutionTimeout: cascadeTimeoutMs(options.config ?? this.config),
         memo: { requestFingerprint: fingerprint },
         staticSummary: `cascade ${id}${request.taskType ? ` · ${request.taskType}` : ''}`,
         ...(options.batchId

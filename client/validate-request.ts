@@ -1,11 +1,13 @@
 import { type CascadeConfig } from '../core/config';
 import { jsonSchemaProblems } from '../core/json-schema';
-import { parseRequest, RequestValidationError, type CascadeRequest } from '../core/request';
+import { promptSizeProblem } from '../core/prompt';
+import { parseRequest, RequestTooLargeError, RequestValidationError, type CascadeRequest } from '../core/request';
 
 /**
  * Validates untrusted input into a request without a server: the request schema, the validity of
- * its JSON Schema, and (with a config) that its `taskType` names a route. Throws
- * `RequestValidationError` naming each bad field. `CascadeClient.validate` and `submit` use it;
+ * its JSON Schema, (with a config) that its `taskType` names a route, and that its model calls'
+ * prompts fit in a Temporal payload. Throws `RequestValidationError` naming each bad field
+ * (`RequestTooLargeError` for the size). `CascadeClient.validate` and `submit` use it;
  * it imports nothing of Temporal, so offline tools can use it cheaply.
  */
 export function validateRequest(input: unknown, config?: CascadeConfig): CascadeRequest {
@@ -17,5 +19,7 @@ export function validateRequest(input: unknown, config?: CascadeConfig): Cascade
     problems.push(`taskType: unknown route "${request.taskType}" (routes: ${Object.keys(config.routes).join(', ')})`);
   }
   if (problems.length > 0) throw new RequestValidationError(problems);
+  const tooLarge = promptSizeProblem(request, config ? Object.values(config.routes) : []);
+  if (tooLarge) throw new RequestTooLargeError([tooLarge]);
   return request;
 }

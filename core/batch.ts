@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CascadeConfig } from './config';
+import { DEFAULT_CASCADE_TIMEOUT_MS, type CascadeConfig } from './config';
 import { roundUsd } from './cost';
 import { type CascadeRequest } from './request';
 import { type CascadeResult } from './result';
@@ -118,6 +118,8 @@ export const BatchOptions = z.strictObject({
    * no run's history nears Temporal's limits however long the input.
    */
   maxLinesPerRun: z.number().int().min(1).max(20_000).default(2000),
+  /** Each line's cascade is ended by Temporal after this long (the config's `resilience.cascadeTimeoutMs`). */
+  cascadeTimeoutMs: z.number().int().min(60_000).default(DEFAULT_CASCADE_TIMEOUT_MS),
 });
 export type BatchOptions = z.infer<typeof BatchOptions>;
 export type BatchOptionsInput = z.input<typeof BatchOptions>;

@@ -24,9 +24,46 @@ export function checkName(check: CheckConfig): string {
   return check.type === 'regex' && check.name ? check.name : check.type;
 }
 
-const pass = (check: CheckConfig, reason: string): CheckResult => ({ check: checkName(check), status: 'pass', reason });
-const fail = (check: CheckConfig, reason: string): CheckResult => ({ check: checkName(check), status: 'fail', reason });
-const skip = (check: CheckConfig, reason: string): CheckResult => ({ check: checkName(check), status: 'skip', reason });
+/**
+ * The longest reason a check gives. Reasons quote the answer (a contradicting value, a property
+ * name), and they travel in every later model call's prompt as feedback and in the history, so an
+ * answer must not be able to make them large.
+ */
+export const MAX_CHECK_REASON_CHARS = 1_000;
+
+function bounded(reason: string): string {
+  return reason.length <= MAX_CHECK_REASON_CHARS ? reason : `${reason.slice(0, MAX_CHECK_REASON_CHARS - 3)}...`;
+}
+
+const pass = (check: CheckConfig, reason: string): CheckResult => ({
+  check: checkName(check),
+  status: 'pass',
+  reason: bounded(reason),
+});
+const fail = (check: CheckConfig, reason: string): CheckResult => ({
+  check: checkName(check),
+  status: 'fail',
+  reason: bounded(reason),
+});
+const skip = (check: CheckConfig, reason: string): CheckResult => ({
+  check: checkName(check),
+  status: 'skip',
+  reason: bounded(reason),
+});
+
+/**
+ * A check that throws is a failed check with the error as its reason, never an exception: in the
+ * workflow an exception would fail the workflow task, which Temporal retries forever, and the
+ * cascade would never end. Failing escalates to the next tier, or ends the cascade with the reason.
+ */
+function guarded(check: CheckConfig, run: () => CheckResult): CheckResult {
+  try {
+    return run();
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return fail(check, `the check could not run on this answer (${message})`);
+  }
+}
 
 // Phrases models open a refusal with. Matched only near the start of an answer: a long answer that
 // quotes "I cannot" somewhere in its middle is not a refusal.
@@ -57,8 +94,12 @@ function describeContradictions(contradictions: Contradiction[]): string {
   return contradictions.length > 3 ? `${shown}; and ${contradictions.length - 3} more` : shown;
 }
 
-/** Runs one answer check. Pure and deterministic: safe in workflow code and replay. */
+/** Runs one answer check. Pure and deterministic: safe in workflow code and replay. Never throws. */
 export function runAnswerCheck(check: AnswerCheckConfig, context: AnswerCheckContext): CheckResult {
+  return guarded(check, () => answerCheck(check, context));
+}
+
+function answerCheck(check: AnswerCheckConfig, context: AnswerCheckContext): CheckResult {
   const text = context.text;
   switch (check.type) {
     case 'not_empty':
@@ -131,6 +172,10 @@ export function runAgreementCheck(
   answer: string,
   partners: readonly PartnerAnswer[],
 ): CheckResult {
+  return guarded(check, () => agreementCheck(check, answer, partners));
+}
+
+function agreementCheck(check: AgreementCheckConfig, answer: string, partners: readonly PartnerAnswer[]): CheckResult {
   const normalization: AgreementNormalization = check.normalize;
   const own = normalizeAnswer(answer, normalization);
   if (own === undefined) return fail(check, `the answer has no ${normalization} form to compare`);

@@ -204,6 +204,9 @@ export const ClassifierConfig = z.strictObject({
 });
 export type ClassifierConfig = z.infer<typeof ClassifierConfig>;
 
+/** How long a cascade may run before Temporal ends it (the workflow's execution timeout): 2 hours. */
+export const DEFAULT_CASCADE_TIMEOUT_MS = 2 * 60 * 60_000;
+
 export const ResilienceConfig = z.strictObject({
   /** Attempts per model call (first try included) before the tier's fallback model is tried. */
   maxAttemptsPerModel: PositiveInt.max(20).default(3),
@@ -217,6 +220,12 @@ export const ResilienceConfig = z.strictObject({
     .default(15 * 60_000),
   /** A running model call reports liveness this often, so a crashed worker's call is retried within `heartbeatTimeoutMs`. */
   heartbeatTimeoutMs: PositiveInt.default(10_000),
+  /**
+   * A cascade still running after this long is ended by Temporal (its workflow execution timeout),
+   * whatever it waits for: no request can hold a workflow open forever. Must leave room for the
+   * outage waits of every tier.
+   */
+  cascadeTimeoutMs: PositiveInt.min(60_000).default(DEFAULT_CASCADE_TIMEOUT_MS),
 });
 export type ResilienceConfig = z.infer<typeof ResilienceConfig>;
 
@@ -247,6 +256,7 @@ const CascadeConfigShape = z.strictObject({
     maxRetryMs: 30_000,
     outageWaitMs: 15 * 60_000,
     heartbeatTimeoutMs: 10_000,
+    cascadeTimeoutMs: DEFAULT_CASCADE_TIMEOUT_MS,
   }),
 });
 
@@ -344,6 +354,13 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
         check.tiers?.forEach((t, j) => checkTier(at('checks', i, 'tiers', j), t));
       }
     });
+  }
+
+  if (config.resilience.cascadeTimeoutMs <= config.resilience.outageWaitMs) {
+    issue(
+      ['resilience', 'cascadeTimeoutMs'],
+      `must be longer than outageWaitMs (${config.resilience.outageWaitMs}): a cascade must outlive the wait for a tier to recover`,
+    );
   }
 
   const routeNames = Object.keys(config.routes);

@@ -1,4 +1,5 @@
 import { type ModelConfig, type RouteConfig } from './config';
+import { MAX_CHECK_REASON_CHARS } from './checks';
 import { requestMessages, type CascadeRequest, type Message } from './request';
 
 /** What one model call sends, provider-neutral. */
@@ -26,8 +27,9 @@ export function buildPrompt(
   const parts: string[] = [];
   if (route.system) parts.push(route.system);
   if (request.system) parts.push(request.system);
+  // Compact: indentation grows with nesting, and a deep schema printed with it was ten times its size.
   if (request.schema !== undefined)
-    parts.push(`${SCHEMA_INSTRUCTION}\n\`\`\`json\n${JSON.stringify(request.schema, null, 2)}\n\`\`\``);
+    parts.push(`${SCHEMA_INSTRUCTION}\n\`\`\`json\n${JSON.stringify(request.schema)}\n\`\`\``);
   if (route.feedbackOnEscalation && rejectedReasons.length > 0) {
     parts.push(
       `An earlier answer to this request was rejected:\n${rejectedReasons.map((r) => `- ${r}`).join('\n')}\nAvoid these problems.`,
@@ -46,4 +48,69 @@ export function buildPrompt(
 /** All the text a prompt sends, for token estimates. */
 export function promptText(prompt: ModelPrompt): string {
   return [prompt.system ?? '', ...prompt.messages.map((m) => m.content)].join('\n');
+}
+
+/**
+ * The most a model call's prompt may weigh, as JSON in UTF-8. A call's input is one Temporal
+ * payload, refused over 2 MB (the server then terminates the cascade); this leaves room for the
+ * call's other fields.
+ */
+export const MAX_PROMPT_PAYLOAD_BYTES = 1_500_000;
+
+/** The longest escalation feedback a prompt can carry: every check's reason, each bounded. */
+const FEEDBACK_ALLOWANCE = ['x'.repeat(MAX_CHECK_REASON_CHARS * 8)];
+
+/**
+ * The size of the largest prompt any model call of this request can send: the request's messages
+ * and system text, the longest route instruction, the schema twice (in the instruction and as the
+ * provider's response format) and the most feedback an escalation adds. Computed at validation, so
+ * a request whose calls could not be carried is refused before anything starts.
+ */
+export function largestPromptBytes(
+  request: CascadeRequest,
+  routes: readonly Pick<RouteConfig, 'system'>[] = [],
+): number {
+  const routeSystem = routes.reduce(
+    (longest, route) => ((route.system?.length ?? 0) > longest.length ? route.system! : longest),
+    '',
+  );
+  const prompt = buildPrompt(
+    request,
+    { system: routeSystem, feedbackOnEscalation: true },
+    { jsonMode: 'json_schema' },
+    FEEDBACK_ALLOWANCE,
+  );
+  return utf8Length(JSON.stringify(prompt));
+}
+
+/**
+ * Why a request is too large to run, or undefined: the largest prompt one of its model calls would
+ * send must fit in one Temporal payload. `routes`: the config's routes (their instructions count),
+ * or none when validating without a config.
+ */
+export function promptSizeProblem(
+  request: CascadeRequest,
+  routes: readonly Pick<RouteConfig, 'system'>[] = [],
+): string | undefined {
+  const bytes = largestPromptBytes(request, routes);
+  if (bytes <= MAX_PROMPT_PAYLOAD_BYTES) return undefined;
+  const schemaChars = request.schema === undefined ? 0 : JSON.stringify(request.schema).length;
+  const schemaPart =
+    schemaChars > 0
+      ? ` (the schema's ${schemaChars} characters count twice: in the instruction and as the response format)`
+      : '';
+  return `${request.messages ? 'messages' : 'prompt'}: too large to run: a model call would carry a prompt of ${bytes} bytes${schemaPart}, more than the ${MAX_PROMPT_PAYLOAD_BYTES} one call may carry`;
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    // A surrogate pair is one four-byte character: two units of two bytes each.
+    else if (unit >= 0xd800 && unit <= 0xdfff) bytes += 2;
+    else bytes += 3;
+  }
+  return bytes;
 }

@@ -74,6 +74,17 @@ export class RequestValidationError extends Error {
   }
 }
 
+/**
+ * A request too large to run: a model call's prompt would exceed what one Temporal payload carries.
+ * A validation error (nothing starts), answered with 413 by the HTTP API.
+ */
+export class RequestTooLargeError extends RequestValidationError {
+  constructor(problems: string[]) {
+    super(problems);
+    this.name = 'RequestTooLargeError';
+  }
+}
+
 /** Parses untrusted input into a `CascadeRequest`, or throws `RequestValidationError`. */
 export function parseRequest(value: unknown): CascadeRequest {
   const parsed = CascadeRequest.safeParse(value);

@@ -59,6 +59,32 @@ describe('cascade CLI exit codes', { timeout: 600_000 }, () => {
     for (const r of [run, route, json]) assertNoStack(r);
   });
 
+  it('exits 2 naming an unknown JSON Schema dialect or keyword, and submits a 2020-12 schema', async () => {
+    const unreachable = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
+    const draft4 = JSON.stringify({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object' });
+    const dialect = await runCascadeCli(['run', '--schema', draft4, 'Extract the total'], { env: unreachable });
+    assert.equal(dialect.code, 2);
+    assert.match(
+      dialect.stderr,
+      /^ {2}- schema: invalid JSON Schema: \/\$schema unsupported dialect "http:\/\/json-schema.org\/draft-04\/schema#"/m,
+    );
+    const typo = await runCascadeCli(['run', '--schema', '{"type": "object", "requierd": ["total"]}', 'Extract'], {
+      env: unreachable,
+    });
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^ {2}- schema: invalid JSON Schema: unsupported keyword "requierd"/m);
+    for (const r of [dialect, typo]) assertNoStack(r);
+
+    const zodStyle = JSON.stringify({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { point: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }] } },
+      unevaluatedProperties: false,
+    });
+    const submitted = await runCascadeCli(['submit', '--schema', zodStyle, 'Extract the point'], { env });
+    assert.equal(submitted.code, 0, submitted.stderr);
+  });
+
   it('exits 2 for bad usage, with commander’s message and a hint', async () => {
     const option = await runCascadeCli(['run', '--frobnicate', 'hi'], { env });
     assert.equal(option.code, 2);

@@ -144,6 +144,7 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
           workflowId,
           args: [{ request: line.request!, ...(input.config ? { config: input.config } : {}) }],
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          workflowExecutionTimeout: input.config?.resilience.cascadeTimeoutMs ?? options.cascadeTimeoutMs,
           // A cancelled, failed or continued batch must not take its children down: a rerun attaches to them.
           parentClosePolicy: 'ABANDON',
           memo: { requestFingerprint: line.fingerprint },

@@ -244,7 +244,11 @@ export function registerBatchCommand(program: Command, cli: CliContext): void {
           ...(options.id ? { batchId: options.id } : {}),
           source,
           ...(explicitConfig ? { config } : {}),
-          options: { concurrency: options.concurrency, pageSize: options.pageSize },
+          options: {
+            concurrency: options.concurrency,
+            pageSize: options.pageSize,
+            cascadeTimeoutMs: config.resilience.cascadeTimeoutMs,
+          },
         });
         if (options.detach) {
           cli.out(options.json ? JSON.stringify({ batchId, created }) : batchId);

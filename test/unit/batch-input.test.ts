@@ -72,6 +72,25 @@ describe('batch input', () => {
     assert.match(longId.error ?? '', /too long for a cascade id/);
   });
 
+  it("validates a line's schema as the dialect it declares, and refuses a line whose calls could not fit a payload", () => {
+    const line = (schema: unknown) => JSON.stringify({ prompt: 'Extract.', schema });
+    const zodStyle = { $schema: 'https://json-schema.org/draft/2020-12/schema', prefixItems: [{ type: 'string' }] };
+    assert.equal(parseBatchLine(line(zodStyle), 1, 'b1', 100).error, undefined);
+    assert.match(
+      parseBatchLine(line({ $schema: 'http://json-schema.org/draft-04/schema#' }), 2, 'b1', 100).error ?? '',
+      /^invalid request: schema: invalid JSON Schema: \/\$schema unsupported dialect/,
+    );
+    const big = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'x'.repeat(700_000) },
+        { role: 'assistant', content: 'y' },
+        { role: 'user', content: 'z'.repeat(700_000) },
+      ],
+      schema: { description: 'd'.repeat(60_000) },
+    });
+    assert.match(parseBatchLine(big, 3, 'b1', big.length).error ?? '', /^invalid request: messages: too large to run/);
+  });
+
   it('reads pages of lines with physical line numbers, skipping blank lines and CRLF endings', async () => {
     const file = path.join(dir, 'mixed.jsonl');
     await writeFile(

@@ -64,8 +64,19 @@ describe('parseConfig: a valid config', () => {
       maxRetryMs: 30_000,
       outageWaitMs: 900_000,
       heartbeatTimeoutMs: 10_000,
+      cascadeTimeoutMs: 7_200_000,
     });
     assert.equal(config.baselineModel, undefined);
+  });
+
+  it('refuses a cascade timeout that does not outlive the outage wait', () => {
+    assert.throws(
+      () =>
+        makeConfig((c) => {
+          c.resilience = { outageWaitMs: 600_000, cascadeTimeoutMs: 300_000 };
+        }),
+      /resilience\.cascadeTimeoutMs: must be longer than outageWaitMs \(600000\)/,
+    );
   });
 
   it('accepts an openai-compatible provider with a baseURL', () => {

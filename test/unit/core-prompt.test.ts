@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPrompt, promptText, SCHEMA_INSTRUCTION } from '../../core/prompt';
+import {
+  buildPrompt,
+  largestPromptBytes,
+  MAX_PROMPT_PAYLOAD_BYTES,
+  promptSizeProblem,
+  promptText,
+  SCHEMA_INSTRUCTION,
+} from '../../core/prompt';
 import { classificationPrompt, parseClassifierAnswer } from '../../core/classifier-prompt';
 import { type CascadeRequest } from '../../core/request';
 import { BUILT_IN_TASK_TYPES } from '../../core/task-types';
@@ -8,7 +15,7 @@ import { BUILT_IN_TASK_TYPES } from '../../core/task-types';
 const ROUTE = { system: 'You extract data from business documents.', feedbackOnEscalation: true };
 const NO_ROUTE_SYSTEM = { feedbackOnEscalation: true };
 const SCHEMA = { type: 'object', required: ['total'], properties: { total: { type: 'number' } } };
-const SCHEMA_BLOCK = `${SCHEMA_INSTRUCTION}\n\`\`\`json\n{\n  "type": "object",\n  "required": [\n    "total"\n  ],\n  "properties": {\n    "total": {\n      "type": "number"\n    }\n  }\n}\n\`\`\``;
+const SCHEMA_BLOCK = `${SCHEMA_INSTRUCTION}\n\`\`\`json\n{"type":"object","required":["total"],"properties":{"total":{"type":"number"}}}\n\`\`\``;
 const REASONS = [
   'json_schema: the answer is not valid JSON (Unexpected token)',
   'ground_truth: total is 1200 but the ground truth says 1280',
@@ -168,5 +175,30 @@ describe('parseClassifierAnswer', () => {
 
   it('reads custom task types with dashes', () => {
     assert.equal(parseClassifierAnswer('sql generation', ['sql-generation', 'default']), 'sql-generation');
+  });
+});
+
+describe('largestPromptBytes', () => {
+  it('counts the schema twice, the longest route instruction, the feedback allowance, in UTF-8 bytes', () => {
+    const request: CascadeRequest = { prompt: 'é'.repeat(1000), schema: SCHEMA };
+    const plain = largestPromptBytes({ prompt: 'é'.repeat(1000) });
+    const withSchema = largestPromptBytes(request);
+    assert.ok(plain > 2000, `two bytes per é: ${plain}`);
+    const schemaChars = JSON.stringify(SCHEMA).length;
+    assert.ok(withSchema - plain >= 2 * schemaChars, `${withSchema - plain} >= 2 x ${schemaChars}`);
+    const withRoute = largestPromptBytes(request, [{ system: 'short' }, { system: 'x'.repeat(5000) }]);
+    assert.ok(withRoute - withSchema >= 5000);
+  });
+
+  it('refuses a request whose calls would exceed a Temporal payload, naming the field and the sizes', () => {
+    assert.equal(promptSizeProblem({ prompt: 'x'.repeat(100_000), schema: SCHEMA }), undefined);
+    const big = { type: 'object', description: 'd'.repeat(800_000) };
+    const problem = promptSizeProblem({ prompt: 'Extract.', schema: big });
+    assert.match(
+      problem ?? '',
+      new RegExp(
+        `^prompt: too large to run: a model call would carry a prompt of \\d+ bytes \\(the schema's 800034 characters count twice: in the instruction and as the response format\\), more than the ${MAX_PROMPT_PAYLOAD_BYTES} one call may carry$`,
+      ),
+    );
   });
 });
