@@ -19,6 +19,8 @@ import { registerCascadeRoutes } from './cascade-routes';
 import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
 import { registerHealthRoutes } from './health-routes';
 import { registerMetricsRoute, type ApiMetrics } from './metrics-route';
+import { registerHttpTracing } from '../telemetry/http-tracing';
+import { type Tracing } from '../telemetry/tracing';
 import { buildOpenApiDocument } from './openapi-document';
 import { RouteTable } from './route-table';
 
@@ -35,6 +37,8 @@ export interface ApiOptions {
   limits?: Partial<ApiLimits>;
   /** Serves `/metrics` and counts requests; without it there is no `/metrics`. */
   metrics?: ApiMetrics;
+  /** Traces each request into the workflows it starts; off when absent. */
+  tracing?: Tracing;
 }
 
 function packageVersion(): string {
@@ -46,6 +50,11 @@ function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** An incoming `x-request-id` kept as the request id: up to 128 of A-Z a-z 0-9 . _ : - ; anything else gets a fresh UUID. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : randomUUID();
 }
 
 function dialectOf(request: FastifyRequest): ErrorDialect {
@@ -77,7 +86,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     bodyLimit: limits.bodyLimitBytes,
     // Ids are up to 200 characters, and percent-encoding can triple that.
     routerOptions: { maxParamLength: 1000 },
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id when it is a plausible id (it is logged and echoed), else a new one.
+    genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => {
       void sendError(error, request, reply);
@@ -112,6 +122,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     });
   });
 
+  if (options.tracing) registerHttpTracing(app, options.tracing.tracer);
   const routes = new RouteTable(app);
   const apiKeys = options.apiKeys ?? [];
   if (apiKeys.length > 0) {
@@ -150,6 +161,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     config: options.config,
     limits,
     logger,
+    ...(options.tracing ? { tracing: true } : {}),
   });
   registerHealthRoutes(routes, context);
   if (options.metrics) registerMetricsRoute(app, routes, options.metrics);

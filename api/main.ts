@@ -15,10 +15,11 @@ import {
 } from '../lib/register-search-attributes';
 import { connectClient, TemporalUnreachableError } from '../lib/temporal-connection';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
+import { tracingFromEnv, type Tracing } from '../telemetry/tracing';
 import { startApiServer, type ApiServer } from './start-api-server';
 
 const logger = createLogger('api');
-const running: { api?: ApiServer; connection?: Connection } = {};
+const running: { api?: ApiServer; connection?: Connection; tracing?: Tracing } = {};
 
 async function main(): Promise<void> {
   const options = new Command('api')
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     .opts<{ config?: string; address: string; namespace: string }>();
 
   const config = await loadConfig(configPathFrom(options.config));
+  running.tracing = tracingFromEnv('llm-cascade-api');
   running.connection = await connectClient(options.address, {
     hint: 'Is the server running? Check TEMPORAL_ADDRESS or --address.',
   });
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     logger,
     // The API's own series (HTTP requests, the process); the cascade's are counted by the workers.
     metrics: { metrics: new CascadeMetrics() },
+    ...(running.tracing ? { tracing: running.tracing } : {}),
   });
   if (running.api.authNotice) logger.warn(running.api.authNotice);
 }
@@ -65,6 +68,7 @@ async function stop(exitCode: number, signal?: NodeJS.Signals): Promise<void> {
   if (signal) logger.info({ signal }, 'stopping');
   await running.api?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the API failed'));
   await running.connection?.close().catch(() => {});
+  await running.tracing?.shutdown().catch(() => {});
   process.exit(exitCode);
 }
 

@@ -7,6 +7,7 @@ import { API_KEYS_ENV, apiKeysFromEnv, isLoopbackHost } from './bearer-auth';
 import { shutdownGraceMsFromEnv } from '../worker/worker-tuning';
 import { buildApi } from './build-api';
 import { type ApiMetrics } from './metrics-route';
+import { type Tracing } from '../telemetry/tracing';
 
 /** The loopback address the API listens on unless `host` says otherwise. */
 export const DEFAULT_API_HOST = '127.0.0.1';
@@ -33,6 +34,8 @@ export interface ApiServerOptions {
   drainTimeoutMs?: number;
   /** Serves `/metrics` (see build-api.ts). */
   metrics?: ApiMetrics;
+  /** Traces requests (see build-api.ts). */
+  tracing?: Tracing;
 }
 
 /** A listening API. */
@@ -92,6 +95,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     apiKeys,
     limits: { ...options.limits, ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}) },
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   });
   await app.listen({ port: options.port, host });
   const address = app.server.address() as AddressInfo;

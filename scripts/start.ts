@@ -22,6 +22,7 @@ import { createCascadeWorker } from '../worker/create-worker';
 import { workerTuningFromEnv } from '../worker/worker-tuning';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
 import { sdkMetricsSource } from '../telemetry/sdk-metrics';
+import { tracingFromEnv, type Tracing } from '../telemetry/tracing';
 import { installTemporalLogging } from '../worker/install-temporal-logging';
 
 const env = process.env;
@@ -37,6 +38,7 @@ const running: {
   connection?: Connection;
   devServer?: DevServer;
   demo?: DemoProviders;
+  tracing?: Tracing;
 } = {};
 
 function portFrom(name: string, fallback: number): number {
@@ -53,6 +55,7 @@ async function start(): Promise<void> {
   const sdkMetrics = await sdkMetricsSource();
   installTemporalLogging(logger, { handleSignals: false, sdkMetricsBindAddress: sdkMetrics.bindAddress });
   const metrics = new CascadeMetrics();
+  running.tracing = tracingFromEnv('llm-cascade');
   const configPath = configPathFrom(undefined);
   let config: CascadeConfig = await loadConfig(configPath);
   const apiPort = portFrom('PORT', 8080);
@@ -94,7 +97,7 @@ async function start(): Promise<void> {
     config,
     providers,
     tuning: workerTuningFromEnv(config),
-    telemetry: { metrics, logger },
+    telemetry: { metrics, logger, ...(running.tracing ? { tracing: running.tracing } : {}) },
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });
   running.workerRun = running.worker.run();
@@ -111,6 +114,7 @@ async function start(): Promise<void> {
     host: env.HOST,
     logger,
     metrics: { metrics, sdk: sdkMetrics },
+    ...(running.tracing ? { tracing: running.tracing } : {}),
   });
 
   const lines = [
@@ -147,6 +151,7 @@ async function stop(exitCode: number, signal?: NodeJS.Signals): Promise<never> {
   await running.connection?.close().catch(() => {});
   await running.devServer?.stop();
   await running.demo?.stop();
+  await running.tracing?.shutdown().catch(() => {});
   process.exit(exitCode);
 }
 

@@ -191,10 +191,13 @@ describe('npm run api and npm run worker as separate processes', { timeout: 300_
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ prompt: 'Say hello.', taskType: 'default' }),
       });
-      assert.equal(quick.status, 200);
-      const quickBody = (await quick.json()) as { result: CascadeResult };
-      assert.equal(quickBody.result.outcome, 'accepted');
-      assert.equal(quickBody.result.output.text, 'quick answer');
+      assert.ok(quick.status === 200 || quick.status === 202, `status ${quick.status}`);
+      const quickBody = (await quick.json()) as { id: string; result?: CascadeResult };
+      // From Temporal when a loaded machine outlasts the API's 2-minute wait.
+      const quickResult =
+        quickBody.result ?? ((await temporal.client.workflow.getHandle(quickBody.id).result()) as CascadeResult);
+      assert.equal(quickResult.outcome, 'accepted');
+      assert.equal(quickResult.output.text, 'quick answer');
 
       // Each role serves its own series: the worker the cascade's and the SDK's, the API its requests.
       const workerMetrics = await (await fetch(polling.metrics as string)).text();
@@ -203,7 +206,10 @@ describe('npm run api and npm run worker as separate processes', { timeout: 300_
       const apiMetrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(
         apiMetrics,
-        /^llm_cascade_http_requests_total\{method="POST",path="\/v1\/cascades",status="200"\} 1$/m,
+        new RegExp(
+          `^llm_cascade_http_requests_total\\{method="POST",path="/v1/cascades",status="${quick.status}"\\} 1$`,
+          'm',
+        ),
       );
       assert.doesNotMatch(apiMetrics, /^llm_cascade_requests_total\{/m);
 

@@ -2,7 +2,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions }
 import { createActivities } from '../activities';
 import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
-import { workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
+import { WORKFLOW_TRACING_MODULE, workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
 import { defaultShutdownGraceMs } from './worker-tuning';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */
@@ -76,6 +76,8 @@ export async function bundleWorkflows(
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: [...preloadModules],
+    // Traces only workflows started with trace context; the same bundle serves tracing on and off.
+    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
     logger: bundlerLogger,
   });
 }
@@ -87,13 +89,19 @@ export async function bundleWorkflows(
  */
 export async function createCascadeWorker(options: CascadeWorkerOptions): Promise<Worker> {
   const providers = options.providers ?? createProviderRegistry(options.config);
+  const telemetry = workerTelemetryOptions(options.telemetry, options.config);
+  const workflows = options.workflows ?? { workflowBundle: await bundleWorkflows() };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
     activities: createActivities({ providers, config: options.config }),
-    ...workerTelemetryOptions(options.telemetry),
-    ...(options.workflows ?? { workflowBundle: await bundleWorkflows() }),
+    ...telemetry,
+    ...workflows,
+    // A bundle carries its interceptor modules (bundleWorkflows); a source path needs them named.
+    ...('workflowsPath' in workflows
+      ? { interceptors: { ...telemetry.interceptors, workflowModules: [WORKFLOW_TRACING_MODULE] } }
+      : {}),
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 40,

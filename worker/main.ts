@@ -20,6 +20,7 @@ import { workerTuningFromEnv } from './worker-tuning';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
 import { metricsAddressFromEnv, startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
 import { sdkMetricsSource } from '../telemetry/sdk-metrics';
+import { tracingFromEnv } from '../telemetry/tracing';
 import {
   NamespaceNotFoundError,
   requireSearchAttributes,
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const sdkMetrics = await sdkMetricsSource();
   installTemporalLogging(logger, { sdkMetricsBindAddress: sdkMetrics.bindAddress });
   const metrics = new CascadeMetrics();
+  const tracing = tracingFromEnv('llm-cascade-worker');
   let config = await loadConfig(configPathFrom(options.config));
   const tuning = workerTuningFromEnv(config);
   // Only when asked for: a production worker whose keys are missing must fail, not answer from a simulator.
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
       namespace: options.namespace,
       config,
       tuning,
-      telemetry: { metrics, logger },
+      telemetry: { metrics, logger, ...(tracing ? { tracing } : {}) },
       ...(demo ? { providers: createProviderRegistry(config, demo.env) } : {}),
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
     });
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     await metricsServer?.close();
     await connection.close();
     await demo?.stop();
+    await tracing?.shutdown();
   }
 }
 
