@@ -8,20 +8,31 @@ import { combinedMetricsText, type SdkMetricsSource } from './sdk-metrics';
 export const METRICS_ENV = { port: 'LLM_CASCADE_METRICS_PORT', host: 'LLM_CASCADE_METRICS_HOST' } as const;
 export const DEFAULT_METRICS_PORT = 9464;
 
-/** The worker's metrics address from the environment: port 9464 on loopback unless set (0: a free port). */
-export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
+/**
+ * The worker's metrics address from the environment: port 9464 on loopback unless set (0: a free
+ * port). `explicit` says whether the port was asked for: only the default may move to a free port
+ * when taken (several workers on one host), and the worker says so in its log.
+ */
+export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  host: string;
+  port: number;
+  explicit: boolean;
+} {
   const rawPort = env[METRICS_ENV.port]?.trim();
-  const port = rawPort === undefined || rawPort === '' ? DEFAULT_METRICS_PORT : Number(rawPort);
-  if (rawPort && (!/^\d+$/.test(rawPort) || port > 65535))
+  const explicit = rawPort !== undefined && rawPort !== '';
+  const port = explicit ? Number(rawPort) : DEFAULT_METRICS_PORT;
+  if (explicit && (!/^\d+$/.test(rawPort) || port > 65535))
     throw new ConfigError(
       [`${METRICS_ENV.port}: must be a port number (0 picks a free one), got "${rawPort}"`],
       'environment',
     );
-  return { host: env[METRICS_ENV.host]?.trim() || '127.0.0.1', port };
+  return { host: env[METRICS_ENV.host]?.trim() || '127.0.0.1', port, explicit };
 }
 
 export interface MetricsServer {
   url: string;
+  /** Set when the default port was taken and a free one was used instead. */
+  movedFrom?: number;
   close(): Promise<void>;
 }
 
@@ -34,6 +45,8 @@ export async function startMetricsServer(options: {
   sdk?: SdkMetricsSource;
   host: string;
   port: number;
+  /** The port was asked for: taken is an error. Otherwise a taken port gives way to a free one. */
+  explicit?: boolean;
 }): Promise<MetricsServer> {
   const server = http.createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -50,25 +63,32 @@ export async function startMetricsServer(options: {
           response.writeHead(500, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`),
       );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new ConfigError(
-              [
-                `${METRICS_ENV.port}: port ${options.port} on ${options.host} is in use; set another (0 picks a free one)`,
-              ],
-              'environment',
-            )
-          : error,
-      ),
-    );
-    server.listen(options.port, options.host, resolve);
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+  let movedFrom: number | undefined;
+  try {
+    await listen(options.port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (options.explicit !== false)
+      throw new ConfigError(
+        [`${METRICS_ENV.port}: port ${options.port} on ${options.host} is in use; set another (0 picks a free one)`],
+        'environment',
+      );
+    movedFrom = options.port;
+    await listen(0);
+  }
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}/metrics`,
+    ...(movedFrom !== undefined ? { movedFrom } : {}),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -18,7 +18,7 @@ import { installTemporalLogging } from './install-temporal-logging';
 import { createCascadeWorker } from './create-worker';
 import { workerTuningFromEnv } from './worker-tuning';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
-import { metricsAddressFromEnv, startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
+import { metricsAddressFromEnv, startMetricsServer } from '../telemetry/metrics-server';
 import { sdkMetricsSource } from '../telemetry/sdk-metrics';
 import { tracingFromEnv } from '../telemetry/tracing';
 import {
@@ -55,8 +55,16 @@ async function main(): Promise<void> {
     config = demo.config;
     logger.warn(`DEMO MODE (LLM_CASCADE_DEMO=1): answers come from simulated providers (${demo.describe()})`);
   }
-  const connection = await connectWorker(options.address);
-  let metricsServer: MetricsServer | undefined;
+  // Before the worker exists: a port problem stops the process at once, naming the variable.
+  const metricsServer = await startMetricsServer({ metrics, sdk: sdkMetrics, ...metricsAddress });
+  if (metricsServer.movedFrom !== undefined)
+    logger.warn(
+      `metrics port ${metricsServer.movedFrom} is taken (another worker on this host?): serving ${metricsServer.url} instead; set LLM_CASCADE_METRICS_PORT to choose`,
+    );
+  const connection = await connectWorker(options.address).catch(async (error: unknown) => {
+    await metricsServer.close();
+    throw error;
+  });
   try {
     // Every cascade records these; without them each workflow task would fail, so refuse to start.
     await requireSearchAttributes(connection, options.namespace);
@@ -69,7 +77,6 @@ async function main(): Promise<void> {
       ...(demo ? { providers: createProviderRegistry(config, demo.env) } : {}),
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
     });
-    metricsServer = await startMetricsServer({ metrics, sdk: sdkMetrics, ...metricsAddress });
     logger.info(
       {
         address: options.address,
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
     // Worker.run() returns once SIGINT or SIGTERM has drained in-flight tasks (the SDK installs those handlers).
     await worker.run();
   } finally {
-    await metricsServer?.close();
+    await metricsServer.close();
     await connection.close();
     await demo?.stop();
     await tracing?.shutdown();
