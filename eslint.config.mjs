@@ -8,7 +8,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`, `${name}/*`, `node:${name}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.scratch/**', 'reports/**', 'test/histories/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', '.scratch/**', 'reports/**', 'test/histories/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -49,6 +49,10 @@ export default tseslint.config(
               group: [
                 '**/providers/**',
                 '**/lib/**',
+                '**/batch/**',
+                '**/report-kit/**',
+                '**/analytics/**',
+                '**/eval/**',
                 '**/simulator/**',
                 '**/worker/**',
                 '**/client/**',

@@ -5,27 +5,13 @@ import {
   CASCADE_CONFLICT_ERROR,
   CASCADE_ENDED_ERROR,
   lineOutcome,
-  type BatchCursor,
   type BatchPage,
   type BatchSource,
   type LineOutcome,
 } from '../core/batch';
-import { type CascadeResult } from '../core/result';
-import { BatchSourceError, countBatchLines, readBatchPage } from '../lib/batch-input';
-
-export interface ReadBatchPageInput {
-  batchId: string;
-  source: BatchSource;
-  cursor: BatchCursor;
-  pageSize: number;
-  maxPageBytes: number;
-}
-
-export interface AwaitCascadeInput {
-  workflowId: string;
-  /** The line's request fingerprint; the existing cascade must have been started with the same request. */
-  fingerprint: string;
-}
+import { BatchSourceError, countBatchLines, readBatchPage } from '../batch/batch-input';
+import type { cascade } from '../workflows/cascade-workflow';
+import { type AwaitCascadeInput, type CascadeActivities, type ReadBatchPageInput } from '../workflows/definitions';
 
 function sourceFailure(error: unknown): unknown {
   return error instanceof BatchSourceError
@@ -37,7 +23,7 @@ function sourceFailure(error: unknown): unknown {
  * The `batch` workflow's activities. The Temporal client they need (query sources, existing
  * cascades) is the worker's own, from the activity context.
  */
-export function createBatchActivities() {
+export function createBatchActivities(): Pick<CascadeActivities, 'readBatchPage' | 'countBatchLines' | 'awaitCascade'> {
   return {
     /** One page of the batch's input from `cursor`: validated lines and the cursor after them. */
     async readBatchPage(input: ReadBatchPageInput): Promise<BatchPage> {
@@ -71,7 +57,7 @@ export function createBatchActivities() {
      */
     async awaitCascade(input: AwaitCascadeInput): Promise<LineOutcome> {
       const context = Context.current();
-      const handle = context.client.workflow.getHandle(input.workflowId);
+      const handle = context.client.workflow.getHandle<typeof cascade>(input.workflowId);
       try {
         const description = await handle.describe();
         if (description.memo?.requestFingerprint !== input.fingerprint) {
@@ -87,7 +73,7 @@ export function createBatchActivities() {
       }
       const heartbeat = setInterval(() => context.heartbeat(), 10_000);
       try {
-        return lineOutcome((await handle.result()) as CascadeResult);
+        return lineOutcome(await handle.result());
       } catch (error) {
         if (error instanceof WorkflowFailedError) {
           throw ApplicationFailure.create({

@@ -1,35 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { type JsonMode } from '../core/config';
 import { ProviderErrorType, isRetryableProviderError } from '../core/provider-errors';
-import { type ModelPrompt } from '../core/prompt';
-import { type Usage } from '../core/result';
-import { generateRequest, type FinishReason } from '../providers/language-model';
+import { generateRequest } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';
 import { type ProviderRegistry } from '../providers/provider-registry';
-
-/** One model call as the workflow asks for it: the model's settings travel with the call, the key does not. */
-export interface CallModelInput {
-  /** The config's model id, for logs. */
-  model: string;
-  provider: string;
-  /** The provider's name for the model. */
-  providerModel: string;
-  timeoutMs: number;
-  maxOutputTokens: number;
-  temperature?: number;
-  jsonMode: JsonMode;
-  prompt: ModelPrompt;
-}
-
-export interface CallModelOutput {
-  text: string;
-  usage: Usage;
-  finishReason: FinishReason;
-  responseModel: string;
-  /** Which attempt succeeded (1 = first try). */
-  attempt: number;
-  latencyMs: number;
-}
+import { type CallModelInput, type CallModelOutput } from '../workflows/definitions';
 
 /** Transient failures pass through the retry policy; this is the backoff floor when a provider sends no `retry-after`. */
 function toApplicationFailure(error: ProviderError): ApplicationFailure {

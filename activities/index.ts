@@ -1,10 +1,10 @@
+import { classifyForCascade } from '../classifier/request-classifier';
+import { type InitialClassification } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
 import { type ProviderRegistry } from '../providers/provider-registry';
 import { createBatchActivities } from './batch-activities';
 import { createCallModel } from './call-model';
-
-export type { CallModelInput, CallModelOutput } from './call-model';
-export type { AwaitCascadeInput, ReadBatchPageInput } from './batch-activities';
+import { type CascadeActivities, type ClassifyRequestInput } from '../workflows/definitions';
 
 /** What the activities need from the outside world, built once by the worker. */
 export interface ActivityDependencies {
@@ -15,17 +15,23 @@ export interface ActivityDependencies {
 
 /**
  * The cascade's activities, built from their dependencies (Temporal's sample pattern), so tests and
- * the worker can hand in their own providers. Workflows import only the type.
+ * the worker can hand in their own providers. Their contract, `CascadeActivities`, is in
+ * workflows/definitions.ts: the workflows import that, never this folder.
  */
-export function createActivities({ providers, config }: ActivityDependencies) {
+export function createActivities({ providers, config }: ActivityDependencies): CascadeActivities {
   return {
     callModel: createCallModel(providers),
-    /** Returns the worker's config; a local activity, so its answer is recorded in history and replays. */
     async resolveConfig(): Promise<CascadeConfig> {
       return config;
+    },
+    /**
+     * Classifies a request with precise rules and the config's learned model, read once per worker.
+     * A local activity: its answer is recorded in history, so a replay on any worker, or after the
+     * model file was retrained, takes the route the first run took.
+     */
+    async classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification> {
+      return classifyForCascade(input.request, input.config);
     },
     ...createBatchActivities(),
   };
 }
-
-export type CascadeActivities = ReturnType<typeof createActivities>;

@@ -1,4 +1,4 @@
-import { barChartSvg, renderHtmlPage, type ReportSection } from '../lib/html-report';
+import { barChartSvg, renderHtmlPage, type ReportSection } from '../report-kit/html-report';
 import { type AuditReport } from './audit';
 import { auditMixTable, hasObservedHistory } from './audit-mix-table';
 import { money, pct } from './format';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { classifyByRules, planCascade, type PlannedTier } from '../core/cascade-plan';
+import { classifyByRules, planCascade, type InitialClassification, type PlannedTier } from '../core/cascade-plan';
 import { baselineModelId, type CascadeConfig, type ModelConfig, type RouteConfig } from '../core/config';
 import { costOfUsage, estimateTokens, roundUsd, sumCosts } from '../core/cost';
 import { formatIssues } from '../core/format-issues';
 import { buildPrompt, promptText } from '../core/prompt';
+import { lastUserText } from '../core/request';
 import {
   GroundTruthValue,
   JsonSchemaDocument,
@@ -16,7 +17,7 @@ import { type ObservedEscalations } from './escalation-history';
 
 /**
  * The prompt-log audit: what routing would save on a team's own traffic, offline. Every prompt is
- * classified by the rules (as the cascade would), priced with token estimates on the frontier
+ * classified as the worker would (precise rules and the learned model), priced with token estimates on the frontier
  * (baseline) model and on the model of the tier its route starts on, and, where Temporal has
  * history for its route, at the expected cascade cost: each rung of its ladder weighted by how
  * often requests on that route were observed to reach it.
@@ -84,6 +85,20 @@ export interface AuditRow {
   routedUsd: number;
   /** With observed escalation rates for the route; absent without history. */
   expectedUsd?: number;
+  /** `rules`, `learned`, `default` or `given`. */
+  source: string;
+  /** How sure the classifier was (see `Classification.margin`); absent for a given task type. */
+  margin?: number;
+}
+
+/** A prompt the classifier was least sure of: worth a person's label first (`--uncertain`). */
+export interface UncertainPrompt {
+  id: string;
+  line: number;
+  taskType: string;
+  source: string;
+  margin: number;
+  prompt: string;
 }
 
 export interface AuditLineError {
@@ -130,6 +145,8 @@ export interface AuditReport {
   /** Routes with enough observed cascades to price the expected cost; absent when no history was read. */
   history?: { query: string; routes: ObservedEscalations['routes']; coveredPrompts: number };
   rows: AuditRow[];
+  /** The lowest-margin prompts, least sure first, when asked for (`uncertain`). */
+  uncertain?: UncertainPrompt[];
 }
 
 /** A record as the cascade request it would be (the first turn for `turns`); throws `RequestValidationError`. */
@@ -177,15 +194,16 @@ function tierCost(
   return ids.reduce((sum, id) => sum + callCost(config.models[id]!, request, routeConfig, outputTokens), 0);
 }
 
-/** Prices one prompt three ways. */
+/** Prices one prompt three ways, classified as given (the worker's classifier) or else by the rules. */
 export function auditPrompt(
   record: PromptLogRecord,
   id: string,
   config: CascadeConfig,
-  history?: ObservedEscalations,
+  options: { history?: ObservedEscalations; classified?: InitialClassification } = {},
 ): AuditRow {
+  const { history } = options;
   const request = requestFromRecord(record);
-  const { classification } = classifyByRules(request, config);
+  const { classification } = options.classified ?? classifyByRules(request, config);
   const plan = planCascade(config, classification, request);
   const outputTokens =
     record.outputTokens ??
@@ -205,6 +223,8 @@ export function auditPrompt(
     outputTokens,
     frontierUsd,
     routedUsd: roundUsd(tierCosts[0]!),
+    source: classification.source,
+    ...(classification.margin !== undefined ? { margin: classification.margin } : {}),
   };
   const observed = history?.routes[plan.route];
   if (observed) {
@@ -223,6 +243,10 @@ export interface AuditOptions {
   volumePerMonth?: number;
   history?: ObservedEscalations;
   now?: Date;
+  /** The classifier the worker runs (precise rules and the learned model); the rules alone when absent. */
+  classify?: (request: CascadeRequest) => Promise<InitialClassification>;
+  /** Keep this many of the lowest-margin prompts, with their text, in `uncertain`. */
+  uncertain?: number;
 }
 
 /** Prompts per start tier, in the order the tiers first occur. */
@@ -306,6 +330,7 @@ export function buildAuditReport(rows: AuditRow[], invalid: AuditLineError[], op
 export async function auditPromptLog(lines: AsyncIterable<string>, options: AuditOptions): Promise<AuditReport> {
   const rows: AuditRow[] = [];
   const invalid: AuditLineError[] = [];
+  const uncertain: UncertainPrompt[] = [];
   let line = 0;
   for await (const text of lines) {
     line++;
@@ -317,20 +342,39 @@ export async function auditPromptLog(lines: AsyncIterable<string>, options: Audi
     }
     const { record } = parsed;
     try {
-      rows.push(
-        auditPrompt(
-          record,
-          record.id !== undefined ? String(record.id) : String(line),
-          options.config,
-          options.history,
-        ),
-      );
+      const id = record.id !== undefined ? String(record.id) : String(line);
+      const request = requestFromRecord(record);
+      const classified = options.classify ? await options.classify(request) : undefined;
+      const row = auditPrompt(record, id, options.config, {
+        ...(options.history ? { history: options.history } : {}),
+        ...(classified ? { classified } : {}),
+      });
+      rows.push(row);
+      if (options.uncertain !== undefined && row.margin !== undefined)
+        keepLeastCertain(
+          uncertain,
+          { id, line, taskType: row.taskType, source: row.source, margin: row.margin, prompt: lastUserText(request) },
+          options.uncertain,
+        );
     } catch (error) {
       if (!(error instanceof RequestValidationError)) throw error;
       invalid.push({ line, error: error.problems.join('; ') });
     }
   }
-  return buildAuditReport(rows, invalid, options);
+  const report = buildAuditReport(rows, invalid, options);
+  return options.uncertain !== undefined ? { ...report, uncertain } : report;
+}
+
+/**
+ * Keeps the `limit` lowest margins, least sure first (ties in log order), holding only their text:
+ * a log may be far too big to keep every prompt.
+ */
+function keepLeastCertain(kept: UncertainPrompt[], candidate: UncertainPrompt, limit: number): void {
+  if (limit <= 0) return;
+  if (kept.length >= limit && candidate.margin >= kept[kept.length - 1]!.margin) return;
+  const at = kept.findIndex((k) => candidate.margin < k.margin);
+  kept.splice(at === -1 ? kept.length : at, 0, candidate);
+  if (kept.length > limit) kept.pop();
 }
 
 /**

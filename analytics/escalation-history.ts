@@ -1,6 +1,7 @@
 import { type Client } from '@temporalio/client';
 import { type CascadeConfig } from '../core/config';
 import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
+import { CASCADE_WORKFLOW_TYPE } from '../workflows/definitions';
 
 /** How far the cascades of one route climbed, observed in Temporal's visibility store. */
 export interface RouteEscalations {
@@ -35,7 +36,7 @@ export async function observedEscalations(
   config: CascadeConfig,
   options: EscalationHistoryOptions = {},
 ): Promise<ObservedEscalations> {
-  const parts = [`WorkflowType = 'cascade'`, `ExecutionStatus = 'Completed'`];
+  const parts = [`WorkflowType = ${queryLiteral(CASCADE_WORKFLOW_TYPE)}`, `ExecutionStatus = 'Completed'`];
   if (options.since) parts.push(`StartTime >= ${queryLiteral(options.since.toISOString())}`);
   if (options.query) parts.push(`(${options.query})`);
   const query = parts.join(' AND ');

@@ -1,15 +1,17 @@
-import { barChartSvg, lineChartSvg, renderHtmlPage, type ReportSection } from '../lib/html-report';
+import { barChartSvg, lineChartSvg, renderHtmlPage, type ReportSection } from '../report-kit/html-report';
 import { money, pct } from './format';
+import { outcomeNames, savingsReportTables } from './report-tables';
 import { BUCKET_MS, type SavingsReport } from './savings-report';
 
 /** The savings report as a self-contained HTML page with charts. */
 export function renderReportHtml(report: SavingsReport): string {
   const t = report.totals;
-  const outcomeNames = [...new Set(report.byTaskType.flatMap((r) => Object.keys(r.outcomes)))].sort();
+  const tables = savingsReportTables(report);
+  const outcomes = outcomeNames(report);
   const byTypeChart = barChartSvg({
     title: 'Requests by task type and outcome',
     categories: report.byTaskType.map((r) => r.taskType),
-    series: outcomeNames.map((outcome) => ({
+    series: outcomes.map((outcome) => ({
       name: outcome,
       values: report.byTaskType.map((r) => r.outcomes[outcome] ?? 0),
     })),
@@ -91,22 +93,7 @@ export function renderReportHtml(report: SavingsReport): string {
         { type: 'chartRow', charts: [{ svg: byTypeChart }, { svg: costChart }] },
         {
           type: 'table',
-          columns: [
-            { label: 'task type' },
-            { label: 'requests', align: 'right' },
-            ...outcomeNames.map((o) => ({ label: o, align: 'right' as const })),
-            { label: 'cost', align: 'right' },
-            { label: 'baseline', align: 'right' },
-            { label: 'saved', align: 'right' },
-          ],
-          rows: report.byTaskType.map((r) => [
-            r.taskType,
-            r.requests,
-            ...outcomeNames.map((o) => r.outcomes[o] ?? 0),
-            money(r.costUsd),
-            money(r.baselineUsd),
-            money(r.savedUsd),
-          ]),
+          ...tables.taskTypes,
         },
       ],
     },
@@ -116,25 +103,8 @@ export function renderReportHtml(report: SavingsReport): string {
         'An answer is rejected when a check fails: the cascade climbs to the next tier, or ends exhausted on the last one.',
       blocks: [
         { type: 'chartRow', charts: [{ svg: tierChart }, { svg: checkChart }] },
-        {
-          type: 'table',
-          columns: [
-            { label: 'tier' },
-            { label: 'answers', align: 'right' },
-            { label: 'rejected', align: 'right' },
-            { label: 'rate', align: 'right' },
-          ],
-          rows: report.tiers.map((r) => [r.tier, r.answers, r.rejected, pct(r.rate)]),
-        },
-        {
-          type: 'table',
-          columns: [
-            { label: 'check' },
-            { label: 'failed answers', align: 'right' },
-            { label: 'per answer checked', align: 'right' },
-          ],
-          rows: report.checks.map((c) => [c.check, c.failures, pct(c.rate)]),
-        },
+        { type: 'table', ...tables.tiers },
+        { type: 'table', ...tables.checks },
         {
           type: 'table',
           caption: 'Particulars (quoted values, numbers) are collapsed so the same failure groups together.',
@@ -149,20 +119,7 @@ export function renderReportHtml(report: SavingsReport): string {
         { type: 'chart', svg: savingsChart },
         {
           type: 'table',
-          columns: [
-            { label: report.bucket },
-            { label: 'requests', align: 'right' },
-            { label: 'cost', align: 'right' },
-            { label: 'baseline', align: 'right' },
-            { label: 'saved', align: 'right' },
-          ],
-          rows: report.overTime.map((b) => [
-            b.start,
-            b.requests,
-            money(b.costUsd),
-            money(b.baselineUsd),
-            money(b.savedUsd),
-          ]),
+          ...tables.overTime,
         },
       ],
     },

@@ -3,7 +3,7 @@ import { listQuery } from '../client/cascade-client';
 import { roundUsd, sumCosts } from '../core/cost';
 import { type CascadeResult, type Step } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
-import { readCascadeOutcome } from '../lib/cascade-history';
+import { readCascadeOutcome } from '../client/cascade-history';
 
 /**
  * The savings report: what the cascade did over a time window, from Temporal itself. Counts,

@@ -1,13 +1,14 @@
 import { type Client } from '@temporalio/client';
+import { classifyForCascade } from '../classifier/request-classifier';
 import { listQuery } from '../client/cascade-client';
 import {
   assembleResult,
   failedCall,
+  newDecisionRecord,
   runCascadeDecisions,
   stepPath,
   type CallOutcome,
   type CascadeEffects,
-  type DecisionRecord,
   type ModelCall,
 } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
@@ -15,7 +16,7 @@ import { sumCosts } from '../core/cost';
 import { canonicalJson } from '../core/normalize-answer';
 import { isRetryableProviderError } from '../core/provider-errors';
 import { type CascadeResult } from '../core/result';
-import { readCascadeHistory, type CascadeExecution, type RecordedCall } from '../lib/cascade-history';
+import { readCascadeHistory, type CascadeExecution, type RecordedCall } from '../client/cascade-history';
 import { mapWithConcurrency } from '../lib/map-with-concurrency';
 import { generateRequest } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';
@@ -195,6 +196,8 @@ export async function whatIfOne(
   const row: WhatIfRow = { id: execution.workflowId, old, reusedExact: 0, reusedSimilar: 0, liveCalls: 0 };
   const recorded = new RecordedAnswers(history.calls);
   const effects: CascadeEffects = {
+    // The new config's classifier, as its worker would run it (rules, or precise rules and its learned model).
+    classify: (request) => classifyForCascade(request, config),
     async call(call) {
       const reused = recorded.take(call);
       if (reused) {
@@ -220,9 +223,9 @@ export async function whatIfOne(
     classified() {},
     escalated() {},
   };
-  const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+  const record = newDecisionRecord();
   try {
-    const ending = await runCascadeDecisions(history.input.request, config, record, effects);
+    const ending = await runCascadeDecisions({ request: history.input.request, config, record, effects });
     row.new = summarize(assembleResult(execution.workflowId, history.input.request, config, record, ending));
   } catch (error) {
     if (!(error instanceof CallNotAllowedError)) throw error;

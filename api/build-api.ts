@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { type Connection } from '@temporalio/client';
 import Fastify, {
   LogController,
@@ -11,7 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { type Logger } from 'pino';
 import { type CascadeConfig } from '../core/config';
-import { PROJECT_ROOT } from '../lib/load-config';
+import { packageVersion } from '../lib/project-root';
 import { createApiContext, DEFAULT_API_LIMITS, type ApiLimits } from './api-context';
 import { ApiError, errorBody, toApiError, type ErrorDialect } from './api-error';
 import { createApiKeyCheck } from './bearer-auth';
@@ -39,17 +37,6 @@ export interface ApiOptions {
   metrics?: ApiMetrics;
   /** Traces each request into the workflows it starts; off when absent. */
   tracing?: Tracing;
-}
-
-function packageVersion(): string {
-  try {
-    return (
-      (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ??
-      '0.0.0'
-    );
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** An incoming `x-request-id` kept as the request id: up to 128 of A-Z a-z 0-9 . _ : - ; anything else gets a fresh UUID. */

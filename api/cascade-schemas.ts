@@ -73,7 +73,8 @@ export const SubmitCascadeResponse = z.object({
 });
 export type SubmitCascadeResponse = z.infer<typeof SubmitCascadeResponse>;
 
-export const CascadeDescriptionResponse = z.object({
+/** What a description and a list item both tell of a cascade: its execution and its labels. */
+const CascadeLabels = z.object({
   id: z.string(),
   status: CascadeStatus,
   startTime: z.iso.datetime(),
@@ -81,6 +82,11 @@ export const CascadeDescriptionResponse = z.object({
   taskType: z.string().optional(),
   route: z.string().optional(),
   outcome: z.string().optional(),
+  /** A short hash of the config the cascade ran under (search attribute `CascadeConfigHash`). */
+  configHash: z.string().optional(),
+});
+
+export const CascadeDescriptionResponse = CascadeLabels.extend({
   escalations: z.number().int().nonnegative(),
   costUsd: z.number().nonnegative(),
   /** The steps so far (live while running). */
@@ -130,14 +136,7 @@ export const ListCascadesQuery = z.strictObject({
 export type ListCascadesQuery = z.infer<typeof ListCascadesQuery>;
 
 /** One cascade in a list: labels and numbers from the search attributes, never prompt text. */
-export const CascadeListItem = z.object({
-  id: z.string(),
-  status: CascadeStatus,
-  startTime: z.iso.datetime(),
-  closeTime: z.iso.datetime().optional(),
-  taskType: z.string().optional(),
-  route: z.string().optional(),
-  outcome: z.string().optional(),
+export const CascadeListItem = CascadeLabels.extend({
   finalModel: z.string().optional(),
   finalTier: z.number().int().optional(),
   escalations: z.number().int().optional(),

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { type Connection } from '@temporalio/client';
 import { ConfigError } from '../core/config';
-import { configPathFrom, loadConfig } from '../lib/load-config';
+import { configPathFrom, loadConfig } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import {
   NamespaceNotFoundError,

@@ -4,7 +4,7 @@ import { type Logger } from 'pino';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { type ApiLimits } from './api-context';
 import { API_KEYS_ENV, apiKeysFromEnv, isLoopbackHost } from './bearer-auth';
-import { shutdownGraceMsFromEnv } from '../worker/worker-tuning';
+import { shutdownGraceMsFromEnv } from '../config/shutdown-grace';
 import { buildApi } from './build-api';
 import { type ApiMetrics } from './metrics-route';
 import { type Tracing } from '../telemetry/tracing';

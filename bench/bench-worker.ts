@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { parseConfig } from '../core/config';
-import { simulatorEnv } from '../lib/demo-mode';
+import { simulatorEnv } from '../simulator/demo-mode';
 import { createProviderRegistry } from '../providers/provider-registry';
 import { createCascadeWorker, WORKFLOWS_PATH, type CascadeWorkerOptions } from '../worker/create-worker';
 import pino from 'pino';

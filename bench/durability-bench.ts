@@ -21,8 +21,10 @@ import { CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
 import { latencyStats } from '../eval/eval-metrics';
 import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/temporal-target';
-import { pointConfigAtSimulator, simulatorEnv } from '../lib/demo-mode';
-import { PROJECT_ROOT } from '../lib/load-config';
+import { pointConfigAtSimulator, simulatorEnv } from '../simulator/demo-mode';
+import { PROJECT_ROOT } from '../config/load-config';
+import type { cascade } from '../workflows/cascade-workflow';
+import { CASCADE_WORKFLOW_TYPE } from '../workflows/definitions';
 import { createProviderRegistry } from '../providers/provider-registry';
 import {
   bundleWorkflows,
@@ -486,7 +488,7 @@ async function main(): Promise<void> {
           const running = local.run();
           const eagerClient = new Client({ connection: temporal.nativeConnection });
           run = async (request) => {
-            const handle = await eagerClient.workflow.start('cascade', {
+            const handle = await eagerClient.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
               workflowId: request.id!,
               taskQueue: variantQueue,
               args: [{ request }],

@@ -8,13 +8,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { classifyForCascade } from '../classifier/request-classifier';
 import {
   assembleResult,
   failedCall,
+  newDecisionRecord,
   runCascadeDecisions,
   type CallOutcome,
   type CascadeEffects,
-  type DecisionRecord,
   type ModelCall,
 } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
@@ -51,8 +52,9 @@ export async function runCascadeInProcess(
   config: CascadeConfig,
   providers: ProviderRegistry,
 ): Promise<CascadeResult> {
-  const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+  const record = newDecisionRecord();
   const effects: CascadeEffects = {
+    classify: (request) => classifyForCascade(request, config),
     call: (call) => callDirectly(providers, call),
     wait: async (ms) => {
       await sleep(ms);
@@ -61,6 +63,6 @@ export async function runCascadeInProcess(
     classified: () => {},
     escalated: () => {},
   };
-  const ending = await runCascadeDecisions(request, config, record, effects);
+  const ending = await runCascadeDecisions({ request, config, record, effects });
   return assembleResult(request.id ?? 'in-process', request, config, record, ending);
 }

@@ -1,7 +1,18 @@
 #!/usr/bin/env node
 'use strict';
-// The installed `cascade` command: registers tsx so the TypeScript CLI runs without a build step.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS shim must register tsx before loading TypeScript
-require('tsx/cjs');
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the TypeScript entry point, loaded through tsx
-require('../cli/main.ts');
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS launcher for the compiled CLI */
+// The installed `cascade` command runs the compiled CLI in dist/: `npm install` builds it (the
+// `prepare` script), `npm run build` rebuilds it after a change. `npm run cascade -- ...` runs the
+// TypeScript source instead, with no build.
+const path = require('node:path');
+
+const entry = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+try {
+  require.resolve(entry);
+} catch {
+  process.stderr.write(
+    `error: the cascade command is not built (no ${entry}): run \`npm run build\` in ${path.dirname(__dirname)}\n`,
+  );
+  process.exit(1);
+}
+require(entry);

@@ -2,7 +2,7 @@ import { type Client, type Connection } from '@temporalio/client';
 import { type Command } from 'commander';
 import { type CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
-import { configPathFrom, loadConfig } from '../lib/load-config';
+import { type CascadeRequest } from '../core/request';
 import { EXIT_CODES, type ExitCode } from './exit-codes';
 
 /** The process streams and environment, injectable so commands can be run in-process. */
@@ -55,8 +55,20 @@ export class CliContext {
 
   /** The config from `--config`, else `LLM_CASCADE_CONFIG`, else `configs/example.yaml`. */
   config(command: Command): Promise<CascadeConfig> {
-    this.configPromise ??= loadConfig(configPathFrom(this.globals(command).config, this.io.env));
+    // Loaded on first use: the YAML parser and the config schemas are a third of `cascade --help`'s start-up.
+    this.configPromise ??= import('../config/load-config.js').then(({ configPathFrom, loadConfig }) =>
+      loadConfig(configPathFrom(this.globals(command).config, this.io.env), this.io.env),
+    );
     return this.configPromise;
+  }
+
+  /** Validates a request against the config (its routes) before anything connects; Ajv is loaded on first use. */
+  async validateRequest(command: Command, input: unknown): Promise<CascadeRequest> {
+    const [{ validateRequest }, config] = await Promise.all([
+      import('../client/validate-request.js'),
+      this.config(command),
+    ]);
+    return validateRequest(input, config);
   }
 
   /**

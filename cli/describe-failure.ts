@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from '../client/errors';
 import { ConfigError } from '../core/config';
 import { RequestValidationError } from '../core/request';
+import { packageJson } from '../lib/project-root';
 import { isTemporalUnavailable } from '../lib/temporal-unavailable';
 import { CliError, EXIT_CODES, type ExitCode } from './exit-codes';
 
@@ -33,7 +34,27 @@ export function describeFailure(error: unknown): { exitCode: ExitCode; message: 
     return { exitCode: EXIT_CODES.failure, message: error.message };
   if (error instanceof CascadeNotFoundError || error instanceof CascadeFailedError)
     return { exitCode: EXIT_CODES.failure, message: error.message };
+  const peer = missingOptionalPeer(error);
+  if (peer) {
+    return {
+      exitCode: EXIT_CODES.failure,
+      message: `this command needs ${peer}, which an install for the client alone leaves out: \`npm install ${peer}\` beside llm-cascade, or run it from a clone of the repository`,
+    };
+  }
   return { exitCode: EXIT_CODES.failure, message: firstLine(error) };
+}
+
+/**
+ * The optional peer dependency (package.json `peerDependenciesMeta`) whose absence made `error`: the
+ * worker, the providers' SDKs, the API server. Commands that run workflows or call models need them;
+ * a service that installed the package only for `llm-cascade/client` does not have them.
+ */
+function missingOptionalPeer(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return undefined;
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec((error as Error).message)?.[1];
+  const peers = Object.entries(packageJson().peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional);
+  return peers.map(([name]) => name).find((peer) => missing === peer || missing?.startsWith(`${peer}/`));
 }
 
 function firstLine(error: unknown): string {

@@ -1,12 +1,20 @@
 /**
  * The `cascade` CLI entry point: `npm run cascade -- <command>`, or `cascade <command>` through
- * `bin/cascade.js`. Exit codes are documented in `cli/exit-codes.ts` and in `cascade --help`.
+ * `bin/cascade.js` (which runs this file compiled, from `dist/`). Exit codes are documented in `cli/exit-codes.ts` and in `cascade --help`.
  */
 import { EXIT_CODES } from './exit-codes';
 import { runCli } from './run-cli';
 
 async function flush(stream: NodeJS.WriteStream): Promise<void> {
   await new Promise<void>((resolve) => stream.write('', () => resolve()));
+}
+
+// `cascade list | head` closes the pipe early: that ends the output, it is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+    throw error;
+  });
 }
 
 runCli(process.argv.slice(2), {

@@ -1,25 +1,7 @@
 /** How the CLI shows results to people: compact, borderless tables and aligned label lines. */
-import Table from 'cli-table3';
+import { textTable } from '../report-kit/text-table';
 import { type CascadeDescription, type CascadeSummary } from '../client/cascade-client';
 import { type CascadeResult, type CheckResult, type Step } from '../core/result';
-
-const BORDERLESS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
 
 /** A table without borders or colours, so it reads the same in a terminal, a log and a pipe. */
 export function table(
@@ -27,18 +9,7 @@ export function table(
   rows: (string | number)[][],
   options: { colWidths?: (number | null)[] } = {},
 ): string {
-  const t = new Table({
-    head,
-    chars: BORDERLESS,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    ...(options.colWidths ? { colWidths: options.colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
-  });
-  t.push(...rows);
-  return t
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n');
+  return textTable(head, rows, options);
 }
 
 /** USD with enough decimals for per-request amounts. */
@@ -138,6 +109,7 @@ export function renderDescription(description: CascadeDescription): string {
       ],
       ['escalations', String(description.escalations)],
       ['cost', description.result ? savingText(description.result) : usd(description.costUsd)],
+      ['config', description.configHash],
       ['started', time(description.startTime)],
       ['closed', time(description.closeTime)],
       ['simulated', description.result?.notice],

@@ -11,14 +11,12 @@ import { canonicalJson } from '../core/normalize-answer';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult, type Step } from '../core/result';
 import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
-import { decisionsQuery, type DecisionRecord } from '../workflows/cascade-workflow';
+import type { cascade } from '../workflows/cascade-workflow';
+import { CASCADE_WORKFLOW_TYPE, decisionsQuery, type DecisionRecord } from '../workflows/definitions';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
 import { validateRequest } from './validate-request';
 
-export { validateRequest };
-
-/** The workflow type name, for visibility queries. */
-export const CASCADE_WORKFLOW_TYPE = 'cascade';
+export { CASCADE_WORKFLOW_TYPE, validateRequest };
 
 export interface CascadeClientOptions {
   client: Client;
@@ -41,8 +39,8 @@ export interface Submission {
   created: boolean;
 }
 
-/** A cascade as `describe` sees it, running or done. */
-export interface CascadeDescription {
+/** What `describe` and `list` both tell of a cascade: its execution and its labels. */
+export interface CascadeLabels {
   id: string;
   status: WorkflowExecutionStatusName;
   startTime: Date;
@@ -50,6 +48,12 @@ export interface CascadeDescription {
   taskType?: string;
   route?: string;
   outcome?: string;
+  /** A short hash of the config it ran under (search attribute `CascadeConfigHash`): which config decided. */
+  configHash?: string;
+}
+
+/** A cascade as `describe` sees it, running or done. */
+export interface CascadeDescription extends CascadeLabels {
   escalations: number;
   costUsd: number;
   steps: Step[];
@@ -73,14 +77,7 @@ export interface CascadeListFilter {
 }
 
 /** One row of `list`: labels and numbers from the search attributes, no prompt text. */
-export interface CascadeSummary {
-  id: string;
-  status: WorkflowExecutionStatusName;
-  startTime: Date;
-  closeTime?: Date;
-  taskType?: string;
-  route?: string;
-  outcome?: string;
+export interface CascadeSummary extends CascadeLabels {
   finalModel?: string;
   finalTier?: number;
   escalations?: number;
@@ -147,7 +144,7 @@ export class CascadeClient {
     const id = request.id!;
     const fingerprint = requestFingerprint(request);
     try {
-      await this.client.workflow.start(CASCADE_WORKFLOW_TYPE, {
+      await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
         args: [{ request, ...(options.config ? { config: options.config } : {}) }],
@@ -172,7 +169,7 @@ export class CascadeClient {
   /** Waits for a cascade's result. */
   async result(id: string): Promise<CascadeResult> {
     try {
-      return (await this.client.workflow.getHandle(id).result()) as CascadeResult;
+      return await this.client.workflow.getHandle<typeof cascade>(id).result();
     } catch (error) {
       throw this.translate(id, error);
     }
@@ -186,7 +183,7 @@ export class CascadeClient {
 
   /** Status, steps so far (live, from the `decisions` query) and cost of a cascade. */
   async describe(id: string): Promise<CascadeDescription> {
-    const handle = this.client.workflow.getHandle(id);
+    const handle = this.client.workflow.getHandle<typeof cascade>(id);
     let description;
     try {
       description = await handle.describe();
@@ -204,9 +201,10 @@ export class CascadeClient {
       ...optional('taskType', attributes.get(CascadeSearchAttributes.taskType)),
       ...optional('route', attributes.get(CascadeSearchAttributes.route)),
       ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
+      ...optional('configHash', attributes.get(CascadeSearchAttributes.configHash)),
     };
     if (description.status.name === 'COMPLETED') {
-      const result = (await handle.result()) as CascadeResult;
+      const result = await handle.result();
       return {
         ...base,
         ...labels,

@@ -1,13 +1,24 @@
-/** The public TypeScript client: what a backend service imports to enqueue and inspect cascades. */
+/**
+ * The public TypeScript client, `llm-cascade/client`: what a backend service imports to enqueue and
+ * inspect cascades. It loads no worker code (no native Temporal core, no provider SDKs), so a
+ * service installs the package without the optional peer dependencies.
+ */
 export { CascadeClient, listQuery, requestFingerprint, validateRequest, CASCADE_WORKFLOW_TYPE } from './cascade-client';
 export type {
   CascadeClientOptions,
   CascadeDescription,
+  CascadeLabels,
   CascadeListFilter,
   CascadeSummary,
   SubmitOptions,
   Submission,
 } from './cascade-client';
 export { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
-export { CascadeRequest, RequestValidationError, parseRequest } from '../core/request';
-export { CascadeResult } from '../core/result';
+// Batches: start, follow and steer. Their results in input order are read worker-side
+// (batch/batch-results.ts), as that means reading the input file again.
+export { BatchClient, BatchConflictError, BatchNotFoundError, BATCH_WORKFLOW_TYPE, newBatchId } from './batch-client';
+export type { BatchView, StartBatchOptions } from './batch-client';
+export { CascadeRequest, Message, RequestValidationError, parseRequest } from '../core/request';
+export { CascadeResult, CheckResult, Classification, Outcome, Step, Usage } from '../core/result';
+/** The Temporal client classes `CascadeClient` runs on, re-exported so a service needs no version of its own. */
+export { Client, Connection } from '@temporalio/client';

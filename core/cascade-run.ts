@@ -1,9 +1,9 @@
 import {
-  classifyByRules,
   judgeAnswer,
+  overBudgetReason,
   planCascade,
-  worstCaseTierCost,
   type CascadePlan,
+  type InitialClassification,
   type PlannedTier,
 } from './cascade-plan';
 import { runAgreementCheck, runAnswerChecks, type PartnerAnswer } from './checks';
@@ -88,6 +88,11 @@ export interface ModelCall {
  * (live status, search attributes) and may do nothing.
  */
 export interface CascadeEffects {
+  /**
+   * Classifies the request: precise rules and the learned model, whose file lives outside the
+   * workflow (the workflow records the worker's answer), or rules alone (`classifyByRules`).
+   */
+  classify(request: CascadeRequest): Promise<InitialClassification>;
   /** Makes one model call (with the retry policy the source applies) and returns its outcome. */
   call(call: ModelCall): Promise<CallOutcome>;
   /** Waits before another round on a tier whose models are all down. */
@@ -100,13 +105,33 @@ export interface CascadeEffects {
   escalated(escalations: number): void;
 }
 
+/** A fresh decision record, before the request is classified. */
+export function newDecisionRecord(): DecisionRecord {
+  return { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+}
+
 /** How a cascade ended, before the result is assembled. */
 export interface CascadeEnding {
   classification: Classification;
   outcome: Outcome;
   outcomeReason: string;
+  /** The last answer that went through the checks (accepted or not); none if no model answered. */
   finalStep: Step | undefined;
   failure: CallFailure | undefined;
+}
+
+/** What `runCascadeDecisions` decides with. */
+export interface CascadeRunInput {
+  request: CascadeRequest;
+  config: CascadeConfig;
+  /** Filled in as the run goes (see `newDecisionRecord`); the workflow's `decisions` query reads it. */
+  record: DecisionRecord;
+  effects: CascadeEffects;
+}
+
+/** One run's context, handed to every step of it. */
+interface Run extends CascadeRunInput {
+  plan: CascadePlan;
 }
 
 /**
@@ -114,90 +139,93 @@ export interface CascadeEnding {
  * check the answer, accept or escalate, until accepted, exhausted, over budget or failed. Every
  * step goes into `record` as it happens.
  */
-export async function runCascadeDecisions(
-  request: CascadeRequest,
-  config: CascadeConfig,
-  record: DecisionRecord,
-  effects: CascadeEffects,
-): Promise<CascadeEnding> {
-  const classification = await classify(request, config, record, effects);
+export async function runCascadeDecisions(input: CascadeRunInput): Promise<CascadeEnding> {
+  const { request, config, record, effects } = input;
+  const classification = await classify(input);
   record.classification = classification;
   record.route = classification.route;
   effects.classified(classification);
 
-  const plan = planCascade(config, classification, request);
-  let rejectedReasons: string[] = [];
-  let finalStep: Step | undefined;
-  let outcome: Outcome = 'exhausted';
-  let outcomeReason = '';
-  let failure: CallFailure | undefined;
+  const run: Run = { ...input, plan: planCascade(config, classification, request) };
+  const { plan } = run;
+  const ending = (
+    outcome: Outcome,
+    outcomeReason: string,
+    finalStep: Step | undefined,
+    failure?: CallFailure,
+  ): CascadeEnding => ({ classification, outcome, outcomeReason, finalStep, failure });
 
-  for (let i = 0; i < plan.tiers.length; i++) {
-    const tier = plan.tiers[i]!;
+  // What the climb carries from one tier to the next: why the last tier was left, and its checked answer.
+  let rejectedReasons: string[] = [];
+  let lastChecked: Step | undefined;
+  for (const [i, tier] of plan.tiers.entries()) {
     const hasHigherTier = i < plan.tiers.length - 1;
-    const callReason = i === 0 ? `start tier of route ${plan.route}` : `escalated: ${rejectedReasons.join('; ')}`;
     record.currentTier = tier.name;
 
-    if (plan.budgetUsd !== undefined) {
-      const prompt = buildPrompt(request, plan.routeConfig, config.models[tier.models[0]!]!, rejectedReasons);
-      const inputTokens = Math.max(estimateTokens(promptText(prompt)), ...record.steps.map((s) => s.usage.inputTokens));
-      const worstCase = worstCaseTierCost(config, tier, inputTokens);
-      const remaining = plan.budgetUsd - record.costUsd;
-      if (worstCase > remaining) {
-        outcome = 'over_budget';
-        outcomeReason = `tier ${tier.name} could cost up to $${worstCase.toFixed(6)} but only $${Math.max(0, remaining).toFixed(6)} of the $${plan.budgetUsd} budget remains; spent $${record.costUsd.toFixed(6)}`;
-        break;
-      }
-    }
+    const overBudget = budgetProblem(run, tier, rejectedReasons);
+    if (overBudget) return ending('over_budget', overBudget, lastChecked);
 
-    const answered = await callTier(config, plan, tier, request, rejectedReasons, callReason, record, effects);
+    const callReason = i === 0 ? `start tier of route ${plan.route}` : `escalated: ${rejectedReasons.join('; ')}`;
+    const answered = await callTier(run, tier, rejectedReasons, callReason);
     if ('failure' in answered) {
-      if (answered.failure.escalate && hasHigherTier) {
-        rejectedReasons = [`${tier.name} could not answer: ${answered.failure.message}`];
-        escalate(record, tier, rejectedReasons, effects);
-        continue;
-      }
-      failure = answered.failure;
-      outcome = 'failed';
-      outcomeReason = `${answered.failure.type}: ${answered.failure.message}`;
-      break;
+      const { failure } = answered;
+      if (!failure.escalate || !hasHigherTier)
+        return ending('failed', `${failure.type}: ${failure.message}`, lastChecked, failure);
+      rejectedReasons = [`${tier.name} could not answer: ${failure.message}`];
+      escalate(run, tier, rejectedReasons);
+      continue;
     }
 
-    const step = answered.step;
-    step.checks = runAnswerChecks(plan.routeConfig.checks, {
-      text: step.text,
-      finishReason: answered.finishReason,
-      ...(request.schema !== undefined ? { schema: request.schema } : {}),
-      ...(request.groundTruth !== undefined ? { groundTruth: request.groundTruth } : {}),
-    });
-    if (tier.agreement) {
-      if (step.checks.some((c) => c.status === 'fail')) {
-        step.checks.push({ check: 'agreement', status: 'skip', reason: 'not run: an earlier check already failed' });
-      } else {
-        const partners = await askPartners(config, plan, tier, request, step, record, effects);
-        step.checks.push(runAgreementCheck(tier.agreement, step.text, partners));
-      }
-    }
-    finalStep = step;
-    const verdict = judgeAnswer(step.checks, hasHigherTier);
-    if (verdict.kind === 'accept') {
-      outcome = 'accepted';
-      outcomeReason = `accepted at tier ${tier.name}: every check passed`;
-      break;
-    }
+    lastChecked = await checkAnswer(run, tier, answered.step, answered.finishReason);
+    const verdict = judgeAnswer(lastChecked.checks, hasHigherTier);
+    if (verdict.kind === 'accept')
+      return ending('accepted', `accepted at tier ${tier.name}: every check passed`, lastChecked);
     if (verdict.kind === 'exhausted') {
-      outcome = 'exhausted';
-      outcomeReason = `${plan.routeConfig.cascade ? 'no tier left to climb' : 'one-shot route'}; the answer from ${step.model} failed: ${verdict.reasons.join('; ')}`;
-      break;
+      const why = plan.routeConfig.cascade ? 'no tier left to climb' : 'one-shot route';
+      return ending(
+        'exhausted',
+        `${why}; the answer from ${lastChecked.model} failed: ${verdict.reasons.join('; ')}`,
+        lastChecked,
+      );
     }
     rejectedReasons = verdict.reasons;
-    escalate(record, tier, rejectedReasons, effects);
+    escalate(run, tier, rejectedReasons);
   }
-
-  return { classification, outcome, outcomeReason, finalStep, failure };
+  // Not reached: the last tier either answers (accepted or exhausted) or fails; a plan always has a tier.
+  return ending('exhausted', 'the plan has no tier to call', lastChecked);
 }
 
-function escalate(record: DecisionRecord, from: PlannedTier, reasons: string[], effects: CascadeEffects): void {
+/** Whether the tier's worst case still fits the budget, for the prompt it would be sent; why not, if not. */
+function budgetProblem(run: Run, tier: PlannedTier, rejectedReasons: string[]): string | undefined {
+  const { request, config, plan, record } = run;
+  if (plan.budgetUsd === undefined) return undefined;
+  const prompt = buildPrompt(request, plan.routeConfig, config.models[tier.models[0]!]!, rejectedReasons);
+  // The next prompt is at least as long as any sent so far (it carries the same request).
+  const inputTokens = Math.max(estimateTokens(promptText(prompt)), ...record.steps.map((s) => s.usage.inputTokens));
+  return overBudgetReason(config, tier, { budgetUsd: plan.budgetUsd, spentUsd: record.costUsd, inputTokens });
+}
+
+/** Runs the route's checks on a tier's answer, and its agreement check when the others passed. */
+async function checkAnswer(run: Run, tier: PlannedTier, step: Step, finishReason: string): Promise<Step> {
+  const { request, plan } = run;
+  step.checks = runAnswerChecks(plan.routeConfig.checks, {
+    text: step.text,
+    finishReason,
+    ...(request.schema !== undefined ? { schema: request.schema } : {}),
+    ...(request.groundTruth !== undefined ? { groundTruth: request.groundTruth } : {}),
+  });
+  if (tier.agreement) {
+    if (step.checks.some((c) => c.status === 'fail')) {
+      step.checks.push({ check: 'agreement', status: 'skip', reason: 'not run: an earlier check already failed' });
+    } else {
+      const partners = await askPartners(run, tier, step);
+      step.checks.push(runAgreementCheck(tier.agreement, step.text, partners));
+    }
+  }
+  return step;
+}
+
+function escalate({ record, effects }: Run, from: PlannedTier, reasons: string[]): void {
   record.escalations += 1;
   effects.escalated(record.escalations);
   effects.status(
@@ -205,23 +233,21 @@ function escalate(record: DecisionRecord, from: PlannedTier, reasons: string[], 
   );
 }
 
-async function classify(
-  request: CascadeRequest,
-  config: CascadeConfig,
-  record: DecisionRecord,
-  effects: CascadeEffects,
-): Promise<Classification> {
-  const { classification, margin } = classifyByRules(request, config);
+async function classify({ request, config, record, effects }: CascadeRunInput): Promise<Classification> {
+  const { classification, margin } = await effects.classify(request);
   const classifierModel = config.classifier.model;
-  if (classification.source === 'given' || !classifierModel || margin >= classifierModel.whenMarginBelow)
-    return classification;
+  if (classification.source === 'given' || !classifierModel) return classification;
+  // The learned model's margin is a difference of probabilities, the rules' one of scores.
+  const learned = classification.learnedModel !== undefined;
+  const threshold = learned ? classifierModel.whenLearnedMarginBelow : classifierModel.whenMarginBelow;
+  if (margin >= threshold) return classification;
 
-  const model = config.models[classifierModel.model]!;
+  const modelId = classifierModel.model;
   const prompt = classificationPrompt(request, Object.keys(config.routes));
-  const reason = `rules unsure (margin ${margin.toFixed(2)} < ${classifierModel.whenMarginBelow})`;
+  const reason = `${learned ? 'learned model' : 'rules'} unsure (margin ${margin.toFixed(2)} < ${threshold})`;
   const outcome = await effects.call({
-    modelId: classifierModel.model,
-    model,
+    modelId,
+    model: config.models[modelId]!,
     prompt,
     kind: 'classify',
     summary: `classify: ${reason}`,
@@ -233,19 +259,7 @@ async function classify(
       reason: `${classification.reason}; small-model classifier failed (${outcome.failure.message})`,
     };
   }
-  addStep(
-    record,
-    makeStep(
-      record,
-      'classify',
-      { name: 'classifier', index: 0 },
-      classifierModel.model,
-      model.provider,
-      reason,
-      outcome.output,
-      config,
-    ),
-  );
+  addStep(record, config, { kind: 'classify', tier: CLASSIFIER_TIER, modelId, reason, answer: outcome.output });
   const taskType = parseClassifierAnswer(outcome.output.text, Object.keys(config.routes));
   if (!taskType)
     return { ...classification, reason: `${classification.reason}; small-model classifier gave no known task type` };
@@ -254,9 +268,12 @@ async function classify(
     taskType,
     route: taskType,
     source: 'model',
-    reason: `${classifierModel.model} chose ${taskType} (${reason})`,
+    reason: `${modelId} chose ${taskType} (${reason})`,
   };
 }
+
+/** Where a classifier call is recorded: before the ladder. */
+const CLASSIFIER_TIER = { name: 'classifier', index: 0 };
 
 type TierAnswer = { step: Step; finishReason: string } | { failure: CallFailure };
 
@@ -265,16 +282,8 @@ type TierAnswer = { step: Step; finishReason: string } | { failure: CallFailure 
  * (an outage). When every model of the tier is down, waits with backoff and tries again, up to the
  * configured outage deadline, instead of losing the request.
  */
-async function callTier(
-  config: CascadeConfig,
-  plan: CascadePlan,
-  tier: PlannedTier,
-  request: CascadeRequest,
-  rejectedReasons: string[],
-  reason: string,
-  record: DecisionRecord,
-  effects: CascadeEffects,
-): Promise<TierAnswer> {
+async function callTier(run: Run, tier: PlannedTier, rejectedReasons: string[], reason: string): Promise<TierAnswer> {
+  const { request, config, plan, record, effects } = run;
   const { resilience } = config;
   let backoffMs = resilience.initialRetryMs;
   // Time spent waiting counted from the waits themselves, not a clock, so replay sees the same decisions.
@@ -296,14 +305,12 @@ async function callTier(
         kind: 'answer',
         summary: `${modelId} · tier ${tier.name} · ${callReason}`,
       });
+      const called = { kind: 'answer' as const, tier, modelId, reason: callReason };
       if ('output' in outcome) {
-        const step = addStep(
-          record,
-          makeStep(record, 'answer', tier, modelId, model.provider, callReason, outcome.output, config),
-        );
+        const step = addStep(record, config, { ...called, answer: outcome.output });
         return { step, finishReason: outcome.output.finishReason };
       }
-      addStep(record, failedStep(record, tier, modelId, model.provider, callReason, outcome.failure, config));
+      addStep(record, config, { ...called, failure: outcome.failure });
       if (!outcome.retryable) return { failure: outcome.failure };
       outages.push(`${modelId} ${outcome.failure.type}`);
       retryAfterMs = Math.max(retryAfterMs, outcome.failure.retryAfterMs ?? 0);
@@ -330,15 +337,8 @@ async function callTier(
 }
 
 /** Agreement partners answer the same request concurrently; each is one more recorded, priced step. */
-async function askPartners(
-  config: CascadeConfig,
-  plan: CascadePlan,
-  tier: PlannedTier,
-  request: CascadeRequest,
-  answer: Step,
-  record: DecisionRecord,
-  effects: CascadeEffects,
-): Promise<PartnerAnswer[]> {
+async function askPartners(run: Run, tier: PlannedTier, answer: Step): Promise<PartnerAnswer[]> {
+  const { request, config, plan, record, effects } = run;
   const partners = tier.agreement?.models ?? [];
   effects.status(`**tier ${tier.name}**: asking ${partners.join(', ')} to check ${answer.model}'s answer`);
   return Promise.all(
@@ -352,47 +352,54 @@ async function askPartners(
         kind: 'agreement',
         summary: `${modelId} · tier ${tier.name} · ${reason}`,
       });
+      const called = { kind: 'agreement' as const, tier, modelId, reason };
       if ('failure' in outcome) {
-        addStep(
-          record,
-          failedStep(record, tier, modelId, model.provider, reason, outcome.failure, config, 'agreement'),
-        );
+        addStep(record, config, { ...called, failure: outcome.failure });
         return { model: modelId, text: '', error: `${outcome.failure.type}: ${outcome.failure.message}` };
       }
-      addStep(record, makeStep(record, 'agreement', tier, modelId, model.provider, reason, outcome.output, config));
+      addStep(record, config, { ...called, answer: outcome.output });
       return { model: modelId, text: outcome.output.text };
     }),
   );
 }
 
-function makeStep(
-  record: DecisionRecord,
-  kind: StepKind,
-  tier: Pick<PlannedTier, 'name' | 'index'>,
-  modelId: string,
-  provider: string,
-  reason: string,
-  output: ModelAnswer,
-  config: CascadeConfig,
-): Step {
-  return {
+/** One finished model call to record: its answer, or the failure it ended with. */
+type CallRecord = {
+  kind: StepKind;
+  tier: Pick<PlannedTier, 'name' | 'index'>;
+  modelId: string;
+  reason: string;
+} & ({ answer: ModelAnswer } | { failure: CallFailure });
+
+/**
+ * Records a call as the next step, priced at its model's prices; a failed call has no answer, no
+ * tokens and no cost. The running cost is always the sum of the recorded steps.
+ */
+function addStep(record: DecisionRecord, config: CascadeConfig, call: CallRecord): Step {
+  const model = config.models[call.modelId]!;
+  const answer = 'answer' in call ? call.answer : NO_ANSWER;
+  const step: Step = {
     index: record.steps.length,
-    kind,
-    tier: tier.name,
-    tierIndex: tier.index,
-    model: modelId,
-    provider,
-    reason,
-    attempts: output.attempt,
-    latencyMs: output.latencyMs,
-    usage: output.usage,
-    costUsd: roundUsd(costOfUsage(output.usage, config.models[modelId]!.pricing)),
+    kind: call.kind,
+    tier: call.tier.name,
+    tierIndex: call.tier.index,
+    model: call.modelId,
+    provider: model.provider,
+    reason: call.reason,
+    attempts: answer.attempt,
+    latencyMs: answer.latencyMs,
+    usage: answer.usage,
+    costUsd: roundUsd(costOfUsage(answer.usage, model.pricing)),
     checks: [],
-    text: output.text,
+    text: answer.text,
+    ...('failure' in call ? { error: { type: call.failure.type, message: call.failure.message } } : {}),
   };
+  record.steps.push(step);
+  record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
+  return step;
 }
 
-/** What a failed call contributes to its step: no answer, no tokens, no cost. */
+/** What a failed call contributes to its step. */
 const NO_ANSWER: ModelAnswer = {
   text: '',
   usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 },
@@ -400,29 +407,6 @@ const NO_ANSWER: ModelAnswer = {
   attempt: 0,
   latencyMs: 0,
 };
-
-function failedStep(
-  record: DecisionRecord,
-  tier: PlannedTier,
-  modelId: string,
-  provider: string,
-  reason: string,
-  failure: CallFailure,
-  config: CascadeConfig,
-  kind: StepKind = 'answer',
-): Step {
-  return {
-    ...makeStep(record, kind, tier, modelId, provider, reason, NO_ANSWER, config),
-    error: { type: failure.type, message: failure.message },
-  };
-}
-
-/** Records a step; the running cost is always the sum of the recorded steps. */
-function addStep(record: DecisionRecord, step: Step): Step {
-  record.steps.push(step);
-  record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
-  return step;
-}
 
 /**
  * The most characters of a step's answer the result keeps. The result is one Temporal payload,

@@ -10,13 +10,27 @@ const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environmen
 const PositiveInt = z.number().int().positive();
 const NonNegative = z.number().nonnegative();
 
+export const MaxTokensField = z.enum(['max_tokens', 'max_completion_tokens']);
+export type MaxTokensField = z.infer<typeof MaxTokensField>;
+
+/** The kinds of provider; each has one entry in providers/provider-table.ts, which the compiler checks. */
+export const ProviderType = z.enum(['anthropic', 'openai', 'openai-compatible']);
+export type ProviderType = z.infer<typeof ProviderType>;
+
 /** How a provider is reached. API keys are never in the file: only the name of the variable holding one. */
 export const ProviderConfig = z.strictObject({
-  type: z.enum(['anthropic', 'openai', 'openai-compatible']),
+  type: ProviderType,
   /** Overrides the SDK's default endpoint; required for `openai-compatible`. */
   baseURL: z.url().optional(),
   /** Name of the environment variable that holds the key, e.g. `ANTHROPIC_API_KEY`. */
   apiKeyEnv: EnvVarName.optional(),
+  /**
+   * The request field that carries the output limit, for `openai` and `openai-compatible`:
+   * `max_completion_tokens` (OpenAI's current name, which its reasoning models require; the default
+   * for `openai`) or `max_tokens` (the older name many compatible servers know; the default for
+   * `openai-compatible`). Newer vLLM, Ollama and llama.cpp servers accept both.
+   */
+  maxTokensField: MaxTokensField.optional(),
 });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;
 
@@ -167,14 +181,24 @@ export const ClassifierConfig = z.strictObject({
   complexityRules: z.array(ComplexityRule).default([]),
   /** The route for requests no rule matches. */
   defaultRoute: TaskTypeName.default(DEFAULT_ROUTE),
-  /** A score below this sends the request to the default route. */
+  /** A score below this sends the request to the default route (rules only, or precise rules). */
   minScore: z.number().nonnegative().default(1),
-  /** An optional small model asked when the rules are unsure. Never a top-tier model. */
+  /**
+   * The learned classifier that decides what precise rules do not: unset, the built-in model
+   * (`models/task-type-classifier.json`); a path, your own (from `cascade classifier train`),
+   * relative to the config file; `false`, rules only.
+   */
+  learnedModel: z.union([z.literal(false), z.string().min(1)]).optional(),
+  /** A learned verdict whose probability is below this sends the request to the default route. */
+  minProbability: z.number().min(0).max(1).default(0.3),
+  /** An optional small model asked when the classifier is unsure. Never a top-tier model. */
   model: z
     .strictObject({
       model: Name,
-      /** Ask the model when the best rule score beats the runner-up by less than this. */
+      /** Ask the model when the best rule score beats the runner-up by less than this (rules only). */
       whenMarginBelow: z.number().nonnegative().default(1),
+      /** Ask the model when the learned classifier's best probability beats the runner-up's by less than this. */
+      whenLearnedMarginBelow: z.number().min(0).max(1).default(0.2),
     })
     .optional(),
 });
@@ -213,6 +237,7 @@ const CascadeConfigShape = z.strictObject({
     complexityRules: [],
     defaultRoute: DEFAULT_ROUTE,
     minScore: 1,
+    minProbability: 0.3,
   }),
   /** The model the baseline cost is priced on; defaults to the top tier's model. */
   baselineModel: Name.optional(),
@@ -253,6 +278,11 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
   for (const [id, provider] of Object.entries(config.providers)) {
     if (provider.type === 'openai-compatible' && !provider.baseURL)
       issue(['providers', id, 'baseURL'], 'required for an openai-compatible provider');
+    if (provider.type === 'anthropic' && provider.maxTokensField)
+      issue(
+        ['providers', id, 'maxTokensField'],
+        'only for openai and openai-compatible providers (Anthropic has max_tokens alone)',
+      );
   }
   const seen = new Set<string>();
   config.tiers.forEach((tier, i) => {

@@ -10,6 +10,9 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
+/** Why the model stopped: `length` means it hit the output limit, so the answer may be truncated. */
+export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
+
 export const CheckStatus = z.enum(['pass', 'fail', 'skip']);
 export type CheckStatus = z.infer<typeof CheckStatus>;
 
@@ -55,10 +58,23 @@ export const Classification = z.object({
   taskType: z.string(),
   route: z.string(),
   complexity: Complexity,
-  source: z.enum(['given', 'rules', 'model', 'default']),
-  /** Human-readable evidence: which rules fired with which score. */
+  /**
+   * `given` by the request, precise `rules`, the `learned` classifier, the small-LLM classifier
+   * (`model`), or the `default` route when nothing was sure enough.
+   */
+  source: z.enum(['given', 'rules', 'learned', 'model', 'default']),
+  /** Human-readable evidence: which rules fired with which score, or the learned model's probabilities. */
   reason: z.string(),
+  /** Rule scores, or the learned model's probabilities, by task type. */
   scores: z.record(z.string(), z.number()),
+  /**
+   * How sure the deciding classifier was: the learned model's best probability minus the
+   * runner-up's (0 to 1), or the best rule score minus the runner-up's. Absent on results recorded
+   * before it was kept, and when the task type was given.
+   */
+  margin: z.number().optional(),
+  /** The learned model that decided or was consulted: its content hash. */
+  learnedModel: z.string().optional(),
 });
 export type Classification = z.infer<typeof Classification>;
 

@@ -16,6 +16,8 @@ export const CascadeSearchAttributes = {
   savedUsd: defineSearchAttributeKey('CascadeSavedUsd', SearchAttributeType.DOUBLE),
   /** Set on cascades started by a batch, so a batch's requests can be listed and reprocessed. */
   batchId: defineSearchAttributeKey('CascadeBatchId', SearchAttributeType.KEYWORD),
+  /** A short hash of the config the cascade ran under (core/config-hash.ts): which config decided. */
+  configHash: defineSearchAttributeKey('CascadeConfigHash', SearchAttributeType.KEYWORD),
 } as const;
 
 /** Name -> type, the form the dev server's `--search-attribute` flag and the operator API take. */

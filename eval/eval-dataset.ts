@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { RouterbenchDataset, type RouterbenchRow } from '../simulator';
+import { RouterbenchDataset, type RouterbenchRow } from '../simulator/routerbench-dataset';
 
 /** One RouterBench-format CSV as the eval runs it: its rows (maybe the first N) and its models. */
 export interface EvalDataset {

@@ -9,7 +9,7 @@ import {
   type ReportSection,
   type ScatterSeries,
   type TableCell,
-} from '../lib/html-report';
+} from '../report-kit/html-report';
 import { ms, pct, policyLabel, shortModel, usd, type EvalReport, type PolicyReport } from './eval-report';
 import {
   datasetFigures,

@@ -4,7 +4,7 @@ import { type NativeConnection } from '@temporalio/worker';
 import { CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
-import { pointConfigAtSimulator, simulatorEnv } from '../lib/demo-mode';
+import { pointConfigAtSimulator, simulatorEnv } from '../simulator/demo-mode';
 import { mapWithConcurrency } from '../lib/map-with-concurrency';
 import { createProviderRegistry } from '../providers/provider-registry';
 import { startSimulator, type RouterbenchRow, type SimulatorHandle } from '../simulator';

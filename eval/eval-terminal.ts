@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { textTable } from '../report-kit/text-table';
 import { pct, policyLabel, shortModel, usd, type EvalReport } from './eval-report';
 import {
   datasetFigures,
@@ -9,38 +9,9 @@ import {
   tierRows,
 } from './eval-report-rows';
 
-const BORDERLESS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
-
 /** A borderless, colourless table: reads the same in a terminal, a log file and a pipe. */
 function table(head: string[], rows: (string | number)[][], rightAligned: number[] = []): string {
-  const t = new Table({
-    head,
-    chars: BORDERLESS,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    colAligns: head.map((_, i) => (rightAligned.includes(i) ? 'right' : 'left')),
-  });
-  t.push(...rows);
-  return t
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n');
+  return textTable(head, rows, { rightAligned });
 }
 
 function duration(msTotal: number): string {

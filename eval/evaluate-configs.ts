@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { baselineModelId, type CascadeConfig } from '../core/config';
-import { loadConfig } from '../lib/load-config';
+import { loadConfig } from '../config/load-config';
 import { RouterbenchDataError } from '../simulator/routerbench-dataset';
 import { bundleWorkflows } from '../worker/create-worker';
 import { loadEvalDatasets, uniqueNames } from './eval-dataset';

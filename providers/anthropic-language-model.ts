@@ -1,8 +1,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { ProviderErrorType } from '../core/provider-errors';
-import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
-import { ProviderError, errorTypeForStatus, parseRetryAfter, transportFailure } from './provider-error';
+import {
+  sdkRequestOptions,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  type LanguageModel,
+  type ProviderConnection,
+} from './language-model';
+import { checkedResponse, sdkErrorToProviderError, type ApiErrorReading } from './provider-error';
 
 /** The parts of a Messages API response the engine relies on, checked rather than trusted. */
 const AnthropicMessageResponse = z.object({
@@ -32,7 +39,11 @@ export interface AnthropicLanguageModelOptions {
   client: Anthropic;
 }
 
-/** The Anthropic Messages API behind the `LanguageModel` interface. */
+/**
+ * The Anthropic Messages API behind the `LanguageModel` interface. It sends no `responseFormat`
+ * (the Messages API has no JSON mode), so its models take only `jsonMode: prompt`: the provider
+ * table says so and config loading rejects the other modes for them.
+ */
 export class AnthropicLanguageModel implements LanguageModel {
   readonly provider: string;
   readonly modelId: string;
@@ -55,20 +66,12 @@ export class AnthropicLanguageModel implements LanguageModel {
           ...(request.system ? { system: request.system } : {}),
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         },
-        { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) },
+        sdkRequestOptions(request),
       );
     } catch (error) {
       throw this.toProviderError(error);
     }
-    const parsed = AnthropicMessageResponse.safeParse(response);
-    if (!parsed.success) {
-      throw new ProviderError(
-        ProviderErrorType.invalidResponse,
-        `${this.provider} returned a malformed message: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
-        this.context(),
-      );
-    }
-    const message = parsed.data;
+    const message = checkedResponse(AnthropicMessageResponse, response, this.context(), 'message');
     const cached = message.usage.cache_read_input_tokens ?? 0;
     return {
       text: message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join(''),
@@ -89,30 +92,25 @@ export class AnthropicLanguageModel implements LanguageModel {
   }
 
   private toProviderError(error: unknown): Error {
-    if (error instanceof Anthropic.APIUserAbortError) return error;
-    if (error instanceof Anthropic.APIConnectionTimeoutError) {
-      return new ProviderError(ProviderErrorType.timeout, `${this.provider} did not answer in time`, this.context());
-    }
-    if (error instanceof Anthropic.APIConnectionError) {
-      return new ProviderError(
-        ProviderErrorType.connection,
-        `could not reach ${this.provider}: ${error.message}`,
-        this.context(),
-      );
-    }
-    if (error instanceof Anthropic.APIError && typeof error.status === 'number') {
-      const body = error.error as { error?: { type?: string; message?: string } } | undefined;
-      const providerMessage = body?.error?.message ?? error.message;
-      const type =
-        body?.error?.type === 'overloaded_error'
-          ? ProviderErrorType.overloaded
-          : errorTypeForStatus(error.status, providerMessage);
-      return new ProviderError(type, `${this.provider} ${error.status}: ${providerMessage}`, {
-        ...this.context(),
-        status: error.status,
-        retryAfterMs: parseRetryAfter(error.headers),
-      });
-    }
-    return transportFailure(error, this.context());
+    return sdkErrorToProviderError(error, this.context(), Anthropic, readAnthropicError);
   }
+}
+
+/** Anthropic's quirk: an overload is a 529 with `overloaded_error` in the body; the message is under `error`. */
+function readAnthropicError(error: InstanceType<typeof Anthropic.APIError>): ApiErrorReading {
+  const body = error.error as { error?: { type?: string; message?: string } } | undefined;
+  return {
+    providerMessage: body?.error?.message ?? error.message,
+    ...(body?.error?.type === 'overloaded_error' ? { type: ProviderErrorType.overloaded } : {}),
+  };
+}
+
+/** Builds the provider's SDK client once (`maxRetries: 0`: Temporal is the only retry loop) and returns its models' factory. */
+export function connectAnthropic({ id, settings, apiKey }: ProviderConnection): (modelId: string) => LanguageModel {
+  const client = new Anthropic({
+    apiKey: apiKey ?? null,
+    maxRetries: 0,
+    ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
+  });
+  return (modelId) => new AnthropicLanguageModel({ provider: id, modelId, client });
 }

@@ -1,9 +1,9 @@
+import { type ProviderConfig } from '../core/config';
 import { type ModelPrompt } from '../core/prompt';
 import { type Message } from '../core/request';
-import { type Usage } from '../core/result';
+import { type FinishReason, type Usage } from '../core/result';
 
-/** Why the model stopped: `length` means it hit the output limit, so the answer may be truncated. */
-export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
+export type { FinishReason };
 
 /** One completion request, already in provider-neutral form. */
 export interface GenerateRequest {
@@ -62,4 +62,22 @@ export function generateRequest(
     ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
     ...(prompt.responseFormat ? { responseFormat: prompt.responseFormat } : {}),
   };
+}
+
+/** The per-call options both SDKs take: the timeout, and the signal that aborts the call. */
+export function sdkRequestOptions(request: Pick<GenerateRequest, 'timeoutMs' | 'abortSignal'>): {
+  timeout: number;
+  signal?: AbortSignal;
+} {
+  return { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) };
+}
+
+/** A provider's config entry, whatever its type: its options (`baseURL`, ...) reach its adapter. */
+export type ProviderSettings = Omit<ProviderConfig, 'type'> & { type: string };
+
+/** What an adapter's `connect` is given: the config's provider id and entry, and the key read from its variable. */
+export interface ProviderConnection {
+  id: string;
+  settings: ProviderSettings;
+  apiKey: string | undefined;
 }

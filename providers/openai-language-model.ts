@@ -1,8 +1,16 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
+import { type MaxTokensField } from '../core/config';
 import { ProviderErrorType } from '../core/provider-errors';
-import { type FinishReason, type GenerateRequest, type GenerateResult, type LanguageModel } from './language-model';
-import { ProviderError, errorTypeForStatus, parseRetryAfter, transportFailure } from './provider-error';
+import {
+  sdkRequestOptions,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  type LanguageModel,
+  type ProviderConnection,
+} from './language-model';
+import { checkedResponse, sdkErrorToProviderError, type ApiErrorReading } from './provider-error';
 
 /** The parts of a Chat Completions response the engine relies on, checked rather than trusted. */
 const ChatCompletionResponse = z.object({
@@ -35,10 +43,11 @@ export interface OpenAILanguageModelOptions {
   modelId: string;
   client: OpenAI;
   /**
-   * Send `max_tokens` instead of `max_completion_tokens`: many OpenAI-compatible servers know only
-   * the older name, while OpenAI's reasoning models accept only the newer one.
+   * The field that carries the output limit (the provider's `maxTokensField`): many OpenAI-compatible
+   * servers know only the older `max_tokens`, while OpenAI's reasoning models accept only
+   * `max_completion_tokens` (the default).
    */
-  legacyMaxTokens?: boolean;
+  maxTokensField?: MaxTokensField;
 }
 
 /** OpenAI Chat Completions, and any endpoint compatible with it, behind the `LanguageModel` interface. */
@@ -46,13 +55,13 @@ export class OpenAILanguageModel implements LanguageModel {
   readonly provider: string;
   readonly modelId: string;
   private readonly client: OpenAI;
-  private readonly legacyMaxTokens: boolean;
+  private readonly maxTokensField: MaxTokensField;
 
   constructor(options: OpenAILanguageModelOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
     this.client = options.client;
-    this.legacyMaxTokens = options.legacyMaxTokens ?? false;
+    this.maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
@@ -66,26 +75,16 @@ export class OpenAILanguageModel implements LanguageModel {
         {
           model: this.modelId,
           messages,
-          ...(this.legacyMaxTokens
-            ? { max_tokens: request.maxOutputTokens }
-            : { max_completion_tokens: request.maxOutputTokens }),
+          [this.maxTokensField]: request.maxOutputTokens,
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
           ...(request.responseFormat ? { response_format: toResponseFormat(request.responseFormat) } : {}),
         },
-        { timeout: request.timeoutMs, ...(request.abortSignal ? { signal: request.abortSignal } : {}) },
+        sdkRequestOptions(request),
       );
     } catch (error) {
       throw this.toProviderError(error);
     }
-    const parsed = ChatCompletionResponse.safeParse(response);
-    if (!parsed.success) {
-      throw new ProviderError(
-        ProviderErrorType.invalidResponse,
-        `${this.provider} returned a malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
-        this.context(),
-      );
-    }
-    const completion = parsed.data;
+    const completion = checkedResponse(ChatCompletionResponse, response, this.context(), 'completion');
     const choice = completion.choices[0]!;
     return {
       text: choice.message.content ?? choice.message.refusal ?? '',
@@ -105,31 +104,20 @@ export class OpenAILanguageModel implements LanguageModel {
   }
 
   private toProviderError(error: unknown): Error {
-    if (error instanceof OpenAI.APIUserAbortError) return error;
-    if (error instanceof OpenAI.APIConnectionTimeoutError) {
-      return new ProviderError(ProviderErrorType.timeout, `${this.provider} did not answer in time`, this.context());
-    }
-    if (error instanceof OpenAI.APIConnectionError) {
-      return new ProviderError(
-        ProviderErrorType.connection,
-        `could not reach ${this.provider}: ${error.message}`,
-        this.context(),
-      );
-    }
-    if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-      const body = error.error as { message?: string } | undefined;
-      const providerMessage = body?.message ?? error.message;
-      let type = errorTypeForStatus(error.status, providerMessage);
-      if (error.code === 'context_length_exceeded') type = ProviderErrorType.contextTooLong;
-      if (error.code === 'content_filter') type = ProviderErrorType.contentFiltered;
-      return new ProviderError(type, `${this.provider} ${error.status}: ${providerMessage}`, {
-        ...this.context(),
-        status: error.status,
-        retryAfterMs: parseRetryAfter(error.headers),
-      });
-    }
-    return transportFailure(error, this.context());
+    return sdkErrorToProviderError(error, this.context(), OpenAI, readOpenAIError);
   }
+}
+
+/** OpenAI's quirk: the body's `code` names a too-long context or a content filter that a plain 400 hides. */
+function readOpenAIError(error: InstanceType<typeof OpenAI.APIError>): ApiErrorReading {
+  const body = error.error as { message?: string } | undefined;
+  const type =
+    error.code === 'context_length_exceeded'
+      ? ProviderErrorType.contextTooLong
+      : error.code === 'content_filter'
+        ? ProviderErrorType.contentFiltered
+        : undefined;
+  return { providerMessage: body?.message ?? error.message, ...(type ? { type } : {}) };
 }
 
 function toResponseFormat(
@@ -138,4 +126,22 @@ function toResponseFormat(
   if (format.type === 'json_object') return { type: 'json_object' };
   const schema = typeof format.schema === 'boolean' ? {} : format.schema;
   return { type: 'json_schema', json_schema: { name: format.name, schema, strict: false } };
+}
+
+/**
+ * Builds the provider's SDK client once (`maxRetries: 0`: Temporal is the only retry loop) and
+ * returns its models' factory; `maxTokensField` is the provider's option, else the type's default.
+ */
+export function connectOpenAI(
+  { id, settings, apiKey }: ProviderConnection,
+  defaultMaxTokensField: MaxTokensField,
+): (modelId: string) => LanguageModel {
+  const client = new OpenAI({
+    // OpenAI-compatible servers often run without auth; the SDK insists on some key string.
+    apiKey: apiKey ?? 'unused',
+    maxRetries: 0,
+    ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
+  });
+  const maxTokensField = settings.maxTokensField ?? defaultMaxTokensField;
+  return (modelId) => new OpenAILanguageModel({ provider: id, modelId, client, maxTokensField });
 }

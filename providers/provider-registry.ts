@@ -1,16 +1,8 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
-import { type CascadeConfig, type ProviderConfig } from '../core/config';
-import { AnthropicLanguageModel } from './anthropic-language-model';
+import { ConfigError } from '../core/config';
 import { type LanguageModel } from './language-model';
-import { OpenAILanguageModel } from './openai-language-model';
+import { apiKeyEnvFor, PROVIDERS, providerProblems, type ProvidersConfig, type ProviderTable } from './provider-table';
 
-/** The key variable a provider type reads when the config names none. */
-const DEFAULT_API_KEY_ENV: Record<ProviderConfig['type'], string | undefined> = {
-  anthropic: 'ANTHROPIC_API_KEY',
-  openai: 'OPENAI_API_KEY',
-  'openai-compatible': undefined,
-};
+export { apiKeyEnvFor };
 
 /** A provider whose API key is missing; raised at startup, naming the variable, never its value. */
 export class MissingApiKeyError extends Error {
@@ -20,11 +12,6 @@ export class MissingApiKeyError extends Error {
   }
 }
 
-/** The variable holding a provider's key: the config's `apiKeyEnv`, or the provider type's usual one. */
-export function apiKeyEnvFor(provider: ProviderConfig): string | undefined {
-  return provider.apiKeyEnv ?? DEFAULT_API_KEY_ENV[provider.type];
-}
-
 /** Builds language models by (provider id, model name), one SDK client per provider, keys read once. */
 export interface ProviderRegistry {
   languageModel(providerId: string, modelId: string): LanguageModel;
@@ -32,39 +19,30 @@ export interface ProviderRegistry {
 }
 
 /**
- * Creates one SDK client per configured provider. SDK retries are off (`maxRetries: 0`): Temporal's
- * activity retry policy is the only retry loop. Throws `MissingApiKeyError` when a provider some
- * model uses has no key, so a worker never starts half-configured.
+ * Creates one SDK client per configured provider, through its type's entry in the provider table.
+ * Throws `ConfigError` when the config asks a provider for what it cannot do (an unknown type, a
+ * `jsonMode` its adapter ignores) and `MissingApiKeyError` when a provider some model uses has no
+ * key, so a worker never starts half-configured.
  */
-export function createProviderRegistry(config: CascadeConfig, env: NodeJS.ProcessEnv = process.env): ProviderRegistry {
+export function createProviderRegistry(
+  config: ProvidersConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  table: ProviderTable<string> = PROVIDERS,
+): ProviderRegistry {
+  const unsupported = providerProblems(config, table);
+  if (unsupported.length > 0) throw new ConfigError(unsupported);
   const usedProviders = new Set(Object.values(config.models).map((m) => m.provider));
   const problems: string[] = [];
   const factories = new Map<string, (modelId: string) => LanguageModel>();
 
-  for (const [id, provider] of Object.entries(config.providers)) {
-    const keyEnv = apiKeyEnvFor(provider);
+  for (const [id, settings] of Object.entries(config.providers)) {
+    const keyEnv = apiKeyEnvFor(settings, table);
     const apiKey = keyEnv ? env[keyEnv] : undefined;
     if (keyEnv && !apiKey && usedProviders.has(id)) {
       problems.push(`providers.${id}: environment variable ${keyEnv} is not set`);
       continue;
     }
-    if (provider.type === 'anthropic') {
-      const client = new Anthropic({
-        apiKey: apiKey ?? null,
-        maxRetries: 0,
-        ...(provider.baseURL ? { baseURL: provider.baseURL } : {}),
-      });
-      factories.set(id, (modelId) => new AnthropicLanguageModel({ provider: id, modelId, client }));
-    } else {
-      // OpenAI-compatible servers often run without auth; the SDK insists on some key string.
-      const client = new OpenAI({
-        apiKey: apiKey ?? 'unused',
-        maxRetries: 0,
-        ...(provider.baseURL ? { baseURL: provider.baseURL } : {}),
-      });
-      const legacyMaxTokens = provider.type === 'openai-compatible';
-      factories.set(id, (modelId) => new OpenAILanguageModel({ provider: id, modelId, client, legacyMaxTokens }));
-    }
+    factories.set(id, table[settings.type]!.connect({ id, settings, apiKey }));
   }
   if (problems.length > 0) throw new MissingApiKeyError(problems);
 

@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander';
 import { openDurabilityContext } from '../test/durability/harness';
-import { runBatchKill } from '../test/helpers/batch-kill-scenario';
+import { runBatchKill } from '../test/durability/batch-kill-scenario';
 
 async function main(): Promise<number> {
   const options = new Command('batch-durability')

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { PROJECT_ROOT } from '../lib/load-config';
+import { PROJECT_ROOT } from '../config/load-config';
 import { MUST_BE_ZERO } from '../test/durability/assert-durable';
 import { openDurabilityContext, type DurabilityContext } from '../test/durability/harness';
 import {

@@ -13,11 +13,12 @@ import path from 'node:path';
 import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, type CascadeConfig } from '../core/config';
+import { configHash } from '../core/config-hash';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
-import { isDemoMode, startDemoProviders, type DemoProviders } from '../lib/demo-mode';
+import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
-import { configPathFrom, loadConfig, PROJECT_ROOT } from '../lib/load-config';
+import { chooseConfig, loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { recoverServerRecord, removeServerRecord, serverRecordFor, writeServerRecord } from '../lib/server-record';
@@ -69,8 +70,9 @@ async function start(): Promise<void> {
       void stop(1);
     },
   });
-  const configPath = configPathFrom(undefined);
-  let config: CascadeConfig = await loadConfig(configPath);
+  const configChoice = chooseConfig(undefined, env);
+  const configPath = configChoice.path;
+  let config: CascadeConfig = await loadConfig(configPath, env);
   const apiPort = portFrom('PORT', 8080);
 
   if (isDemoMode(config, env)) {
@@ -142,14 +144,16 @@ async function start(): Promise<void> {
     `  HTTP API       ${running.api.url}   (OpenAI-compatible: ${running.api.url}/v1/chat/completions)`,
     `  Temporal UI    ${running.devServer?.uiUrl ?? '(external server: see its own UI)'}`,
     `  Temporal gRPC  ${address}   namespace ${namespace}, task queue ${config.taskQueue}`,
-    `  Config         ${path.relative(process.cwd(), configPath) || configPath}`,
+    `  Config         ${path.relative(process.cwd(), configPath) || configPath} (${configChoice.reason})`,
+    `  Config hash    ${configHash(config)}   (every cascade records it: CascadeConfigHash = "${configHash(config)}")`,
     running.devServer ? `  Data           ${dataDir} (workflows survive restarts)` : '',
     running.demo
       ? `  DEMO MODE      no provider API key is set: answers come from simulated providers (${running.demo.describe()})`
       : '',
     running.api.authNotice ? `  Auth           ${running.api.authNotice}` : '',
     '',
-    `Try: npm run cascade -- run --request examples/invoice-extraction.json`,
+    'Try: npx cascade run "Is this review positive or negative? Great battery."',
+    '     npx cascade run --request examples/invoice-extraction.json   (a request the cheap tiers get wrong)',
     'Ctrl-C stops everything.',
     '',
   ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1 || all[i - 1] !== '');

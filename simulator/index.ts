@@ -35,6 +35,6 @@ export {
   routerbenchTrainFiles,
 } from './routerbench-dataset';
 export { parsePythonStringList, parsePythonStringLiteral, PythonLiteralSyntaxError } from './python-string-literal';
-export { resolveSharedDataDir } from './shared-data-dir';
+export { resolveSharedDataDir } from '../lib/shared-data-dir';
 export { AnthropicErrorBody, AnthropicMessage, AnthropicMessagesRequest } from './anthropic-wire';
 export { OpenaiChatCompletion, OpenaiChatRequest, OpenaiErrorBody } from './openai-wire';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { parsePythonStringList } from './python-string-literal';
-import { resolveSharedDataDir } from './shared-data-dir';
+import { resolveSharedDataDir } from '../lib/shared-data-dir';
 
 /** The models whose answers RouterBench recorded, as its CSV columns name them. */
 export const ROUTERBENCH_MODELS = [

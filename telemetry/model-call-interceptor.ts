@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { type ActivityInboundCallsInterceptor, type ActivityInterceptorsFactory } from '@temporalio/worker';
-import { type CallModelInput, type CallModelOutput } from '../activities';
+import { type CallModelInput, type CallModelOutput } from '../workflows/definitions';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeMetrics, MODEL_CALL_ERROR_KINDS } from './cascade-metrics';
 import { CASCADE_ID_ATTRIBUTE } from './tracing';

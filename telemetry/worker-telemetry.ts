@@ -2,7 +2,7 @@ import { Runtime, type InjectedSinks, type WorkerOptions } from '@temporalio/wor
 import { type Logger } from 'pino';
 import { type CascadeTelemetry } from '../core/cascade-telemetry';
 import { type CascadeConfig } from '../core/config';
-import { configHash } from './config-hash';
+import { configHash } from '../core/config-hash';
 import { type CascadeSinks } from '../workflows/cascade-sinks';
 import { type CascadeMetrics } from './cascade-metrics';
 import {

@@ -12,7 +12,7 @@ import { apiKeysFromEnv, createApiKeyCheck, isLoopbackHost } from '../api/bearer
 import { buildApi } from '../api/build-api';
 import { startApiServer } from '../api/start-api-server';
 import { ConfigError, type CascadeConfig } from '../core/config';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../lib/load-config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
 import { startTestApi } from './helpers/simulated-cascade';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { type ReadinessResponse } from '../api/cascade-schemas';
 import { buildApi } from '../api/build-api';
 import { freePort } from '../lib/dev-server';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../lib/load-config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import {
   eventually,

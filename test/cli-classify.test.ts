@@ -2,12 +2,13 @@
  * `cascade classify`, run as a child process with no Temporal anywhere: one prompt or a JSONL file,
  * for people (tables) and scripts (JSON lines), under the shipped config or another one.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../lib/dev-server';
+import { DEFAULT_CONFIG_PATH } from '../config/load-config';
 import { runCascadeCli } from './helpers/cascade-cli';
 
 const EXTRACTION = 'Extract the invoice number and the total from: Invoice INV-2024-001, total 1,250.00 EUR';
@@ -27,14 +28,42 @@ describe('cascade classify (offline)', { timeout: 600_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('classifies one prompt for a person: task type, complexity, route and the reason (through bin/cascade.js)', async () => {
-    const run = await runCascadeCli(['classify', EXTRACTION], { env: offline, entry: 'bin' });
+  it('classifies one prompt for a person: task type, complexity, route, source and the reason', async () => {
+    const run = await runCascadeCli(['classify', EXTRACTION], { env: offline });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^task type\s+extraction$/m);
     assert.match(run.stdout, /^complexity\s+low$/m);
     assert.match(run.stdout, /^route\s+extraction \(starts on tier small\)$/m);
-    assert.match(run.stdout, /^reason\s+extraction \d+\.\d+ \(.*"Extract"/m);
+    // The learned model decides a plain prompt, and says how sure it was.
+    assert.match(run.stdout, /^source\s+learned \(margin 0\.\d+\)$/m);
+    assert.match(run.stdout, /^reason\s+learned model [0-9a-f]{12}: extraction [01]\.\d+, /m);
     assert.equal(run.stderr, '');
+  });
+
+  it('classifies by the rules alone when the config says classifier.learnedModel: false', async () => {
+    const config = path.join(dir, 'rules-only.yaml');
+    const base = await readFile(DEFAULT_CONFIG_PATH, 'utf8');
+    await writeFile(config, base.replace(/^classifier:\n/m, 'classifier:\n  learnedModel: false\n'));
+    const run = await runCascadeCli(['classify', '--config', config, EXTRACTION], { env: offline });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^source\s+rules \(margin \d+(\.\d+)?\)$/m);
+    assert.match(run.stdout, /^reason\s+extraction \d+\.\d+ \(.*"Extract"/m);
+  });
+
+  it('names classifier.learnedModel when the model file is missing or corrupt', async () => {
+    const base = await readFile(DEFAULT_CONFIG_PATH, 'utf8');
+    const missing = path.join(dir, 'missing-model.yaml');
+    await writeFile(missing, `${base.replace(/^classifier:\n/m, 'classifier:\n  learnedModel: no-such-model.json\n')}`);
+    const run = await runCascadeCli(['classify', '--config', missing, EXTRACTION], { env: offline });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /classifier\.learnedModel: .*no-such-model\.json: cannot read the model file: ENOENT/);
+
+    await writeFile(path.join(dir, 'corrupt-model.json'), '{"format": "llm-cascade/task-type-model", "version": 1}');
+    const corrupt = path.join(dir, 'corrupt-model.yaml');
+    await writeFile(corrupt, `${base.replace(/^classifier:\n/m, 'classifier:\n  learnedModel: corrupt-model.json\n')}`);
+    const bad = await runCascadeCli(['classify', '--config', corrupt, EXTRACTION], { env: offline });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /classifier\.learnedModel: .*corrupt-model\.json: not a valid model file: buckets: /);
   });
 
   it('classifies one prompt as JSON, from stdin', async () => {
@@ -63,7 +92,7 @@ describe('cascade classify (offline)', { timeout: 600_000 }, () => {
     const run = await runCascadeCli(['classify', '--file', file], { env: offline });
     assert.equal(run.code, 2, 'an invalid line makes the exit code 2');
     assert.match(run.stdout, /^id\s+task type\s+complexity\s+route\s+start tier\s+reason$/m);
-    assert.match(run.stdout, /^inv-1\s+extraction\s+low\s+extraction\s+small\s+extraction/m);
+    assert.match(run.stdout, /^inv-1\s+extraction\s+low\s+extraction\s+small\s+learned model/m);
     assert.match(run.stdout, /^code-1\s+coding\s+\w+\s+coding\s+mid\s+/m);
     assert.match(run.stdout, /^7\s+summarization\s+\w+\s+summarization\s+small\s+/m);
     assert.match(run.stdout, /3 classified: .*extraction 1.*; 2 invalid line\(s\)/);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
 import { freePort } from '../lib/dev-server';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../lib/load-config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
 import { runCascadeCli, type CliRun } from './helpers/cascade-cli';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 

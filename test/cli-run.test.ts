@@ -75,7 +75,7 @@ describe('cascade CLI against a real cascade', { timeout: 600_000 }, () => {
     );
     assert.match(run.stdout, /^outcome\s+accepted: accepted at tier small: every check passed$/m);
     assert.match(run.stdout, /^cost\s+\$0\.\d{6} vs \$0\.\d{6} on claude-opus-4-6 alone: saved \$0\.\d{6} \(\d+%\)$/m);
-    assert.match(run.stdout, /^route\s+question_answering \(task type question_answering, complexity low, rules\)$/m);
+    assert.match(run.stdout, /^route\s+question_answering \(task type question_answering, complexity low, learned\)$/m);
     assert.match(run.stdout, new RegExp(`^simulated\\s+${SIMULATED_NOTICE.replace(/[()]/g, '\\$&')}$`, 'm'));
     assert.match(run.stderr, /^cascade req-[\w-]+ submitted; waiting for the result\.\.\.$/m);
   });

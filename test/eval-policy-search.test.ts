@@ -22,7 +22,7 @@ import {
   scorePolicy,
   type CascadePolicy,
 } from '../eval/policy-search';
-import { loadConfig, PROJECT_ROOT } from '../lib/load-config';
+import { loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { routerbenchTrainFiles, type RouterbenchRow } from '../simulator';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { evaluateSlice } from './helpers/eval-slice';

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { datasetName } from '../eval/eval-dataset';
 import { type EvalReport } from '../eval/eval-report';
 import { writeEvalOutputs } from '../eval/evaluate-configs';
-import { PROJECT_ROOT } from '../lib/load-config';
+import { PROJECT_ROOT } from '../config/load-config';
 import { routerbenchTrainFiles } from '../simulator';
 import { evaluateSlice } from './helpers/eval-slice';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';

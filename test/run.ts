@@ -20,6 +20,7 @@ import { watchLaunchers } from '../lib/launcher-watch';
 import { ensureTemporalCli } from '../lib/temporal-cli';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { bundleWorkflows } from '../worker/create-worker';
+import { CONSUMER_DEV_TOOLS, packAndInstall, type InstalledPackage } from './helpers/installed-package';
 import { TEST_ENV } from './helpers/test-env';
 
 const TEST_DIR = __dirname;
@@ -71,10 +72,15 @@ async function main(): Promise<number> {
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-test-'));
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
-  const bundle = await bundleWorkflows();
+  // Tests of the package as installed get a fresh build of this checkout, packed and installed
+  // once for the run: never a dist/ left over from an earlier build.
+  const installing = files.some((file) => file.startsWith(path.join(TEST_DIR, 'installed') + path.sep))
+    ? packAndInstall(workDir, { devTools: CONSUMER_DEV_TOOLS })
+    : undefined;
+  const [bundle, installed] = await Promise.all([bundleWorkflows(), installing]);
   await writeFile(bundlePath, bundle.code);
   console.error(
-    `Temporal ${address} (CLI from ${cli.source}), workflows bundled; setup took ${Date.now() - started} ms.`,
+    `Temporal ${address} (CLI from ${cli.source}), workflows bundled${installed ? ', package built, packed and installed' : ''}; setup took ${Date.now() - started} ms.`,
   );
 
   try {
@@ -101,6 +107,7 @@ async function main(): Promise<number> {
             [TEST_ENV.temporalAddress]: address,
             [TEST_ENV.workflowBundle]: bundlePath,
             [TEST_ENV.temporalCli]: cli.path,
+            ...installedEnv(installed),
           },
         },
       );
@@ -113,6 +120,11 @@ async function main(): Promise<number> {
     await server.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+function installedEnv(installed: InstalledPackage | undefined): Record<string, string> {
+  if (!installed) return {};
+  return { [TEST_ENV.installedPackage]: installed.dir, [TEST_ENV.packedTarball]: installed.tarball };
 }
 
 main().then(

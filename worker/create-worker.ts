@@ -3,7 +3,7 @@ import { createActivities } from '../activities';
 import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
 import { WORKFLOW_TRACING_MODULE, workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
-import { defaultShutdownGraceMs } from './worker-tuning';
+import { defaultShutdownGraceMs } from '../config/shutdown-grace';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */
 export type WorkflowSource = { workflowBundle: { code: string } | { codePath: string } } | { workflowsPath: string };

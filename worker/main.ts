@@ -8,12 +8,13 @@
  */
 import { Command } from 'commander';
 import { ConfigError } from '../core/config';
-import { configPathFrom, loadConfig } from '../lib/load-config';
+import { configHash } from '../core/config-hash';
+import { configPathFrom, loadConfig } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import { TemporalUnreachableError } from '../lib/temporal-connection';
 import { connectWorker } from './connect-worker';
 import { createProviderRegistry, MissingApiKeyError } from '../providers/provider-registry';
-import { startDemoProviders } from '../lib/demo-mode';
+import { startDemoProviders } from '../simulator/demo-mode';
 import { installTemporalLogging } from './install-temporal-logging';
 import { createCascadeWorker } from './create-worker';
 import { workerTuningFromEnv } from './worker-tuning';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
         metrics: metricsServer.url,
         namespace: options.namespace,
         taskQueue: config.taskQueue,
+        configHash: configHash(config),
         activitySlots: tuning.maxConcurrentActivityTaskExecutions,
         workflowSlots: tuning.maxConcurrentWorkflowTaskExecutions,
         cachedWorkflows: tuning.maxCachedWorkflows,

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ConfigError, type CascadeConfig } from '../core/config';
+import { defaultShutdownGraceMs, SHUTDOWN_GRACE_ENV, shutdownGraceProblem } from '../config/shutdown-grace';
+
+export { defaultShutdownGraceMs, longestModelTimeoutMs, shutdownGraceMsFromEnv } from '../config/shutdown-grace';
 
 /**
  * The worker's capacity settings, from the environment: they describe the machine a worker runs on,
@@ -13,7 +16,7 @@ export const WORKER_TUNING_ENV = {
   cachedWorkflows: 'LLM_CASCADE_WORKER_CACHED_WORKFLOWS',
   workflowPollers: 'LLM_CASCADE_WORKER_WORKFLOW_POLLERS',
   activityPollers: 'LLM_CASCADE_WORKER_ACTIVITY_POLLERS',
-  shutdownGraceMs: 'LLM_CASCADE_SHUTDOWN_GRACE_MS',
+  shutdownGraceMs: SHUTDOWN_GRACE_ENV,
 } as const;
 
 /** What the worker runs with when nothing is set: model calls wait on the network, so many at once. */
@@ -28,9 +31,6 @@ export const DEFAULT_WORKER_TUNING = {
   activityPollers: 10,
 } as const;
 
-/** Beyond the longest model timeout: the activity's own start-to-close margin (see the workflow's callOnce). */
-const SHUTDOWN_MARGIN_MS = 5_000;
-
 /** The tuning a worker is created with. */
 export interface WorkerTuning {
   maxConcurrentActivityTaskExecutions: number;
@@ -41,43 +41,6 @@ export interface WorkerTuning {
   activityTaskPollerBehavior: { type: 'simple-maximum'; maximum: number };
   /** How long a stopping worker lets in-flight model calls finish before cancelling them, in ms. */
   shutdownGraceTime: number;
-}
-
-/** The longest `timeoutMs` of any model in the config. */
-export function longestModelTimeoutMs(config: CascadeConfig): number {
-  return Math.max(...Object.values(config.models).map((model) => model.timeoutMs));
-}
-
-/**
- * The default shutdown grace: the longest model call plus the activity's margin, so a rolling
- * deploy lets every call in flight finish and report its answer instead of cancelling it and
- * paying for it again on another worker.
- */
-export function defaultShutdownGraceMs(config: CascadeConfig): number {
-  return longestModelTimeoutMs(config) + SHUTDOWN_MARGIN_MS;
-}
-
-function shutdownGraceProblem(config: CascadeConfig, graceMs: number): string | undefined {
-  const minimumMs = longestModelTimeoutMs(config);
-  return graceMs < minimumMs
-    ? `${WORKER_TUNING_ENV.shutdownGraceMs}: ${graceMs} ms is shorter than the longest model timeout (${minimumMs} ms in models.*.timeoutMs): a stopping worker would cancel calls in flight and another would pay for them again`
-    : undefined;
-}
-
-/**
- * How long a stopping process lets work in flight finish: `LLM_CASCADE_SHUTDOWN_GRACE_MS`, at least
- * the longest model timeout, by default that plus the activity's margin. The worker waits this long
- * for model calls; the API for requests waiting on cascades.
- */
-export function shutdownGraceMsFromEnv(config: CascadeConfig, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[WORKER_TUNING_ENV.shutdownGraceMs]?.trim();
-  if (raw === undefined || raw === '') return defaultShutdownGraceMs(config);
-  const graceMs = Number(raw);
-  const problem = !/^\d+$/.test(raw)
-    ? `${WORKER_TUNING_ENV.shutdownGraceMs}: must be a whole number of milliseconds, got "${raw}"`
-    : shutdownGraceProblem(config, graceMs);
-  if (problem) throw new ConfigError([problem], 'environment');
-  return graceMs;
 }
 
 const Count = (min: number, max: number) =>

@@ -5,8 +5,6 @@ import {
   ChildWorkflowFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -14,7 +12,6 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CascadeActivities } from '../activities';
 import {
   addOutcome,
   BATCH_SOURCE_ERROR,
@@ -37,14 +34,14 @@ import {
 } from '../core/batch';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { cascade } from './cascade-workflow';
-
-/** The batch's progress: done, failed, running, cost so far. Answered by every run of the chain. */
-export const progressQuery = defineQuery<BatchProgress>('progress');
-/** Stop starting lines; running ones go on. */
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-/** Stop starting lines for good, let the running ones finish, and end the batch as `cancelled`. */
-export const cancelSignal = defineSignal('cancel');
+import {
+  cancelSignal,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  type BatchWorkflowMemo,
+  type CascadeActivities,
+} from './definitions';
 
 const { readBatchPage } = proxyActivities<CascadeActivities>({
   startToCloseTimeout: '2 minutes',
@@ -88,7 +85,7 @@ const { awaitCascade } = proxyActivities<CascadeActivities>({
  *   good, lets running children finish (their answers are already being paid for) and ends the batch
  *   `cancelled`. Cancelling the workflow itself through Temporal also cancels the running children.
  * - Results are in the children, not here: the client reads them back in input order by child id
- *   (`lib/batch-results.ts`), so the batch's history holds only counts.
+ *   (`batch/batch-results.ts`), so the batch's history holds only counts.
  */
 export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
   const options = BatchOptions.parse(input.options ?? {});
@@ -246,13 +243,13 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
   }
 
   if (!state.cancelRequested && !inputDone()) {
-    upsertMemo({ progress: progress() });
+    upsertMemo({ progress: progress() } satisfies BatchWorkflowMemo);
     await continueAsNew<typeof batch>({ ...input, state: { ...state, previousRuns: state.previousRuns + 1 } });
   }
   ended = state.cancelRequested ? 'cancelled' : 'completed';
   report();
   const final = progress();
-  upsertMemo({ progress: final });
+  upsertMemo({ progress: final } satisfies BatchWorkflowMemo);
   return final;
 }
 

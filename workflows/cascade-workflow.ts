@@ -2,8 +2,8 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -13,10 +13,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CallModelInput, CascadeActivities } from '../activities';
+import { classifyByRules, type InitialClassification } from '../core/cascade-plan';
 import {
   assembleResult,
   failedCall,
+  newDecisionRecord,
   runCascadeDecisions,
   stepPath,
   type CallOutcome,
@@ -25,24 +26,29 @@ import {
   type ModelCall,
 } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
+import { configHash } from '../core/config-hash';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { cancelledCascadeTelemetry, cascadeTelemetry } from '../core/cascade-telemetry';
 import { cascadeTelemetrySink } from './cascade-sinks';
-
-export type { DecisionRecord } from '../core/cascade-run';
-
-/** The workflow's input: the request, and optionally the config to run it under (else the worker's). */
-export interface CascadeWorkflowInput {
-  request: CascadeRequest;
-  config?: CascadeConfig;
-}
-
-export const decisionsQuery = defineQuery<DecisionRecord>('decisions');
+import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
 
 const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
+const { classifyRequest } = proxyLocalActivities<CascadeActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+/**
+ * Cascades started before the learned classifier classified by rules inside the workflow; their
+ * histories have no classification marker and replay that way.
+ */
+export const LEARNED_CLASSIFIER_PATCH = 'learned-classifier';
+
+/** Cascades started before the config hash was recorded replay without recording it. */
+export const CONFIG_HASH_PATCH = 'record-config-hash';
 
 /**
  * `cascade`: one request, one workflow. Classify (or take the given task type), start at the
@@ -54,14 +60,14 @@ const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToClose
  */
 export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResult> {
   const { request } = input;
-  const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
+  const record = newDecisionRecord();
   setHandler(decisionsQuery, () => record);
 
   let config = input.config;
   try {
     config ??= await resolveConfig();
-    const effects = workflowEffects(config);
-    const ending = await runCascadeDecisions(request, config, record, effects);
+    if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
+    const ending = await runCascadeDecisions({ request, config, record, effects: workflowEffects(config) });
     const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
     cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
     return result;
@@ -77,9 +83,21 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   }
 }
 
+/**
+ * Which config decided: the one in the input (a reprocess under a new config) or the worker's, as
+ * resolved above, whatever the submitter's own config was. Searchable as `CascadeConfigHash`,
+ * shown in the memo.
+ */
+function recordConfigHash(config: CascadeConfig): void {
+  const hash = configHash(config);
+  upsertSearchAttributes([{ key: CascadeSearchAttributes.configHash, value: hash }]);
+  upsertMemo({ configHash: hash });
+}
+
 /** Model calls as activities, outages waited out on durable timers, decisions reported to the UI and visibility. */
 function workflowEffects(config: CascadeConfig): CascadeEffects {
   return {
+    classify: (request) => classify(request, config),
     call: (call) => callOnce(config, call),
     wait: (ms, summary) => sleep(ms, { summary }),
     status: (markdown) => setCurrentDetails(markdown),
@@ -92,6 +110,30 @@ function workflowEffects(config: CascadeConfig): CascadeEffects {
     escalated: (escalations) =>
       upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
   };
+}
+
+/**
+ * Precise rules and the learned model run on the worker (a local activity), because the model is a
+ * file that may be retrained while this cascade runs: the recorded answer keeps replays on the
+ * route the first run took. A given task type, or rules alone, need no file and stay in here.
+ */
+async function classify(request: CascadeRequest, config: CascadeConfig): Promise<InitialClassification> {
+  if (request.taskType || config.classifier.learnedModel === false || !patched(LEARNED_CLASSIFIER_PATCH))
+    return classifyByRules(request, config);
+  try {
+    return await classifyRequest({ request, config });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    // A worker that cannot read its model must not hold requests back: the rules' answer stands.
+    const rules = classifyByRules(request, config);
+    return {
+      ...rules,
+      classification: {
+        ...rules.classification,
+        reason: `${rules.classification.reason}; learned classifier failed (${error.cause?.message ?? error.message})`,
+      },
+    };
+  }
 }
 
 // Per-call options (timeouts from the model, the summary shown in the UI) are set with executeWithOptions.

@@ -1,9 +1,11 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { auditPromptLog, parseVolume, type AuditReport } from '../../analytics/audit';
 import { auditMixTable, hasObservedHistory } from '../../analytics/audit-mix-table';
 import { type ObservedEscalations } from '../../analytics/escalation-history';
+import { classifyForCascade } from '../../classifier/request-classifier';
 import { money, pct } from '../../analytics/format';
 import { type CascadeConfig } from '../../core/config';
 import { type CliContext } from '../cli-context';
@@ -31,6 +33,8 @@ const AuditOptions = z.object({
   json: z.boolean().optional(),
   jsonOut: z.string().min(1).optional(),
   html: z.string().min(1).optional(),
+  uncertain: z.coerce.number().int().min(1).max(100_000).optional(),
+  uncertainOut: z.string().min(1).optional(),
   history: z.boolean(),
   historyQuery: z.string().min(1).optional(),
   historySince: z.string().min(1).optional(),
@@ -43,6 +47,8 @@ const FLAGS: Record<string, string> = {
   html: '--html',
   historyQuery: '--history-query',
   historySince: '--history-since',
+  uncertain: '--uncertain',
+  uncertainOut: '--uncertain-out',
 };
 
 /** The audit for a person: the mix, the start tiers, the cost both ways and the monthly projection. */
@@ -69,7 +75,22 @@ function renderAudit(report: AuditReport): string {
   else if (report.history)
     lines.push('  (no route has enough completed cascades in Temporal for observed escalation rates)');
   for (const problem of report.invalid.slice(0, 10)) lines.push(`line ${problem.line}: ${problem.error}`);
+  if (report.uncertain) {
+    lines.push('', `the ${report.uncertain.length} prompts the classifier was least sure of (label these first):`);
+    lines.push(
+      table(
+        ['id', 'task type', 'source', 'margin', 'prompt'],
+        report.uncertain.map((u) => [u.id, u.taskType, u.source, u.margin.toFixed(3), excerpt(u.prompt)]),
+        { colWidths: [null, null, null, null, 60] },
+      ),
+    );
+  }
   return lines.join('\n');
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 159)}…` : flat;
 }
 
 const AUDIT_HELP = `
@@ -95,12 +116,22 @@ export function registerAuditCommand(program: Command, cli: CliContext): void {
     .option('--json', 'print the report as JSON instead of the table')
     .option('--json-out <file>', 'also write the JSON report to this file')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option(
+      '--uncertain <n>',
+      'also list the n prompts the classifier was least sure of (lowest margin): the ones to label first',
+    )
+    .option(
+      '--uncertain-out <file>',
+      'write those prompts as JSONL {id, prompt, taskType, margin}: correct taskType, then `cascade classifier train` on it',
+    )
     .option('--no-history', 'do not read observed escalation rates from Temporal')
     .option('--history-query <query>', 'only cascades matching this visibility query count for the observed rates')
     .option('--history-since <time>', 'only cascades started since: an ISO date or a duration ago (30d)')
     .addHelpText('after', AUDIT_HELP)
     .action(async (file: string, raw: AuditOptions, command: Command) => {
       const options = parseOptions(AuditOptions, raw, FLAGS);
+      if (options.uncertainOut !== undefined && options.uncertain === undefined)
+        throw new CliError('--uncertain-out: give --uncertain <n> too (how many prompts to write)', EXIT_CODES.usage);
       const config = await cli.config(command);
       const history = options.history ? await readHistory(cli, command, config, options) : undefined;
       const report = await auditPromptLog(inputLines(file, cli.io), {
@@ -108,7 +139,17 @@ export function registerAuditCommand(program: Command, cli: CliContext): void {
         source: file === '-' ? 'stdin' : path.basename(file),
         ...(options.volume !== undefined ? { volumePerMonth: options.volume } : {}),
         ...(history ? { history } : {}),
+        ...(options.uncertain !== undefined ? { uncertain: options.uncertain } : {}),
+        // The worker's own classifier: precise rules and the config's learned model.
+        classify: (request) => classifyForCascade(request, config),
       });
+      if (options.uncertainOut !== undefined) {
+        const lines = (report.uncertain ?? []).map((u) =>
+          JSON.stringify({ id: u.id, prompt: u.prompt, taskType: u.taskType, margin: u.margin }),
+        );
+        await writeFile(options.uncertainOut, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+        cli.note(`written: ${options.uncertainOut} (${lines.length} prompts to label)`);
+      }
       await outputReport(
         cli,
         report,

@@ -7,8 +7,8 @@ import { SingleBar } from 'cli-progress';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { BatchId, BatchSource } from '../../core/batch';
-import { type BatchClient, type BatchView } from '../../lib/batch-client';
-import { type BatchResultLine } from '../../lib/batch-results';
+import { type BatchClient, type BatchView } from '../../client/batch-client';
+import { type BatchResultLine } from '../../batch/batch-results';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
 import { parseOptions } from '../parse-options';
@@ -62,7 +62,7 @@ export async function withBatches<T>(
   body: (batches: BatchClient) => Promise<T>,
 ): Promise<T> {
   const config = await cli.config(command);
-  const { BatchClient, BatchConflictError, BatchNotFoundError } = await import('../../lib/batch-client.js');
+  const { BatchClient, BatchConflictError, BatchNotFoundError } = await import('../../client/batch-client.js');
   const client = await cli.temporalClient(command);
   try {
     return await body(new BatchClient(client, config.taskQueue));
@@ -164,7 +164,8 @@ async function writeResults(
 ): Promise<{ counts: Record<BatchResultLine['status'], number>; failures: BatchResultLine[] }> {
   const counts: Record<BatchResultLine['status'], number> = { ok: 0, failed: 0, pending: 0, not_run: 0 };
   const failures: BatchResultLine[] = [];
-  for await (const line of batches.results(batchId)) {
+  const { resultsOfBatch } = await import('../../batch/batch-results.js');
+  for await (const line of resultsOfBatch(batches, batchId)) {
     counts[line.status] += 1;
     if (line.status === 'failed' && failures.length < 10) failures.push(line);
     if (!filter(line)) continue;

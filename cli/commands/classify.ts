@@ -1,5 +1,6 @@
 import { type Command } from 'commander';
-import { classifyByRules, planCascade } from '../../core/cascade-plan';
+import { classifyForCascade } from '../../classifier/request-classifier';
+import { planCascade } from '../../core/cascade-plan';
 import { type CascadeConfig } from '../../core/config';
 import { parseRequest, RequestValidationError } from '../../core/request';
 import { type CliContext } from '../cli-context';
@@ -15,7 +16,10 @@ export interface ClassifyRow {
   route: string;
   /** The tier the cascade would start on. */
   startTier: string;
+  /** `rules`, `learned`, `default` or `given`. */
   source: string;
+  /** How sure the deciding classifier was (see `Classification.margin`); absent for a given task type. */
+  margin?: number;
   reason: string;
   scores: Record<string, number>;
 }
@@ -28,14 +32,18 @@ export interface ClassifyLineError {
 }
 
 /**
- * Classifies one record offline with the config's rules: `{ prompt }` or `{ messages }`, plus
- * optional `system`, `schema`, `groundTruth`, which the rules read too. The id is only a label
- * here, so any string or number is fine.
+ * Classifies one record offline exactly as the worker would (precise rules and the config's learned
+ * model, or rules alone): `{ prompt }` or `{ messages }`, plus optional `system`, `schema`,
+ * `groundTruth`, which the rules read too. The id is only a label here, so any string or number is fine.
  */
-export function classifyRecord(record: Record<string, unknown>, id: string, config: CascadeConfig): ClassifyRow {
+export async function classifyRecord(
+  record: Record<string, unknown>,
+  id: string,
+  config: CascadeConfig,
+): Promise<ClassifyRow> {
   const { id: _id, ...fields } = record;
   const request = parseRequest(fields);
-  const { classification } = classifyByRules(request, config);
+  const { classification } = await classifyForCascade(request, config);
   const plan = planCascade(config, classification, request);
   return {
     id,
@@ -44,6 +52,7 @@ export function classifyRecord(record: Record<string, unknown>, id: string, conf
     route: classification.route,
     startTier: plan.tiers[0]?.name ?? '',
     source: classification.source,
+    ...(classification.margin !== undefined ? { margin: classification.margin } : {}),
     reason: classification.reason,
     scores: classification.scores,
   };
@@ -77,7 +86,7 @@ async function* classifyFile(
     const rawId = (record as { id?: unknown }).id;
     const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : String(line);
     try {
-      yield classifyRecord(record as Record<string, unknown>, id, config);
+      yield await classifyRecord(record as Record<string, unknown>, id, config);
     } catch (error) {
       yield lineError(line, id, error);
     }
@@ -89,19 +98,19 @@ function renderOne(row: ClassifyRow): string {
     ['task type', row.taskType],
     ['complexity', row.complexity],
     ['route', `${row.route} (starts on tier ${row.startTier})`],
-    ['source', row.source],
+    ['source', row.margin !== undefined ? `${row.source} (margin ${row.margin})` : row.source],
     ['reason', row.reason],
   ]
     .map(([label, value]) => `${label!.padEnd(10)}  ${value}`)
     .join('\n');
 }
 
-/** `cascade classify`: the rules classifier's verdict, offline: no Temporal, no model calls. */
+/** `cascade classify`: the classifier's verdict, offline: no Temporal, no model calls. */
 export function registerClassifyCommand(program: Command, cli: CliContext): void {
   program
     .command('classify')
     .description(
-      'classify a prompt, or each line of a JSONL file of {"id", "prompt"}, offline with the config\'s rules',
+      'classify a prompt, or each line of a JSONL file of {"id", "prompt"}, offline with the config\'s classifier (precise rules and the learned model, as the worker does)',
     )
     .argument('[prompt]', 'the prompt ("-" reads stdin)')
     .option('--file <jsonl>', 'classify each line of a JSONL file ("-" reads stdin)')
@@ -124,7 +133,7 @@ export function registerClassifyCommand(program: Command, cli: CliContext): void
 
         if (options.file === undefined) {
           const text = prompt === '-' ? (await readStream(cli.io.stdin)).replace(/\n$/, '') : prompt!;
-          const row = classifyRecord(
+          const row = await classifyRecord(
             { prompt: text, ...(options.system !== undefined ? { system: options.system } : {}) },
             'prompt',
             config,

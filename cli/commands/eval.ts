@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { type EvalProgress } from '../../eval/eval-runner';
-import { PROJECT_ROOT } from '../../lib/load-config';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
 import { parseOptions } from '../parse-options';

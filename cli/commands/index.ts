@@ -2,6 +2,7 @@ import { type RegisterCommand } from '../cli-context';
 import { registerAuditCommand } from './audit';
 import { registerBatchCommand } from './batch';
 import { registerCancelCommand } from './cancel';
+import { registerClassifierCommand } from './classifier';
 import { registerClassifyCommand } from './classify';
 import { registerEvalCommand } from './eval';
 import { registerListCommand } from './list';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerListCommand,
   registerCancelCommand,
   registerClassifyCommand,
+  registerClassifierCommand,
   registerEvalCommand,
   registerTuneCommand,
   registerBatchCommand,

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { money, pct } from '../../analytics/format';
+import { savingsReportTables, type ReportTable } from '../../analytics/report-tables';
 import { type SavingsReport } from '../../analytics/savings-report';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
@@ -38,10 +39,18 @@ export async function outputReport<R>(
   if (written.length > 0) cli.note(`written: ${written.join(', ')}`);
 }
 
+/** A report table in the terminal. */
+function textTable({ columns, rows }: ReportTable): string {
+  return table(
+    columns.map((c) => c.label),
+    rows,
+  );
+}
+
 /** The savings report for a person. */
 function renderReport(report: SavingsReport): string {
   const t = report.totals;
-  const outcomeNames = [...new Set(report.byTaskType.flatMap((r) => Object.keys(r.outcomes)))].sort();
+  const tables = savingsReportTables(report);
   const lines = [
     `${report.requests} cascades since ${report.since} (${
       Object.entries(report.byStatus)
@@ -49,38 +58,16 @@ function renderReport(report: SavingsReport): string {
         .join(', ') || 'none'
     })`,
     '',
-    table(
-      ['task type', 'requests', ...outcomeNames, 'cost', 'baseline', 'saved'],
-      report.byTaskType.map((r) => [
-        r.taskType,
-        r.requests,
-        ...outcomeNames.map((o) => r.outcomes[o] ?? 0),
-        money(r.costUsd),
-        money(r.baselineUsd),
-        money(r.savedUsd),
-      ]),
-    ),
+    textTable(tables.taskTypes),
     '',
     `cost        ${money(t.costUsd)} against ${money(t.baselineUsd)} on the frontier model alone: saved ${money(t.savedUsd)} (${pct(t.savingShare)})`,
     `escalated   ${t.escalated} of ${t.completed} completed (${pct(t.escalationRate)})`,
   ];
   if (report.tiers.length > 0) {
-    lines.push(
-      '',
-      table(
-        ['tier', 'answers', 'rejected', 'rate'],
-        report.tiers.map((r) => [r.tier, r.answers, r.rejected, pct(r.rate)]),
-      ),
-    );
+    lines.push('', textTable(tables.tiers));
   }
   if (report.checks.length > 0) {
-    lines.push(
-      '',
-      table(
-        ['check', 'failed answers', 'per answer checked'],
-        report.checks.map((c) => [c.check, c.failures, pct(c.rate)]),
-      ),
-    );
+    lines.push('', textTable(tables.checks));
   }
   if (report.topReasons.length > 0) {
     lines.push(
@@ -94,19 +81,7 @@ function renderReport(report: SavingsReport): string {
     );
   }
   if (report.overTime.length > 0) {
-    lines.push(
-      '',
-      table(
-        [report.bucket, 'requests', 'cost', 'baseline', 'saved'],
-        report.overTime.map((b) => [
-          b.start.replace('T', ' ').slice(0, report.bucket === 'hour' ? 16 : 10),
-          b.requests,
-          money(b.costUsd),
-          money(b.baselineUsd),
-          money(b.savedUsd),
-        ]),
-      ),
-    );
+    lines.push('', textTable(tables.overTime));
   }
   return lines.join('\n');
 }

@@ -177,7 +177,7 @@ async function whatIf(cli: CliContext, command: Command, options: z.infer<typeof
 async function reprocess(cli: CliContext, command: Command, options: z.infer<typeof ReprocessOptions>): Promise<void> {
   const explicitConfig = cli.globals(command).config !== undefined;
   const config = await cli.config(command);
-  const { newBatchId } = await import('../../lib/batch-client.js');
+  const { newBatchId } = await import('../../client/batch-client.js');
   await withBatches(cli, command, async (batches) => {
     const batchId = options.id ?? newBatchId().replace(/^batch-/, 'reprocess-');
     // Continuing a reprocessing keeps its original time bound, so it selects the same cascades.

@@ -1,5 +1,4 @@
 import { type Command } from 'commander';
-import { validateRequest } from '../../client/validate-request';
 import { type CliContext } from '../cli-context';
 import { EXIT_CODES } from '../exit-codes';
 import { renderResult } from '../render';
@@ -21,7 +20,7 @@ export function registerRunCommand(program: Command, cli: CliContext): void {
     .action(async (prompt: string | undefined, options: RequestOptions & { json?: boolean }, command: Command) => {
       const input = await requestFromOptions(prompt, options, cli.io);
       // Validate before connecting, so a bad request is reported as such even with no server around.
-      validateRequest(input, await cli.config(command));
+      await cli.validateRequest(command, input);
       const client = await cli.cascadeClient(command);
       const { id, created } = await client.submit(input);
       if (!options.json)

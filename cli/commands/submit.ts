@@ -1,5 +1,4 @@
 import { type Command } from 'commander';
-import { validateRequest } from '../../client/validate-request';
 import { type CliContext } from '../cli-context';
 import { addRequestOptions, requestFromOptions, type RequestOptions } from '../request-options';
 
@@ -14,7 +13,7 @@ export function registerSubmitCommand(program: Command, cli: CliContext): void {
     .option('--json', 'print {"id", "created"} as one JSON line')
     .action(async (prompt: string | undefined, options: RequestOptions & { json?: boolean }, command: Command) => {
       const input = await requestFromOptions(prompt, options, cli.io);
-      validateRequest(input, await cli.config(command));
+      await cli.validateRequest(command, input);
       const client = await cli.cascadeClient(command);
       const submission = await client.submit(input);
       if (options.json) {

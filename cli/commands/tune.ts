@@ -3,11 +3,12 @@ import path from 'node:path';
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { AgreementNormalization, type CascadeConfig } from '../../core/config';
-import { PROJECT_ROOT } from '../../lib/load-config';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { type CliContext } from '../cli-context';
 import { CliError, EXIT_CODES } from '../exit-codes';
 import { parseOptions } from '../parse-options';
 import { table } from '../render';
+import { timeFrom } from './list';
 
 /** The config `cascade tune` starts from when no `--config` is given: its models are the dataset's. */
 const DEFAULT_TUNE_CONFIG = path.join(PROJECT_ROOT, 'configs', 'routerbench.yaml');
@@ -87,15 +88,35 @@ export function registerTuneCommand(program: Command, cli: CliContext): void {
     .option('--top <n>', 'policies of the front to show', '12')
     .option('--json <file>', 'write the front and the verdict as JSON')
     .option('--write-config <file>', 'write the config for the policy that meets the targets with the highest saving')
+    .option(
+      '--from-history',
+      "instead: propose each route's start tier from the cascades that ran (Temporal), at their observed acceptance",
+    )
+    .option('--since <time>', 'with --from-history: cascades started since an ISO date or a duration ago', '30d')
+    .option('--history-query <query>', 'with --from-history: only cascades matching this visibility query')
+    .option('--min-samples <n>', 'with --from-history: completed cascades a route needs to be tuned', '20')
+    .option('--limit <n>', 'with --from-history: read at most this many cascades, newest first', '5000')
     .addHelpText(
       'after',
       `
+With --from-history, the service's config (--config, LLM_CASCADE_CONFIG) and the cascades that
+ran are read instead: per route, each tier's acceptance (answers that passed their checks) and cost
+per visit, observed in the steps; the proposal is the start tier with the lowest expected cost, and
+--write-config writes the config with it.
+
 The frontier is the top tier of --route in the config (default configs/routerbench.yaml). Every
 policy is replayed in memory from the recorded answers with the engine's own checks; the fold
 columns give the range of macro numbers over 5 interleaved slices of the rows, a sign of how well a
 choice will hold on new data. Confirm a written config with: cascade eval --config <file>.`,
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
+      if (raw.fromHistory) return tuneFromHistory(cli, command, raw);
+      const historyOnly = HISTORY_ONLY.filter((name) => command.getOptionValueSource(name) === 'cli');
+      if (historyOnly.length > 0)
+        throw new CliError(
+          `${historyOnly.map((n) => HISTORY_FLAGS[n]).join(', ')}: only with --from-history`,
+          EXIT_CODES.usage,
+        );
       const options = parseOptions(TuneOptions, raw, FLAGS);
       // Like `cascade eval`: the dataset's models live in their own config, not the service's.
       const configFile =
@@ -110,11 +131,11 @@ choice will hold on new data. Confirm a written config with: cascade eval --conf
         { resolveSharedDataDir },
         { RouterbenchDataError },
       ] = await Promise.all([
-        import('../../lib/load-config.js'),
+        import('../../config/load-config.js'),
         import('../../eval/policy-search.js'),
         import('../../eval/policy-config.js'),
         import('../../eval/eval-dataset.js'),
-        import('../../simulator/shared-data-dir.js'),
+        import('../../lib/shared-data-dir.js'),
         import('../../simulator/routerbench-dataset.js'),
       ]);
       const config = await loadConfig(configFile);
@@ -374,4 +395,100 @@ function describeVerdict(
     );
   }
   return lines.join('\n');
+}
+
+/** Options of the RouterBench search that mean nothing with --from-history. */
+const SEARCH_ONLY = [
+  'data',
+  'route',
+  'models',
+  'maxCostShare',
+  'families',
+  'normalize',
+  'macro',
+  'targetRetention',
+  'targetSaving',
+  'top',
+];
+const HISTORY_ONLY = ['since', 'historyQuery', 'minSamples', 'limit'];
+const HISTORY_FLAGS: Record<string, string> = {
+  since: '--since',
+  historyQuery: '--history-query',
+  minSamples: '--min-samples',
+  limit: '--limit',
+};
+
+const HistoryOptions = z.object({
+  since: z.string().min(1),
+  historyQuery: z.string().min(1).optional(),
+  minSamples: z.coerce.number().int().min(1),
+  limit: z.coerce.number().int().min(1).max(1_000_000),
+  json: z.string().min(1).optional(),
+  writeConfig: z.string().min(1).optional(),
+});
+
+/** `cascade tune --from-history`: start tiers learned from the cascades that ran. */
+async function tuneFromHistory(cli: CliContext, command: Command, raw: Record<string, unknown>): Promise<void> {
+  const conflicting = SEARCH_ONLY.filter((name) => command.getOptionValueSource(name) === 'cli');
+  if (conflicting.length > 0)
+    throw new CliError(
+      `${conflicting.map((n) => FLAGS[n]).join(', ')}: not with --from-history (it reads the cascades that ran, not a dataset)`,
+      EXIT_CODES.usage,
+    );
+  const options = parseOptions(HistoryOptions, raw, { ...FLAGS, ...HISTORY_FLAGS });
+  const since = new Date(timeFrom(options.since));
+  if (Number.isNaN(since.getTime()))
+    throw new CliError(
+      `--since: expected an ISO date or a duration like 30d, got "${options.since}"`,
+      EXIT_CODES.usage,
+    );
+  const config = await cli.config(command);
+  const { startTiersFromHistory, startTierConfigYaml } = await import('../../analytics/start-tier-history.js');
+  const report = await startTiersFromHistory(await cli.temporalClient(command), config, {
+    since,
+    minSamples: options.minSamples,
+    limit: options.limit,
+    ...(options.historyQuery ? { query: options.historyQuery } : {}),
+  });
+  const money = (usd: number) => `$${usd.toFixed(6)}`;
+  cli.out(`${report.cascades} completed cascades since ${since.toISOString()}`);
+  if (report.routes.length > 0) {
+    cli.out('');
+    cli.out(
+      table(
+        ['route', 'cascades', 'acceptance by tier', 'start now', 'proposed', 'expected cost now → proposed', 'saving'],
+        report.routes.map((r) => {
+          const now = r.expectedCostByStart.find((e) => e.tier === r.currentStartTier);
+          const proposed = r.expectedCostByStart.find((e) => e.tier === r.proposedStartTier);
+          return [
+            r.route,
+            String(r.samples),
+            r.tiers
+              .map(
+                (t) =>
+                  `${t.tier} ${t.acceptance === undefined ? '-' : `${Math.round(t.acceptance * 100)}% of ${t.answers}`}`,
+              )
+              .join(', '),
+            r.currentStartTier,
+            r.proposedStartTier === r.currentStartTier ? `${r.proposedStartTier} (keep)` : r.proposedStartTier,
+            r.note ?? `${now ? money(now.costUsd) : '?'} → ${proposed ? money(proposed.costUsd) : '?'}`,
+            r.savingUsd > 0 ? `${money(r.savingUsd)} (${(r.savingShare * 100).toFixed(1)}%)` : '-',
+          ];
+        }),
+      ),
+    );
+  }
+  if (options.json) {
+    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    cli.note(`written: ${options.json}`);
+  }
+  if (options.writeConfig) {
+    const { configPathFrom } = await import('../../config/load-config.js');
+    const file = configPathFrom(cli.globals(command).config, cli.io.env);
+    await writeFile(options.writeConfig, startTierConfigYaml(await readFile(file, 'utf8'), report));
+    const changed = report.routes.filter((r) => r.proposedStartTier !== r.currentStartTier);
+    cli.note(
+      `written: ${options.writeConfig} (${changed.length === 0 ? 'no start tier changed' : changed.map((r) => `${r.route}: ${r.currentStartTier} -> ${r.proposedStartTier}`).join(', ')})`,
+    );
+  }
 }

@@ -4,8 +4,6 @@ import path from 'node:path';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const CLI_ENTRY = path.join(PROJECT_ROOT, 'cli', 'main.ts');
-/** The installed command's shim (package.json "bin"), which registers tsx itself. */
-const BIN_ENTRY = path.join(PROJECT_ROOT, 'bin', 'cascade.js');
 
 export interface CliRun {
   code: number | null;
@@ -14,16 +12,16 @@ export interface CliRun {
 }
 
 /**
- * `node --import tsx cli/main.ts ...args` (or `node bin/cascade.js ...args` with `entry: 'bin'`),
- * with `env` added to a clean environment; fails the test after `timeoutMs`.
+ * `node --import tsx cli/main.ts ...args` (the source, as `npm run cascade` runs it; the installed
+ * command is tested in `test/installed/`), with `env` added to a clean environment; fails the test
+ * after `timeoutMs`.
  */
 export function runCascadeCli(
   args: string[],
-  options: { env?: Record<string, string>; stdin?: string; timeoutMs?: number; entry?: 'main' | 'bin' } = {},
+  options: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const entry = options.entry === 'bin' ? [BIN_ENTRY] : ['--import', 'tsx', CLI_ENTRY];
-    const child = spawn(process.execPath, [...entry, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
       cwd: PROJECT_ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -1,7 +1,7 @@
 import { type Worker } from '@temporalio/worker';
 import { CascadeClient } from '../../client/cascade-client';
 import { parseConfig, type CascadeConfig, type CascadeConfigInput } from '../../core/config';
-import { pointConfigAtSimulator, simulatorEnv } from '../../lib/demo-mode';
+import { pointConfigAtSimulator, simulatorEnv } from '../../simulator/demo-mode';
 import { createProviderRegistry } from '../../providers/provider-registry';
 import { startSimulator, type SimulatorHandle } from '../../simulator';
 import { type SimulatorScriptInput } from '../../simulator/simulator-script';

@@ -1,5 +1,5 @@
 /**
- * A process for `test/process-lifelines.test.ts` to SIGKILL: it starts children the way the project
+ * A process for `test/lib-child-lifeline.test.ts` to SIGKILL: it starts children the way the project
  * does and reports their pids as JSON lines appended to a file (its stdout may die with it).
  *
  *   lifeline-fixture.ts tied <pdeathsig|watcher> <report>   a spawnTied child (its command reports its own pid)

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/load-config';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 export type ServiceRole = 'api' | 'worker';
 

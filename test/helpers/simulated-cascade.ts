@@ -9,9 +9,9 @@ import pino, { type Logger } from 'pino';
 import { type ApiLimits } from '../../api/api-context';
 import { buildApi } from '../../api/build-api';
 import { type CascadeConfig } from '../../core/config';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/load-config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load-config';
 import { createProviderRegistry } from '../../providers/provider-registry';
-import { pointConfigAtSimulator, simulatorEnv } from '../../lib/demo-mode';
+import { pointConfigAtSimulator, simulatorEnv } from '../../simulator/demo-mode';
 import { startSimulator, type SimulatorHandle, type SimulatorScriptInput } from '../../simulator';
 import { createTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
 

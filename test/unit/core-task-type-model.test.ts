@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { BUILT_IN_MODEL_PATH, readModelFile } from '../../classifier/model-file';
+import { classifyWithLearnedModel } from '../../core/cascade-plan';
+import { parseConfig } from '../../core/config';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  decodeTaskTypeModel,
+  encodeTaskTypeModel,
+  predictTaskType,
+  TaskTypeModelFile,
+  type TaskTypeModel,
+} from '../../core/task-type-model';
+import {
+  crossValidateBySource,
+  evaluatePredictions,
+  trainTaskTypeModel,
+  type TrainingExample,
+} from '../../core/task-type-training';
+import { threeTierConfig } from '../helpers/engine';
+
+const EXAMPLES: TrainingExample[] = [
+  ['Summarize this article in two sentences.', 'summarization', 'a'],
+  ['Give me a short summary of the meeting notes.', 'summarization', 'b'],
+  ['tl;dr of the thread please', 'summarization', 'c'],
+  ['Write a poem about the sea.', 'creative_generation', 'a'],
+  ['Write a short story about a lost dog.', 'creative_generation', 'b'],
+  ['Compose a haiku about snow.', 'creative_generation', 'c'],
+  ['What is the capital of Peru?', 'question_answering', 'a'],
+  ['Who invented the telephone?', 'question_answering', 'b'],
+  ['Why is the sky blue?', 'question_answering', 'c'],
+].map(([prompt, taskType, source]) => ({ prompt: prompt!, taskType: taskType!, source: source! }));
+const OPTIONS = { buckets: 1 << 12, epochs: 20, learningRate: 0.5, l2: 1e-5, seed: 7 };
+
+describe('learned task-type model', () => {
+  it('trains deterministically and predicts what it was taught', () => {
+    const a = trainTaskTypeModel(EXAMPLES, OPTIONS);
+    const b = trainTaskTypeModel(EXAMPLES, OPTIONS);
+    assert.deepEqual(a.weights, b.weights);
+    const model: TaskTypeModel = { ...a, id: 'test' };
+    assert.equal(predictTaskType(model, 'Summarize this report for me.').taskType, 'summarization');
+    assert.equal(predictTaskType(model, 'Write a poem about autumn.').taskType, 'creative_generation');
+    const prediction = predictTaskType(model, 'Who wrote Hamlet?');
+    assert.equal(prediction.taskType, 'question_answering');
+    const probabilities = Object.values(prediction.scores);
+    assert.ok(Math.abs(probabilities.reduce((x, y) => x + y, 0) - 1) < 0.01);
+    assert.equal(prediction.margin, Math.round((probabilities[0]! - probabilities[1]!) * 1000) / 1000);
+  });
+
+  it('keeps its predictions through the int8 file format', () => {
+    const trained = trainTaskTypeModel(EXAMPLES, OPTIONS);
+    const file = TaskTypeModelFile.parse(JSON.parse(JSON.stringify(encodeTaskTypeModel(trained))));
+    const decoded = decodeTaskTypeModel(file, 'x');
+    for (const e of EXAMPLES)
+      assert.equal(
+        predictTaskType(decoded, e.prompt).taskType,
+        predictTaskType({ ...trained, id: 'y' }, e.prompt).taskType,
+      );
+    assert.throws(() => decodeTaskTypeModel({ ...file, weights: file.weights.slice(8) }, 'x'), /weights: expected/);
+    assert.throws(() => decodeTaskTypeModel({ ...file, bias: [0] }, 'x'), /bias: expected 3 numbers/);
+  });
+
+  it('round-trips base64 of every length', () => {
+    for (let n = 0; n < 8; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 200) % 256);
+      assert.deepEqual(base64ToBytes(bytesToBase64(bytes)), bytes);
+      assert.equal(bytesToBase64(bytes), Buffer.from(bytes).toString('base64'));
+    }
+  });
+
+  it('cross-validates by source and scores predictions per type', () => {
+    const cv = crossValidateBySource(EXAMPLES, OPTIONS, (m, t) => predictTaskType({ ...m, id: '' }, t));
+    assert.deepEqual(
+      cv.folds.map((f) => [f.source, f.examples]),
+      [
+        ['a', 3],
+        ['b', 3],
+        ['c', 3],
+      ],
+    );
+    assert.equal(cv.pooled.examples, 9);
+    const report = evaluatePredictions([
+      { expected: 'a', predicted: 'a' },
+      { expected: 'a', predicted: 'b' },
+      { expected: 'b', predicted: 'b' },
+    ]);
+    assert.equal(report.accuracy, 2 / 3);
+    assert.deepEqual(report.perType.b, { support: 1, predicted: 2, precision: 0.5, recall: 1, f1: 2 / 3 });
+    assert.deepEqual(report.confusion, { a: { a: 1, b: 1 }, b: { b: 1 } });
+  });
+});
+
+describe('classifyWithLearnedModel', () => {
+  let model: TaskTypeModel;
+  const config = parseConfig(
+    threeTierConfig({
+      routes: {
+        extraction: { startTier: 'small' },
+        summarization: { startTier: 'small' },
+        coding: { startTier: 'mid' },
+        legal: { startTier: 'mid' },
+        default: { startTier: 'small' },
+      },
+      classifier: { rules: [{ taskType: 'legal', weight: 5, keywords: ['indemnification'] }] },
+    }),
+  );
+  before(async () => {
+    model = await readModelFile(BUILT_IN_MODEL_PATH);
+  });
+
+  it('lets the model decide a plain prompt, recording its probabilities, margin and id', () => {
+    const { classification, margin } = classifyWithLearnedModel(
+      { prompt: 'Give me a short summary of this article about the bike lanes.' },
+      config,
+      model,
+    );
+    assert.equal(classification.source, 'learned');
+    assert.equal(classification.taskType, 'summarization');
+    assert.equal(classification.learnedModel, model.id);
+    assert.equal(classification.margin, margin);
+    assert.match(classification.reason, new RegExp(`^learned model ${model.id}: summarization `));
+  });
+
+  it('lets precise rules decide: a schema, a code block, the config’s own rules; a given type stands', () => {
+    const schema = classifyWithLearnedModel(
+      { prompt: 'Extract the total from: total 12 EUR', schema: { type: 'object' } },
+      config,
+      model,
+    ).classification;
+    assert.deepEqual([schema.source, schema.taskType], ['rules', 'extraction']);
+    assert.match(schema.reason, /^precise rules \(an expected schema\): /);
+    const code = classifyWithLearnedModel({ prompt: 'What is wrong here?\n```js\nconst x = ;\n```' }, config, model);
+    assert.deepEqual([code.classification.source, code.classification.taskType], ['rules', 'coding']);
+    const own = classifyWithLearnedModel({ prompt: 'Is this indemnification clause fair?' }, config, model);
+    assert.deepEqual([own.classification.source, own.classification.taskType], ['rules', 'legal']);
+    assert.match(own.classification.reason, /^config rules: /);
+    const given = classifyWithLearnedModel({ prompt: 'Summarize this.', taskType: 'coding' }, config, model);
+    assert.equal(given.classification.source, 'given');
+  });
+
+  it('takes the default route when the best probability is below minProbability', () => {
+    const strict = { ...config, classifier: { ...config.classifier, minProbability: 0.999 } };
+    const { classification } = classifyWithLearnedModel({ prompt: 'hmm' }, strict, model);
+    assert.deepEqual(
+      [classification.source, classification.taskType, classification.route],
+      ['default', 'default', 'default'],
+    );
+    assert.match(classification.reason, /unsure: .*below 0\.999; default route "default"/);
+  });
+});
