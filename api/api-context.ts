@@ -1,4 +1,5 @@
 import { Client, type Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { type FastifyReply } from 'fastify';
 import { type Logger } from 'pino';
 import { CascadeClient } from '../client/cascade-client';
@@ -58,9 +59,15 @@ export function createApiContext(options: {
   config: CascadeConfig;
   limits: ApiLimits;
   logger: Logger;
+  /** Starts workflows with the caller's trace context, so the workflow's spans join the request's trace. */
+  tracing?: boolean;
 }): ApiContext {
   const { connection, namespace, config, limits } = options;
-  const temporal = new Client({ connection, namespace });
+  const temporal = new Client({
+    connection,
+    namespace,
+    ...(options.tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+  });
   const cascades = new CascadeClient({ client: temporal, taskQueue: config.taskQueue, config });
   const withTemporal = <T>(fn: () => Promise<T>): Promise<T> =>
     connection.withDeadline(Date.now() + limits.temporalTimeoutMs, fn);

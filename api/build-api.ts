@@ -16,6 +16,9 @@ import { createApiKeyCheck } from './bearer-auth';
 import { registerCascadeRoutes } from './cascade-routes';
 import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
 import { registerHealthRoutes } from './health-routes';
+import { registerMetricsRoute, type ApiMetrics } from './metrics-route';
+import { registerHttpTracing } from '../telemetry/http-tracing';
+import { type Tracing } from '../telemetry/tracing';
 import { buildOpenApiDocument } from './openapi-document';
 import { RouteTable } from './route-table';
 
@@ -30,6 +33,15 @@ export interface ApiOptions {
   /** Bearer keys; empty or absent means no authentication (callers must keep such a server on loopback). */
   apiKeys?: readonly string[];
   limits?: Partial<ApiLimits>;
+  /** Serves `/metrics` and counts requests; without it there is no `/metrics`. */
+  metrics?: ApiMetrics;
+  /** Traces each request into the workflows it starts; off when absent. */
+  tracing?: Tracing;
+}
+
+/** An incoming `x-request-id` kept as the request id: up to 128 of A-Z a-z 0-9 . _ : - ; anything else gets a fresh UUID. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : randomUUID();
 }
 
 function dialectOf(request: FastifyRequest): ErrorDialect {
@@ -61,7 +73,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     bodyLimit: limits.bodyLimitBytes,
     // Ids are up to 200 characters, and percent-encoding can triple that.
     routerOptions: { maxParamLength: 1000 },
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id when it is a plausible id (it is logged and echoed), else a new one.
+    genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => {
       void sendError(error, request, reply);
@@ -96,6 +109,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     });
   });
 
+  if (options.tracing) registerHttpTracing(app, options.tracing.tracer);
   const routes = new RouteTable(app);
   const apiKeys = options.apiKeys ?? [];
   if (apiKeys.length > 0) {
@@ -134,8 +148,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     config: options.config,
     limits,
     logger,
+    ...(options.tracing ? { tracing: true } : {}),
   });
   registerHealthRoutes(routes, context);
+  if (options.metrics) registerMetricsRoute(app, routes, options.metrics);
   registerCascadeRoutes(routes, context);
   registerChatCompletionRoutes(routes, context);
   const openApi = buildOpenApiDocument({ version: packageVersion(), authRequired: apiKeys.length > 0 });

@@ -15,6 +15,7 @@ import {
 } from './cascade-schemas';
 import { idempotencyKeyFrom, parseInput, parseQuery } from './parse-input';
 import { type RouteTable } from './route-table';
+import { annotateCascadeId } from '../telemetry/http-tracing';
 
 /** Where a cascade's status is read. Ids may hold `/`, so the id is percent-encoded. */
 export function statusUrl(id: string): string {
@@ -74,6 +75,7 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
       // Validated before Temporal is touched: a bad request never starts a workflow.
       cascades.validate(input);
       const { id, created } = await withTemporal(() => cascades.submit(input));
+      annotateCascadeId(id);
       const location = statusUrl(id);
       reply.header('location', location);
       const base = { id, created, statusUrl: location };

@@ -12,6 +12,7 @@ import { ChatCompletionRequest } from './chat-completion-schemas';
 import { statusUrl } from './cascade-routes';
 import { idempotencyKeyFrom, parseInput } from './parse-input';
 import { type RouteTable } from './route-table';
+import { annotateCascadeId } from '../telemetry/http-tracing';
 
 /** The error dialect of this path: OpenAI's error shape (chosen by path in the error handler). */
 export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
@@ -43,6 +44,7 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
       }
 
       const { id } = await withTemporal(() => cascades.submit(input));
+      annotateCascadeId(id);
       const waited = await context.waitForResult(id, limits.chatWaitMs, reply);
       if (waited.kind === 'timeout') {
         throw new ApiError({

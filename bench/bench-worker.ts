@@ -12,6 +12,9 @@ import { parseConfig } from '../core/config';
 import { simulatorEnv } from '../simulator/demo-mode';
 import { createProviderRegistry } from '../providers/provider-registry';
 import { createCascadeWorker, WORKFLOWS_PATH, type CascadeWorkerOptions } from '../worker/create-worker';
+import pino from 'pino';
+import { CascadeMetrics } from '../telemetry/cascade-metrics';
+import { sdkMetricsSource, sdkMetricsTelemetry } from '../telemetry/sdk-metrics';
 
 /** The parent's instructions. */
 export const WorkerStart = z.object({
@@ -23,6 +26,8 @@ export const WorkerStart = z.object({
   /** A file with the prebuilt workflow bundle; the worker bundles at start-up when absent. */
   bundlePath: z.string().optional(),
   tuning: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  /** Metrics as a production worker keeps them: the SDK's exporter, the cascade's counters, one log line per cascade. */
+  telemetry: z.boolean().default(false),
 });
 export type WorkerStart = z.infer<typeof WorkerStart>;
 
@@ -49,12 +54,6 @@ function send(message: ChildMessage): void {
 }
 
 async function main(): Promise<void> {
-  // Slow workflow tasks on a busy machine are what the bench measures, not news: errors only.
-  Runtime.install({
-    shutdownSignals: [],
-    logger: new DefaultLogger('ERROR', (entry) => process.stderr.write(`[worker] ${entry.level}: ${entry.message}\n`)),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-  });
   let peakRss = 0;
   let peakHeapUsed = 0;
   const sample = () => {
@@ -74,6 +73,22 @@ async function main(): Promise<void> {
     const message = parsed.data;
     if (message.type === 'start') {
       started = (async () => {
+        // Installed here, before any connection, so the start message can ask for the SDK's metrics.
+        // Slow workflow tasks on a busy machine are what the bench measures, not news: errors only.
+        const sdkMetrics = message.telemetry ? await sdkMetricsSource() : undefined;
+        Runtime.install({
+          shutdownSignals: [],
+          logger: new DefaultLogger('ERROR', (entry) =>
+            process.stderr.write(`[worker] ${entry.level}: ${entry.message}\n`),
+          ),
+          telemetryOptions: {
+            logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} },
+            ...(sdkMetrics ? sdkMetricsTelemetry(sdkMetrics.bindAddress) : {}),
+          },
+        });
+        const telemetry = message.telemetry
+          ? { metrics: new CascadeMetrics(), logger: pino({ level: 'info' }, pino.destination('/dev/null')) }
+          : undefined;
         const config = parseConfig(message.config, 'bench worker config');
         const connection = await NativeConnection.connect({ address: message.address });
         const t0 = performance.now();
@@ -86,6 +101,7 @@ async function main(): Promise<void> {
             ? { workflowBundle: { codePath: message.bundlePath } }
             : { workflowsPath: WORKFLOWS_PATH },
           tuning: message.tuning as CascadeWorkerOptions['tuning'],
+          ...(telemetry ? { telemetry } : {}),
         });
         send({ type: 'ready', startupMs: performance.now() - t0 });
         await worker.runUntil(stopped);

@@ -7,7 +7,8 @@
  * and throughput at concurrency 1, 10 and 100; the worker's memory; and what each worker tuning
  * change bought. Writes `bench/results/latest.json` and prints a Markdown table.
  *
- * Options: `--quick` (fewer requests, for a smoke run), `--out <file>`, `--no-tuning`.
+ * Options: `--quick` (fewer requests, for a smoke run), `--out <file>`, `--no-tuning`, `--variants <names>`
+ * (only these tuning variants, in order, repeats allowed: e.g. the metrics overhead as a ratio in one run).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -222,6 +223,8 @@ interface TuningVariant {
   throughputRequests?: number;
   /** Only the worker's start-up differs from the shipped worker: measure that alone. */
   startupOnly?: boolean;
+  /** The worker keeps metrics as `npm run worker` does (SDK exporter, cascade counters, one log line per cascade). */
+  telemetry?: boolean;
 }
 
 /** Variants start only while the bench is younger than this, so that it ends within ten minutes even on a busy machine. */
@@ -237,6 +240,14 @@ const VARIANTS: TuningVariant[] = [
     change: 'createCascadeWorker defaults; bundleWorkflows() made once, zod/ajv/ajv-formats preloaded',
     tuning: {},
     bundle: 'shipped',
+  },
+  {
+    name: 'metrics on',
+    change:
+      "as npm run worker runs: the SDK's Prometheus exporter, the cascade's counters (sink, model-call interceptor) and one JSON log line per cascade; tracing off",
+    tuning: {},
+    bundle: 'shipped',
+    telemetry: true,
   },
   {
     name: 'no preload',
@@ -311,8 +322,20 @@ async function main(): Promise<void> {
     .option('--quick', 'fewer requests: a smoke run')
     .option('--out <file>', 'JSON output', path.join(PROJECT_ROOT, 'bench', 'results', 'latest.json'))
     .option('--no-tuning', 'skip the worker tuning comparison')
+    .option(
+      '--variants <names>',
+      'run only these tuning variants, in this order, repeats allowed (comma-separated, e.g. "shipped,metrics on,shipped,metrics on")',
+    )
     .parse()
-    .opts<{ quick?: boolean; out: string; tuning: boolean }>();
+    .opts<{ quick?: boolean; out: string; tuning: boolean; variants?: string }>();
+  const variants = options.variants
+    ? options.variants.split(',').map((name) => {
+        const variant = VARIANTS.find((v) => v.name === name.trim());
+        if (!variant)
+          throw new Error(`--variants: no variant "${name}" (variants: ${VARIANTS.map((v) => v.name).join(', ')})`);
+        return variant;
+      })
+    : VARIANTS;
   const workload = options.quick ? QUICK : FULL;
   const benchStarted = performance.now();
   // Under load the core warns about every slow workflow task; count them instead of printing each.
@@ -435,7 +458,7 @@ async function main(): Promise<void> {
     // ---- tuning: each variant on the same workload, one after the other
     const tuning: TuningResult[] = [];
     if (options.tuning) {
-      for (const [index, variant] of VARIANTS.entries()) {
+      for (const [index, variant] of variants.entries()) {
         if (performance.now() - benchStarted > TUNING_START_DEADLINE_MS) {
           tuning.push({
             name: variant.name,
@@ -485,6 +508,7 @@ async function main(): Promise<void> {
             config,
             ...(variant.bundle === 'startup' ? {} : { bundlePath: bundles[variant.bundle] }),
             tuning: variant.tuning as Record<string, number>,
+            telemetry: variant.telemetry === true,
           });
           startupMs = proc.startupMs;
           const variantClient = new CascadeClient({ client, taskQueue: variantQueue });

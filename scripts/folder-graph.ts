@@ -18,6 +18,7 @@ const FOLDERS = [
   'activities',
   'simulator',
   'report-kit',
+  'telemetry',
   'worker',
   'analytics',
   'eval',

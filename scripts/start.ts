@@ -27,6 +27,10 @@ import { connectWorker } from '../worker/connect-worker';
 import { ensureTemporalCli, TemporalCliError } from '../lib/temporal-cli';
 import { createProviderRegistry, MissingApiKeyError } from '../providers/provider-registry';
 import { createCascadeWorker } from '../worker/create-worker';
+import { workerTuningFromEnv } from '../worker/worker-tuning';
+import { CascadeMetrics } from '../telemetry/cascade-metrics';
+import { sdkMetricsSource } from '../telemetry/sdk-metrics';
+import { tracingFromEnv, type Tracing } from '../telemetry/tracing';
 import { installTemporalLogging } from '../worker/install-temporal-logging';
 
 const env = process.env;
@@ -42,6 +46,7 @@ const running: {
   connection?: Connection;
   devServer?: DevServer;
   demo?: DemoProviders;
+  tracing?: Tracing;
 } = {};
 
 function portFrom(name: string, fallback: number): number {
@@ -54,7 +59,11 @@ function portFrom(name: string, fallback: number): number {
 }
 
 async function start(): Promise<void> {
-  installTemporalLogging(logger, { handleSignals: false });
+  // One /metrics on the API shows the API's, the worker's and the Temporal SDK's series.
+  const sdkMetrics = await sdkMetricsSource();
+  installTemporalLogging(logger, { handleSignals: false, sdkMetricsBindAddress: sdkMetrics.bindAddress });
+  const metrics = new CascadeMetrics();
+  running.tracing = tracingFromEnv('llm-cascade');
   await watchLaunchers({
     onGone: (launcher) => {
       logger.warn(`the process that launched npm start (pid ${launcher.pid}) is gone: stopping`);
@@ -108,6 +117,8 @@ async function start(): Promise<void> {
     namespace,
     config,
     providers,
+    tuning: workerTuningFromEnv(config),
+    telemetry: { metrics, logger, ...(running.tracing ? { tracing: running.tracing } : {}) },
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });
   running.workerRun = running.worker.run();
@@ -123,6 +134,8 @@ async function start(): Promise<void> {
     port: apiPort,
     host: env.HOST,
     logger,
+    metrics: { metrics, sdk: sdkMetrics },
+    ...(running.tracing ? { tracing: running.tracing } : {}),
   });
 
   const lines = [
@@ -166,6 +179,7 @@ async function stop(exitCode: number, signal?: NodeJS.Signals): Promise<never> {
     );
   }
   await running.demo?.stop();
+  await running.tracing?.shutdown().catch(() => {});
   process.exit(exitCode);
 }
 

@@ -2,6 +2,8 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions }
 import { createActivities } from '../activities';
 import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
+import { WORKFLOW_TRACING_MODULE, workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
+import { defaultShutdownGraceMs } from '../config/shutdown-grace';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */
 export type WorkflowSource = { workflowBundle: { code: string } | { codePath: string } } | { workflowsPath: string };
@@ -13,7 +15,9 @@ export interface CascadeWorkerOptions {
   /** Built from the config and the environment when not given. */
   providers?: ProviderRegistry;
   workflows?: WorkflowSource;
-  /** Overrides of the tuned defaults below (concurrency, cache size, ...). */
+  /** Where the worker reports finished cascades and model calls (metrics); nothing is recorded without it. */
+  telemetry?: WorkerTelemetry;
+  /** Overrides of the tuned defaults below (concurrency, cache size, ...); `workerTuningFromEnv` reads them from the environment. */
   tuning?: Partial<
     Pick<
       WorkerOptions,
@@ -25,6 +29,8 @@ export interface CascadeWorkerOptions {
       | 'shutdownGraceTime'
       | 'maxConcurrentWorkflowTaskPolls'
       | 'maxConcurrentActivityTaskPolls'
+      | 'workflowTaskPollerBehavior'
+      | 'activityTaskPollerBehavior'
       | 'maxEagerActivityReservationsPerWorkflowTask'
       | 'workflowThreadPoolSize'
     >
@@ -79,6 +85,8 @@ export async function bundleWorkflows(
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: [...preloadModules],
+    // Traces only workflows started with trace context; the same bundle serves tracing on and off.
+    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
     logger: bundlerLogger,
   });
 }
@@ -90,17 +98,26 @@ export async function bundleWorkflows(
  */
 export async function createCascadeWorker(options: CascadeWorkerOptions): Promise<Worker> {
   const providers = options.providers ?? createProviderRegistry(options.config);
+  const telemetry = workerTelemetryOptions(options.telemetry, options.config);
+  const workflows = options.workflows ?? { workflowBundle: await bundleWorkflows() };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
     activities: createActivities({ providers, config: options.config }),
-    ...(options.workflows ?? { workflowBundle: await bundleWorkflows() }),
+    ...telemetry,
+    ...workflows,
+    // A bundle carries its interceptor modules (bundleWorkflows); a source path needs them named.
+    ...('workflowsPath' in workflows
+      ? { interceptors: { ...telemetry.interceptors, workflowModules: [WORKFLOW_TRACING_MODULE] } }
+      : {}),
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 40,
     maxCachedWorkflows: 1000,
-    shutdownGraceTime: '10 seconds',
+    // A stopping worker lets every model call in flight finish (the longest model timeout plus the
+    // activity's margin) rather than cancel it and have another worker pay for it again.
+    shutdownGraceTime: defaultShutdownGraceMs(options.config),
     // The SDK otherwise throttles heartbeats to one per 0.8 x the heartbeat timeout, undoing the
     // model call's one per third: a worker busy for a moment then looks dead, and an answered call
     // is made (and paid for) again.

@@ -31,6 +31,8 @@ import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
+import { cancelledCascadeTelemetry, cascadeTelemetry } from '../core/cascade-telemetry';
+import { cascadeTelemetrySink } from './cascade-sinks';
 import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
 
 const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
@@ -61,17 +63,21 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   const record = newDecisionRecord();
   setHandler(decisionsQuery, () => record);
 
+  let config = input.config;
   try {
-    const config = input.config ?? (await resolveConfig());
+    config ??= await resolveConfig();
     if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
     const ending = await runCascadeDecisions({ request, config, record, effects: workflowEffects(config) });
-    return finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
+    const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
+    cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
+    return result;
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         upsertSearchAttributes([{ key: CascadeSearchAttributes.outcome, value: 'cancelled' }]);
         setCurrentDetails('**cancelled**');
       });
+      cascadeTelemetrySink.finished(cancelledCascadeTelemetry(record), config);
     }
     throw error;
   }
