@@ -65,15 +65,21 @@ export function registerHealthRoutes(routes: RouteTable, context: ApiContext): v
     { public: true },
   );
 
-  routes.add('/readyz', {
-    async GET(_request, reply) {
-      const readiness = await checkReadiness(
-        context.connection,
-        context.namespace,
-        context.config.taskQueue,
-        Math.min(context.limits.temporalTimeoutMs, 5_000),
-      );
-      return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  // Public too: load balancers and orchestrators probe readiness without credentials, and the answer
+  // holds only the task queue name and poller counts.
+  routes.add(
+    '/readyz',
+    {
+      async GET(_request, reply) {
+        const readiness = await checkReadiness(
+          context.connection,
+          context.namespace,
+          context.config.taskQueue,
+          Math.min(context.limits.temporalTimeoutMs, 5_000),
+        );
+        return reply.code(readiness.ready ? 200 : 503).send(readiness);
+      },
     },
-  });
+    { public: true },
+  );
 }

@@ -7,7 +7,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type RouteMethod = 'GET' | 'POST';
 
 export interface RouteOptions {
-  /** Served without an API key (`/healthz` only: a liveness probe cannot carry secrets). */
+  /** Served without an API key (`/healthz` and `/readyz`: probes carry no secrets and answer none). */
   public?: boolean;
 }
 

@@ -4,6 +4,7 @@ import { type Logger } from 'pino';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { type ApiLimits } from './api-context';
 import { API_KEYS_ENV, apiKeysFromEnv, isLoopbackHost } from './bearer-auth';
+import { shutdownGraceMsFromEnv } from '../worker/worker-tuning';
 import { buildApi } from './build-api';
 
 /** The loopback address the API listens on unless `host` says otherwise. */
@@ -24,6 +25,11 @@ export interface ApiServerOptions {
   limits?: Partial<ApiLimits>;
   /** Where keys and limits are read from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * How long `close()` waits for requests in flight (callers waiting on a cascade) before cutting
+   * them; default `LLM_CASCADE_SHUTDOWN_GRACE_MS`, else the longest model timeout plus 5 s.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** A listening API. */
@@ -32,7 +38,7 @@ export interface ApiServer {
   url: string;
   /** Set when the API runs without authentication, saying so and what keeps it safe. */
   authNotice?: string;
-  /** Stops accepting requests and waits for those in flight. */
+  /** Stops accepting requests and waits for those in flight, up to the drain timeout. */
   close(): Promise<void>;
 }
 
@@ -66,6 +72,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host || DEFAULT_API_HOST;
   const apiKeys = options.apiKeys ?? apiKeysFromEnv(env);
   const bodyLimitBytes = options.limits?.bodyLimitBytes ?? bodyLimitFromEnv(env);
+  const drainTimeoutMs = options.drainTimeoutMs ?? shutdownGraceMsFromEnv(options.config, env);
   if (apiKeys.length === 0 && !isLoopbackHost(host)) {
     throw new ConfigError(
       [
@@ -96,6 +103,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return {
     url,
     ...(authNotice ? { authNotice } : {}),
-    close: () => app.close(),
+    // A rolling deploy: new connections are refused and new requests on open ones answered 503
+    // (return503OnClosing) while callers already waiting on a cascade get their answer; a caller
+    // cut off would retry, and without an Idempotency-Key that starts (and pays for) a second cascade.
+    async close() {
+      options.logger.info({ drainTimeoutMs }, 'HTTP API stopping: letting requests in flight finish');
+      const timer = setTimeout(() => {
+        options.logger.warn({ drainTimeoutMs }, 'HTTP API drain timeout: closing the connections still open');
+        app.server.closeAllConnections();
+      }, drainTimeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }

@@ -25,6 +25,12 @@ export function describeFailure(error: unknown): { exitCode: ExitCode; message: 
         : `Temporal stopped answering: ${firstLine(error)}`;
     return { exitCode: EXIT_CODES.temporalUnreachable, message };
   }
+  // Setup problems whose message lists what to do on several lines (matched by name: their module loads the Temporal SDK).
+  if (
+    error instanceof Error &&
+    (error.name === 'SearchAttributesMissingError' || error.name === 'NamespaceNotFoundError')
+  )
+    return { exitCode: EXIT_CODES.failure, message: error.message };
   if (error instanceof CascadeNotFoundError || error instanceof CascadeFailedError)
     return { exitCode: EXIT_CODES.failure, message: error.message };
   return { exitCode: EXIT_CODES.failure, message: firstLine(error) };

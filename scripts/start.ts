@@ -19,6 +19,7 @@ import { connectWorker } from '../worker/connect-worker';
 import { ensureTemporalCli, TemporalCliError } from '../lib/temporal-cli';
 import { createProviderRegistry, MissingApiKeyError } from '../providers/provider-registry';
 import { createCascadeWorker } from '../worker/create-worker';
+import { workerTuningFromEnv } from '../worker/worker-tuning';
 import { installTemporalLogging } from '../worker/install-temporal-logging';
 
 const env = process.env;
@@ -87,6 +88,7 @@ async function start(): Promise<void> {
     namespace,
     config,
     providers,
+    tuning: workerTuningFromEnv(config),
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });
   running.workerRun = running.worker.run();

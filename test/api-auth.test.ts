@@ -81,7 +81,7 @@ describe('bearer keys and loopback rule (pure parts)', () => {
 });
 
 describe('HTTP API with API keys', { timeout: 300_000 }, () => {
-  it('requires a valid bearer key on every endpoint but /healthz, in each endpoint’s error shape, and never logs keys', async () => {
+  it('requires a valid bearer key on every endpoint but /healthz and /readyz, in each endpoint’s error shape, and never logs keys', async () => {
     const { logger, text } = capturingLogger();
     const api = await startTestApi(temporal, config, { apiKeys: [KEY_A, KEY_B], logger });
     const url = api.url;
@@ -90,8 +90,10 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
         fetch(url + path, key ? { headers: { authorization: `Bearer ${key}` } } : {});
 
       assert.equal((await get('/healthz')).status, 200);
+      // Probes carry no key: a readiness answer (no worker on this queue), with or without one.
+      assert.equal((await get('/readyz')).status, 503);
+      assert.equal((await get('/readyz', WRONG)).status, 503);
       for (const path of [
-        '/readyz',
         '/openapi.json',
         '/v1/cascades',
         '/v1/cascades/some-id',
@@ -106,11 +108,11 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
         assert.equal(error.code, 'invalid_api_key');
         assert.match(error.message, /missing Authorization header/);
       }
-      const wrong = await get('/readyz', WRONG);
+      const wrong = await get('/openapi.json', WRONG);
       assert.equal(wrong.status, 401);
       assert.match(await wrong.text(), /invalid API key/);
 
-      // Past the door: a readiness answer (no worker on this queue), and a validation error.
+      // Past the door: a readiness answer, and a validation error.
       assert.equal((await get('/readyz', KEY_A)).status, 503);
       assert.equal((await get('/v1/cascades/-bad-id', KEY_B)).status, 400);
       assert.equal((await get('/openapi.json', KEY_A)).status, 200);

@@ -2,6 +2,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions }
 import { createActivities } from '../activities';
 import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
+import { defaultShutdownGraceMs } from './worker-tuning';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */
 export type WorkflowSource = { workflowBundle: { code: string } | { codePath: string } } | { workflowsPath: string };
@@ -13,7 +14,7 @@ export interface CascadeWorkerOptions {
   /** Built from the config and the environment when not given. */
   providers?: ProviderRegistry;
   workflows?: WorkflowSource;
-  /** Overrides of the tuned defaults below (concurrency, cache size, ...). */
+  /** Overrides of the tuned defaults below (concurrency, cache size, ...); `workerTuningFromEnv` reads them from the environment. */
   tuning?: Partial<
     Pick<
       WorkerOptions,
@@ -25,6 +26,8 @@ export interface CascadeWorkerOptions {
       | 'shutdownGraceTime'
       | 'maxConcurrentWorkflowTaskPolls'
       | 'maxConcurrentActivityTaskPolls'
+      | 'workflowTaskPollerBehavior'
+      | 'activityTaskPollerBehavior'
       | 'maxEagerActivityReservationsPerWorkflowTask'
       | 'workflowThreadPoolSize'
     >
@@ -91,7 +94,9 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 40,
     maxCachedWorkflows: 1000,
-    shutdownGraceTime: '10 seconds',
+    // A stopping worker lets every model call in flight finish (the longest model timeout plus the
+    // activity's margin) rather than cancel it and have another worker pay for it again.
+    shutdownGraceTime: defaultShutdownGraceMs(options.config),
     // The SDK otherwise throttles heartbeats to one per 0.8 x the heartbeat timeout, undoing the
     // model call's one per third: a worker busy for a moment then looks dead, and an answered call
     // is made (and paid for) again.

@@ -7,6 +7,7 @@ import { registerEvalCommand } from './eval';
 import { registerListCommand } from './list';
 import { registerReportCommand } from './report';
 import { registerReprocessCommand } from './reprocess';
+import { registerSetupCommand } from './setup';
 import { registerRunCommand } from './run';
 import { registerStatusCommand } from './status';
 import { registerSubmitCommand } from './submit';
@@ -29,4 +30,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerReprocessCommand,
   registerAuditCommand,
   registerReportCommand,
+  registerSetupCommand,
 ];

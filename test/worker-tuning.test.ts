@@ -1,0 +1,107 @@
+/** Worker tuning from the environment: defaults, overrides, and every bad value refused at startup, named. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../core/config';
+import {
+  DEFAULT_WORKER_TUNING,
+  shutdownGraceMsFromEnv,
+  workerTuningFromEnv,
+  WORKER_TUNING_ENV,
+} from '../worker/worker-tuning';
+import { configInput } from './helpers/core-config';
+
+/** The test config with one slow model: 90 s is the longest timeout. */
+function config() {
+  const input = configInput();
+  const [first] = Object.keys(input.models);
+  input.models[first!] = { ...input.models[first!]!, timeoutMs: 90_000 };
+  return parseConfig(input);
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('worker tuning from the environment', () => {
+  it('defaults to the measured tuning and a grace of the longest model timeout plus 5 s', () => {
+    const tuning = workerTuningFromEnv(config(), {});
+    assert.equal(tuning.maxConcurrentActivityTaskExecutions, DEFAULT_WORKER_TUNING.activitySlots);
+    assert.equal(tuning.maxConcurrentWorkflowTaskExecutions, DEFAULT_WORKER_TUNING.workflowSlots);
+    assert.equal(tuning.maxCachedWorkflows, DEFAULT_WORKER_TUNING.cachedWorkflows);
+    assert.deepEqual(tuning.workflowTaskPollerBehavior, { type: 'simple-maximum', maximum: 10 });
+    assert.equal(tuning.shutdownGraceTime, 95_000);
+    assert.equal(shutdownGraceMsFromEnv(config(), {}), 95_000);
+  });
+
+  it('takes every setting from its variable', () => {
+    const tuning = workerTuningFromEnv(config(), {
+      [WORKER_TUNING_ENV.activitySlots]: '50',
+      [WORKER_TUNING_ENV.localActivitySlots]: '20',
+      [WORKER_TUNING_ENV.workflowSlots]: '8',
+      [WORKER_TUNING_ENV.cachedWorkflows]: '300',
+      [WORKER_TUNING_ENV.workflowPollers]: '3',
+      [WORKER_TUNING_ENV.activityPollers]: ' 6 ',
+      [WORKER_TUNING_ENV.shutdownGraceMs]: '120000',
+    });
+    assert.deepEqual(tuning, {
+      maxConcurrentActivityTaskExecutions: 50,
+      maxConcurrentLocalActivityExecutions: 20,
+      maxConcurrentWorkflowTaskExecutions: 8,
+      maxCachedWorkflows: 300,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 6 },
+      shutdownGraceTime: 120_000,
+    });
+  });
+
+  it('refuses bad values, naming each variable, instead of letting the SDK adjust them', () => {
+    assert.deepEqual(
+      problemsOf(() =>
+        workerTuningFromEnv(config(), {
+          [WORKER_TUNING_ENV.activitySlots]: 'many',
+          [WORKER_TUNING_ENV.workflowSlots]: '1',
+          [WORKER_TUNING_ENV.activityPollers]: '0',
+        }),
+      ),
+      [
+        `${WORKER_TUNING_ENV.activitySlots}: must be a whole number, got "many"`,
+        `${WORKER_TUNING_ENV.workflowSlots}: must be at least 2, got "1"`,
+        `${WORKER_TUNING_ENV.activityPollers}: must be at least 1, got "0"`,
+      ],
+    );
+    assert.deepEqual(
+      problemsOf(() => workerTuningFromEnv(config(), { [WORKER_TUNING_ENV.cachedWorkflows]: '1' })),
+      [`${WORKER_TUNING_ENV.cachedWorkflows}: must be 0 (no cache) or at least 2, got 1`],
+    );
+    const [tooManySlots] = problemsOf(() =>
+      workerTuningFromEnv(config(), {
+        [WORKER_TUNING_ENV.cachedWorkflows]: '10',
+        [WORKER_TUNING_ENV.workflowSlots]: '20',
+      }),
+    );
+    assert.match(tooManySlots!, /LLM_CASCADE_WORKER_WORKFLOW_SLOTS: 20 workflow slots exceed the 10 cached workflows/);
+  });
+
+  it('refuses a shutdown grace shorter than the longest model timeout', () => {
+    const env = { [WORKER_TUNING_ENV.shutdownGraceMs]: '30000' };
+    const [problem] = problemsOf(() => workerTuningFromEnv(config(), env));
+    assert.match(
+      problem!,
+      /LLM_CASCADE_SHUTDOWN_GRACE_MS: 30000 ms is shorter than the longest model timeout \(90000 ms/,
+    );
+    assert.deepEqual(
+      problemsOf(() => shutdownGraceMsFromEnv(config(), env)),
+      [problem],
+    );
+    assert.deepEqual(
+      problemsOf(() => shutdownGraceMsFromEnv(config(), { [WORKER_TUNING_ENV.shutdownGraceMs]: '1m' })),
+      [`${WORKER_TUNING_ENV.shutdownGraceMs}: must be a whole number of milliseconds, got "1m"`],
+    );
+  });
+});
