@@ -1,39 +1,21 @@
 /**
- * `npm run topology:ensure`: what the production topology needs beyond npm, installed or built once
- * per machine: PostgreSQL from Debian's packages, the Temporal server and its SQL tool built with Go
- * into `~/.cache/llm-cascade/temporal-server/<version>/`, Debian's docker-compose and the
- * compose-go checker in tools/compose-config (for the docker-compose.yml checks). CI runs it before
- * the tests so the one-off builds are a step of their own, not part of a test's time.
+ * `npm run topology:ensure`: installs or builds, once per machine, what the production topology and
+ * the docker-compose checks need (see `ensureTopologyTools`). CI runs it as a step of its own, so
+ * the one-off Temporal server build (minutes) is not part of any test's time.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { ensureDebianTool } from '../lib/debian-tool';
-import { PROJECT_ROOT } from '../lib/load-config';
-import { ensurePostgres } from '../lib/postgres';
-import { ensureTemporalServer } from '../lib/temporal-server';
+import { ensureTopologyTools } from '../lib/topology-tools';
 
 async function main(): Promise<void> {
-  const log = (line: string) => console.error(line);
-  let started = Date.now();
-  const postgres = await ensurePostgres({ log });
+  const started = Date.now();
+  const tools = await ensureTopologyTools({ log: (line) => console.error(line) });
+  const server = tools.temporalServer;
   console.error(
-    `PostgreSQL ${postgres.version} (${postgres.source}) in ${postgres.binDir}, ${Date.now() - started} ms.`,
-  );
-  started = Date.now();
-  const compose = await ensureDebianTool({ command: 'docker-compose', debianPackage: 'docker-compose', log });
-  console.error(`docker-compose (${compose.source}) at ${compose.path}, ${Date.now() - started} ms.`);
-  started = Date.now();
-  // Compiled into Go's build cache once; the test's `go run` then starts at once.
-  await promisify(execFile)('nice', ['-n', '10', 'go', 'build', '-o', '/dev/null', '.'], {
-    cwd: path.join(PROJECT_ROOT, 'tools', 'compose-config'),
-    timeout: 10 * 60_000,
-  });
-  console.error(`tools/compose-config built in ${Date.now() - started} ms.`);
-  started = Date.now();
-  const server = await ensureTemporalServer({ log });
-  console.error(
-    `Temporal server ${server.version} (${server.source}) at ${server.serverPath}, ${Date.now() - started} ms.`,
+    [
+      `PostgreSQL ${tools.postgres.version} (${tools.postgres.source}) in ${tools.postgres.binDir}`,
+      `docker-compose at ${tools.dockerCompose}`,
+      `Temporal server ${server.version} (${server.source}${server.buildMs ? `, built in ${Math.round(server.buildMs / 1000)} s` : ''}) at ${server.serverPath}`,
+      `ready in ${Math.round((Date.now() - started) / 1000)} s`,
+    ].join('\n'),
   );
 }
 

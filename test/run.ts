@@ -1,7 +1,8 @@
 /**
  * The test entry point (`npm test` runs it after typecheck and lint). It makes the Temporal CLI
- * available, starts one real dev server for the whole run, bundles the workflow code once, then
- * runs every `test/**\/*.test.ts` file with Node's test runner, which prints pass/fail totals.
+ * and the production topology's tools available (built or installed once per machine), starts one
+ * real dev server for the whole run, bundles the workflow code once, then runs every
+ * `test/**\/*.test.ts` file with Node's test runner, which prints pass/fail totals.
  * If Temporal cannot be started the run fails: integration tests are never skipped.
  */
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../lib/temporal-cli';
+import { ensureTopologyTools } from '../lib/topology-tools';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { bundleWorkflows } from '../worker/create-worker';
@@ -63,6 +65,8 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   const cli = await ensureTemporalCli({ log: (line) => console.error(line) });
+  // The production topology's server build (minutes, once per machine) happens here, not in a test's time.
+  await ensureTopologyTools({ log: (line) => console.error(line) });
   const environment = await startTemporal(cli.path);
   const address = environment.connection.options.address ?? '';
   const connection = await Connection.connect({ address });
