@@ -14,8 +14,9 @@ import { promisify } from 'node:util';
 import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ensureDebianTool } from '../lib/debian-tool';
-import { PROJECT_ROOT } from '../lib/load-config';
+import { loadConfig, PROJECT_ROOT } from '../lib/load-config';
 import { NAMESPACE_RETENTION } from '../lib/temporal-cluster';
+import { defaultShutdownGraceMs } from '../worker/worker-tuning';
 
 const execFileAsync = promisify(execFile);
 const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');
@@ -30,6 +31,7 @@ interface Service {
   environment?: Record<string, string | null>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[]; disable?: boolean };
+  stop_grace_period?: string;
   volumes?: Array<{ source?: string; target: string }>;
 }
 
@@ -107,6 +109,18 @@ describe('docker-compose.yml', () => {
     assert.equal(worker.container_name, undefined);
     assert.equal(worker.ports, undefined);
     assert.match(api.environment!.LLM_CASCADE_API_KEYS!, /test-key/);
+  });
+
+  it('gives the API and the workers longer to stop than their drain, so a rolling update pays for no call twice', async () => {
+    const config = await loadConfig(path.join(PROJECT_ROOT, 'configs', 'example.yaml'));
+    assert.equal(services.worker!.environment!.LLM_CASCADE_CONFIG, '/app/configs/example.yaml');
+    for (const name of ['api', 'worker']) {
+      // Compose writes durations the Go way: 2m30s.
+      const grace = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(services[name]!.stop_grace_period ?? '');
+      assert.ok(grace?.[0], `${name}: stop_grace_period is ${services[name]!.stop_grace_period}`);
+      const ms = ((Number(grace[1] ?? 0) * 60 + Number(grace[2] ?? 0)) * 60 + Number(grace[3] ?? 0)) * 1000;
+      assert.ok(ms > defaultShutdownGraceMs(config), `${name}: ${grace[0]} is shorter than the drain`);
+    }
   });
 
   it('publishes only the API, the UIs and Prometheus, on loopback; never Temporal or PostgreSQL', () => {
