@@ -136,6 +136,7 @@ describe('docker-compose.yml', () => {
       scrape_configs: Array<{
         job_name: string;
         static_configs?: Array<{ targets: string[] }>;
+        authorization?: { type: string; credentials_file: string };
         dns_sd_configs?: Array<{ names: string[]; port: number }>;
       }>;
     };
@@ -143,7 +144,14 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(jobs['llm-cascade-api']!.static_configs![0]!.targets, [`api:${services.api!.environment!.PORT}`]);
     const workers = jobs['llm-cascade-worker']!.dns_sd_configs![0]!;
     assert.deepEqual(workers.names, ['worker']);
-    assert.equal(String(workers.port), services.worker!.environment!.LLM_CASCADE_WORKER_METRICS_PORT);
+    assert.equal(String(workers.port), services.worker!.environment!.LLM_CASCADE_METRICS_PORT);
+    // The worker listens beyond its loopback, or Prometheus in another container could not reach it.
+    assert.equal(services.worker!.environment!.LLM_CASCADE_METRICS_HOST, '0.0.0.0');
+    // The API's /metrics is behind its key: Prometheus sends the first one, from a file it writes at start.
+    const api = jobs['llm-cascade-api']!;
+    assert.deepEqual(api.authorization, { type: 'Bearer', credentials_file: '/prometheus/api-key' });
+    assert.match(services.prometheus!.command!.join(' '), /\/prometheus\/api-key/);
+    assert.match(services.prometheus!.environment!.LLM_CASCADE_API_KEYS!, /test-key/);
     const mounted = services.prometheus!.volumes!.map((v) => v.target);
     assert.ok(mounted.includes('/etc/prometheus/prometheus.yml'));
   });
