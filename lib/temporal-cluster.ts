@@ -1,8 +1,9 @@
 /**
  * A production-shaped Temporal on this machine, without containers: the full server (frontend,
  * history, matching and worker services in one process) on PostgreSQL for both persistence and
- * visibility, with the schema set up by Temporal's own SQL tool, a namespace with a real retention,
- * and the project's search attributes. `npm run topology` and the production-topology test run on it.
+ * visibility, with the schema set up by Temporal's own SQL tool and a namespace with a real
+ * retention (`cascade setup` then registers the search attributes, as on any external server).
+ * `npm run topology` and the production-topology test run on it.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
