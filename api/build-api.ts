@@ -18,6 +18,7 @@ import { createApiKeyCheck } from './bearer-auth';
 import { registerCascadeRoutes } from './cascade-routes';
 import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
 import { registerHealthRoutes } from './health-routes';
+import { registerMetricsRoute, type ApiMetrics } from './metrics-route';
 import { buildOpenApiDocument } from './openapi-document';
 import { RouteTable } from './route-table';
 
@@ -32,6 +33,8 @@ export interface ApiOptions {
   /** Bearer keys; empty or absent means no authentication (callers must keep such a server on loopback). */
   apiKeys?: readonly string[];
   limits?: Partial<ApiLimits>;
+  /** Serves `/metrics` and counts requests; without it there is no `/metrics`. */
+  metrics?: ApiMetrics;
 }
 
 function packageVersion(): string {
@@ -149,6 +152,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     logger,
   });
   registerHealthRoutes(routes, context);
+  if (options.metrics) registerMetricsRoute(app, routes, options.metrics);
   registerCascadeRoutes(routes, context);
   registerChatCompletionRoutes(routes, context);
   const openApi = buildOpenApiDocument({ version: packageVersion(), authRequired: apiKeys.length > 0 });

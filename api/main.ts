@@ -14,6 +14,7 @@ import {
   SearchAttributesMissingError,
 } from '../lib/register-search-attributes';
 import { connectClient, TemporalUnreachableError } from '../lib/temporal-connection';
+import { CascadeMetrics } from '../telemetry/cascade-metrics';
 import { startApiServer, type ApiServer } from './start-api-server';
 
 const logger = createLogger('api');
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     port: portFrom(process.env.PORT),
     host: process.env.HOST,
     logger,
+    // The API's own series (HTTP requests, the process); the cascade's are counted by the workers.
+    metrics: { metrics: new CascadeMetrics() },
   });
   if (running.api.authNotice) logger.warn(running.api.authNotice);
 }

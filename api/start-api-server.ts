@@ -6,6 +6,7 @@ import { type ApiLimits } from './api-context';
 import { API_KEYS_ENV, apiKeysFromEnv, isLoopbackHost } from './bearer-auth';
 import { shutdownGraceMsFromEnv } from '../worker/worker-tuning';
 import { buildApi } from './build-api';
+import { type ApiMetrics } from './metrics-route';
 
 /** The loopback address the API listens on unless `host` says otherwise. */
 export const DEFAULT_API_HOST = '127.0.0.1';
@@ -30,6 +31,8 @@ export interface ApiServerOptions {
    * them; default `LLM_CASCADE_SHUTDOWN_GRACE_MS`, else the longest model timeout plus 5 s.
    */
   drainTimeoutMs?: number;
+  /** Serves `/metrics` (see build-api.ts). */
+  metrics?: ApiMetrics;
 }
 
 /** A listening API. */
@@ -88,6 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     logger: options.logger,
     apiKeys,
     limits: { ...options.limits, ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}) },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.listen({ port: options.port, host });
   const address = app.server.address() as AddressInfo;

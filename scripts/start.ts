@@ -20,6 +20,8 @@ import { ensureTemporalCli, TemporalCliError } from '../lib/temporal-cli';
 import { createProviderRegistry, MissingApiKeyError } from '../providers/provider-registry';
 import { createCascadeWorker } from '../worker/create-worker';
 import { workerTuningFromEnv } from '../worker/worker-tuning';
+import { CascadeMetrics } from '../telemetry/cascade-metrics';
+import { sdkMetricsSource } from '../telemetry/sdk-metrics';
 import { installTemporalLogging } from '../worker/install-temporal-logging';
 
 const env = process.env;
@@ -47,7 +49,10 @@ function portFrom(name: string, fallback: number): number {
 }
 
 async function start(): Promise<void> {
-  installTemporalLogging(logger, { handleSignals: false });
+  // One /metrics on the API shows the API's, the worker's and the Temporal SDK's series.
+  const sdkMetrics = await sdkMetricsSource();
+  installTemporalLogging(logger, { handleSignals: false, sdkMetricsBindAddress: sdkMetrics.bindAddress });
+  const metrics = new CascadeMetrics();
   const configPath = configPathFrom(undefined);
   let config: CascadeConfig = await loadConfig(configPath);
   const apiPort = portFrom('PORT', 8080);
@@ -89,6 +94,7 @@ async function start(): Promise<void> {
     config,
     providers,
     tuning: workerTuningFromEnv(config),
+    telemetry: { metrics },
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });
   running.workerRun = running.worker.run();
@@ -104,6 +110,7 @@ async function start(): Promise<void> {
     port: apiPort,
     host: env.HOST,
     logger,
+    metrics: { metrics, sdk: sdkMetrics },
   });
 
   const lines = [

@@ -20,6 +20,7 @@ import {
 import { recordingHistories, saveHistory, type History } from './helpers/histories';
 import { eventually } from './helpers/simulated-cascade';
 import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
+import { replayTelemetryOptions } from '../telemetry/worker-telemetry';
 
 let temporal: TestTemporal;
 /** Batch workflow ids these tests ran, by label, replayed at the end: the batch workflow must be deterministic too. */
@@ -396,7 +397,10 @@ describe('batch workflow', () => {
     }
     const code = await workflowBundleCode();
     let replayed = 0;
-    for await (const outcome of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+    for await (const outcome of Worker.runReplayHistories(
+      { workflowBundle: { code }, ...replayTelemetryOptions() },
+      histories,
+    )) {
       assert.equal(outcome.error, undefined, `${outcome.workflowId}: ${outcome.error?.message}`);
       replayed += 1;
     }

@@ -12,6 +12,7 @@ import { type SimulatorScriptInput } from '../simulator/simulator-script';
 import { threeTierConfig, withEngine, type TestEngine } from './helpers/engine';
 import { HISTORIES_DIR, recordingHistories, saveHistory, type History } from './helpers/histories';
 import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
+import { replayTelemetryOptions } from '../telemetry/worker-telemetry';
 
 const INVOICE_SCHEMA = {
   type: 'object',
@@ -335,7 +336,10 @@ describe('cascade workflow', () => {
     if (recordingHistories()) await storeHistories(histories);
     const code = await workflowBundleCode();
     let replayed = 0;
-    for await (const outcome of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+    for await (const outcome of Worker.runReplayHistories(
+      { workflowBundle: { code }, ...replayTelemetryOptions() },
+      histories,
+    )) {
       assert.equal(outcome.error, undefined, `${outcome.workflowId}: ${outcome.error?.message}`);
       replayed += 1;
     }

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { loadHistories } from './helpers/histories';
 import { workflowBundleCode } from './helpers/temporal';
+import { replayTelemetryOptions } from '../telemetry/worker-telemetry';
 
 // A failing replay is reported by the assertion below, once; the SDK's own lines would repeat it.
 Runtime.install({
@@ -26,7 +27,7 @@ describe('history replay', () => {
     const failures: string[] = [];
     let replayed = 0;
     for await (const outcome of Worker.runReplayHistories(
-      { workflowBundle: { code: await workflowBundleCode() } },
+      { workflowBundle: { code: await workflowBundleCode() }, ...replayTelemetryOptions() },
       histories,
     )) {
       replayed += 1;

@@ -169,7 +169,11 @@ describe('npm run api and npm run worker as separate processes', { timeout: 300_
   });
 
   const roleArgs = () => ['--config', configPath, '--address', temporal.address];
-  const startWorker = () => startServiceProcess('worker', [...roleArgs(), '--bundle', bundlePath], simulatorEnv());
+  const startWorker = () =>
+    startServiceProcess('worker', [...roleArgs(), '--bundle', bundlePath], {
+      ...simulatorEnv(),
+      LLM_CASCADE_METRICS_PORT: '0',
+    });
   const startApi = () => startServiceProcess('api', roleArgs(), { PORT: '0' });
   const callsWith = (marker: string) =>
     simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
@@ -191,6 +195,17 @@ describe('npm run api and npm run worker as separate processes', { timeout: 300_
       const quickBody = (await quick.json()) as { result: CascadeResult };
       assert.equal(quickBody.result.outcome, 'accepted');
       assert.equal(quickBody.result.output.text, 'quick answer');
+
+      // Each role serves its own series: the worker the cascade's and the SDK's, the API its requests.
+      const workerMetrics = await (await fetch(polling.metrics as string)).text();
+      assert.match(workerMetrics, /^llm_cascade_requests_total\{[^}]*outcome="accepted"[^}]*\} 1$/m);
+      assert.match(workerMetrics, /^temporal_workflow_completed_total\{/m);
+      const apiMetrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(
+        apiMetrics,
+        /^llm_cascade_http_requests_total\{method="POST",path="\/v1\/cascades",status="200"\} 1$/m,
+      );
+      assert.doesNotMatch(apiMetrics, /^llm_cascade_requests_total\{/m);
 
       const id = `roles-slow-${randomUUID().slice(0, 8)}`;
       const submitted = await fetch(`${url}/v1/cascades`, {

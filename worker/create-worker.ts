@@ -2,6 +2,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions }
 import { createActivities } from '../activities';
 import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
+import { workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
 import { defaultShutdownGraceMs } from './worker-tuning';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */
@@ -14,6 +15,8 @@ export interface CascadeWorkerOptions {
   /** Built from the config and the environment when not given. */
   providers?: ProviderRegistry;
   workflows?: WorkflowSource;
+  /** Where the worker reports finished cascades and model calls (metrics); nothing is recorded without it. */
+  telemetry?: WorkerTelemetry;
   /** Overrides of the tuned defaults below (concurrency, cache size, ...); `workerTuningFromEnv` reads them from the environment. */
   tuning?: Partial<
     Pick<
@@ -89,6 +92,7 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
     activities: createActivities({ providers, config: options.config }),
+    ...workerTelemetryOptions(options.telemetry),
     ...(options.workflows ?? { workflowBundle: await bundleWorkflows() }),
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,

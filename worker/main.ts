@@ -17,6 +17,9 @@ import { startDemoProviders } from '../lib/demo-mode';
 import { installTemporalLogging } from './install-temporal-logging';
 import { createCascadeWorker } from './create-worker';
 import { workerTuningFromEnv } from './worker-tuning';
+import { CascadeMetrics } from '../telemetry/cascade-metrics';
+import { metricsAddressFromEnv, startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
+import { sdkMetricsSource } from '../telemetry/sdk-metrics';
 import {
   NamespaceNotFoundError,
   requireSearchAttributes,
@@ -38,7 +41,10 @@ async function main(): Promise<void> {
     .opts<{ config?: string; address: string; namespace: string; bundle?: string }>();
 
   const logger = createLogger('worker');
-  installTemporalLogging(logger);
+  const metricsAddress = metricsAddressFromEnv();
+  const sdkMetrics = await sdkMetricsSource();
+  installTemporalLogging(logger, { sdkMetricsBindAddress: sdkMetrics.bindAddress });
+  const metrics = new CascadeMetrics();
   let config = await loadConfig(configPathFrom(options.config));
   const tuning = workerTuningFromEnv(config);
   // Only when asked for: a production worker whose keys are missing must fail, not answer from a simulator.
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
     logger.warn(`DEMO MODE (LLM_CASCADE_DEMO=1): answers come from simulated providers (${demo.describe()})`);
   }
   const connection = await connectWorker(options.address);
+  let metricsServer: MetricsServer | undefined;
   try {
     // Every cascade records these; without them each workflow task would fail, so refuse to start.
     await requireSearchAttributes(connection, options.namespace);
@@ -56,12 +63,15 @@ async function main(): Promise<void> {
       namespace: options.namespace,
       config,
       tuning,
+      telemetry: { metrics },
       ...(demo ? { providers: createProviderRegistry(config, demo.env) } : {}),
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
     });
+    metricsServer = await startMetricsServer({ metrics, sdk: sdkMetrics, ...metricsAddress });
     logger.info(
       {
         address: options.address,
+        metrics: metricsServer.url,
         namespace: options.namespace,
         taskQueue: config.taskQueue,
         activitySlots: tuning.maxConcurrentActivityTaskExecutions,
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
     // Worker.run() returns once SIGINT or SIGTERM has drained in-flight tasks (the SDK installs those handlers).
     await worker.run();
   } finally {
+    await metricsServer?.close();
     await connection.close();
     await demo?.stop();
   }

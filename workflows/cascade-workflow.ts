@@ -29,6 +29,8 @@ import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
+import { cancelledCascadeTelemetry, cascadeTelemetry } from '../core/cascade-telemetry';
+import { cascadeTelemetrySink } from './cascade-sinks';
 
 export type { DecisionRecord } from '../core/cascade-run';
 
@@ -55,17 +57,21 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   const record: DecisionRecord = { status: 'classifying', steps: [], escalations: 0, costUsd: 0 };
   setHandler(decisionsQuery, () => record);
 
+  let config = input.config;
   try {
-    const config = input.config ?? (await resolveConfig());
+    config ??= await resolveConfig();
     const effects = workflowEffects(config);
     const ending = await runCascadeDecisions(request, config, record, effects);
-    return finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
+    const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
+    cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
+    return result;
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         upsertSearchAttributes([{ key: CascadeSearchAttributes.outcome, value: 'cancelled' }]);
         setCurrentDetails('**cancelled**');
       });
+      cascadeTelemetrySink.finished(cancelledCascadeTelemetry(record), config);
     }
     throw error;
   }

@@ -9,6 +9,7 @@ import { registerSearchAttributes } from '../../lib/register-search-attributes';
 import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { type ProviderRegistry } from '../../providers/provider-registry';
 import { bundleWorkflows, createCascadeWorker } from '../../worker/create-worker';
+import { sdkMetricsTelemetry } from '../../telemetry/sdk-metrics';
 import { TEST_ENV } from './test-env';
 
 /** A connection to the run's Temporal server, and what a test needs to start workers on it. */
@@ -21,19 +22,27 @@ export interface TestTemporal {
 
 let runtimeInstalled = false;
 
-function installQuietRuntime(): void {
+function installQuietRuntime(options: TestTemporalOptions): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   // Workers log every failed attempt; the tests inject failures on purpose, so only errors are shown.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    ...(options.sdkMetricsBindAddress ? { telemetryOptions: sdkMetricsTelemetry(options.sdkMetricsBindAddress) } : {}),
+  });
+}
+
+export interface TestTemporalOptions {
+  /** Serve the SDK's Prometheus metrics here (the runtime is installed once per test process). */
+  sdkMetricsBindAddress?: string;
 }
 
 /**
  * Connects to the server `test/run.ts` started. A test file run on its own (`npx tsx --test file`)
  * starts its own server instead. Either way it fails, never skips, when Temporal is not there.
  */
-export async function connectTestTemporal(): Promise<TestTemporal> {
-  installQuietRuntime();
+export async function connectTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
+  installQuietRuntime(options);
   let address = process.env[TEST_ENV.temporalAddress];
   let ownEnvironment: TestWorkflowEnvironment | undefined;
   if (!address) {
