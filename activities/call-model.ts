@@ -62,6 +62,8 @@ function toApplicationFailure(error: ProviderError): ApplicationFailure {
 export function createCallModel(providers: ProviderRegistry) {
   return async function callModel(input: CallModelInput): Promise<CallModelOutput> {
     const context = Context.current();
+    // Every log line of a call names its cascade (the workflow id is the request id).
+    const cascadeId = context.info.workflowExecution?.workflowId;
     let languageModel;
     try {
       languageModel = providers.languageModel(input.provider, input.providerModel);
@@ -84,6 +86,7 @@ export function createCallModel(providers: ProviderRegistry) {
       );
       const latencyMs = Date.now() - started;
       context.log.info('model call completed', {
+        cascadeId,
         model: input.model,
         attempt: context.info.attempt,
         latencyMs,
@@ -108,11 +111,16 @@ export function createCallModel(providers: ProviderRegistry) {
             modelId: input.providerModel,
           },
         );
-        context.log.warn('model call timed out', { model: input.model, attempt: context.info.attempt });
+        context.log.warn('model call timed out', {
+          cascadeId,
+          model: input.model,
+          attempt: context.info.attempt,
+        });
         throw toApplicationFailure(timeout);
       }
       if (error instanceof ProviderError) {
         context.log.warn('model call failed', {
+          cascadeId,
           model: input.model,
           attempt: context.info.attempt,
           type: error.type,

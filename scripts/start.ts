@@ -94,7 +94,7 @@ async function start(): Promise<void> {
     config,
     providers,
     tuning: workerTuningFromEnv(config),
-    telemetry: { metrics },
+    telemetry: { metrics, logger },
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });
   running.workerRun = running.worker.run();

@@ -1,11 +1,46 @@
-import { type InjectedSinks, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, type InjectedSinks, type WorkerOptions } from '@temporalio/worker';
+import { type Logger } from 'pino';
+import { type CascadeTelemetry } from '../core/cascade-telemetry';
+import { type CascadeConfig } from '../core/config';
+import { configHash } from './config-hash';
 import { type CascadeSinks } from '../workflows/cascade-sinks';
 import { type CascadeMetrics } from './cascade-metrics';
 import { modelCallMetricsInterceptor } from './model-call-interceptor';
 
-/** What a worker reports to: the process's metrics. Each part is optional; without it nothing is recorded. */
+/** What a worker reports to. Each part is optional: without metrics nothing is counted. */
 export interface WorkerTelemetry {
   metrics?: CascadeMetrics;
+  /** Where the one line per finished cascade goes; the Temporal runtime's logger when absent. */
+  logger?: Logger;
+}
+
+/**
+ * The one structured log line per finished cascade: labels and numbers, never prompt or answer
+ * text, never a key. `durationMs` runs from the workflow's start to this worker's finish.
+ */
+export function cascadeFinishedFields(
+  cascadeId: string,
+  cascade: CascadeTelemetry,
+  config: CascadeConfig | undefined,
+  durationMs: number,
+): Record<string, unknown> {
+  return {
+    event: 'cascade_finished',
+    cascadeId,
+    outcome: cascade.outcome,
+    route: cascade.route,
+    taskType: cascade.taskType,
+    classifierSource: cascade.classifierSource,
+    finalTier: cascade.finalTier,
+    finalModel: cascade.finalModel,
+    escalations: cascade.escalations.length,
+    escalatedOn: cascade.escalations.map((escalation) => `${escalation.tier}:${escalation.check}`),
+    costUsd: cascade.costUsd,
+    baselineUsd: cascade.baselineUsd,
+    savedUsd: cascade.savedUsd,
+    configHash: config ? configHash(config) : null,
+    durationMs,
+  };
 }
 
 /**
@@ -15,12 +50,17 @@ export interface WorkerTelemetry {
  */
 export function workerTelemetryOptions(telemetry: WorkerTelemetry = {}): Pick<WorkerOptions, 'sinks' | 'interceptors'> {
   const { metrics } = telemetry;
+  const log = (fields: Record<string, unknown>) =>
+    telemetry.logger
+      ? telemetry.logger.info(fields, 'cascade finished')
+      : Runtime.instance().logger.info('cascade finished', fields);
   const sinks: InjectedSinks<CascadeSinks> = {
     cascadeTelemetry: {
       finished: {
         fn(info, cascade, config) {
-          const durationSeconds = Math.max(0, (Date.now() - info.startTime.getTime()) / 1000);
-          metrics?.recordCascade(cascade, durationSeconds, config);
+          const durationMs = Math.max(0, Date.now() - info.startTime.getTime());
+          metrics?.recordCascade(cascade, durationMs / 1000, config);
+          log(cascadeFinishedFields(info.workflowId, cascade, config, durationMs));
         },
       },
     },

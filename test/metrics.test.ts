@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type AddressInfo } from 'node:net';
 import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-text-format';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type FastifyInstance } from 'fastify';
 import { Connection } from '@temporalio/client';
@@ -55,6 +56,8 @@ let workerRun: Promise<void>;
 let apiConnection: Connection;
 let app: FastifyInstance;
 let url: string;
+/** The worker's log lines (JSON). */
+const logLines: Array<Record<string, unknown>> = [];
 
 before(async () => {
   sdk = await sdkMetricsSource();
@@ -87,7 +90,18 @@ before(async () => {
     config,
     providers: createProviderRegistry(config, simulatorEnv()),
     workflows: { workflowBundle: { code: await workflowBundleCode() } },
-    telemetry: { metrics },
+    telemetry: {
+      metrics,
+      logger: pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+            done();
+          },
+        }),
+      ),
+    },
     // No cache: every workflow task replays the history so far, the harshest test of counting once.
     tuning: { maxCachedWorkflows: 0 },
   });
@@ -256,6 +270,43 @@ describe('Prometheus metrics', { timeout: 300_000 }, () => {
     );
     assert.ok(total(families, 'temporal_workflow_completed_total') >= results.length);
     assert.ok(names.includes('process_cpu_user_seconds_total'));
+
+    // One structured line per finished cascade, with no prompt text in it.
+    const finished = logLines.filter((line) => line.msg === 'cascade finished');
+    assert.equal(finished.length, results.length, 'one line per cascade, despite every task replaying');
+    const hashes = new Set(finished.map((line) => line.configHash));
+    assert.equal(hashes.size, 1, 'every cascade ran under the same config');
+    assert.match([...hashes][0] as string, /^[0-9a-f]{12}$/);
+    for (const result of results) {
+      const line = finished.find((entry) => entry.cascadeId === result.id);
+      assert.ok(line, `no line for ${result.id}`);
+      assert.deepEqual(
+        {
+          outcome: line.outcome,
+          route: line.route,
+          taskType: line.taskType,
+          finalTier: line.finalTier,
+          finalModel: line.finalModel,
+          escalations: line.escalations,
+          costUsd: line.costUsd,
+          savedUsd: line.savedUsd,
+        },
+        {
+          outcome: result.outcome,
+          route: result.classification.route,
+          taskType: result.classification.taskType,
+          finalTier: result.finalTier,
+          finalModel: result.finalModel,
+          escalations: result.escalations,
+          costUsd: result.costUsd,
+          savedUsd: result.savedUsd,
+        },
+      );
+      assert.ok(typeof line.durationMs === 'number' && line.durationMs > 0);
+    }
+    const logged = JSON.stringify(logLines);
+    for (const marker of [...Object.keys(CASES), 'INV-9', 'Extract the invoice'])
+      assert.ok(!logged.includes(marker), `prompt text "${marker}" in the log`);
 
     // Bounded labels: no id, no prompt text anywhere in the document.
     for (const { id, name } of requests) {

@@ -23,7 +23,7 @@ import { bundleWorkflows } from '../worker/create-worker';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { threeTierConfig } from './helpers/engine';
 import { eventually } from './helpers/simulated-cascade';
-import { startServiceProcess, type ServiceProcess } from './helpers/service-process';
+import { jsonLines, startServiceProcess, type ServiceProcess } from './helpers/service-process';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { TEST_ENV } from './helpers/test-env';
 
@@ -229,6 +229,26 @@ describe('npm run api and npm run worker as separate processes', { timeout: 300_
         const result = await temporal.client.workflow.getHandle(id).result();
         assert.equal((result as CascadeResult).output.text, 'slow answer');
         assert.equal(callsWith(SLOW).length, 1, 'the call was not made again by the new worker');
+
+        // The log: the call's line names its cascade; the worker that finished it logs one line for it.
+        const callLine = jsonLines(worker.output()).find(
+          (line) => line.msg === 'model call completed' && line.cascadeId === id,
+        );
+        assert.ok(callLine, 'the model call line carries the cascade id');
+        await eventually(
+          () =>
+            jsonLines(replacement.output()).find((line) => line.msg === 'cascade finished' && line.cascadeId === id),
+          'the cascade finished line',
+        );
+        const finishedLines = [worker, replacement].flatMap((w) =>
+          jsonLines(w.output()).filter((line) => line.msg === 'cascade finished' && line.cascadeId === id),
+        );
+        assert.equal(finishedLines.length, 1);
+        assert.equal(finishedLines[0]!.outcome, 'accepted');
+        assert.ok(
+          !worker.output().includes(SLOW) && !replacement.output().includes(SLOW),
+          'no prompt text in the logs',
+        );
       } finally {
         await replacement.stop();
       }

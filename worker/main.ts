@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       namespace: options.namespace,
       config,
       tuning,
-      telemetry: { metrics },
+      telemetry: { metrics, logger },
       ...(demo ? { providers: createProviderRegistry(config, demo.env) } : {}),
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
     });
