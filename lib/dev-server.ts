@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../core/search-attributes';
+import { spawnTied, type Lifeline } from './child-lifeline';
+import { portHolder } from './port-holder';
 
 export interface DevServerOptions {
   /** Path to the Temporal CLI (see `ensureTemporalCli`). */
@@ -20,6 +21,20 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Receives the server's own log lines (warnings and errors only). */
   onLog?: (line: string) => void;
+  /** Called as soon as the process exists, before it answers (e.g. to record its pid); a throw stops it. */
+  onSpawn?: (spawned: SpawnedDevServer) => void | Promise<void>;
+  /** Force a lifeline (tests); see `spawnTied`. */
+  lifeline?: Lifeline;
+}
+
+/** A dev server process that has just been started. */
+export interface SpawnedDevServer {
+  /** The server's pid; with the `watcher` lifeline, the watcher's, whose command line holds the server's. */
+  pid: number;
+  lifeline: Lifeline;
+  ip: string;
+  port: number;
+  uiPort?: number;
 }
 
 export interface DevServer {
@@ -27,7 +42,9 @@ export interface DevServer {
   address: string;
   uiUrl?: string;
   namespace: string;
-  process: ChildProcess;
+  /** See `SpawnedDevServer.pid`. */
+  pid: number;
+  lifeline: Lifeline;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -54,6 +71,20 @@ async function portIsFree(port: number, ip: string): Promise<boolean> {
   });
 }
 
+/**
+ * Refuses a port something listens on, naming the process that holds it when it can be found: its pid
+ * and program name (not its arguments, which may hold anything).
+ */
+async function assertPortFree(name: string, port: number, ip: string): Promise<void> {
+  if (await portIsFree(port, ip)) return;
+  const holder = await portHolder(port);
+  const program = path.basename(holder?.commandLine.split(' ')[0] ?? '');
+  const by = holder ? ` by pid ${holder.pid}${program ? ` (${program})` : ''}` : '';
+  throw new DevServerError(
+    `the Temporal ${name} port ${ip}:${port} is already in use${by}; is another Temporal server or npm start running? Stop it or choose another port`,
+  );
+}
+
 /** Thrown when the dev server could not start; carries the tail of its output. */
 export class DevServerError extends Error {
   constructor(message: string) {
@@ -64,23 +95,16 @@ export class DevServerError extends Error {
 
 /**
  * Starts `temporal server start-dev` as a child process with the project's search attributes and
- * waits until it answers. The child dies with this process: it is killed on exit and on stop().
+ * waits until it answers. The child dies with this process however it ends, SIGKILL included (see
+ * `spawnTied`), and on stop().
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const port = options.port || (await freePort(ip));
   const uiPort = options.uiPort === false ? undefined : options.uiPort || (await freePort(ip));
-  for (const [name, value] of [
-    ['gRPC', port],
-    ['Web UI', uiPort],
-  ] as const) {
-    if (value !== undefined && !(await portIsFree(value, ip))) {
-      throw new DevServerError(
-        `the Temporal ${name} port ${ip}:${value} is already in use (is another Temporal server or npm start running?)`,
-      );
-    }
-  }
+  await assertPortFree('gRPC', port, ip);
+  if (uiPort !== undefined) await assertPortFree('Web UI', uiPort, ip);
   if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true });
 
   const args = [
@@ -100,7 +124,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS))
     args.push('--search-attribute', `${name}=${type}`);
 
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tied = spawnTied(options.cliPath, args, { ...(options.lifeline ? { lifeline: options.lifeline } : {}) });
+  const child = tied.process;
   let output = '';
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -109,14 +134,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
 
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = { code, signal };
-      process.removeListener('exit', killOnExit);
       resolve();
     });
   });
@@ -126,15 +148,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const address = `${ip}:${port}`;
   const stop = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    if (exited || child.pid === undefined) return;
+    tied.kill('SIGTERM');
+    const timer = setTimeout(() => tied.kill('SIGKILL'), 10_000);
     await exitPromise;
     clearTimeout(timer);
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   try {
+    if (child.pid === undefined) await spawnError;
+    const spawned = { pid: child.pid!, lifeline: tied.lifeline, ip, port, ...(uiPort !== undefined ? { uiPort } : {}) };
+    await Promise.race([spawnError, options.onSpawn?.(spawned)]);
     await Promise.race([spawnError, waitUntilServing(address, namespace, deadline, () => exited)]);
   } catch (error) {
     await stop();
@@ -144,7 +169,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     namespace,
-    process: child,
+    pid: child.pid!,
+    lifeline: tied.lifeline,
     stop,
     ...(uiPort !== undefined ? { uiUrl: `http://${ip}:${uiPort}` } : {}),
   };

@@ -150,9 +150,7 @@ function renderBlock(block: ReportBlock): SafeHtml {
     case 'note':
       return html`<p class="note">${block.text}</p>`;
     case 'list':
-      return html`<ul>
-        ${block.items.map((item) => html`<li>${item}</li>`)}
-      </ul>`;
+      return html`<ul>${block.items.map((item) => html`<li>${item}</li>`)}</ul>`;
     case 'table': {
       const highlighted = new Set(block.highlightRows ?? []);
       const numeric = block.columns.map((c) => c.align === 'right');
@@ -161,32 +159,10 @@ function renderBlock(block: ReportBlock): SafeHtml {
         (row, r) =>
           html`<tr${highlighted.has(r) ? rawHtml(' class="hl"') : ''}>${row.map((cell, i) => html`<td${numeric[i] ? rawHtml(' class="num"') : ''}>${cell}</td>`)}</tr>`,
       );
-      return html`<table>
-        ${
-          block.caption
-            ? html`<caption>
-                ${block.caption}
-              </caption>`
-            : ''
-        }
-        <thead>
-          <tr>
-            ${head}
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>`;
+      return html`<table>${block.caption ? html`<caption>${block.caption}</caption>` : ''}<thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
     }
     case 'keyValues':
-      return html`<dl class="kv">
-        ${block.items.map(
-          ([key, value]) =>
-            html`<dt>${key}</dt>
-              <dd>${value}</dd>`,
-        )}
-      </dl>`;
+      return html`<dl class="kv">${block.items.map(([key, value]) => html`<dt>${key}</dt><dd>${value}</dd>`)}</dl>`;
     case 'chart':
       return figure(block);
     case 'chartRow':
@@ -212,29 +188,27 @@ export function renderHtmlPage(options: HtmlPageOptions): string {
       : '';
   const body = sections.map(
     (s) =>
-      html`<section id="${s.id}">
-        <h2>${s.title}</h2>
-        ${s.intro ? html`<p>${s.intro}</p>` : ''}${s.blocks.map(renderBlock)}
-      </section>`,
+      html`<section id="${s.id}"><h2>${s.title}</h2>${s.intro ? html`<p>${s.intro}</p>` : ''}${s.blocks.map(renderBlock)}</section>`,
   );
   const page = html`<!DOCTYPE html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${options.title}</title>
-        <style>
-          ${rawHtml(PAGE_CSS)}
-        </style>
-      </head>
-      <body>
-        <main>
-          <h1>${options.title}</h1>
-          ${options.subtitle ? html`<p class="subtitle">${options.subtitle}</p>` : ''} ${toc} ${body}
-          ${options.footer ? html`<footer>${options.footer}</footer>` : ''}
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title}</title>
+<style>${rawHtml(PAGE_CSS)}</style>
+</head>
+<body>
+<main>
+<h1>${options.title}</h1>
+${options.subtitle ? html`<p class="subtitle">${options.subtitle}</p>` : ''}
+${toc}
+${body}
+${options.footer ? html`<footer>${options.footer}</footer>` : ''}
+</main>
+</body>
+</html>
+`;
   return page.__safeHtml;
 }
 
@@ -373,56 +347,36 @@ function axesSvg(
   const parts: SafeHtml[] = [];
   if (frame.title)
     parts.push(
-      html`<text x="${fmt(frame.width / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="600"
-        >${frame.title}</text
-      >`,
+      html`<text x="${fmt(frame.width / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="600">${frame.title}</text>`,
     );
   for (const tick of y.ticks) {
     const py = y.toPixel(tick);
     parts.push(
-      html`<line x1="${fmt(plot.left)}" x2="${fmt(plot.right)}" y1="${fmt(py)}" y2="${fmt(py)}" stroke="#e5e8eb" />`,
+      html`<line x1="${fmt(plot.left)}" x2="${fmt(plot.right)}" y1="${fmt(py)}" y2="${fmt(py)}" stroke="#e5e8eb"/>`,
     );
     parts.push(
-      html`<text x="${fmt(plot.left - 6)}" y="${fmt(py + 4)}" text-anchor="end" font-size="11" fill="#59636e"
-        >${y.format(tick)}</text
-      >`,
+      html`<text x="${fmt(plot.left - 6)}" y="${fmt(py + 4)}" text-anchor="end" font-size="11" fill="#59636e">${y.format(tick)}</text>`,
     );
   }
   if (x) {
     for (const tick of x.ticks) {
       const px = x.toPixel(tick);
       parts.push(
-        html`<line x1="${fmt(px)}" x2="${fmt(px)}" y1="${fmt(plot.top)}" y2="${fmt(plot.bottom)}" stroke="#eef0f2" />`,
+        html`<line x1="${fmt(px)}" x2="${fmt(px)}" y1="${fmt(plot.top)}" y2="${fmt(plot.bottom)}" stroke="#eef0f2"/>`,
       );
       parts.push(
-        html`<text x="${fmt(px)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e"
-          >${x.format(tick)}</text
-        >`,
+        html`<text x="${fmt(px)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e">${x.format(tick)}</text>`,
       );
     }
   }
   parts.push(
-    html`<rect
-      x="${fmt(plot.left)}"
-      y="${fmt(plot.top)}"
-      width="${fmt(plot.right - plot.left)}"
-      height="${fmt(plot.bottom - plot.top)}"
-      fill="none"
-      stroke="#8c959f"
-    />`,
+    html`<rect x="${fmt(plot.left)}" y="${fmt(plot.top)}" width="${fmt(plot.right - plot.left)}" height="${fmt(plot.bottom - plot.top)}" fill="none" stroke="#8c959f"/>`,
   );
   parts.push(
-    html`<text x="${fmt((plot.left + plot.right) / 2)}" y="${fmt(plot.bottom + 34)}" text-anchor="middle" font-size="12"
-      >${xLabel}</text
-    >`,
+    html`<text x="${fmt((plot.left + plot.right) / 2)}" y="${fmt(plot.bottom + 34)}" text-anchor="middle" font-size="12">${xLabel}</text>`,
   );
   parts.push(
-    html`<text
-      transform="translate(14 ${fmt((plot.top + plot.bottom) / 2)}) rotate(-90)"
-      text-anchor="middle"
-      font-size="12"
-      >${yLabel}</text
-    >`,
+    html`<text transform="translate(14 ${fmt((plot.top + plot.bottom) / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${yLabel}</text>`,
   );
   return html`${parts}`;
 }
@@ -472,17 +426,9 @@ function legendLayout(entries: LegendEntry[], width: number): { rows: number; re
         const cy = top + r * LEGEND_ROW + 6;
         const swatch =
           entry.mark === 'box'
-            ? html`<rect x="${fmt(px)}" y="${fmt(cy - 5)}" width="12" height="10" fill="${entry.colour}" />`
+            ? html`<rect x="${fmt(px)}" y="${fmt(cy - 5)}" width="12" height="10" fill="${entry.colour}"/>`
             : entry.mark === 'line' || entry.mark === 'dashed'
-              ? html`<line
-                  x1="${fmt(px)}"
-                  x2="${fmt(px + 16)}"
-                  y1="${fmt(cy)}"
-                  y2="${fmt(cy)}"
-                  stroke="${entry.colour}"
-                  stroke-width="2.5"
-                  ${entry.mark === 'dashed' ? rawHtml(' stroke-dasharray="5 3"') : ''}
-                />`
+              ? html`<line x1="${fmt(px)}" x2="${fmt(px + 16)}" y1="${fmt(cy)}" y2="${fmt(cy)}" stroke="${entry.colour}" stroke-width="2.5"${entry.mark === 'dashed' ? rawHtml(' stroke-dasharray="5 3"') : ''}/>`
               : markerSvg(entry.mark, px + 7, cy, 5, entry.colour);
         return html`${swatch}<text x="${fmt(px + 20)}" y="${fmt(cy + 4)}" font-size="11.5">${entry.name}</text>`;
       })}`,
@@ -490,18 +436,7 @@ function legendLayout(entries: LegendEntry[], width: number): { rows: number; re
 }
 
 function svgDocument(width: number, height: number, label: string, content: SafeHtml): SafeHtml {
-  return html`<svg
-    xmlns="http://www.w3.org/2000/svg"
-    width="${width}"
-    height="${height}"
-    viewBox="0 0 ${width} ${height}"
-    role="img"
-    aria-label="${label}"
-    font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif"
-  >
-    <rect width="100%" height="100%" fill="#fff" />
-    ${content}
-  </svg>`;
+  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${label}" font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif"><rect width="100%" height="100%" fill="#fff"/>${content}</svg>`;
 }
 
 /** Marker shapes for scatter series. */
@@ -522,30 +457,15 @@ function markerSvg(
   const title = tooltip ? html`<title>${tooltip}</title>` : '';
   switch (shape) {
     case 'circle':
-      return html`<circle cx="${fmt(cx)}" cy="${fmt(cy)}" r="${fmt(r)}" ${paint}>${title}</circle>`;
+      return html`<circle cx="${fmt(cx)}" cy="${fmt(cy)}" r="${fmt(r)}"${paint}>${title}</circle>`;
     case 'square':
-      return html`<rect x="${fmt(cx - r)}" y="${fmt(cy - r)}" width="${fmt(2 * r)}" height="${fmt(2 * r)}" ${paint}
-        >${title}</rect
-      >`;
+      return html`<rect x="${fmt(cx - r)}" y="${fmt(cy - r)}" width="${fmt(2 * r)}" height="${fmt(2 * r)}"${paint}>${title}</rect>`;
     case 'diamond':
-      return html`<polygon
-        points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.3)},${fmt(cy)} ${fmt(cx)},${fmt(cy + r * 1.3)} ${fmt(cx - r * 1.3)},${fmt(cy)}"
-        ${paint}
-        >${title}</polygon
-      >`;
+      return html`<polygon points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.3)},${fmt(cy)} ${fmt(cx)},${fmt(cy + r * 1.3)} ${fmt(cx - r * 1.3)},${fmt(cy)}"${paint}>${title}</polygon>`;
     case 'triangle':
-      return html`<polygon
-        points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.2)},${fmt(cy + r)} ${fmt(cx - r * 1.2)},${fmt(cy + r)}"
-        ${paint}
-        >${title}</polygon
-      >`;
+      return html`<polygon points="${fmt(cx)},${fmt(cy - r * 1.3)} ${fmt(cx + r * 1.2)},${fmt(cy + r)} ${fmt(cx - r * 1.2)},${fmt(cy + r)}"${paint}>${title}</polygon>`;
     case 'cross':
-      return html`<path
-        d="M${fmt(cx - r)},${fmt(cy - r)}L${fmt(cx + r)},${fmt(cy + r)}M${fmt(cx - r)},${fmt(cy + r)}L${fmt(cx + r)},${fmt(cy - r)}"
-        stroke="${colour}"
-        stroke-width="2.5"
-        >${title}</path
-      >`;
+      return html`<path d="M${fmt(cx - r)},${fmt(cy - r)}L${fmt(cx + r)},${fmt(cy + r)}M${fmt(cx - r)},${fmt(cy + r)}L${fmt(cx + r)},${fmt(cy - r)}" stroke="${colour}" stroke-width="2.5">${title}</path>`;
   }
 }
 
@@ -584,25 +504,11 @@ function guidesSvg(guides: readonly ChartGuide[] | undefined, plot: PlotArea, x:
     if (guide.axis === 'x') {
       const px = x.toPixel(guide.value);
       if (px < plot.left - 0.5 || px > plot.right + 0.5) return '';
-      return html`<line
-          x1="${fmt(px)}"
-          x2="${fmt(px)}"
-          y1="${fmt(plot.top)}"
-          y2="${fmt(plot.bottom)}"
-          stroke="#cf222e"
-          stroke-dasharray="4 3"
-        />${guide.label ? html`<text x="${fmt(px + 4)}" y="${fmt(plot.top + 12)}" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
+      return html`<line x1="${fmt(px)}" x2="${fmt(px)}" y1="${fmt(plot.top)}" y2="${fmt(plot.bottom)}" stroke="#cf222e" stroke-dasharray="4 3"/>${guide.label ? html`<text x="${fmt(px + 4)}" y="${fmt(plot.top + 12)}" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
     }
     const py = y.toPixel(guide.value);
     if (py < plot.top - 0.5 || py > plot.bottom + 0.5) return '';
-    return html`<line
-        x1="${fmt(plot.left)}"
-        x2="${fmt(plot.right)}"
-        y1="${fmt(py)}"
-        y2="${fmt(py)}"
-        stroke="#cf222e"
-        stroke-dasharray="4 3"
-      />${guide.label ? html`<text x="${fmt(plot.right - 4)}" y="${fmt(py - 4)}" text-anchor="end" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
+    return html`<line x1="${fmt(plot.left)}" x2="${fmt(plot.right)}" y1="${fmt(py)}" y2="${fmt(py)}" stroke="#cf222e" stroke-dasharray="4 3"/>${guide.label ? html`<text x="${fmt(plot.right - 4)}" y="${fmt(py - 4)}" text-anchor="end" font-size="11" fill="#cf222e">${guide.label}</text>` : ''}`;
   })}`;
 }
 
@@ -700,14 +606,7 @@ export function scatterChartSvg(options: ScatterChartOptions): SafeHtml {
     const tx =
       best.anchor === 'start' ? best.box.x1 : best.anchor === 'end' ? best.box.x2 : (best.box.x1 + best.box.x2) / 2;
     labels.push(
-      html`<text
-        x="${fmt(tx)}"
-        y="${fmt(best.box.y2 - 2)}"
-        text-anchor="${best.anchor}"
-        font-size="11"
-        fill="${label.colour}"
-        >${label.text}</text
-      >`,
+      html`<text x="${fmt(tx)}" y="${fmt(best.box.y2 - 2)}" text-anchor="${best.anchor}" font-size="11" fill="${label.colour}">${label.text}</text>`,
     );
   }
   const content = html`${axesSvg({ width, height, ...(options.title ? { title: options.title } : {}) }, plot, x, y, options.x.label, options.y.label)}${guidesSvg(options.guides, plot, x, y)}${markers}${labels}${legend.render(plot.bottom + 44)}`;
@@ -770,14 +669,7 @@ export function barChartSvg(options: BarChartOptions): SafeHtml {
         const top = y.toPixel(base + value);
         const bottom = y.toPixel(base);
         parts.push(
-          html`<rect
-            x="${fmt(x0)}"
-            y="${fmt(top)}"
-            width="${fmt(inner)}"
-            height="${fmt(Math.max(0, bottom - top))}"
-            fill="${colourOf(s, series.color)}"
-            ><title>${category} · ${series.name}: ${y.format(value)}</title></rect
-          >`,
+          html`<rect x="${fmt(x0)}" y="${fmt(top)}" width="${fmt(inner)}" height="${fmt(Math.max(0, bottom - top))}" fill="${colourOf(s, series.color)}"><title>${category} · ${series.name}: ${y.format(value)}</title></rect>`,
         );
         base += value;
       });
@@ -789,36 +681,19 @@ export function barChartSvg(options: BarChartOptions): SafeHtml {
         const bottom = y.toPixel(Math.min(0, value));
         const bx = x0 + s * w;
         parts.push(
-          html`<rect
-            x="${fmt(bx)}"
-            y="${fmt(top)}"
-            width="${fmt(Math.max(1, w - 1))}"
-            height="${fmt(Math.max(0, bottom - top))}"
-            fill="${colourOf(s, series.color)}"
-            ><title>${category} · ${series.name}: ${y.format(value)}</title></rect
-          >`,
+          html`<rect x="${fmt(bx)}" y="${fmt(top)}" width="${fmt(Math.max(1, w - 1))}" height="${fmt(Math.max(0, bottom - top))}" fill="${colourOf(s, series.color)}"><title>${category} · ${series.name}: ${y.format(value)}</title></rect>`,
         );
         if (options.showValues && value !== 0)
           parts.push(
-            html`<text x="${fmt(bx + w / 2)}" y="${fmt(top - 3)}" text-anchor="middle" font-size="10" fill="#59636e"
-              >${y.format(value)}</text
-            >`,
+            html`<text x="${fmt(bx + w / 2)}" y="${fmt(top - 3)}" text-anchor="middle" font-size="10" fill="#59636e">${y.format(value)}</text>`,
           );
       });
     }
     const cx = plot.left + c * band + band / 2;
     parts.push(
       slant
-        ? html`<text
-            transform="translate(${fmt(cx)} ${fmt(plot.bottom + 12)}) rotate(-35)"
-            text-anchor="end"
-            font-size="11"
-            fill="#59636e"
-            >${category}</text
-          >`
-        : html`<text x="${fmt(cx)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e"
-            >${category}</text
-          >`,
+        ? html`<text transform="translate(${fmt(cx)} ${fmt(plot.bottom + 12)}) rotate(-35)" text-anchor="end" font-size="11" fill="#59636e">${category}</text>`
+        : html`<text x="${fmt(cx)}" y="${fmt(plot.bottom + 15)}" text-anchor="middle" font-size="11" fill="#59636e">${category}</text>`,
     );
   });
   const guides = (options.guides ?? []).map((g) => ({ ...g, axis: 'y' as const }));
@@ -874,19 +749,10 @@ export function lineChartSvg(options: LineChartOptions): SafeHtml {
       (series.markers ?? points.length <= 30)
         ? points.map(
             (p) =>
-              html`<circle cx="${fmt(x.toPixel(p.x))}" cy="${fmt(y.toPixel(p.y))}" r="2.5" fill="${colour}"
-                ><title>${series.name}: ${x.format(p.x)}, ${y.format(p.y)}</title></circle
-              >`,
+              html`<circle cx="${fmt(x.toPixel(p.x))}" cy="${fmt(y.toPixel(p.y))}" r="2.5" fill="${colour}"><title>${series.name}: ${x.format(p.x)}, ${y.format(p.y)}</title></circle>`,
           )
         : [];
-    return html`<path
-        d="${path}"
-        fill="none"
-        stroke="${colour}"
-        stroke-width="2"
-        ${series.dashed ? rawHtml(' stroke-dasharray="6 4"') : ''}
-        ><title>${series.name}</title></path
-      >${dots}`;
+    return html`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"${series.dashed ? rawHtml(' stroke-dasharray="6 4"') : ''}><title>${series.name}</title></path>${dots}`;
   });
   const content = html`${axesSvg({ width, height, ...(options.title ? { title: options.title } : {}) }, plot, x, y, options.x.label, options.y.label)}${guidesSvg(options.guides, plot, x, y)}${lines}${legend.render(plot.bottom + 44)}`;
   return svgDocument(width, height, options.title ?? `${options.y.label} against ${options.x.label}`, content);

@@ -3,6 +3,11 @@
  * project's `.data/`, Web UI on) unless `TEMPORAL_ADDRESS` names one, registers the search
  * attributes, runs a worker and the HTTP API, and with no provider key set runs the demo against
  * the simulated providers. Ctrl-C stops everything in order: API, worker, then the server.
+ *
+ * Nothing outlives this process: the dev server is tied to it (killed by the kernel if this process
+ * dies, SIGKILL included) and recorded in the data dir, so the next start can clean up after a crash
+ * (lib/server-record.ts); the simulated providers of demo mode run inside this process. If a wrapper
+ * that launched it (npm, sh, tsx) is killed, it notices and stops cleanly.
  */
 import path from 'node:path';
 import { type Connection } from '@temporalio/client';
@@ -11,9 +16,11 @@ import { ConfigError, type CascadeConfig } from '../core/config';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
 import { isDemoMode, startDemoProviders, type DemoProviders } from '../lib/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
+import { watchLaunchers } from '../lib/launcher-watch';
 import { configPathFrom, loadConfig, PROJECT_ROOT } from '../lib/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
+import { recoverServerRecord, removeServerRecord, serverRecordFor, writeServerRecord } from '../lib/server-record';
 import { connectClient, TemporalUnreachableError } from '../lib/temporal-connection';
 import { connectWorker } from '../worker/connect-worker';
 import { ensureTemporalCli, TemporalCliError } from '../lib/temporal-cli';
@@ -53,6 +60,12 @@ async function start(): Promise<void> {
   const sdkMetrics = await sdkMetricsSource();
   installTemporalLogging(logger, { handleSignals: false, sdkMetricsBindAddress: sdkMetrics.bindAddress });
   const metrics = new CascadeMetrics();
+  await watchLaunchers({
+    onGone: (launcher) => {
+      logger.warn(`the process that launched npm start (pid ${launcher.pid}) is gone: stopping`);
+      void stop(1);
+    },
+  });
   const configPath = configPathFrom(undefined);
   let config: CascadeConfig = await loadConfig(configPath);
   const apiPort = portFrom('PORT', 8080);
@@ -67,13 +80,19 @@ async function start(): Promise<void> {
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
   if (!address) {
     const cli = await ensureTemporalCli({ log: (line) => logger.info(line) });
+    const dbFile = path.join(dataDir, 'temporal.db');
+    await recoverServerRecord({ dataDir, dbFile, log: (line) => logger.warn(line) });
     running.devServer = await startDevServer({
       cliPath: cli.path,
-      dbFile: path.join(dataDir, 'temporal.db'),
+      dbFile,
       port: portFrom('TEMPORAL_PORT', 7233),
       uiPort: portFrom('TEMPORAL_UI_PORT', 8233),
       namespace,
       onLog: (line) => logger.debug({ source: 'temporal-server' }, line),
+      onSpawn: async (spawned) => {
+        const record = await serverRecordFor({ ...spawned, dataDir, dbFile });
+        if (record) writeServerRecord(record);
+      },
     });
     address = running.devServer.address;
   }
@@ -145,7 +164,12 @@ async function stop(exitCode: number, signal?: NodeJS.Signals): Promise<never> {
   await running.workerRun?.catch(() => {});
   await running.nativeConnection?.close().catch(() => {});
   await running.connection?.close().catch(() => {});
-  await running.devServer?.stop();
+  if (running.devServer) {
+    await running.devServer.stop();
+    await removeServerRecord(dataDir).catch((error: unknown) =>
+      logger.warn({ err: error }, 'removing the server record failed'),
+    );
+  }
   await running.demo?.stop();
   process.exit(exitCode);
 }

@@ -4,17 +4,23 @@
  * real dev server for the whole run, bundles the workflow code once, then runs every
  * `test/**\/*.test.ts` file with Node's test runner, which prints pass/fail totals.
  * If Temporal cannot be started the run fails: integration tests are never skipped.
+ *
+ * A run killed half-way leaves nothing running: the server is tied to this process (`spawnTied`),
+ * and the test runner runs in a process group of its own, which a reaper kills whole when this
+ * process dies (`killGroupOnExit`): every test file's process and whatever they started (workers,
+ * `npm start`, servers, CLI runs). Ctrl-C reaches the group through this process.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Connection } from '@temporalio/client';
+import { killGroupOnExit } from '../lib/child-lifeline';
+import { startDevServer } from '../lib/dev-server';
+import { watchLaunchers } from '../lib/launcher-watch';
 import { ensureTemporalCli } from '../lib/temporal-cli';
 import { ensureTopologyTools } from '../lib/topology-tools';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
-import { CascadeSearchAttributes } from '../core/search-attributes';
 import { bundleWorkflows } from '../worker/create-worker';
 import { TEST_ENV } from './helpers/test-env';
 
@@ -32,29 +38,6 @@ async function findTestFiles(filters: string[]): Promise<string[]> {
     .sort();
 }
 
-async function startTemporal(cliPath: string): Promise<TestWorkflowEnvironment> {
-  // The SDK gives the server 5 s to answer; a loaded 2-core machine can miss that, so try again.
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      return await TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: { type: 'existing-path', path: cliPath },
-          ip: '127.0.0.1',
-          searchAttributes: Object.values(CascadeSearchAttributes),
-          extraArgs: ['--log-level', 'error'],
-        },
-      });
-    } catch (error) {
-      lastError = error;
-      console.error(
-        `Temporal dev server did not start (attempt ${attempt}/3): ${(error as Error).message.split('\n')[0]}`,
-      );
-    }
-  }
-  throw lastError;
-}
-
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
   const files = await findTestFiles(filters);
@@ -64,11 +47,28 @@ async function main(): Promise<number> {
   }
 
   const started = Date.now();
+  let testGroup: number | undefined;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-testGroup!, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  // If npm or tsx above this process is killed, stop the run rather than carry on unseen.
+  await watchLaunchers({
+    onGone: (launcher) => {
+      console.error(`the process that launched the test run (pid ${launcher.pid}) is gone: stopping`);
+      if (testGroup === undefined) process.exit(1);
+      signalGroup('SIGKILL');
+    },
+  });
   const cli = await ensureTemporalCli({ log: (line) => console.error(line) });
   // The production topology's server build (minutes, once per machine) happens here, not in a test's time.
   await ensureTopologyTools({ log: (line) => console.error(line) });
-  const environment = await startTemporal(cli.path);
-  const address = environment.connection.options.address ?? '';
+  // A loaded 2-core machine can take a while to bring the server up.
+  const server = await startDevServer({ cliPath: cli.path, uiPort: false, startTimeoutMs: 120_000 });
+  const address = server.address;
   const connection = await Connection.connect({ address });
   await registerSearchAttributes(connection, 'default');
   await connection.close();
@@ -98,6 +98,8 @@ async function main(): Promise<number> {
         ],
         {
           stdio: 'inherit',
+          // Its own process group, so that it can be killed whole (see the module comment).
+          detached: true,
           env: {
             ...process.env,
             [TEST_ENV.temporalAddress]: address,
@@ -106,10 +108,13 @@ async function main(): Promise<number> {
           },
         },
       );
+      testGroup = child.pid!;
+      killGroupOnExit(testGroup);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, signalGroup);
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
-    await environment.teardown();
+    await server.stop();
     await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,6 @@
  * its own on a SQLite file), the worker as a child process that can be SIGKILLed, and the simulated
  * providers in this process, so their call log sees every HTTP call the worker makes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { CascadeClient } from '../../client/cascade-client';
 import { parseConfig, type CascadeConfig, type CascadeConfigInput } from '../../core/config';
+import { spawnTied } from '../../lib/child-lifeline';
 import { pointConfigAtSimulator, simulatorEnv } from '../../lib/demo-mode';
 import { freePort, startDevServer, type DevServer } from '../../lib/dev-server';
 import { PROJECT_ROOT } from '../../lib/load-config';
@@ -84,12 +84,6 @@ function fromTestEnv(): DurabilityContextOptions {
   };
 }
 
-/** Every child this module started and has not seen exit, killed if the process leaves early. */
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
-
 /** A worker running as its own OS process, as in production. */
 export interface WorkerProcess {
   /** SIGKILL: no shutdown hook runs, in-flight activities are simply gone. Resolves once it exited. */
@@ -97,8 +91,9 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `worker/main.ts` as a child process and resolves once it polls. Its config names the
- * simulator's key variable, which it gets on top of this environment; its logs go to `logFile`.
+ * Starts `worker/main.ts` as a child process and resolves once it polls; it dies with this process
+ * however that ends (`spawnTied`). Its config names the simulator's key variable, which it gets on
+ * top of this environment; its logs go to `logFile`.
  */
 async function startWorkerProcess(options: {
   configPath: string;
@@ -117,12 +112,11 @@ async function startWorkerProcess(options: {
     '--bundle',
     options.bundlePath,
   ];
-  const child = spawn(process.execPath, args, {
+  const tied = spawnTied(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...simulatorEnv(), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  liveChildren.add(child);
+  const child = tied.process;
   const log = createWriteStream(options.logFile, { flags: 'a' });
   let tail = '';
   let polling = false;
@@ -140,14 +134,13 @@ async function startWorkerProcess(options: {
   child.stderr!.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
-      liveChildren.delete(child);
       log.end();
       resolve({ code, signal });
     });
   });
 
   const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) tied.kill('SIGKILL');
     await exited;
   };
   const ready = new Promise<void>((resolve) => {

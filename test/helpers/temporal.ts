@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { type CascadeConfig } from '../../core/config';
-import { CascadeSearchAttributes } from '../../core/search-attributes';
+import { startDevServer, type DevServer } from '../../lib/dev-server';
 import { registerSearchAttributes } from '../../lib/register-search-attributes';
 import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { type ProviderRegistry } from '../../providers/provider-registry';
@@ -44,17 +43,12 @@ export interface TestTemporalOptions {
 export async function connectTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
   installQuietRuntime(options);
   let address = process.env[TEST_ENV.temporalAddress];
-  let ownEnvironment: TestWorkflowEnvironment | undefined;
+  let ownServer: DevServer | undefined;
   if (!address) {
     const cli = await ensureTemporalCli();
-    ownEnvironment = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: cli.path },
-        ip: '127.0.0.1',
-        searchAttributes: Object.values(CascadeSearchAttributes),
-      },
-    });
-    address = ownEnvironment.connection.options.address ?? '';
+    // Tied to this process like every server the project starts: a killed test leaves none behind.
+    ownServer = await startDevServer({ cliPath: cli.path, uiPort: false, startTimeoutMs: 120_000 });
+    address = ownServer.address;
   }
   const connection = await Connection.connect({ address });
   await registerSearchAttributes(connection, 'default');
@@ -66,7 +60,7 @@ export async function connectTestTemporal(options: TestTemporalOptions = {}): Pr
     async close() {
       await nativeConnection.close();
       await connection.close();
-      await ownEnvironment?.teardown();
+      await ownServer?.stop();
     },
   };
 }
