@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { aptInstall } from './debian-tool';
 import { freePort } from './dev-server';
-import { spawnTied, waitForChild, type TiedChild } from './spawn-tied';
+import { startTiedProcess, waitForProcess, type TiedProcess } from './tied-process';
 
 const execFileAsync = promisify(execFile);
 
@@ -77,7 +77,7 @@ export interface PostgresServer {
   password: string;
   /** The cluster's own temp folder: data, socket, logs (`postgres.log`). Removed by `stop`. */
   dir: string;
-  process: TiedChild;
+  process: TiedProcess;
   /** Fast shutdown (SIGINT: active sessions are disconnected), waits for the exit, removes `dir`. */
   stop(): Promise<void>;
 }
@@ -138,17 +138,19 @@ async function initAndStart(o: {
   const dataDir = path.join(dir, 'data');
   const passwordFile = path.join(dir, 'password');
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  let osUser: { name: string; uid: number; gid: number } | undefined;
   if (runAs) {
-    const { stdout } = await execFileAsync('id', ['-u', runAs]).catch(() => {
+    const { stdout: uid } = await execFileAsync('id', ['-u', runAs]).catch(() => {
       throw new PostgresError(`running as root, but there is no "${runAs}" user to run PostgreSQL as`);
     });
     const { stdout: gid } = await execFileAsync('id', ['-g', runAs]);
-    await chown(dir, Number(stdout), Number(gid));
-    await chown(passwordFile, Number(stdout), Number(gid));
+    osUser = { name: runAs, uid: Number(uid), gid: Number(gid) };
+    await chown(dir, osUser.uid, osUser.gid);
+    await chown(passwordFile, osUser.uid, osUser.gid);
   }
   await chmod(dir, 0o700);
 
-  const initdb = spawnTied(path.join(binDir, 'initdb'), {
+  const initdb = startTiedProcess(path.join(binDir, 'initdb'), {
     args: [
       '--pgdata',
       dataDir,
@@ -160,13 +162,13 @@ async function initAndStart(o: {
       '--locale=C',
     ],
     cwd: os.tmpdir(),
-    ...(runAs ? { user: runAs } : {}),
+    ...(osUser ? { user: osUser } : {}),
     logFile: path.join(dir, 'initdb.log'),
   });
   const { code } = await initdb.exited;
   if (code !== 0) throw new PostgresError(`initdb failed (exit ${code}):\n${initdb.outputTail().trim()}`);
 
-  const server = spawnTied(path.join(binDir, 'postgres'), {
+  const server = startTiedProcess(path.join(binDir, 'postgres'), {
     args: [
       '-D',
       dataDir,
@@ -180,7 +182,7 @@ async function initAndStart(o: {
       'max_connections=200',
     ],
     cwd: os.tmpdir(),
-    ...(runAs ? { user: runAs } : {}),
+    ...(osUser ? { user: osUser } : {}),
     logFile: path.join(dir, 'postgres.log'),
   });
   const isReady = () =>
@@ -189,7 +191,7 @@ async function initAndStart(o: {
       () => false,
     );
   try {
-    await waitForChild(server, 'PostgreSQL', isReady, o.startTimeoutMs);
+    await waitForProcess(server, 'PostgreSQL', isReady, o.startTimeoutMs);
   } catch (error) {
     await server.stop();
     throw new PostgresError((error as Error).message);

@@ -16,7 +16,7 @@ import { stringify } from 'yaml';
 import { freePort } from './dev-server';
 import { PROJECT_ROOT } from './load-config';
 import { type PostgresServer } from './postgres';
-import { spawnTied, waitForChild, type TiedChild } from './spawn-tied';
+import { startTiedProcess, waitForProcess, type TiedProcess } from './tied-process';
 import { type TemporalServerInstall } from './temporal-server';
 
 const execFileAsync = promisify(execFile);
@@ -188,7 +188,7 @@ export interface StartTemporalClusterOptions {
 export async function startTemporalCluster(options: StartTemporalClusterOptions): Promise<TemporalCluster> {
   const namespace = options.namespace ?? 'default';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-temporal-server-'));
-  let server: TiedChild | undefined;
+  let server: TiedProcess | undefined;
   try {
     await setupTemporalSchema(options.install, options.postgres);
     const metricsPort = await freePort();
@@ -219,11 +219,11 @@ export async function startTemporalCluster(options: StartTemporalClusterOptions)
       async start() {
         if (server && !server.hasExited()) return;
         const started = Date.now();
-        server = spawnTied(options.install.serverPath, {
+        server = startTiedProcess(options.install.serverPath, {
           args: ['--root', dir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'],
           logFile: path.join(dir, 'temporal-server.log'),
         });
-        await waitForChild(
+        await waitForProcess(
           server,
           'the Temporal server',
           () => frontendAnswers(address, namespace),

@@ -20,7 +20,7 @@ import { pointConfigAtSimulator, simulatorEnv } from '../../lib/demo-mode';
 import { freePort } from '../../lib/dev-server';
 import { PROJECT_ROOT } from '../../lib/load-config';
 import { ensurePostgres, startPostgres, type PostgresServer } from '../../lib/postgres';
-import { spawnTied, waitForChild, type TiedChild } from '../../lib/spawn-tied';
+import { startTiedProcess, waitForProcess, type TiedProcess } from '../../lib/tied-process';
 import { NAMESPACE_RETENTION_DAYS, startTemporalCluster, type TemporalCluster } from '../../lib/temporal-cluster';
 import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { ensureTemporalServer, type TemporalServerInstall } from '../../lib/temporal-server';
@@ -170,7 +170,7 @@ function script(held: LatencySpec): SimulatorScriptInput {
 /** A role process: the project's own entry point under tsx, as `npm run api` / `npm run worker` run it. */
 interface RoleProcess {
   name: string;
-  child: TiedChild;
+  child: TiedProcess;
   metricsUrl: string;
   /** The API's `/metrics` is behind its key, like every data route; a worker's metrics port is not. */
   apiKey?: string;
@@ -452,7 +452,7 @@ async function startWorker(options: {
 }): Promise<RoleProcess> {
   const metricsPort = await freePort();
   let polling = false;
-  const child = spawnTied(process.execPath, {
+  const child = startTiedProcess(process.execPath, {
     args: ['--import', 'tsx', path.join(PROJECT_ROOT, ROLE_ENTRIES.worker)],
     cwd: PROJECT_ROOT,
     env: { ...options.env, LLM_CASCADE_METRICS_PORT: String(metricsPort) },
@@ -461,7 +461,7 @@ async function startWorker(options: {
       if (line.includes('"worker polling"')) polling = true;
     },
   });
-  await waitForChild(child, options.name, async () => polling, options.timeoutMs);
+  await waitForProcess(child, options.name, async () => polling, options.timeoutMs);
   return { name: options.name, child, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
@@ -473,14 +473,14 @@ async function startApi(options: { env: NodeJS.ProcessEnv; workDir: string; time
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const apiKey = options.env.LLM_CASCADE_API_KEYS!;
-  const child = spawnTied(process.execPath, {
+  const child = startTiedProcess(process.execPath, {
     args: ['--import', 'tsx', path.join(PROJECT_ROOT, ROLE_ENTRIES.api)],
     cwd: PROJECT_ROOT,
     env: { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     logFile: path.join(options.workDir, 'api.log'),
   });
   // Ready: Temporal reachable and workers polling the task queue (`/readyz` needs no key).
-  await waitForChild(child, 'the API', async () => (await fetch(`${url}/readyz`)).ok, options.timeoutMs);
+  await waitForProcess(child, 'the API', async () => (await fetch(`${url}/readyz`)).ok, options.timeoutMs);
   return {
     role: { name: 'api', child, metricsUrl: `${url}/metrics`, apiKey },
     url,

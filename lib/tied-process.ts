@@ -1,18 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { spawnTied, type SpawnTiedOptions } from './child-lifeline';
 
 /**
- * A child process whose life is tied to this one: it is killed when this process exits normally,
- * and, on Linux, also when this process is killed outright (SIGKILL, a test runner's timeout),
- * through the kernel's parent-death signal set by util-linux's `setpriv`. So a test that starts a
- * database and servers leaves nothing running however it ends.
+ * A long-running child tied to this process's life (`spawnTied`: it dies with this process, however
+ * this one ends), with what the production topology needs around it: its output kept in a log file
+ * and a tail for error messages, its exit as a promise, and a stop that escalates to SIGKILL.
  */
-export interface TiedChild {
-  pid: number;
-  process: ChildProcess;
+export interface TiedProcess {
   /** Resolves once the process has exited (never rejects). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** True once it has exited. */
   hasExited(): boolean;
   /** The last few thousand characters it printed, for error messages. */
   outputTail(): string;
@@ -20,48 +16,25 @@ export interface TiedChild {
   stop(options?: { signal?: NodeJS.Signals; graceMs?: number }): Promise<void>;
 }
 
-export interface SpawnTiedOptions {
+export interface StartTiedProcessOptions {
   args?: readonly string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Run as this OS user (needs root): PostgreSQL refuses to run as root. */
-  user?: string;
+  user?: SpawnTiedOptions['user'];
   /** Everything the process prints is appended here. */
   logFile?: string;
   /** Each line it prints, as it comes. */
   onLine?: (line: string) => void;
 }
 
-let setprivAvailable: boolean | undefined;
-
-function hasSetpriv(): boolean {
-  setprivAvailable ??= spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
-  return setprivAvailable;
-}
-
-/** Every tied child still running, killed when this process exits. */
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-export function spawnTied(command: string, options: SpawnTiedOptions = {}): TiedChild {
-  const args = [...(options.args ?? [])];
-  let file = command;
-  if (process.platform === 'linux' && hasSetpriv()) {
-    const user = options.user ? ['--reuid', options.user, '--regid', options.user, '--init-groups'] : [];
-    // setpriv sets the parent-death signal after switching user (a switch clears it), then execs the command.
-    args.unshift(...user, '--pdeathsig', 'SIGKILL', '--', command);
-    file = 'setpriv';
-  } else if (options.user) {
-    throw new Error(`running ${command} as ${options.user} needs util-linux's setpriv, which is not installed`);
-  }
-  const child = spawn(file, args, {
-    env: options.env ?? process.env,
+export function startTiedProcess(command: string, options: StartTiedProcessOptions = {}): TiedProcess {
+  const tied = spawnTied(command, options.args ?? [], {
     ...(options.cwd ? { cwd: options.cwd } : {}),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    ...(options.user ? { user: options.user } : {}),
   });
-  live.add(child);
+  const child = tied.process;
   const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   let tail = '';
   let partial = '';
@@ -82,7 +55,6 @@ export function spawnTied(command: string, options: SpawnTiedOptions = {}): Tied
     const done = (info: { code: number | null; signal: NodeJS.Signals | null }) => {
       if (exitInfo) return;
       exitInfo = info;
-      live.delete(child);
       log?.end();
       resolve(info);
     };
@@ -93,24 +65,22 @@ export function spawnTied(command: string, options: SpawnTiedOptions = {}): Tied
     });
   });
   return {
-    pid: child.pid ?? -1,
-    process: child,
     exited,
     hasExited: () => exitInfo !== undefined,
     outputTail: () => tail,
     async stop({ signal = 'SIGTERM', graceMs = 10_000 } = {}) {
       if (exitInfo) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      tied.kill(signal);
+      const timer = setTimeout(() => tied.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },
   };
 }
 
-/** Polls `probe` until it returns true; fails when `child` exits first or time runs out, with its output. */
-export async function waitForChild(
-  child: TiedChild,
+/** Polls `probe` until it returns true; fails when the process exits first or time runs out, with its output. */
+export async function waitForProcess(
+  child: TiedProcess,
   what: string,
   probe: () => Promise<boolean>,
   timeoutMs: number,
@@ -127,6 +97,6 @@ export async function waitForChild(
   throw new Error(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s:\n${lastLines(child)}`);
 }
 
-function lastLines(child: TiedChild): string {
+function lastLines(child: TiedProcess): string {
   return child.outputTail().trim().split('\n').slice(-20).join('\n');
 }
