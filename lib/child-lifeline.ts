@@ -24,6 +24,12 @@ export interface SpawnTiedOptions {
   output?: 'pipe' | 'inherit' | 'ignore';
   /** Force one lifeline (tests); by default `pdeathsig` where `setpriv` works, else `watcher`. */
   lifeline?: Lifeline;
+  /**
+   * Run the command as this OS user (this process must be root), e.g. PostgreSQL, which refuses to
+   * run as root. With `pdeathsig`, setpriv switches user first and asks for the signal after (a
+   * switch clears it); with `watcher`, the watcher starts the command with that uid and gid.
+   */
+  user?: { name: string; uid: number; gid: number };
 }
 
 /** A child tied to this process's life. */
@@ -63,14 +69,15 @@ export function setprivPath(): string | null {
 }
 
 /**
- * The watcher, run as `node -e WATCHER -- command ...args`. Plain JavaScript on purpose: it must start
+ * The watcher, run as `node -e WATCHER -- uid:gid command ...args` (`''` for this process's user). Plain JavaScript on purpose: it must start
  * fast and without the project's TypeScript loader.
  */
 const WATCHER = `
 const { spawn } = require('node:child_process');
 const { constants } = require('node:os');
-const [command, ...args] = process.argv.slice(1);
-const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const [user, command, ...args] = process.argv.slice(1);
+const [uid, gid] = user ? user.split(':').map(Number) : [];
+const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...(user ? { uid, gid } : {}) });
 child.on('error', (error) => {
   process.stderr.write('cannot run ' + command + ': ' + error.message + '\\n');
   process.exit(127);
@@ -92,13 +99,17 @@ export function spawnTied(command: string, args: readonly string[], options: Spa
   const common = { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) };
   if (lifeline === 'pdeathsig') {
     if (!setprivCommand) throw new Error('setpriv --pdeathsig is not available on this machine');
-    const child = spawn(setprivCommand, ['--pdeathsig', 'SIGKILL', '--', command, ...args], {
+    const user = options.user
+      ? ['--reuid', String(options.user.uid), '--regid', String(options.user.gid), '--init-groups']
+      : [];
+    const child = spawn(setprivCommand, [...user, '--pdeathsig', 'SIGKILL', '--', command, ...args], {
       ...common,
       stdio: ['ignore', output, output],
     });
     return { process: child, lifeline, kill: (signal) => void child.kill(signal) };
   }
-  const child = spawn(process.execPath, ['-e', WATCHER, '--', command, ...args], {
+  const user = options.user ? `${options.user.uid}:${options.user.gid}` : '';
+  const child = spawn(process.execPath, ['-e', WATCHER, '--', user, command, ...args], {
     ...common,
     stdio: ['pipe', output, output],
   });

@@ -1,8 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { access, chmod, constants, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { goInstall, goVersion } from './go-install';
 
 const execFileAsync = promisify(execFile);
 
@@ -69,16 +70,6 @@ async function findOnPath(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return undefined;
 }
 
-async function goVersion(env: NodeJS.ProcessEnv): Promise<{ major: number; minor: number } | undefined> {
-  try {
-    const { stdout } = await execFileAsync('go', ['env', 'GOVERSION'], { env, timeout: 30_000 });
-    const match = /go(\d+)\.(\d+)/.exec(stdout);
-    return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Builds into a private temp dir, then renames into the cache: rename is atomic on one filesystem,
  * so two concurrent callers can both build but never leave a half-written binary behind.
@@ -90,22 +81,7 @@ async function buildWithGo(cacheDir: string, env: NodeJS.ProcessEnv, log: (line:
     log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${cacheDir}.`);
     log('This happens once per machine and takes a few minutes; later starts reuse the cached binary.');
     const started = Date.now();
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('go', ['install', GO_PACKAGE], {
-        env: { ...env, GOBIN: buildDir, CGO_ENABLED: env.CGO_ENABLED ?? '0' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-4000);
-      });
-      child.on('error', reject);
-      child.on('exit', (code) =>
-        code === 0
-          ? resolve()
-          : reject(new TemporalCliError(`go install ${GO_PACKAGE} failed (exit ${code}):\n${stderr.trim()}`)),
-      );
-    });
+    await goInstall({ packages: [GO_PACKAGE], gobin: buildDir, env });
     const target = path.join(cacheDir, 'temporal');
     await rename(path.join(buildDir, 'temporal'), target);
     log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s.`);

@@ -26,6 +26,7 @@ function invalid(reply: FastifyReply, what: string, error: z.ZodError): FastifyR
  * - `GET /_admin/calls?provider=&model=&state=`, `DELETE /_admin/calls`
  * - `GET /_admin/faults`, `POST /_admin/faults` (a `FaultSpec`), `DELETE /_admin/faults`, `DELETE /_admin/faults/:id`
  * - `GET /_admin/script`, `PUT /_admin/script` (a `SimulatorScript`)
+ * - `POST /_admin/release`: answers every call held by an `until_released` latency
  * Bodies are validated; errors are `AdminErrorBody`.
  */
 export async function registerAdminRoutes(admin: FastifyInstance, context: SimulatorContext): Promise<void> {
@@ -71,6 +72,8 @@ export async function registerAdminRoutes(admin: FastifyInstance, context: Simul
     }
     return reply.code(204).send();
   });
+
+  admin.post('/release', async () => ({ released: context.gate.release() }));
 
   admin.get('/script', async () => ({ script: context.responder.currentScript }));
   admin.put('/script', async (request, reply) => {

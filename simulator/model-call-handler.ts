@@ -87,7 +87,10 @@ async function prepare<TWireRequest>(
 
   const scripted = await context.responder.respond(parsed.call.chat);
   const update: CallUpdate = { rule: scripted.rule };
-  if (await waitUnlessLost(scripted.latencyMs, lost)) return { kind: 'aborted', update };
+  const wasLost = scripted.untilReleased
+    ? await context.gate.wait(lost)
+    : await waitUnlessLost(scripted.latencyMs, lost);
+  if (wasLost) return { kind: 'aborted', update };
   if (scripted.kind === 'error') {
     const { status, message, retryAfterSeconds, code } = scripted;
     return {

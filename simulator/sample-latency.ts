@@ -2,8 +2,12 @@ import { type LatencySpec } from './simulator-script';
 
 const MAX_LATENCY_MS = 600_000;
 
-/** A latency drawn from `spec`, given two independent uniform draws in [0, 1). */
-export function sampleLatencyMs(spec: LatencySpec, first: number, second: number): number {
+/** A latency drawn from `spec`, given two independent uniform draws in [0, 1) (`until_released` has none). */
+export function sampleLatencyMs(
+  spec: Exclude<LatencySpec, { type: 'until_released' }>,
+  first: number,
+  second: number,
+): number {
   let ms: number;
   switch (spec.type) {
     case 'fixed':

@@ -11,9 +11,11 @@ import {
 } from './simulator-script';
 import { unitHash } from './unit-hash';
 
-/** What the script decided for one call: an answer or an error, after `latencyMs`. */
+/** What the script decided for one call: an answer or an error, after `latencyMs` (or once released). */
 export type ScriptedReply = RenderedAnswer & {
   latencyMs: number;
+  /** Held until the simulator's `release()` instead of a latency. */
+  untilReleased?: boolean;
   /** Which rule answered, for the call log. */
   rule: string;
 };
@@ -99,18 +101,23 @@ export class ScriptResponder {
     // A bound on memory for long benchmarks; restarting the counts only changes later draws.
     if (this.occurrences.size >= MAX_TRACKED_PROMPTS) this.occurrences.clear();
     this.occurrences.set(occurrenceKey, occurrence + 1);
-    const latencyMs = sampleLatencyMs(
-      rule?.latency ?? behaviour.latency,
-      unitHash(seed, 'latency', request.model, prompt, occurrence),
-      unitHash(seed, 'latency-2', request.model, prompt, occurrence),
-    );
+    const latency = rule?.latency ?? behaviour.latency;
+    const untilReleased = latency.type === 'until_released';
+    const latencyMs =
+      latency.type === 'until_released'
+        ? 0
+        : sampleLatencyMs(
+            latency,
+            unitHash(seed, 'latency', request.model, prompt, occurrence),
+            unitHash(seed, 'latency-2', request.model, prompt, occurrence),
+          );
 
     const rendered = await renderAnswer(answer, {
       request,
       salt: `${seed}\u0000${request.model}\u0000${prompt}`,
       loadDataset: () => this.loadDataset(),
     });
-    return { ...rendered, latencyMs, rule: ruleLabel };
+    return { ...rendered, latencyMs, ...(untilReleased ? { untilReleased } : {}), rule: ruleLabel };
   }
 
   private behaviourOf(model: string): { behaviour: ModelBehaviour; label: string } | undefined {

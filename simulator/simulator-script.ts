@@ -31,6 +31,8 @@ export const LatencySpec = z
       medianMs: Milliseconds.positive(),
       sigma: z.number().positive().max(4),
     }),
+    /** No answer until the simulator's `release()` (admin: `POST /_admin/release`), however long that takes. */
+    z.strictObject({ type: z.literal('until_released') }),
   ])
   .refine((spec) => spec.type !== 'uniform' || spec.minMs <= spec.maxMs, { message: 'minMs must not exceed maxMs' });
 export type LatencySpec = z.infer<typeof LatencySpec>;

@@ -6,6 +6,7 @@ import { FaultInjector } from './fault-injector';
 import { type SimulatorContext } from './simulator-context';
 import { createOpenaiServer } from './openai-server';
 import { type RouterbenchDataset, routerbenchTrainFiles } from './routerbench-dataset';
+import { ReleaseGate } from './release-gate';
 import { ScriptResponder } from './script-responder';
 import { type SimulatorScript, type SimulatorScriptInput } from './simulator-script';
 
@@ -40,6 +41,8 @@ export interface SimulatorHandle {
   openai: SimulatorEndpoint;
   callLog: CallLog;
   faults: FaultInjector;
+  /** Lets every call held by an `until_released` latency answer now; returns how many. */
+  release(): number;
   /** Replaces the script for every later call; throws a `ZodError` when it is invalid. */
   setScript(script: SimulatorScriptInput): SimulatorScript;
   script(): SimulatorScript;
@@ -55,6 +58,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const context: SimulatorContext = {
     callLog: new CallLog(options.callLogLimit),
     faults: new FaultInjector(),
+    gate: new ReleaseGate(),
     responder: new ScriptResponder(options.script ?? {}, options.replayFiles ?? routerbenchTrainFiles()),
   };
   if (options.preloadReplay) await context.responder.loadDataset();
@@ -78,6 +82,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       openai,
       callLog: context.callLog,
       faults: context.faults,
+      release: () => context.gate.release(),
       setScript: (script) => context.responder.setScript(script),
       script: () => context.responder.currentScript,
       replayDataset: () => context.responder.loadDataset(),

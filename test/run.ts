@@ -1,7 +1,8 @@
 /**
  * The test entry point (`npm test` runs it after typecheck and lint). It makes the Temporal CLI
- * available, starts one real dev server for the whole run, bundles the workflow code once, then
- * runs every `test/**\/*.test.ts` file with Node's test runner, which prints pass/fail totals.
+ * and the production topology's tools available (built or installed once per machine), starts one
+ * real dev server for the whole run, bundles the workflow code once, then runs every
+ * `test/**\/*.test.ts` file with Node's test runner, which prints pass/fail totals.
  * If Temporal cannot be started the run fails: integration tests are never skipped.
  *
  * A run killed half-way leaves nothing running: the server is tied to this process (`spawnTied`),
@@ -18,6 +19,7 @@ import { killGroupOnExit } from '../lib/child-lifeline';
 import { startDevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
 import { ensureTemporalCli } from '../lib/temporal-cli';
+import { ensureTopologyTools } from '../lib/topology-tools';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { bundleWorkflows } from '../worker/create-worker';
 import { CONSUMER_DEV_TOOLS, packAndInstall, type InstalledPackage } from './helpers/installed-package';
@@ -63,6 +65,8 @@ async function main(): Promise<number> {
     },
   });
   const cli = await ensureTemporalCli({ log: (line) => console.error(line) });
+  // The production topology's server build (minutes, once per machine) happens here, not in a test's time.
+  await ensureTopologyTools({ log: (line) => console.error(line) });
   // A loaded 2-core machine can take a while to bring the server up.
   const server = await startDevServer({ cliPath: cli.path, uiPort: false, startTimeoutMs: 120_000 });
   const address = server.address;

@@ -114,7 +114,8 @@ async function startWorkerProcess(options: {
   ];
   const tied = spawnTied(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...simulatorEnv(), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    // A metrics port of its own (0: a free one): test files run side by side, each with its workers.
+    env: { ...process.env, ...simulatorEnv(), LOG_LEVEL: 'info', LOG_FORMAT: 'json', LLM_CASCADE_METRICS_PORT: '0' },
   });
   const child = tied.process;
   const log = createWriteStream(options.logFile, { flags: 'a' });

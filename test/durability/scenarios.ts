@@ -84,7 +84,7 @@ const INVOICE_SCHEMA = {
  * An extraction request whose prompt is unique (the request tag), so the call log can tell its calls
  * from every other request's. `marker` is what the simulator script's rules match on.
  */
-function invoiceRequest(id: string, marker: string, n: number, extra: Record<string, unknown> = {}) {
+export function invoiceRequest(id: string, marker: string, n: number, extra: Record<string, unknown> = {}) {
   const total = 100 + n + 0.5;
   return {
     id,

@@ -46,7 +46,8 @@ export function jsonLines(text: string): Record<string, unknown>[] {
 export function startServiceProcess(role: ServiceRole, args: string[], env: NodeJS.ProcessEnv = {}): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[role], ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...env },
+    // Workers get a free metrics port unless `env` names one: test files run side by side.
+    env: { ...process.env, LOG_LEVEL: 'info', LOG_FORMAT: 'json', LLM_CASCADE_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

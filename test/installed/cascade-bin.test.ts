@@ -155,6 +155,13 @@ describe('the installed cascade command', { timeout: 600_000 }, () => {
     const unreachable = await cascade(['list'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
     assert.equal(unreachable.code, 3, 'exit 3: Temporal unreachable');
     assert.match(unreachable.stderr, /^error: cannot reach Temporal at 127\.0\.0\.1:\d+ \(.*\)\. Is `npm start`.*\n$/);
+    // `report` loads its module on demand (a dynamic import in the compiled CLI).
+    const report = await cascade(['report', '--since', '1d'], {
+      ...env,
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+    });
+    assert.equal(report.code, 3, report.stderr);
+    assert.match(report.stderr, /^error: cannot reach Temporal at 127\.0\.0\.1:\d+/);
 
     const invalid = await cascade(['run', '--task-type', 'no_such_route', 'hello']);
     assert.equal(invalid.code, 2, 'exit 2: usage (invalid request)');
