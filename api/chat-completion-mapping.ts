@@ -101,8 +101,11 @@ export function toCascadeInput(
     ...(chat.user !== undefined ? { user: chat.user } : {}),
     ...(chat.cascade?.metadata ?? {}),
   };
+  const maxTokensField = chat.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+  const params = chatParams(chat);
   const request: Record<string, unknown> = {
     messages,
+    ...(Object.keys(params).length > 0 ? { params } : {}),
     ...(id !== undefined ? { id } : {}),
     ...(systemParts.length > 0 ? { system: systemParts.join('\n\n') } : {}),
     ...(taskType !== undefined ? { taskType } : {}),
@@ -122,12 +125,34 @@ export function toCascadeInput(
       [/^taskType\b/, 'model'],
       [/^id\b/, 'headers.idempotency-key'],
       [/^(maxCostUsd|groundTruth)\b/, 'cascade.$1'],
+      [/^params\.maxTokens\b/, maxTokensField],
+      [/^params\.topP\b/, 'top_p'],
+      [/^params\.frequencyPenalty\b/, 'frequency_penalty'],
+      [/^params\.presencePenalty\b/, 'presence_penalty'],
+      [/^params\.(temperature|stop|seed)\b/, '$1'],
     ];
     for (const [pattern, replacement] of renames)
       if (pattern.test(problem)) return problem.replace(pattern, replacement);
     return problem;
   };
   return { request, toChatProblem };
+}
+
+/** The chat request's generation parameters in the cascade's terms (null means unset, as in OpenAI's API). */
+function chatParams(chat: ChatCompletionRequest): Record<string, unknown> {
+  const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
+  const stop = chat.stop == null ? undefined : typeof chat.stop === 'string' ? [chat.stop] : chat.stop;
+  const params: Record<string, unknown> = {
+    maxTokens,
+    temperature: chat.temperature,
+    topP: chat.top_p,
+    // OpenAI takes an empty list as no stop sequence.
+    stop: stop && stop.length > 0 ? stop : undefined,
+    seed: chat.seed,
+    frequencyPenalty: chat.frequency_penalty,
+    presencePenalty: chat.presence_penalty,
+  };
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== null));
 }
 
 /**

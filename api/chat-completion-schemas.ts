@@ -62,6 +62,8 @@ export const UNSUPPORTED_CHAT_FIELDS = {
   logit_bias: 'logit_bias is not supported: the models of a cascade differ',
   top_logprobs: 'log probabilities are not supported',
   web_search_options: 'web search is not supported',
+  reasoning_effort:
+    'reasoning_effort is not supported: most models of a cascade are not reasoning models, and Anthropic models have no such parameter',
 } as const;
 
 const unsupported = (reason: string) => z.unknown().optional().describe(`not supported: ${reason}`);
@@ -76,8 +78,10 @@ export type ChatCascadeOptions = z.infer<typeof ChatCascadeOptions>;
 
 /**
  * A chat completion request. `model` is `cascade` (the classifier picks the route) or
- * `cascade/<route>`. `max_tokens`, `temperature` and the like are accepted and ignored: each tier's
- * model runs with its configured limits, so the cascade's cost stays what the config says.
+ * `cascade/<route>`. The generation parameters (`max_tokens` / `max_completion_tokens`,
+ * `temperature`, `top_p`, `stop`, `seed`, the penalties) reach every model call of the cascade,
+ * `max_tokens` capped at each model's configured limit; one that a model the request may reach
+ * cannot honour (Anthropic models have no `seed` or penalties) is refused with a 400 naming it.
  * `stream: true` is answered with server-sent events once the answer has passed its checks.
  */
 export const ChatCompletionRequest = z
@@ -100,9 +104,13 @@ export const ChatCompletionRequest = z
       .nullable()
       .optional(),
     user: z.string().optional(),
-    store: z.boolean().nullable().optional(),
-    reasoning_effort: z.string().nullable().optional(),
-    service_tier: z.string().nullable().optional(),
+    /** Only `false`: the gateway keeps its own record (the workflow history), not OpenAI's stored completions. */
+    store: z
+      .literal(false, { error: 'only store: false is supported: the cascade is recorded in its workflow history' })
+      .nullable()
+      .optional(),
+    /** Only `auto` / `default`: each model is called on its provider's default tier. */
+    service_tier: z.enum(['auto', 'default'], { error: 'only "auto" or "default" is supported' }).nullable().optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional(),
     logprobs: z.literal(false, { error: 'log probabilities are not supported' }).nullable().optional(),
     /** llm-cascade's extension: budget, ground truth and metadata for the cascade. */
@@ -117,9 +125,20 @@ export const ChatCompletionRequest = z
     prediction: unsupported(UNSUPPORTED_CHAT_FIELDS.prediction),
     logit_bias: unsupported(UNSUPPORTED_CHAT_FIELDS.logit_bias),
     top_logprobs: unsupported(UNSUPPORTED_CHAT_FIELDS.top_logprobs),
+    reasoning_effort: unsupported(UNSUPPORTED_CHAT_FIELDS.reasoning_effort),
     web_search_options: unsupported(UNSUPPORTED_CHAT_FIELDS.web_search_options),
   })
   .superRefine((request, ctx) => {
+    if (
+      request.max_tokens != null &&
+      request.max_completion_tokens != null &&
+      request.max_tokens !== request.max_completion_tokens
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max_completion_tokens'],
+        message: 'differs from max_tokens; send one of them',
+      });
     for (const [field, reason] of Object.entries(UNSUPPORTED_CHAT_FIELDS)) {
       const value = request[field as keyof typeof UNSUPPORTED_CHAT_FIELDS];
       if (value !== undefined && value !== null) ctx.addIssue({ code: 'custom', path: [field], message: reason });

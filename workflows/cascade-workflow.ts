@@ -51,6 +51,12 @@ export const LEARNED_CLASSIFIER_PATCH = 'learned-classifier';
 export const CONFIG_HASH_PATCH = 'record-config-hash';
 
 /**
+ * Cascades started before the implicit checks (`complete`, `tool_call`) replay without them: a
+ * truncated answer they accepted must not escalate on replay.
+ */
+export const IMPLICIT_CHECKS_PATCH = 'implicit-checks';
+
+/**
  * `cascade`: one request, one workflow. Classify (or take the given task type), start at the
  * route's tier, call the model, run the route's structural checks, and accept or climb to the next
  * tier with the failed checks' reasons, until accepted, exhausted or over budget. The decisions are
@@ -67,7 +73,14 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   try {
     config ??= await resolveConfig();
     if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
-    const ending = await runCascadeDecisions({ request, config, record, effects: workflowEffects(config) });
+    const implicitChecks = patched(IMPLICIT_CHECKS_PATCH);
+    const ending = await runCascadeDecisions({
+      request,
+      config,
+      record,
+      effects: workflowEffects(config),
+      implicitChecks,
+    });
     const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
     cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
     return result;
