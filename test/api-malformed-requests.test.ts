@@ -779,11 +779,21 @@ const chatCases: MalformedCase[] = [
     expect: ['n: only n: 1 is supported'],
   },
   {
-    name: 'chat: tools',
+    name: 'chat: tool_choice naming no tool',
     path: CHAT,
-    body: chat({ tools: [{ type: 'function', function: { name: 'f' } }] }),
+    body: chat({
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      tool_choice: { type: 'function', function: { name: 'g' } },
+    }),
     status: 400,
-    expect: ['tools: tool calling is not supported'],
+    expect: ['tool_choice.function.name: no tool named "g"'],
+  },
+  {
+    name: 'chat: tool parameters not a JSON Schema',
+    path: CHAT,
+    body: chat({ tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'thing' } } }] }),
+    status: 400,
+    expect: ['tools[0].function.parameters: invalid JSON Schema'],
   },
   {
     name: 'chat: functions',

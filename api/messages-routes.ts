@@ -1,0 +1,65 @@
+import { RequestValidationError } from '../core/request';
+import { type ApiContext } from './api-context';
+import { errorBody, invalidRequest, toApiError } from './api-error';
+import { answerHeaders, awaitAnswer, bestEffortWanted } from './cascade-answer';
+import { openEventStream } from './event-stream';
+import { toCascadeInputFromMessages, toMessagesEvents, toMessagesResponse } from './messages-mapping';
+import { MessagesRequest } from './messages-schemas';
+import { idempotencyKeyFrom, parseInput } from './parse-input';
+import { type RouteTable } from './route-table';
+import { annotateCascadeId } from '../telemetry/http-tracing';
+
+/** The error dialect of this path: Anthropic's error shape (chosen by path in the error handler). */
+export const MESSAGES_PATH = '/v1/messages';
+
+/**
+ * `POST /v1/messages`: Anthropic's Messages endpoint on top of the same cascade workflow and checks
+ * as `/v1/chat/completions`, for Claude SDK users: `model: "cascade"` or `"cascade/<route>"`, the
+ * answer as a `message` with the final model's true `stop_reason`, errors in Anthropic's shape (a
+ * cascade without a passing answer is a 422 carrying its record, unless best-effort answers were
+ * asked for). With `stream: true` the Messages events follow SSE keep-alives once the cascade ends.
+ */
+export function registerMessagesRoutes(routes: RouteTable, context: ApiContext): void {
+  const { cascades, config, limits, withTemporal } = context;
+
+  routes.add(MESSAGES_PATH, {
+    async POST(request, reply) {
+      if (request.body === undefined)
+        throw invalidRequest([
+          'body: required: a Messages request, e.g. {"model": "cascade", "max_tokens": 1024, "messages": [...]}',
+        ]);
+      const body = parseInput(MessagesRequest, request.body);
+      const { request: input, toChatProblem } = toCascadeInputFromMessages(
+        body,
+        config,
+        idempotencyKeyFrom(request.headers),
+      );
+      try {
+        cascades.validate(input);
+      } catch (error) {
+        if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
+        throw error;
+      }
+      const bestEffort = bestEffortWanted(request.headers, config, input.taskType as string | undefined);
+
+      const { id } = await withTemporal(() => cascades.submit(input));
+      annotateCascadeId(id);
+      if (body.stream !== true) {
+        const answer = await awaitAnswer(context, id, reply, { bestEffort });
+        reply.headers(answerHeaders(answer.result, answer.bestEffort));
+        return toMessagesResponse(answer.result, { bestEffort: answer.bestEffort });
+      }
+
+      const stream = openEventStream(reply, { keepAliveMs: limits.keepAliveMs, headers: { 'x-cascade-id': id } });
+      try {
+        const answer = await awaitAnswer(context, id, reply, { bestEffort });
+        stream.end(toMessagesEvents(toMessagesResponse(answer.result, { bestEffort: answer.bestEffort })));
+      } catch (error) {
+        const apiError = toApiError(error, limits.bodyLimitBytes);
+        if (apiError.status >= 500) request.log.error({ err: error, status: apiError.status }, 'stream failed');
+        stream.end(`event: error\ndata: ${JSON.stringify(errorBody(apiError, 'anthropic', String(request.id)))}\n\n`);
+      }
+      return reply;
+    },
+  });
+}
