@@ -46,11 +46,11 @@ export function usageOf(result: CascadeResult): Usage {
 }
 
 /**
- * Whether the caller takes an answer that failed its checks: the `x-cascade-best-effort` header
- * (`true` or `false`, anything else is a 400 naming it), else the route's `bestEffort` setting
- * (the route the request names; a request left to the classifier gets the header's word only).
+ * Whether the caller takes an answer that failed its checks, by the `x-cascade-best-effort`
+ * header (`true` or `false`, anything else is a 400 naming it); undefined without the header, when
+ * the route the cascade took decides (`bestEffortFor`).
  */
-export function bestEffortWanted(headers: IncomingHttpHeaders, config: CascadeConfig, route?: string): boolean {
+export function bestEffortWanted(headers: IncomingHttpHeaders): boolean | undefined {
   const header = headers[BEST_EFFORT_HEADER];
   if (header !== undefined) {
     const value = Array.isArray(header) ? header.join(',') : header;
@@ -63,7 +63,12 @@ export function bestEffortWanted(headers: IncomingHttpHeaders, config: CascadeCo
       message: `headers.${BEST_EFFORT_HEADER}: must be "true" or "false", got ${JSON.stringify(value)}`,
     });
   }
-  return route !== undefined && config.routes[route]?.bestEffort === true;
+  return undefined;
+}
+
+/** The header's word, else the `bestEffort` setting of the route the cascade took (chosen by the classifier or named). */
+export function bestEffortFor(wanted: boolean | undefined, config: CascadeConfig, result: CascadeResult): boolean {
+  return wanted ?? config.routes[result.classification.route]?.bestEffort === true;
 }
 
 /** Each answering step's failed checks, e.g. `step 1 small claude-haiku-4-5: json_schema (the answer is not valid JSON)`. */
@@ -126,7 +131,7 @@ export async function awaitAnswer(
   context: ApiContext,
   id: string,
   reply: FastifyReply,
-  options: { bestEffort: boolean },
+  options: { bestEffort: boolean | undefined },
 ): Promise<{ result: CascadeResult; bestEffort: boolean }> {
   const { limits } = context;
   const waited = await context.waitForResult(id, limits.chatWaitMs, reply);
@@ -147,7 +152,9 @@ export async function awaitAnswer(
       headers: { 'x-should-retry': 'false' },
     });
   }
-  const failure = finalAnswerError(waited.result, options);
+  const failure = finalAnswerError(waited.result, {
+    bestEffort: bestEffortFor(options.bestEffort, context.config, waited.result),
+  });
   if (failure) throw failure;
   return { result: waited.result, bestEffort: waited.result.outcome !== 'accepted' };
 }

@@ -40,7 +40,7 @@ export function registerMessagesRoutes(routes: RouteTable, context: ApiContext):
         if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
         throw error;
       }
-      const bestEffort = bestEffortWanted(request.headers, config, input.taskType as string | undefined);
+      const bestEffort = bestEffortWanted(request.headers);
 
       const { id } = await withTemporal(() => cascades.submit(input));
       annotateCascadeId(id);

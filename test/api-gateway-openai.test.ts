@@ -13,6 +13,7 @@ import OpenAI from 'openai';
 import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 import {
+  LENIENT_ROUTE,
   OPENAI_ROUTE,
   startGatewayStack,
   TEST_KEEPALIVE_MS,
@@ -175,6 +176,17 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     assert.equal(extension(data).bestEffort, true);
     assert.equal(extension(data).outcome, 'exhausted');
     assert.equal(data.choices[0]!.finish_reason, 'length');
+
+    // A route with bestEffort: true answers the same way without the header, and the header can say no.
+    const lenient = await openai.chat.completions.create({ ...request, model: `cascade/${LENIENT_ROUTE}` });
+    assert.equal(extension(lenient).bestEffort, true);
+    await assert.rejects(
+      openai.chat.completions.create(
+        { ...request, model: `cascade/${LENIENT_ROUTE}` },
+        { headers: { 'x-cascade-best-effort': 'false' } },
+      ),
+      (error: unknown) => error instanceof OpenAI.APIError && error.status === 422,
+    );
 
     await assert.rejects(
       openai.chat.completions.create(request, { headers: { 'x-cascade-best-effort': 'maybe' } }),

@@ -707,11 +707,11 @@ const chatCases: MalformedCase[] = [
     expect: ['messages', 'expected array'],
   },
   {
-    name: 'chat: tool role',
+    name: 'chat: tool result answering no call',
     path: CHAT,
     body: chat({ messages: [{ role: 'tool', content: 'x', tool_call_id: 'a' }] }),
     status: 400,
-    expect: ['messages[0].role'],
+    expect: ['messages[0].tool_call_id: no earlier assistant message made the tool call "a"'],
   },
   {
     name: 'chat: content a number',

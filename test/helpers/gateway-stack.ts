@@ -84,6 +84,9 @@ export const GATEWAY_SCRIPT: SimulatorScriptInput = {
 /** The route whose every reachable model is an OpenAI one: gpt-4.1-mini, falling back to gpt-4.1-nano. */
 export const OPENAI_ROUTE = 'openai_only';
 
+/** A route with `bestEffort: true`. */
+export const LENIENT_ROUTE = 'lenient';
+
 export interface GatewayStack {
   stack: SimulatedCascade;
   api: TestApi;
@@ -102,6 +105,8 @@ export async function startGatewayStack(temporal: TestTemporal, label: string): 
     checks: [{ type: 'not_empty' }, { type: 'not_refusal' }],
     feedbackOnEscalation: true,
   };
+  // question_answering, but answers best-effort when no answer passes its checks.
+  config.routes[LENIENT_ROUTE] = { ...config.routes.question_answering!, bestEffort: true };
   // Long enough to wait out the keep-alive test's outage.
   config.resilience = { ...config.resilience, outageWaitMs: 10_000 };
   await stack.startWorker();
