@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
+import { recordingHistories, saveHistory } from './helpers/histories';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 import {
   LENIENT_ROUTE,
@@ -46,6 +47,10 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
   });
 
   const callLog = () => gateway.stack.simulator.callLog;
+  /** With LLM_CASCADE_RECORD_HISTORIES=1, keeps a cascade's history for the replay test (a shape only the gateway makes). */
+  const record = async (label: string, id: string) => {
+    if (recordingHistories()) await saveHistory(label, await temporal.client.workflow.getHandle(id).fetchHistory());
+  };
 
   it('passes every generation parameter to the model calls of an all-OpenAI route, max_tokens capped at the model limit', async () => {
     callLog().clear();
@@ -149,6 +154,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     );
     assert.equal(completion.model, 'gpt-4.1-mini');
     assert.equal(completion.choices[0]!.finish_reason, 'stop');
+    await record('gateway-truncated-escalation', completion.id);
   });
 
   it('answers a cascade without a passing answer with a 422 carrying the record, or the last answer when best effort is asked for', async () => {
@@ -227,6 +233,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     assert.deepEqual(mini.tools, [WEATHER_TOOL]);
     assert.equal(mini.tool_choice, 'required');
     assert.match(mini.messages[0]!.content, /arguments violate its schema/, 'the next tier is told what was wrong');
+    await record('gateway-tool-call-escalation', completion.id);
   });
 
   it('streams the valid tool call as OpenAI tool-call deltas', async () => {
@@ -290,6 +297,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     });
     assert.equal(completion.choices[0]!.message.content, 'It is 12 degrees and cloudy in Paris.');
     assert.equal(completion.choices[0]!.finish_reason, 'stop');
+    await record('gateway-tool-conversation', completion.id);
     // The Anthropic model got the conversation as tool_use and tool_result blocks.
     const body = callLog().list({ state: 'completed' })[0]!.requestBody as { messages: { content: unknown }[] };
     assert.deepEqual(body.messages[1]!.content, [
