@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   classProbabilities,
   hashedFeatures,
+  LATEST_FEATURE_VERSION,
   type HashedFeatures,
   type TaskTypeModel,
   type TaskTypePrediction,
@@ -63,7 +64,7 @@ export function trainTaskTypeModel(
   if (unknown) throw new Error(`an example has task type "${unknown.taskType}", which is not among the classes`);
   const k = classes.length;
   const vectors: Array<{ features: HashedFeatures; label: number; weight: number }> = examples.map((e) => ({
-    features: hashedFeatures(e.prompt, options.buckets),
+    features: hashedFeatures(e.prompt, options.buckets, LATEST_FEATURE_VERSION),
     label: classIndex.get(e.taskType)!,
     weight: e.weight ?? 1,
   }));
@@ -95,7 +96,7 @@ export function trainTaskTypeModel(
       }
     }
   }
-  return { buckets: options.buckets, classes, bias, weights };
+  return { featureVersion: LATEST_FEATURE_VERSION, buckets: options.buckets, classes, bias, weights };
 }
 
 /** How a classifier did on labelled prompts. */
