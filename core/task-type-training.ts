@@ -45,7 +45,7 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  buckets: 1 << 15,
+  buckets: 1 << 16,
   epochs: 12,
   learningRate: 0.5,
   l2: 1e-5,
