@@ -18,7 +18,7 @@ import { startApiServer, type ApiServer } from '../api/start-api-server';
 import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
-import { chooseConfig, loadConfig, PROJECT_ROOT } from '../config/load-config';
+import { chooseConfig, loadServiceConfig, PROJECT_ROOT } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { recoverServerRecord, removeServerRecord, serverRecordFor, writeServerRecord } from '../lib/server-record';
@@ -72,7 +72,8 @@ async function start(): Promise<void> {
   });
   const configChoice = chooseConfig(undefined, env);
   const configPath = configChoice.path;
-  let config: CascadeConfig = await loadConfig(configPath, env);
+  const loaded = await loadServiceConfig(configPath, env);
+  let config: CascadeConfig = loaded.config;
   const apiPort = portFrom('PORT', 8080);
 
   if (isDemoMode(config, env)) {
@@ -134,6 +135,8 @@ async function start(): Promise<void> {
     port: apiPort,
     host: env.HOST,
     logger,
+    access: loaded.api,
+    env,
     metrics: { metrics, sdk: sdkMetrics },
     ...(running.tracing ? { tracing: running.tracing } : {}),
   });
