@@ -1,10 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { listQuery } from '../../client/cascade-client';
 import { parseApiAccessConfig, ratePerSecond } from '../../core/api-access-config';
 import { budgetCeiling } from '../../core/budget-ceiling';
 import { planCascade } from '../../core/cascade-plan';
 import { ConfigError } from '../../core/config';
 import { REQUEST_ID_PATTERN } from '../../core/request';
+import { queryLiteral } from '../../core/search-attributes';
 import {
   DEFAULT_TENANT,
   idForTenant,
@@ -133,5 +135,20 @@ describe('api access config', () => {
     assert.deepEqual(problems({ tenants: { 'Bad Name': {} } }).length, 1);
     assert.match(problems({ tenants: { acme: { budgetUsd: -1 } } })[0]!, /^api\.tenants\.acme\.budgetUsd: /);
     assert.match(problems({ keys: [], extra: 1 })[0]!, /^api: unknown field "extra"/);
+  });
+});
+
+describe('visibility queries', () => {
+  it('scopes a list to a tenant; the default tenant’s includes cascades that recorded none', () => {
+    assert.match(listQuery({ tenant: 'acme' }), / AND CascadeTenant = 'acme'$/);
+    assert.match(listQuery({ tenant: DEFAULT_TENANT }), / AND \(CascadeTenant = 'default' OR CascadeTenant IS NULL\)$/);
+    assert.doesNotMatch(listQuery({}), /CascadeTenant/);
+  });
+
+  it('quotes values so they cannot close the literal, and refuses control characters', () => {
+    assert.equal(queryLiteral("x' OR WorkflowType != '"), "'x\\' OR WorkflowType != \\''");
+    assert.equal(queryLiteral('a\\b'), "'a\\\\b'");
+    assert.throws(() => queryLiteral('x\u0000y'), RangeError);
+    assert.throws(() => listQuery({ batchId: 'x\ny' }), RangeError);
   });
 });
