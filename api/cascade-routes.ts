@@ -85,8 +85,7 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
       }
       const caller = callerOf(request);
       const input = withIdempotencyKey(request.body, idempotencyKeyFrom(request.headers));
-      // Validated before Temporal is touched: a bad request never starts a workflow.
-      cascades.validate(input);
+      // Validated (in submitFor) before Temporal is touched: a bad request never starts a workflow.
       const { id, workflowId, created } = await context.submitFor(caller, input);
       annotateCascadeId(workflowId);
       const location = statusUrl(id);

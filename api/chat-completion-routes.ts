@@ -28,7 +28,7 @@ export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
  * an ordinary HTTP error the client's SDK raises.
  */
 export function registerChatCompletionRoutes(routes: RouteTable, context: ApiContext): void {
-  const { cascades, config, limits } = context;
+  const { config, limits } = context;
 
   routes.add(CHAT_COMPLETIONS_PATH, {
     async POST(request, reply) {
@@ -40,15 +40,16 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
         ]);
       const chat = parseInput(ChatCompletionRequest, request.body);
       const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
+      // In the caller's tenant, like POST /v1/cascades: its id namespace and budget ceiling. It
+      // validates before Temporal is touched; the problems are named as the chat request's fields.
+      let submission;
       try {
-        cascades.validate(input);
+        submission = await context.submitFor(caller, input);
       } catch (error) {
         if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
         throw error;
       }
-
-      // In the caller's tenant, like POST /v1/cascades: its id namespace and budget ceiling.
-      const { id, workflowId } = await context.submitFor(caller, input);
+      const { id, workflowId } = submission;
       annotateCascadeId(workflowId);
       const waited = await context.waitForResult(workflowId, limits.chatWaitMs, reply);
       if (waited.kind === 'timeout') {

@@ -27,6 +27,8 @@ import {
 const KEY_A = `tenant-a-${randomUUID()}`;
 const KEY_B = `tenant-b-${randomUUID()}`;
 const KEY_ADMIN = `admin-${randomUUID()}`;
+/** A tenant with a budget ceiling far below any model call. */
+const KEY_CAPPED = `capped-${randomUUID()}`;
 const KEY_LIMITED = `limited-${randomUUID()}`;
 /** A key of LLM_CASCADE_API_KEYS: the default tenant's, as every key was before tenants. */
 const KEY_DEFAULT = `default-${randomUUID()}`;
@@ -63,19 +65,25 @@ describe('HTTP API: tenants', { timeout: 300_000 }, () => {
     temporal = await connectTestTemporal();
     stack = await startSimulatedCascade(temporal, 'tenants', { script: SCRIPT });
     const access = parseApiAccessConfig({
-      tenants: { acme: {}, globex: { budgetUsd: 0.000_000_1 }, ops: {} },
+      tenants: { acme: {}, globex: {}, initech: { budgetUsd: 0.000_000_1 }, ops: {} },
       keys: [
         { keyEnv: 'TEST_TENANT_KEY_A', tenant: 'acme' },
         // A key may be given by its SHA-256 instead of a variable: the file then holds no secret.
         { sha256: createHash('sha256').update(KEY_B).digest('hex'), tenant: 'globex' },
         { keyEnv: 'TEST_TENANT_KEY_ADMIN', tenant: 'ops', role: 'admin' },
+        { keyEnv: 'TEST_TENANT_KEY_CAPPED', tenant: 'initech' },
         { keyEnv: 'TEST_TENANT_KEY_LIMITED', tenant: 'acme', rateLimit: { perMinute: 6, burst: 2 } },
       ],
     });
     api = await startTestApi(temporal, stack.config, {
       apiKeys: [KEY_DEFAULT],
       access,
-      env: { TEST_TENANT_KEY_A: KEY_A, TEST_TENANT_KEY_ADMIN: KEY_ADMIN, TEST_TENANT_KEY_LIMITED: KEY_LIMITED },
+      env: {
+        TEST_TENANT_KEY_A: KEY_A,
+        TEST_TENANT_KEY_ADMIN: KEY_ADMIN,
+        TEST_TENANT_KEY_CAPPED: KEY_CAPPED,
+        TEST_TENANT_KEY_LIMITED: KEY_LIMITED,
+      },
       limits: { maxWaitMs: 60_000 },
     });
   });
@@ -123,7 +131,7 @@ describe('HTTP API: tenants', { timeout: 300_000 }, () => {
       KEY_B,
       'POST',
       '/v1/cascades',
-      { prompt: `${SLOW} B's own request` },
+      { prompt: `What is the capital of Chile? ${SLOW}` },
       { 'idempotency-key': id },
     );
     assert.equal(b.status, 202);
@@ -233,7 +241,7 @@ describe('HTTP API: tenants', { timeout: 300_000 }, () => {
 
   it('holds every cascade of a tenant to its budget, whatever the request asks for', async () => {
     const request = { prompt: 'What is the capital of Sweden?', maxCostUsd: 5 };
-    const capped = await call<SubmitCascadeResponse>(KEY_B, 'POST', '/v1/cascades?wait=true', request);
+    const capped = await call<SubmitCascadeResponse>(KEY_CAPPED, 'POST', '/v1/cascades?wait=true', request);
     assert.equal(capped.status, 200);
     assert.equal(capped.body.result?.outcome, 'over_budget');
     assert.match(capped.body.result?.outcomeReason ?? '', /budget/);
@@ -242,7 +250,7 @@ describe('HTTP API: tenants', { timeout: 300_000 }, () => {
     const free = await call<SubmitCascadeResponse>(KEY_A, 'POST', '/v1/cascades?wait=true', request);
     assert.equal(free.body.result?.outcome, 'accepted');
     // Through the OpenAI-compatible endpoint too.
-    const chat = await call<ErrorBody>(KEY_B, 'POST', '/v1/chat/completions', {
+    const chat = await call<ErrorBody>(KEY_CAPPED, 'POST', '/v1/chat/completions', {
       model: 'cascade',
       messages: [{ role: 'user', content: 'What is the capital of Denmark?' }],
       cascade: { maxCostUsd: 5 },
