@@ -119,3 +119,11 @@ export function isLoopbackHost(host: string): boolean {
     /^::ffff:127(\.\d{1,3}){3}$/.test(bare)
   );
 }
+
+/** The name in a Host header, without its port; undefined when absent or empty. */
+export function hostnameOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(header);
+  if (bracketed) return bracketed[1];
+  return header.replace(/:\d*$/, '');
+}

@@ -15,7 +15,7 @@ import { createApiContext, DEFAULT_API_LIMITS, type ApiLimits } from './api-cont
 import { ApiError, errorBody, toApiError, type ErrorDialect } from './api-error';
 import { type ApiAccessConfig } from '../core/api-access-config';
 import { keylessCaller, setCaller } from './api-caller';
-import { createApiKeyCheck, isLoopbackHost, resolveApiKeys } from './bearer-auth';
+import { createApiKeyCheck, hostnameOf, isLoopbackHost, resolveApiKeys } from './bearer-auth';
 import { RateLimiter } from './rate-limiter';
 import { registerCascadeRoutes } from './cascade-routes';
 import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
@@ -54,14 +54,6 @@ export interface ApiOptions {
 /** An incoming `x-request-id` kept as the request id: up to 128 of A-Z a-z 0-9 . _ : - ; anything else gets a fresh UUID. */
 export function requestIdFrom(header: string | string[] | undefined): string {
   return typeof header === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : randomUUID();
-}
-
-/** The name in a Host header, without its port; undefined when absent or empty. */
-export function hostnameOf(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(header);
-  if (bracketed) return bracketed[1];
-  return header.replace(/:\d*$/, '');
 }
 
 function dialectOf(request: FastifyRequest): ErrorDialect {
