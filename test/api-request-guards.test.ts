@@ -6,9 +6,13 @@
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Connection } from '@temporalio/client';
+import pino from 'pino';
+import { buildApi } from '../api/build-api';
 import { type ListCascadesResponse } from '../api/cascade-schemas';
 import { type CascadeConfig } from '../core/config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
+import { freePort } from '../lib/dev-server';
 import { startTestApi, type TestApi } from './helpers/simulated-cascade';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 
@@ -120,6 +124,26 @@ describe('query parameters', { timeout: 120_000 }, () => {
     const unknown = await get('/v1/cascades/some-id?verbose=1');
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.error.message, /unknown field "verbose"/);
+  });
+
+  it('refuses them before Temporal is asked: a 400, not a 503, from an API whose Temporal is down', async () => {
+    // Nothing listens on a just-freed port: any call to Temporal would end in a 503 after the deadline.
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    const app = buildApi({
+      connection,
+      namespace: 'default',
+      config,
+      logger: pino({ level: 'silent' }),
+      limits: { temporalTimeoutMs: 60_000 },
+    });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/v1/cascades?batchId=x%00y' });
+      assert.equal(response.statusCode, 400);
+      assert.equal(response.json<ErrorBody>().error.param, 'query.batchId');
+    } finally {
+      await app.close();
+      await connection.close();
+    }
   });
 
   it('still lists with a valid batch id, quoted in the visibility query', async () => {
