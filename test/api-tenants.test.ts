@@ -15,6 +15,7 @@ import {
 } from '../api/cascade-schemas';
 import { parseApiAccessConfig } from '../core/api-access-config';
 import { CascadeSearchAttributes } from '../core/search-attributes';
+import { recordHistories, recordingHistories } from './helpers/histories';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 import {
   eventually,
@@ -249,6 +250,13 @@ describe('HTTP API: tenants', { timeout: 300_000 }, () => {
     // The same request from a tenant without a ceiling runs.
     const free = await call<SubmitCascadeResponse>(KEY_A, 'POST', '/v1/cascades?wait=true', request);
     assert.equal(free.body.result?.outcome, 'accepted');
+    // Both carry the budget-ceiling patch marker (the request has a budget of its own): kept for replay.
+    if (recordingHistories()) {
+      await recordHistories(temporal.client, [
+        { label: 'tenant-budget-over', workflowId: `initech~${capped.body.id}` },
+        { label: 'tenant-budget-accepted', workflowId: `acme~${free.body.id}` },
+      ]);
+    }
     // Through the OpenAI-compatible endpoint too.
     const chat = await call<ErrorBody>(KEY_CAPPED, 'POST', '/v1/chat/completions', {
       model: 'cascade',
