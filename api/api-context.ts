@@ -108,6 +108,13 @@ export function createApiContext(options: {
     connection.withDeadline(Date.now() + limits.temporalTimeoutMs, fn);
 
   const idFor = (caller: ApiCaller, workflowId: string) => idForTenant(caller.tenant, workflowId);
+  const asCaller = async <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await withTemporal(fn);
+    } catch (error) {
+      throw renamed(error, id);
+    }
+  };
   return {
     ...options,
     cascades,
@@ -126,18 +133,12 @@ export function createApiContext(options: {
       const maxCostUsd = budgetCeiling(request.maxCostUsd, caller.budgetUsd);
       // Only a tenant with a ceiling changes the request: without one it is submitted exactly as sent.
       const bounded = maxCostUsd === request.maxCostUsd ? input : { ...(input as Record<string, unknown>), maxCostUsd };
-      const { id: workflowId, created } = await this.asCaller(request.id ?? '(new)', () =>
+      const { id: workflowId, created } = await asCaller(request.id ?? '(new)', () =>
         cascades.submit(bounded, { tenant: caller.tenant }),
       );
       return { id: idFor(caller, workflowId), workflowId, created };
     },
-    async asCaller(id, fn) {
-      try {
-        return await withTemporal(fn);
-      } catch (error) {
-        throw renamed(error, id);
-      }
-    },
+    asCaller,
     async statusOf(id) {
       const description = await withTemporal(() => temporal.workflow.getHandle(id).describe());
       return description.status.name.toLowerCase() as CascadeStatus;

@@ -29,7 +29,7 @@ export type RateLimitConfig = z.infer<typeof RateLimitConfig>;
 
 export const TenantConfig = z.strictObject({
   /** A ceiling on every cascade of the tenant: the effective budget is the least of request, route and tenant. */
-  budgetUsd: z.number().positive().optional(),
+  budgetUsd: z.number().positive().max(1000, "must be at most 1000, as a request's maxCostUsd").optional(),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;
 
