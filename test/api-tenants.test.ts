@@ -139,6 +139,27 @@ describe('HTTP API: tenants', { timeout: 300_000 }, () => {
     assert.equal(b.body.created, true);
     assert.equal(b.body.id, id);
 
+    // Idempotency stays within the tenant: A's key again attaches to A's cascade, and a different
+    // request under it is A's own conflict, named by A's id.
+    const again = await call<SubmitCascadeResponse>(
+      KEY_A,
+      'POST',
+      '/v1/cascades',
+      { prompt: 'What is the capital of Norway?' },
+      { 'idempotency-key': id },
+    );
+    assert.equal(again.body.created, false);
+    assert.equal(again.body.id, id);
+    const conflict = await call<ErrorBody>(
+      KEY_A,
+      'POST',
+      '/v1/cascades',
+      { prompt: 'Another' },
+      { 'idempotency-key': id },
+    );
+    assert.equal(conflict.status, 409);
+    assert.match(conflict.body.error.message, new RegExp(`^id "${id}" was already used`));
+
     // In Temporal they are two workflows, each recording its tenant.
     const [aRun, bRun] = await Promise.all([
       temporal.client.workflow.getHandle(`acme~${id}`).describe(),
