@@ -16,6 +16,7 @@ import {
 import { connectClient, TemporalUnreachableError } from '../lib/temporal-connection';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
 import { tracingFromEnv, type Tracing } from '../telemetry/tracing';
+import { apiKeysFromEnv, resolveApiKeys } from './bearer-auth';
 import { startApiServer, type ApiServer } from './start-api-server';
 
 const logger = createLogger('api');
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     .opts<{ config?: string; address: string; namespace: string }>();
 
   const { config, api: access } = await loadServiceConfig(configPathFrom(options.config));
+  // An unset key variable or a key given twice stops the API now, naming the field, before it connects.
+  resolveApiKeys({ envKeys: apiKeysFromEnv(), access });
   running.tracing = tracingFromEnv('llm-cascade-api');
   running.connection = await connectClient(options.address, {
     hint: 'Is the server running? Check TEMPORAL_ADDRESS or --address.',

@@ -14,6 +14,7 @@ import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
+import { apiKeysFromEnv, resolveApiKeys } from '../api/bearer-auth';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
 import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
@@ -73,6 +74,8 @@ async function start(): Promise<void> {
   const configChoice = chooseConfig(undefined, env);
   const configPath = configChoice.path;
   const loaded = await loadServiceConfig(configPath, env);
+  // An unset key variable or a key given twice stops npm start now, naming the field, not after the server is up.
+  resolveApiKeys({ envKeys: apiKeysFromEnv(env), access: loaded.api, env });
   let config: CascadeConfig = loaded.config;
   const apiPort = portFrom('PORT', 8080);
 
