@@ -7,6 +7,7 @@ import { type IncomingHttpHeaders } from 'node:http';
 import { type FastifyReply } from 'fastify';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult, type Usage } from '../core/result';
+import { type ApiCaller } from './api-caller';
 import { type ApiContext } from './api-context';
 import { ApiError } from './api-error';
 import { statusUrl } from './cascade-routes';
@@ -129,12 +130,13 @@ export function finalAnswerError(result: CascadeResult, options: { bestEffort: b
  */
 export async function awaitAnswer(
   context: ApiContext,
-  id: string,
+  submission: { id: string; workflowId: string; caller: ApiCaller },
   reply: FastifyReply,
   options: { bestEffort: boolean | undefined },
 ): Promise<{ result: CascadeResult; bestEffort: boolean }> {
   const { limits } = context;
-  const waited = await context.waitForResult(id, limits.chatWaitMs, reply);
+  const { id, workflowId, caller } = submission;
+  const waited = await context.waitForResult(workflowId, limits.chatWaitMs, reply);
   if (waited.kind === 'timeout') {
     throw new ApiError({
       status: 504,
@@ -152,11 +154,11 @@ export async function awaitAnswer(
       headers: { 'x-should-retry': 'false' },
     });
   }
-  const failure = finalAnswerError(waited.result, {
-    bestEffort: bestEffortFor(options.bestEffort, context.config, waited.result),
-  });
+  // The result as the caller sees it: its id in the caller's tenant.
+  const result = context.resultFor(caller, waited.result);
+  const failure = finalAnswerError(result, { bestEffort: bestEffortFor(options.bestEffort, context.config, result) });
   if (failure) throw failure;
-  return { result: waited.result, bestEffort: waited.result.outcome !== 'accepted' };
+  return { result, bestEffort: result.outcome !== 'accepted' };
 }
 
 /** The headers of a non-streamed answer: the cascade, its outcome, and whether it is a best-effort answer. */

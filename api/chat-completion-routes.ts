@@ -1,7 +1,9 @@
 import { RequestValidationError } from '../core/request';
+import { callerOf } from './api-caller';
 import { type ApiContext } from './api-context';
 import { errorBody, invalidRequest, toApiError } from './api-error';
 import { answerHeaders, awaitAnswer, bestEffortWanted } from './cascade-answer';
+import { NoQuery } from './cascade-schemas';
 import {
   toCascadeInput,
   toChatCompletion,
@@ -10,7 +12,7 @@ import {
 } from './chat-completion-mapping';
 import { ChatCompletionRequest } from './chat-completion-schemas';
 import { openEventStream } from './event-stream';
-import { idempotencyKeyFrom, parseInput } from './parse-input';
+import { idempotencyKeyFrom, parseInput, parseQuery } from './parse-input';
 import { type RouteTable } from './route-table';
 import { annotateCascadeId } from '../telemetry/http-tracing';
 
@@ -31,35 +33,39 @@ export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
  * shape, which the OpenAI SDK raises as an APIError.
  */
 export function registerChatCompletionRoutes(routes: RouteTable, context: ApiContext): void {
-  const { cascades, config, limits, withTemporal } = context;
+  const { config, limits } = context;
 
   routes.add(CHAT_COMPLETIONS_PATH, {
     async POST(request, reply) {
+      parseQuery(NoQuery, request.query);
+      const caller = callerOf(request);
       if (request.body === undefined)
         throw invalidRequest([
           'body: required: a chat completion request, e.g. {"model": "cascade", "messages": [...]}',
         ]);
       const chat = parseInput(ChatCompletionRequest, request.body);
       const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
+      const bestEffort = bestEffortWanted(request.headers);
+      // In the caller's tenant, like POST /v1/cascades: its id namespace and budget ceiling. It
+      // validates before Temporal is touched; the problems are named as the chat request's fields.
+      let submission;
       try {
-        cascades.validate(input);
+        submission = await context.submitFor(caller, input);
       } catch (error) {
         if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
         throw error;
       }
-      const bestEffort = bestEffortWanted(request.headers);
-
-      const { id } = await withTemporal(() => cascades.submit(input));
-      annotateCascadeId(id);
+      const { id, workflowId } = submission;
+      annotateCascadeId(workflowId);
       if (chat.stream !== true) {
-        const answer = await awaitAnswer(context, id, reply, { bestEffort });
+        const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
         reply.headers(answerHeaders(answer.result, answer.bestEffort));
         return toChatCompletion(answer.result, Date.now(), { bestEffort: answer.bestEffort });
       }
 
       const stream = openEventStream(reply, { keepAliveMs: limits.keepAliveMs, headers: { 'x-cascade-id': id } });
       try {
-        const answer = await awaitAnswer(context, id, reply, { bestEffort });
+        const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
         const completion = toChatCompletion(answer.result, Date.now(), { bestEffort: answer.bestEffort });
         const includeUsage = chat.stream_options?.include_usage === true;
         stream.end(toServerSentEvents(toChatCompletionChunks(completion, { includeUsage })));

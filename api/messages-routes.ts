@@ -1,11 +1,13 @@
 import { RequestValidationError } from '../core/request';
+import { callerOf } from './api-caller';
 import { type ApiContext } from './api-context';
 import { errorBody, invalidRequest, toApiError } from './api-error';
 import { answerHeaders, awaitAnswer, bestEffortWanted } from './cascade-answer';
 import { openEventStream } from './event-stream';
 import { toCascadeInputFromMessages, toMessagesEvents, toMessagesResponse } from './messages-mapping';
 import { MessagesRequest } from './messages-schemas';
-import { idempotencyKeyFrom, parseInput } from './parse-input';
+import { NoQuery } from './cascade-schemas';
+import { idempotencyKeyFrom, parseInput, parseQuery } from './parse-input';
 import { type RouteTable } from './route-table';
 import { annotateCascadeId } from '../telemetry/http-tracing';
 
@@ -20,10 +22,12 @@ export const MESSAGES_PATH = '/v1/messages';
  * asked for). With `stream: true` the Messages events follow SSE keep-alives once the cascade ends.
  */
 export function registerMessagesRoutes(routes: RouteTable, context: ApiContext): void {
-  const { cascades, config, limits, withTemporal } = context;
+  const { config, limits } = context;
 
   routes.add(MESSAGES_PATH, {
     async POST(request, reply) {
+      parseQuery(NoQuery, request.query);
+      const caller = callerOf(request);
       if (request.body === undefined)
         throw invalidRequest([
           'body: required: a Messages request, e.g. {"model": "cascade", "max_tokens": 1024, "messages": [...]}',
@@ -34,25 +38,26 @@ export function registerMessagesRoutes(routes: RouteTable, context: ApiContext):
         config,
         idempotencyKeyFrom(request.headers),
       );
+      const bestEffort = bestEffortWanted(request.headers);
+      // In the caller's tenant, as /v1/chat/completions; problems named as the Messages request's fields.
+      let submission;
       try {
-        cascades.validate(input);
+        submission = await context.submitFor(caller, input);
       } catch (error) {
         if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
         throw error;
       }
-      const bestEffort = bestEffortWanted(request.headers);
-
-      const { id } = await withTemporal(() => cascades.submit(input));
-      annotateCascadeId(id);
+      const { id, workflowId } = submission;
+      annotateCascadeId(workflowId);
       if (body.stream !== true) {
-        const answer = await awaitAnswer(context, id, reply, { bestEffort });
+        const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
         reply.headers(answerHeaders(answer.result, answer.bestEffort));
         return toMessagesResponse(answer.result, { bestEffort: answer.bestEffort });
       }
 
       const stream = openEventStream(reply, { keepAliveMs: limits.keepAliveMs, headers: { 'x-cascade-id': id } });
       try {
-        const answer = await awaitAnswer(context, id, reply, { bestEffort });
+        const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
         stream.end(toMessagesEvents(toMessagesResponse(answer.result, { bestEffort: answer.bestEffort })));
       } catch (error) {
         const apiError = toApiError(error, limits.bodyLimitBytes);

@@ -149,6 +149,8 @@ export interface CascadeRunInput {
    * started before they existed, so its recorded decisions replay unchanged.
    */
   implicitChecks?: boolean;
+  /** The budget rule of cascades started before a request could no longer raise its route's budget (see `planCascade`). */
+  requestOverridesRouteBudget?: boolean;
 }
 
 /** One run's context, handed to every step of it. */
@@ -168,7 +170,8 @@ export async function runCascadeDecisions(input: CascadeRunInput): Promise<Casca
   record.route = classification.route;
   effects.classified(classification);
 
-  const run: Run = { ...input, plan: planCascade(config, classification, request) };
+  const budgetRule = input.requestOverridesRouteBudget ? { requestOverridesRouteBudget: true } : {};
+  const run: Run = { ...input, plan: planCascade(config, classification, request, budgetRule) };
   const { plan } = run;
   const ending = (
     outcome: Outcome,
