@@ -12,6 +12,8 @@
 import path from 'node:path';
 import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
+import { cascadeDataConverter } from '../client/cascade-data-converter';
+import { codecKeysFromEnv } from '../client/codec-keys';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
@@ -74,6 +76,8 @@ async function start(): Promise<void> {
   const configPath = configChoice.path;
   let config: CascadeConfig = await loadConfig(configPath, env);
   const apiPort = portFrom('PORT', 8080);
+  // Validated before anything starts; the worker and the API encrypt with the same keys.
+  const codecKeys = codecKeysFromEnv(env);
 
   if (isDemoMode(config, env)) {
     running.demo = await startDemoProviders(config);
@@ -92,6 +96,8 @@ async function start(): Promise<void> {
       dbFile,
       port: portFrom('TEMPORAL_PORT', 7233),
       uiPort: portFrom('TEMPORAL_UI_PORT', 8233),
+      // With encryption on, the UI shows payloads through the API's codec server (operators only).
+      ...(codecKeys.length > 0 ? { uiCodecEndpoint: `http://127.0.0.1:${apiPort}/codec` } : {}),
       namespace,
       onLog: (line) => logger.debug({ source: 'temporal-server' }, line),
       onSpawn: async (spawned) => {
@@ -118,6 +124,7 @@ async function start(): Promise<void> {
     config,
     providers,
     tuning: workerTuningFromEnv(config),
+    dataConverter: cascadeDataConverter(codecKeys),
     telemetry: { metrics, logger, ...(running.tracing ? { tracing: running.tracing } : {}) },
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });
@@ -133,6 +140,7 @@ async function start(): Promise<void> {
     config,
     port: apiPort,
     host: env.HOST,
+    codecKeys,
     logger,
     metrics: { metrics, sdk: sdkMetrics },
     ...(running.tracing ? { tracing: running.tracing } : {}),

@@ -7,6 +7,8 @@
  * flight finish (up to the shutdown grace), then the process exits.
  */
 import { Command } from 'commander';
+import { cascadeDataConverter } from '../client/cascade-data-converter';
+import { codecKeysFromEnv } from '../client/codec-keys';
 import { ConfigError } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { configPathFrom, loadConfig } from '../config/load-config';
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
   const metrics = new CascadeMetrics();
   const tracing = tracingFromEnv('llm-cascade-worker');
   let config = await loadConfig(configPathFrom(options.config));
+  // Validated before anything connects: a malformed key stops the worker naming the entry, never the key.
+  const codecKeys = codecKeysFromEnv();
   const tuning = workerTuningFromEnv(config);
   // Only when asked for: a production worker whose keys are missing must fail, not answer from a simulator.
   const demo = process.env.LLM_CASCADE_DEMO === '1' ? await startDemoProviders(config) : undefined;
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
       namespace: options.namespace,
       config,
       tuning,
+      dataConverter: cascadeDataConverter(codecKeys),
       telemetry: { metrics, logger, ...(tracing ? { tracing } : {}) },
       ...(demo ? { providers: createProviderRegistry(config, demo.env) } : {}),
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
@@ -85,6 +90,8 @@ async function main(): Promise<void> {
         namespace: options.namespace,
         taskQueue: config.taskQueue,
         configHash: configHash(config),
+        // The key id only: which key encrypts, never the key.
+        encryption: codecKeys.length > 0 ? `AES-256-GCM, key id ${codecKeys[0]!.id}` : 'off',
         activitySlots: tuning.maxConcurrentActivityTaskExecutions,
         workflowSlots: tuning.maxConcurrentWorkflowTaskExecutions,
         cachedWorkflows: tuning.maxCachedWorkflows,

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeResult } from '../../core/result';
 import { type CallRecord, type SimulatorScriptInput } from '../../simulator';
 import { type LatencySpec } from '../../simulator/simulator-script';
@@ -578,7 +579,7 @@ export async function runServerRestart(
   let rig: ScenarioRig | undefined;
   try {
     connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: cascadeDataConverter() });
     rig = await openScenarioRig(context, {
       label: scenario,
       script: batchScript(heldAcrossRestarts(options.restarts)),

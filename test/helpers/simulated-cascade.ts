@@ -4,10 +4,11 @@
  * optionally the HTTP API listening on a free loopback port.
  */
 import { Connection } from '@temporalio/client';
+import { type DataConverter } from '@temporalio/common';
 import { type Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { type ApiLimits } from '../../api/api-context';
-import { buildApi } from '../../api/build-api';
+import { buildApi, type ApiOptions } from '../../api/build-api';
 import { type CascadeConfig } from '../../core/config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load-config';
 import { createProviderRegistry } from '../../providers/provider-registry';
@@ -56,7 +57,7 @@ export interface SimulatedCascade {
 export async function startSimulatedCascade(
   temporal: TestTemporal,
   label: string,
-  options: { script?: SimulatorScriptInput; worker?: boolean } = {},
+  options: { script?: SimulatorScriptInput; worker?: boolean; dataConverter?: DataConverter } = {},
 ): Promise<SimulatedCascade> {
   const simulator = await startSimulator(options.script ? { script: options.script } : {});
   const config = await simulatedConfig(simulator, label);
@@ -67,7 +68,9 @@ export async function startSimulatedCascade(
     simulator,
     async startWorker() {
       if (running) return;
-      const worker = await createTestWorker(temporal, config, providers);
+      const worker = await createTestWorker(temporal, config, providers, {
+        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      });
       running = { worker, done: worker.run() };
     },
     async stopWorker() {
@@ -97,7 +100,10 @@ export interface TestApi {
 export async function startTestApi(
   temporal: TestTemporal,
   config: CascadeConfig,
-  options: { apiKeys?: string[]; limits?: Partial<ApiLimits>; logger?: Logger } = {},
+  options: Pick<ApiOptions, 'apiKeys' | 'codecKeys' | 'operatorKeys' | 'codecCorsOrigins'> & {
+    limits?: Partial<ApiLimits>;
+    logger?: Logger;
+  } = {},
 ): Promise<TestApi> {
   const connection = await Connection.connect({ address: temporal.address });
   const app = buildApi({
@@ -107,6 +113,9 @@ export async function startTestApi(
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.codecKeys ? { codecKeys: options.codecKeys } : {}),
+    ...(options.operatorKeys ? { operatorKeys: options.operatorKeys } : {}),
+    ...(options.codecCorsOrigins ? { codecCorsOrigins: options.codecCorsOrigins } : {}),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

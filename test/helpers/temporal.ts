@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
+import { type DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeConfig } from '../../core/config';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
 import { registerSearchAttributes } from '../../lib/register-search-attributes';
@@ -55,7 +57,8 @@ export async function connectTestTemporal(options: TestTemporalOptions = {}): Pr
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     address,
-    client: new Client({ connection }),
+    // Encrypting when the run sets LLM_CASCADE_CODEC_KEYS, as every client of the project does.
+    client: new Client({ connection, dataConverter: cascadeDataConverter() }),
     nativeConnection,
     async close() {
       await nativeConnection.close();
@@ -82,16 +85,18 @@ export function uniqueTaskQueue(label: string): string {
   return `test-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** A worker for `config` on the shared server, using the run's bundle. */
+/** A worker for `config` on the shared server, using the run's bundle (encrypting as `dataConverter` says, else as the environment does). */
 export async function createTestWorker(
   temporal: TestTemporal,
   config: CascadeConfig,
   providers?: ProviderRegistry,
+  options: { dataConverter?: DataConverter } = {},
 ): Promise<Worker> {
   return createCascadeWorker({
     connection: temporal.nativeConnection,
     config,
     workflows: { workflowBundle: { code: await workflowBundleCode() } },
     ...(providers ? { providers } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }
