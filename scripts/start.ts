@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
+import { batchSourcePolicyFromEnv } from '../batch/batch-source-policy';
 import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { codecKeysFromEnv } from '../client/codec-keys';
 import { ConfigError, type CascadeConfig } from '../core/config';
@@ -78,6 +79,7 @@ async function start(): Promise<void> {
   const apiPort = portFrom('PORT', 8080);
   // Validated before anything starts; the worker and the API encrypt with the same keys.
   const codecKeys = codecKeysFromEnv(env);
+  const batchSources = batchSourcePolicyFromEnv(env);
 
   if (isDemoMode(config, env)) {
     running.demo = await startDemoProviders(config);
@@ -125,6 +127,7 @@ async function start(): Promise<void> {
     providers,
     tuning: workerTuningFromEnv(config),
     dataConverter: cascadeDataConverter(codecKeys),
+    batchSources,
     telemetry: { metrics, logger, ...(running.tracing ? { tracing: running.tracing } : {}) },
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });

@@ -1,6 +1,7 @@
 import { type DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { batchSourcePolicyFromEnv, type BatchSourcePolicy } from '../batch/batch-source-policy';
 import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
@@ -24,6 +25,8 @@ export interface CascadeWorkerOptions {
    * The worker's own client (batch activities) uses the same.
    */
   dataConverter?: DataConverter;
+  /** What `batch` workflows may read; when absent, from `LLM_CASCADE_BATCH_DIRS` and `LLM_CASCADE_BATCH_URL_PREFIXES`. */
+  batchSources?: BatchSourcePolicy;
   /** Overrides of the tuned defaults below (concurrency, cache size, ...); `workerTuningFromEnv` reads them from the environment. */
   tuning?: Partial<
     Pick<
@@ -111,7 +114,11 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
-    activities: createActivities({ providers, config: options.config }),
+    activities: createActivities({
+      providers,
+      config: options.config,
+      batchSources: options.batchSources ?? batchSourcePolicyFromEnv(),
+    }),
     dataConverter: options.dataConverter ?? cascadeDataConverter(),
     ...telemetry,
     ...workflows,

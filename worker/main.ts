@@ -7,6 +7,7 @@
  * flight finish (up to the shutdown grace), then the process exits.
  */
 import { Command } from 'commander';
+import { batchSourcePolicyFromEnv } from '../batch/batch-source-policy';
 import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { codecKeysFromEnv } from '../client/codec-keys';
 import { ConfigError } from '../core/config';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   let config = await loadConfig(configPathFrom(options.config));
   // Validated before anything connects: a malformed key stops the worker naming the entry, never the key.
   const codecKeys = codecKeysFromEnv();
+  const batchSources = batchSourcePolicyFromEnv();
   const tuning = workerTuningFromEnv(config);
   // Only when asked for: a production worker whose keys are missing must fail, not answer from a simulator.
   const demo = process.env.LLM_CASCADE_DEMO === '1' ? await startDemoProviders(config) : undefined;
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
       config,
       tuning,
       dataConverter: cascadeDataConverter(codecKeys),
+      batchSources,
       telemetry: { metrics, logger, ...(tracing ? { tracing } : {}) },
       ...(demo ? { providers: createProviderRegistry(config, demo.env) } : {}),
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
@@ -91,6 +94,8 @@ async function main(): Promise<void> {
         taskQueue: config.taskQueue,
         configHash: configHash(config),
         // The key id only: which key encrypts, never the key.
+        batchDirs: batchSources.directories,
+        batchUrlPrefixes: batchSources.urlPrefixes,
         encryption: codecKeys.length > 0 ? `AES-256-GCM, key id ${codecKeys[0]!.id}` : 'off',
         activitySlots: tuning.maxConcurrentActivityTaskExecutions,
         workflowSlots: tuning.maxConcurrentWorkflowTaskExecutions,

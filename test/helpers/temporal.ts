@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { type BatchSourcePolicy } from '../../batch/batch-source-policy';
 import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeConfig } from '../../core/config';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
@@ -90,7 +91,7 @@ export async function createTestWorker(
   temporal: TestTemporal,
   config: CascadeConfig,
   providers?: ProviderRegistry,
-  options: { dataConverter?: DataConverter } = {},
+  options: { dataConverter?: DataConverter; batchSources?: BatchSourcePolicy } = {},
 ): Promise<Worker> {
   return createCascadeWorker({
     connection: temporal.nativeConnection,
@@ -98,5 +99,6 @@ export async function createTestWorker(
     workflows: { workflowBundle: { code: await workflowBundleCode() } },
     ...(providers ? { providers } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.batchSources ? { batchSources: options.batchSources } : {}),
   });
 }
