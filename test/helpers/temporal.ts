@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type Logger, type Worker } from '@temporalio/worker';
 import { type BatchSourcePolicy } from '../../batch/batch-source-policy';
 import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeConfig } from '../../core/config';
@@ -29,7 +29,7 @@ function installQuietRuntime(options: TestTemporalOptions): void {
   runtimeInstalled = true;
   // Workers log every failed attempt; the tests inject failures on purpose, so only errors are shown.
   Runtime.install({
-    logger: new DefaultLogger('ERROR'),
+    logger: options.logger ?? new DefaultLogger('ERROR'),
     ...(options.sdkMetricsBindAddress ? { telemetryOptions: sdkMetricsTelemetry(options.sdkMetricsBindAddress) } : {}),
   });
 }
@@ -37,6 +37,8 @@ function installQuietRuntime(options: TestTemporalOptions): void {
 export interface TestTemporalOptions {
   /** Serve the SDK's Prometheus metrics here (the runtime is installed once per test process). */
   sdkMetricsBindAddress?: string;
+  /** Where workers' log lines go (activities' `context.log` included); errors to stderr when absent. */
+  logger?: Logger;
 }
 
 /**
