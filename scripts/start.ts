@@ -17,11 +17,12 @@ import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { codecKeysFromEnv } from '../client/codec-keys';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
+import { apiKeysFromEnv, resolveApiKeys } from '../api/bearer-auth';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
 import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
-import { chooseConfig, loadConfig, PROJECT_ROOT } from '../config/load-config';
+import { chooseConfig, loadServiceConfig, PROJECT_ROOT } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { recoverServerRecord, removeServerRecord, serverRecordFor, writeServerRecord } from '../lib/server-record';
@@ -75,7 +76,10 @@ async function start(): Promise<void> {
   });
   const configChoice = chooseConfig(undefined, env);
   const configPath = configChoice.path;
-  let config: CascadeConfig = await loadConfig(configPath, env);
+  const loaded = await loadServiceConfig(configPath, env);
+  // An unset key variable or a key given twice stops npm start now, naming the field, not after the server is up.
+  resolveApiKeys({ envKeys: apiKeysFromEnv(env), access: loaded.api, env });
+  let config: CascadeConfig = loaded.config;
   const apiPort = portFrom('PORT', 8080);
   // Validated before anything starts; the worker and the API encrypt with the same keys.
   const codecKeys = codecKeysFromEnv(env);
@@ -145,6 +149,8 @@ async function start(): Promise<void> {
     host: env.HOST,
     codecKeys,
     logger,
+    access: loaded.api,
+    env,
     metrics: { metrics, sdk: sdkMetrics },
     ...(running.tracing ? { tracing: running.tracing } : {}),
   });

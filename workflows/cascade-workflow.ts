@@ -51,6 +51,13 @@ export const LEARNED_CLASSIFIER_PATCH = 'learned-classifier';
 export const CONFIG_HASH_PATCH = 'record-config-hash';
 
 /**
+ * Cascades started while a request's `maxCostUsd` replaced its route's budget (instead of being
+ * capped by it) replay under that rule. Asked only when the request has a budget of its own: without
+ * one, both rules give the route's.
+ */
+export const BUDGET_CEILING_PATCH = 'budget-ceiling';
+
+/**
  * `cascade`: one request, one workflow. Classify (or take the given task type), start at the
  * route's tier, call the model, run the route's structural checks, and accept or climb to the next
  * tier with the failed checks' reasons, until accepted, exhausted or over budget. The decisions are
@@ -67,7 +74,14 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   try {
     config ??= await resolveConfig();
     if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
-    const ending = await runCascadeDecisions({ request, config, record, effects: workflowEffects(config) });
+    const requestOverridesRouteBudget = request.maxCostUsd !== undefined && !patched(BUDGET_CEILING_PATCH);
+    const ending = await runCascadeDecisions({
+      request,
+      config,
+      record,
+      effects: workflowEffects(config),
+      ...(requestOverridesRouteBudget ? { requestOverridesRouteBudget } : {}),
+    });
     const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
     cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
     return result;

@@ -3,6 +3,7 @@
  * provider at them on a task queue of the test's own, a worker on the shared Temporal server, and
  * optionally the HTTP API listening on a free loopback port.
  */
+import { type ApiAccessConfig } from '../../core/api-access-config';
 import { Connection } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { type Worker } from '@temporalio/worker';
@@ -101,6 +102,8 @@ export async function startTestApi(
   temporal: TestTemporal,
   config: CascadeConfig,
   options: Pick<ApiOptions, 'apiKeys' | 'codecKeys' | 'operatorKeys' | 'codecCorsOrigins'> & {
+    access?: ApiAccessConfig;
+    env?: NodeJS.ProcessEnv;
     limits?: Partial<ApiLimits>;
     logger?: Logger;
   } = {},
@@ -112,6 +115,8 @@ export async function startTestApi(
     config,
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+    ...(options.access ? { access: options.access } : {}),
+    ...(options.env ? { env: options.env } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.codecKeys ? { codecKeys: options.codecKeys } : {}),
     ...(options.operatorKeys ? { operatorKeys: options.operatorKeys } : {}),
