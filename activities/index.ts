@@ -1,3 +1,4 @@
+import { type BatchSourcePolicy } from '../batch/batch-source-policy';
 import { classifyForCascade } from '../classifier/request-classifier';
 import { type InitialClassification } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
@@ -11,6 +12,8 @@ export interface ActivityDependencies {
   providers: ProviderRegistry;
   /** The config the worker was started with: what a cascade uses when its input brings none. */
   config: CascadeConfig;
+  /** The files and URLs the `batch` workflow may read (`batchSourcePolicyFromEnv`). */
+  batchSources: BatchSourcePolicy;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface ActivityDependencies {
  * the worker can hand in their own providers. Their contract, `CascadeActivities`, is in
  * workflows/definitions.ts: the workflows import that, never this folder.
  */
-export function createActivities({ providers, config }: ActivityDependencies): CascadeActivities {
+export function createActivities({ providers, config, batchSources }: ActivityDependencies): CascadeActivities {
   return {
     callModel: createCallModel(providers),
     async resolveConfig(): Promise<CascadeConfig> {
@@ -32,6 +35,6 @@ export function createActivities({ providers, config }: ActivityDependencies): C
     async classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification> {
       return classifyForCascade(input.request, input.config);
     },
-    ...createBatchActivities(),
+    ...createBatchActivities(batchSources),
   };
 }

@@ -6,6 +6,7 @@
 import { type IncomingHttpHeaders } from 'node:http';
 import { type FastifyReply } from 'fastify';
 import { type CascadeConfig } from '../core/config';
+import { redactSecrets } from '../core/redact-secrets';
 import { type CascadeResult, type Usage } from '../core/result';
 import { type ApiCaller } from './api-caller';
 import { type ApiContext } from './api-context';
@@ -21,12 +22,15 @@ export function cascadeRecord(result: CascadeResult): ChatCascadeExtension {
   return {
     id: result.id,
     outcome: result.outcome,
-    outcomeReason: result.outcomeReason,
+    // Redacted: results recorded before provider messages were kept out of them may quote one.
+    outcomeReason: redactSecrets(result.outcomeReason),
     taskType: result.classification.taskType,
     route: result.classification.route,
     finalTier: result.finalTier,
     escalations: result.escalations,
-    steps: result.steps.map(({ text: _text, ...step }) => step),
+    steps: result.steps.map(({ text: _text, ...step }) =>
+      step.error ? { ...step, error: { ...step.error, message: redactSecrets(step.error.message) } } : step,
+    ),
     costUsd: result.costUsd,
     baseline: result.baseline,
     savedUsd: result.savedUsd,
@@ -107,7 +111,8 @@ export function finalAnswerError(result: CascadeResult, options: { bestEffort: b
     return new ApiError({
       status: 502,
       code: 'cascade_failed',
-      message: `cascade ${result.id} could not produce an answer: ${result.outcomeReason}`,
+      // Redacted: results recorded before provider messages were kept out of them may quote one.
+      message: `cascade ${result.id} could not produce an answer: ${redactSecrets(result.outcomeReason)}`,
       headers: { 'x-should-retry': 'false' },
       details,
     });

@@ -10,6 +10,7 @@
  * Options: `--quick` (fewer requests, for a smoke run), `--out <file>`, `--no-tuning`, `--variants <names>`
  * (only these tuning variants, in order, repeats allowed: e.g. the metrics overhead as a ratio in one run).
  */
+import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -486,7 +487,10 @@ async function main(): Promise<void> {
           });
           startupMs = performance.now() - t0;
           const running = local.run();
-          const eagerClient = new Client({ connection: temporal.nativeConnection });
+          const eagerClient = new Client({
+            connection: temporal.nativeConnection,
+            dataConverter: cascadeDataConverter(),
+          });
           run = async (request) => {
             const handle = await eagerClient.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
               workflowId: request.id!,
