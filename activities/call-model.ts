@@ -72,6 +72,7 @@ export function createCallModel(providers: ProviderRegistry) {
       });
       return {
         text: result.text,
+        ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
         usage: result.usage,
         finishReason: result.finishReason,
         responseModel: result.responseModel,

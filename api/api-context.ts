@@ -22,6 +22,11 @@ export interface ApiLimits {
   maxWaitMs: number;
   /** How long `/v1/chat/completions` waits for the cascade before answering 504 (default 5 min). */
   chatWaitMs: number;
+  /**
+   * How often a streamed `/v1/chat/completions` or `/v1/messages` response sends an SSE comment
+   * while its cascade runs (default 15 s), so proxies with idle timeouts keep the connection.
+   */
+  keepAliveMs: number;
   /** Deadline for any other call to Temporal, so a dead server means a 503, not a hung request (default 10 s). */
   temporalTimeoutMs: number;
 }
@@ -31,6 +36,7 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
   defaultWaitMs: 30_000,
   maxWaitMs: 120_000,
   chatWaitMs: 300_000,
+  keepAliveMs: 15_000,
   temporalTimeoutMs: 10_000,
 };
 

@@ -57,8 +57,29 @@ export const OpenAIErrorResponse = z.object({
 });
 export type OpenAIErrorResponse = z.infer<typeof OpenAIErrorResponse>;
 
+/** Anthropic's error shape, for `/v1/messages`, so the Anthropic SDK raises its own typed errors. */
+export const AnthropicErrorResponse = z.object({
+  type: z.literal('error'),
+  error: z.object({ type: z.string(), message: z.string() }),
+  request_id: z.string(),
+});
+export type AnthropicErrorResponse = z.infer<typeof AnthropicErrorResponse>;
+
+/** Anthropic's error types, by status. */
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
 /** Which error body an endpoint speaks. */
-export type ErrorDialect = 'cascade' | 'openai';
+export type ErrorDialect = 'cascade' | 'openai' | 'anthropic';
 
 export interface ApiErrorInit {
   status: ApiErrorStatus;
@@ -67,6 +88,8 @@ export interface ApiErrorInit {
   param?: string | null;
   problems?: string[];
   headers?: Record<string, string>;
+  /** Fields added to the error body beside `error`, e.g. the `cascade` record of a cascade that ended without a passing answer. */
+  details?: Record<string, unknown>;
 }
 
 /** An error meant for the client: its message is safe to show. Anything else becomes a generic 500. */
@@ -76,6 +99,7 @@ export class ApiError extends Error {
   readonly param: string | null;
   readonly problems: string[];
   readonly headers: Record<string, string>;
+  readonly details: Record<string, unknown>;
 
   constructor(init: ApiErrorInit) {
     super(init.message);
@@ -85,6 +109,7 @@ export class ApiError extends Error {
     this.param = init.param ?? null;
     this.problems = init.problems ?? [init.message];
     this.headers = init.headers ?? {};
+    this.details = init.details ?? {};
   }
 }
 
@@ -215,14 +240,20 @@ export function errorBody(
   error: ApiError,
   dialect: ErrorDialect,
   requestId: string,
-): ApiErrorResponse | OpenAIErrorResponse {
+): ApiErrorResponse | OpenAIErrorResponse | AnthropicErrorResponse {
   if (dialect === 'openai') {
     // OpenAI itself answers every 4xx, 401 included, as an invalid_request_error with a specific code.
     const type = error.status >= 500 ? 'server_error' : 'invalid_request_error';
     const message = error.status === 500 ? `${error.message} (request id ${requestId})` : error.message;
-    return { error: { message, type, param: error.param, code: error.code } };
+    return { ...error.details, error: { message, type, param: error.param, code: error.code } };
+  }
+  if (dialect === 'anthropic') {
+    const type = ANTHROPIC_ERROR_TYPES[error.status] ?? (error.status >= 500 ? 'api_error' : 'invalid_request_error');
+    const message = error.status === 500 ? `${error.message} (request id ${requestId})` : error.message;
+    return { ...error.details, type: 'error', error: { type, message }, request_id: requestId };
   }
   return {
+    ...error.details,
     error: {
       type: cascadeErrorType(error.status),
       code: error.code,

@@ -25,6 +25,8 @@ import { registerCascadeRoutes } from './cascade-routes';
 import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
 import { registerHealthRoutes } from './health-routes';
 import { registerMetricsRoute, type ApiMetrics } from './metrics-route';
+import { MESSAGES_PATH, registerMessagesRoutes } from './messages-routes';
+import { MODELS_PATH, registerModelRoutes } from './model-routes';
 import { registerHttpTracing } from '../telemetry/http-tracing';
 import { type Tracing } from '../telemetry/tracing';
 import { buildOpenApiDocument } from './openapi-document';
@@ -71,7 +73,11 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 }
 
 function dialectOf(request: FastifyRequest): ErrorDialect {
-  return request.url.startsWith(CHAT_COMPLETIONS_PATH) ? 'openai' : 'cascade';
+  if (request.url.startsWith(CHAT_COMPLETIONS_PATH)) return 'openai';
+  if (request.url.startsWith(MESSAGES_PATH)) return 'anthropic';
+  // The models list answers both SDKs; Anthropic's sends its version header.
+  if (request.url.startsWith(MODELS_PATH)) return request.headers['anthropic-version'] ? 'anthropic' : 'openai';
+  return 'cascade';
 }
 
 /**
@@ -166,7 +172,11 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (routes.isPublic(request)) return;
     let caller = anonymous;
     if (keyed) {
-      const verdict = check(request.headers.authorization);
+      // Anthropic's SDK sends its key as x-api-key rather than a bearer token.
+      const apiKey = request.headers['x-api-key'];
+      const authorization =
+        request.headers.authorization ?? (typeof apiKey === 'string' ? `Bearer ${apiKey}` : undefined);
+      const verdict = check(authorization);
       if (!verdict.ok) throw new ApiError({ status: 401, code: 'invalid_api_key', message: verdict.reason });
       caller = verdict.caller;
     }
@@ -216,6 +226,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   if (options.metrics) registerMetricsRoute(app, routes, options.metrics);
   registerCascadeRoutes(routes, context);
   registerChatCompletionRoutes(routes, context);
+  registerMessagesRoutes(routes, context);
+  registerModelRoutes(routes, context);
   const openApi = buildOpenApiDocument({ version: packageVersion(), authRequired: keyed });
   routes.add('/openapi.json', {
     async GET() {

@@ -2,14 +2,15 @@
  * Translation between OpenAI's chat completion shapes and the cascade's own request and result.
  * Pure functions: the route handler does the I/O.
  */
-import { redactSecrets } from '../core/redact-secrets';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
 import { ApiError } from './api-error';
+import { cascadeRecord, usageOf } from './cascade-answer';
 import {
   type ChatCompletionChunk,
   type ChatCompletionRequest,
   type ChatCompletionResponse,
+  type ChatFinishReason,
   type ChatMessage,
 } from './chat-completion-schemas';
 
@@ -25,6 +26,7 @@ export interface ChatCascadeInput {
 }
 
 function contentText(content: ChatMessage['content']): string {
+  if (content == null) return '';
   if (typeof content === 'string') return content;
   // Parts were checked to be text parts by the schema; OpenAI concatenates them the same way.
   return content.map((part) => String(part.text)).join('\n');
@@ -70,7 +72,7 @@ export function toCascadeInput(
 ): ChatCascadeInput {
   const taskType = routeFromModel(chat.model, config);
   const systemParts: string[] = [];
-  const messages: { role: 'user' | 'assistant'; content: string }[] = [];
+  const messages: Record<string, unknown>[] = [];
   /** Position of each converted message in the chat request's `messages`. */
   const origin: number[] = [];
   let firstSystem: number | undefined;
@@ -80,7 +82,20 @@ export function toCascadeInput(
       firstSystem ??= i;
       if (text !== '') systemParts.push(text);
     } else {
-      messages.push({ role: message.role, content: text });
+      messages.push({
+        role: message.role,
+        content: text,
+        ...(message.tool_calls
+          ? {
+              toolCalls: message.tool_calls.map((c) => ({
+                id: c.id,
+                name: c.function.name,
+                arguments: c.function.arguments,
+              })),
+            }
+          : {}),
+        ...(message.tool_call_id !== undefined ? { toolCallId: message.tool_call_id } : {}),
+      });
       origin.push(i);
     }
   });
@@ -102,8 +117,12 @@ export function toCascadeInput(
     ...(chat.user !== undefined ? { user: chat.user } : {}),
     ...(chat.cascade?.metadata ?? {}),
   };
+  const maxTokensField = chat.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+  const params = chatParams(chat);
   const request: Record<string, unknown> = {
     messages,
+    ...(Object.keys(params).length > 0 ? { params } : {}),
+    ...chatTools(chat),
     ...(id !== undefined ? { id } : {}),
     ...(systemParts.length > 0 ? { system: systemParts.join('\n\n') } : {}),
     ...(taskType !== undefined ? { taskType } : {}),
@@ -115,14 +134,28 @@ export function toCascadeInput(
 
   const toChatProblem = (problem: string): string => {
     const messageField = /^messages\[(\d+)\]/.exec(problem);
-    if (messageField)
-      return problem.replace(messageField[0], `messages[${origin[Number(messageField[1])] ?? messageField[1]}]`);
+    if (messageField) {
+      const renamed = problem
+        .replace(messageField[0], `messages[${origin[Number(messageField[1])] ?? messageField[1]}]`)
+        .replace(/^(messages\[\d+\])\.toolCallId\b/, '$1.tool_call_id')
+        .replace(/^(messages\[\d+\])\.toolCalls\b/, '$1.tool_calls');
+      return renamed;
+    }
     const renames: [RegExp, string][] = [
       [/^system\b/, `messages[${firstSystem ?? 0}].content`],
       [/^schema\b/, 'response_format.json_schema.schema'],
       [/^taskType\b/, 'model'],
       [/^id\b/, 'headers.idempotency-key'],
       [/^(maxCostUsd|groundTruth)\b/, 'cascade.$1'],
+      [/^params\.maxTokens\b/, maxTokensField],
+      [/^tools\[(\d+)\]\.(name|description|parameters)\b/, 'tools[$1].function.$2'],
+      [/^toolChoice\.name\b/, 'tool_choice.function.name'],
+      [/^toolChoice\b/, 'tool_choice'],
+      [/^parallelToolCalls\b/, 'parallel_tool_calls'],
+      [/^params\.topP\b/, 'top_p'],
+      [/^params\.frequencyPenalty\b/, 'frequency_penalty'],
+      [/^params\.presencePenalty\b/, 'presence_penalty'],
+      [/^params\.(temperature|stop|seed)\b/, '$1'],
     ];
     for (const [pattern, replacement] of renames)
       if (pattern.test(problem)) return problem.replace(pattern, replacement);
@@ -131,51 +164,101 @@ export function toCascadeInput(
   return { request, toChatProblem };
 }
 
+/** The chat request's tools in the cascade's terms (null means unset). */
+function chatTools(chat: ChatCompletionRequest): Record<string, unknown> {
+  if (!chat.tools) {
+    // Without tools, a tool_choice or parallel_tool_calls is refused by validation, naming it.
+    return {
+      ...(chat.tool_choice != null ? { toolChoice: chat.tool_choice } : {}),
+      ...(chat.parallel_tool_calls != null ? { parallelToolCalls: chat.parallel_tool_calls } : {}),
+    };
+  }
+  const choice = chat.tool_choice;
+  return {
+    tools: chat.tools.map(({ function: tool }) => ({
+      name: tool.name,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      ...(tool.parameters !== undefined ? { parameters: tool.parameters } : {}),
+    })),
+    ...(choice != null ? { toolChoice: typeof choice === 'string' ? choice : { name: choice.function.name } } : {}),
+    ...(chat.parallel_tool_calls != null ? { parallelToolCalls: chat.parallel_tool_calls } : {}),
+  };
+}
+
+/** The chat request's generation parameters in the cascade's terms (null means unset, as in OpenAI's API). */
+function chatParams(chat: ChatCompletionRequest): Record<string, unknown> {
+  const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
+  const stop = chat.stop == null ? undefined : typeof chat.stop === 'string' ? [chat.stop] : chat.stop;
+  const params: Record<string, unknown> = {
+    maxTokens,
+    temperature: chat.temperature,
+    topP: chat.top_p,
+    // OpenAI takes an empty list as no stop sequence.
+    stop: stop && stop.length > 0 ? stop : undefined,
+    seed: chat.seed,
+    frequencyPenalty: chat.frequency_penalty,
+    presencePenalty: chat.presence_penalty,
+  };
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined && value !== null));
+}
+
 /**
  * The chat completion for a finished cascade. The final answer is the one message; when a schema
  * was asked for and the answer parsed, the content is that JSON, re-serialised without any code
- * fence the model wrapped it in, so `JSON.parse(content)` works.
+ * fence the model wrapped it in, so `JSON.parse(content)` works. Tool calls come as OpenAI's
+ * `tool_calls`, and `finish_reason` is the final model's own.
  */
-export function toChatCompletion(result: CascadeResult, createdAtMs: number): ChatCompletionResponse {
-  const usage = result.steps.reduce(
-    (sum, step) => ({
-      prompt: sum.prompt + step.usage.inputTokens,
-      completion: sum.completion + step.usage.outputTokens,
-      cached: sum.cached + step.usage.cachedInputTokens,
-    }),
-    { prompt: 0, completion: 0, cached: 0 },
-  );
-  const content = result.output.json !== undefined ? JSON.stringify(result.output.json) : result.output.text;
+export function toChatCompletion(
+  result: CascadeResult,
+  createdAtMs: number,
+  options: { bestEffort?: boolean } = {},
+): ChatCompletionResponse {
+  const usage = usageOf(result);
+  const toolCalls = result.output.toolCalls;
+  const text = result.output.json !== undefined ? JSON.stringify(result.output.json) : result.output.text;
   return {
     id: result.id,
     object: 'chat.completion',
     created: Math.floor(createdAtMs / 1000),
     model: result.finalModel ?? CASCADE_MODEL,
     choices: [
-      { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null },
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: toolCalls && text === '' ? null : text,
+          refusal: null,
+          ...(toolCalls
+            ? {
+                tool_calls: toolCalls.map((call) => ({
+                  id: call.id,
+                  type: 'function' as const,
+                  function: { name: call.name, arguments: call.arguments },
+                })),
+              }
+            : {}),
+        },
+        finish_reason: chatFinishReason(result.output.finishReason),
+        logprobs: null,
+      },
     ],
     usage: {
-      prompt_tokens: usage.prompt,
-      completion_tokens: usage.completion,
-      total_tokens: usage.prompt + usage.completion,
-      prompt_tokens_details: { cached_tokens: usage.cached },
+      prompt_tokens: usage.inputTokens,
+      completion_tokens: usage.outputTokens,
+      total_tokens: usage.inputTokens + usage.outputTokens,
+      prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
     },
     system_fingerprint: null,
-    cascade: {
-      id: result.id,
-      outcome: result.outcome,
-      outcomeReason: result.outcomeReason,
-      taskType: result.classification.taskType,
-      route: result.classification.route,
-      finalTier: result.finalTier,
-      escalations: result.escalations,
-      steps: result.steps.map(({ text: _text, ...step }) => step),
-      costUsd: result.costUsd,
-      baseline: result.baseline,
-      savedUsd: result.savedUsd,
-      ...(result.notice !== undefined ? { notice: result.notice } : {}),
-    },
+    cascade: { ...cascadeRecord(result), ...(options.bestEffort ? { bestEffort: true as const } : {}) },
   };
+}
+
+/**
+ * The final model's finish reason in OpenAI's words. A refusal is OpenAI's `stop` (with the text);
+ * a reason with no OpenAI name, or a result from before finish reasons were kept, is `stop`.
+ */
+export function chatFinishReason(reason: string | undefined): ChatFinishReason {
+  return reason === 'length' || reason === 'tool_calls' || reason === 'content_filter' ? reason : 'stop';
 }
 
 /**
@@ -201,16 +284,15 @@ export function toChatCompletionChunks(
     ...(options.includeUsage ? { usage: null } : {}),
     ...extra,
   });
-  const chunks = [
-    chunk({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }),
-    chunk({
-      index: 0,
-      delta: { content: completion.choices[0]!.message.content },
-      finish_reason: null,
-      logprobs: null,
-    }),
-    chunk({ index: 0, delta: {}, finish_reason: 'stop', logprobs: null }, { cascade: completion.cascade }),
-  ];
+  const { message, finish_reason } = completion.choices[0]!;
+  const chunks = [chunk({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null })];
+  if (message.content !== null && message.content !== '')
+    chunks.push(chunk({ index: 0, delta: { content: message.content }, finish_reason: null, logprobs: null }));
+  // Each call whole in one delta (its arguments were checked whole); OpenAI's clients accumulate by index.
+  message.tool_calls?.forEach((call, index) =>
+    chunks.push(chunk({ index: 0, delta: { tool_calls: [{ index, ...call }] }, finish_reason: null, logprobs: null })),
+  );
+  chunks.push(chunk({ index: 0, delta: {}, finish_reason, logprobs: null }, { cascade: completion.cascade }));
   if (options.includeUsage) chunks.push(chunk(undefined, { usage: completion.usage }));
   return chunks;
 }
@@ -218,27 +300,4 @@ export function toChatCompletionChunks(
 /** Chunks as a `text/event-stream` body, ending with OpenAI's `[DONE]` sentinel. */
 export function toServerSentEvents(chunks: readonly ChatCompletionChunk[]): string {
   return `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`;
-}
-
-/**
- * A cascade that produced no answer cannot be a chat completion: over budget before any model was
- * called is the caller's limit (400); a failure of every model is an upstream failure (502).
- */
-export function unansweredError(result: CascadeResult): ApiError | undefined {
-  if (result.finalModel !== null && result.outcome !== 'failed') return undefined;
-  if (result.outcome === 'over_budget') {
-    return new ApiError({
-      status: 400,
-      code: 'budget_exceeded',
-      param: 'cascade.maxCostUsd',
-      message: `cascade ${result.id}: over budget before any answer: ${result.outcomeReason}`,
-    });
-  }
-  return new ApiError({
-    status: 502,
-    code: 'cascade_failed',
-    // Redacted: results recorded before provider messages were kept out of them may quote one.
-    message: `cascade ${result.id} could not produce an answer: ${redactSecrets(result.outcomeReason)}`,
-    headers: { 'x-should-retry': 'false' },
-  });
 }

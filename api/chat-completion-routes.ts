@@ -1,18 +1,18 @@
 import { RequestValidationError } from '../core/request';
 import { callerOf } from './api-caller';
 import { type ApiContext } from './api-context';
-import { ApiError, invalidRequest } from './api-error';
+import { errorBody, invalidRequest, toApiError } from './api-error';
+import { answerHeaders, awaitAnswer, bestEffortWanted } from './cascade-answer';
+import { NoQuery } from './cascade-schemas';
 import {
   toCascadeInput,
   toChatCompletion,
   toChatCompletionChunks,
   toServerSentEvents,
-  unansweredError,
 } from './chat-completion-mapping';
 import { ChatCompletionRequest } from './chat-completion-schemas';
-import { statusUrl } from './cascade-routes';
+import { openEventStream } from './event-stream';
 import { idempotencyKeyFrom, parseInput, parseQuery } from './parse-input';
-import { NoQuery } from './cascade-schemas';
 import { type RouteTable } from './route-table';
 import { annotateCascadeId } from '../telemetry/http-tracing';
 
@@ -22,10 +22,15 @@ export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 /**
  * `POST /v1/chat/completions`: OpenAI's endpoint on top of a cascade. It runs the cascade to the
  * end (up to the chat wait limit) and answers in OpenAI's `chat.completion` shape, with the final
- * model in `model` and the cascade's record in the `cascade` field. With `stream: true` the same
- * answer comes as server-sent `chat.completion.chunk` events; the stream starts only when the
- * answer is final, since a cheap tier's text may still be rejected, so every failure before it is
- * an ordinary HTTP error the client's SDK raises.
+ * model in `model`, its true `finish_reason`, and the cascade's record in the `cascade` field. A
+ * cascade whose answers all failed their checks is an error (422) carrying that record, unless the
+ * caller sends `x-cascade-best-effort: true` (or the route sets `bestEffort`).
+ *
+ * With `stream: true` the response starts at once (headers, then an SSE keep-alive comment every
+ * `keepAliveMs`) and the checked answer follows as `chat.completion.chunk` events when the cascade
+ * ends, since a cheap tier's text may still be rejected. Invalid requests are refused before the
+ * stream opens, as ordinary HTTP errors; a failure after it opened is an `error` event in OpenAI's
+ * shape, which the OpenAI SDK raises as an APIError.
  */
 export function registerChatCompletionRoutes(routes: RouteTable, context: ApiContext): void {
   const { config, limits } = context;
@@ -40,6 +45,7 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
         ]);
       const chat = parseInput(ChatCompletionRequest, request.body);
       const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
+      const bestEffort = bestEffortWanted(request.headers);
       // In the caller's tenant, like POST /v1/cascades: its id namespace and budget ceiling. It
       // validates before Temporal is touched; the problems are named as the chat request's fields.
       let submission;
@@ -51,35 +57,24 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
       }
       const { id, workflowId } = submission;
       annotateCascadeId(workflowId);
-      const waited = await context.waitForResult(workflowId, limits.chatWaitMs, reply);
-      if (waited.kind === 'timeout') {
-        throw new ApiError({
-          status: 504,
-          code: 'cascade_still_running',
-          message: `cascade ${id} is still running after ${Math.round(limits.chatWaitMs / 1000)} s; its result will be at ${statusUrl(id)}`,
-          // A retry without an Idempotency-Key would start a second cascade.
-          headers: { 'x-should-retry': 'false', location: statusUrl(id) },
-        });
+      if (chat.stream !== true) {
+        const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
+        reply.headers(answerHeaders(answer.result, answer.bestEffort));
+        return toChatCompletion(answer.result, Date.now(), { bestEffort: answer.bestEffort });
       }
-      if (waited.kind === 'ended') {
-        throw new ApiError({
-          status: 502,
-          code: `cascade_${waited.status}`,
-          message: waited.message,
-          headers: { 'x-should-retry': 'false' },
-        });
+
+      const stream = openEventStream(reply, { keepAliveMs: limits.keepAliveMs, headers: { 'x-cascade-id': id } });
+      try {
+        const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
+        const completion = toChatCompletion(answer.result, Date.now(), { bestEffort: answer.bestEffort });
+        const includeUsage = chat.stream_options?.include_usage === true;
+        stream.end(toServerSentEvents(toChatCompletionChunks(completion, { includeUsage })));
+      } catch (error) {
+        const apiError = toApiError(error, limits.bodyLimitBytes);
+        if (apiError.status >= 500) request.log.error({ err: error, status: apiError.status }, 'stream failed');
+        stream.end(`data: ${JSON.stringify(errorBody(apiError, 'openai', String(request.id)))}\n\n`);
       }
-      const result = context.resultFor(caller, waited.result);
-      const failure = unansweredError(result);
-      if (failure) throw failure;
-      reply.header('x-cascade-id', id).header('x-cascade-outcome', result.outcome);
-      const completion = toChatCompletion(result, Date.now());
-      if (chat.stream !== true) return completion;
-      const chunks = toChatCompletionChunks(completion, { includeUsage: chat.stream_options?.include_usage === true });
-      return reply
-        .header('content-type', 'text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-cache')
-        .send(toServerSentEvents(chunks));
+      return reply;
     },
   });
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CascadeRequest } from '../core/request';
-import { ApiErrorResponse, OpenAIErrorResponse } from './api-error';
+import { AnthropicErrorResponse, ApiErrorResponse, OpenAIErrorResponse } from './api-error';
+import { MessagesRequest, MessagesResponse } from './messages-schemas';
+import { AnthropicModelList, OpenAIModelList } from './model-routes';
 import {
   CancelCascadeResponse,
   CascadeDescriptionResponse,
@@ -24,6 +26,7 @@ function components(): Record<string, JsonObject> {
   const requests = z.registry<{ id: string }>();
   requests.add(CascadeRequest, { id: 'CascadeRequest' });
   requests.add(ChatCompletionRequest, { id: 'ChatCompletionRequest' });
+  requests.add(MessagesRequest, { id: 'MessagesRequest' });
   const responses = z.registry<{ id: string }>();
   const named = {
     SubmitCascadeResponse,
@@ -33,6 +36,10 @@ function components(): Record<string, JsonObject> {
     ListCascadesResponse,
     ChatCompletionResponse,
     ChatCompletionChunk,
+    MessagesResponse,
+    OpenAIModelList,
+    AnthropicModelList,
+    AnthropicErrorResponse,
     HealthResponse,
     ReadinessResponse,
     ApiErrorResponse,
@@ -74,6 +81,14 @@ const idParameter = {
   description:
     "the cascade (request) id, percent-encoded; an admin key names another tenant's cascade as `<tenant>~<id>`",
   schema: { type: 'string' },
+};
+const bestEffort = {
+  name: 'x-cascade-best-effort',
+  in: 'header',
+  required: false,
+  description:
+    '`true`: when no answer passes its checks, return the last one as a success marked `cascade.bestEffort` (and the same response header) instead of a 422',
+  schema: { type: 'string', enum: ['true', 'false'] },
 };
 const idempotencyKey = {
   name: 'Idempotency-Key',
@@ -191,18 +206,53 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
       '/v1/chat/completions': {
         post: {
           summary: 'OpenAI-compatible chat completion through a cascade (model "cascade" or "cascade/<route>")',
-          parameters: [idempotencyKey],
+          description:
+            'Generation parameters and tools reach every model call of the cascade or are refused with a 400 naming the field; tool calls are checked against their tool schemas. A cascade with no passing answer is a 422 carrying the `cascade` record (which checks failed at which tier) unless best effort is asked for.',
+          parameters: [idempotencyKey, bestEffort],
           requestBody: { required: true, ...json('ChatCompletionRequest') },
           responses: {
             200: {
               description:
-                'the final answer; the cascade record is in the `cascade` field. With `stream: true`, server-sent `chat.completion.chunk` events, then `data: [DONE]`',
+                'the final answer with its true `finish_reason`; the cascade record is in the `cascade` field. With `stream: true`, the headers at once, `: keep-alive` comments while the cascade runs, then server-sent `chat.completion.chunk` events (an `{"error": ...}` event if it fails), then `data: [DONE]`',
               content: {
                 ...json('ChatCompletionResponse').content,
                 'text/event-stream': { schema: ref('ChatCompletionChunk') },
               },
             },
-            ...errors([400, 401, 409, 413, 415, 502, 503, 504], 'OpenAIErrorResponse'),
+            ...errors([400, 401, 409, 413, 415, 422, 502, 503, 504], 'OpenAIErrorResponse'),
+          },
+        },
+      },
+      '/v1/messages': {
+        post: {
+          summary: 'Anthropic-compatible Messages request through a cascade (model "cascade" or "cascade/<route>")',
+          description:
+            'The same workflow and checks as /v1/chat/completions, in the Messages API shapes: tool_use and tool_result blocks, stop_reason, Anthropic-shaped errors, Messages stream events.',
+          parameters: [idempotencyKey, bestEffort],
+          requestBody: { required: true, ...json('MessagesRequest') },
+          responses: {
+            200: {
+              description:
+                'the final answer with its true `stop_reason`; the cascade record is in the `cascade` field. With `stream: true`, keep-alive comments then the Messages events (`message_start` ... `message_stop`, or an `error` event)',
+              ...json('MessagesResponse'),
+            },
+            ...errors([400, 401, 409, 413, 415, 422, 502, 503, 504], 'AnthropicErrorResponse'),
+          },
+        },
+      },
+      '/v1/models': {
+        get: {
+          summary: 'The models a request may name: "cascade" and "cascade/<route>" for each route',
+          description:
+            "In Anthropic's list shape when the request carries an `anthropic-version` header, else OpenAI's.",
+          responses: {
+            200: {
+              description: 'the models',
+              content: {
+                'application/json': { schema: { oneOf: [ref('OpenAIModelList'), ref('AnthropicModelList')] } },
+              },
+            },
+            ...errors([401], 'OpenAIErrorResponse'),
           },
         },
       },

@@ -82,6 +82,22 @@ function bodyLimitFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return bytes;
 }
 
+/** The environment variable that sets the streamed endpoints' keep-alive interval, in milliseconds. */
+export const KEEPALIVE_ENV = 'LLM_CASCADE_SSE_KEEPALIVE_MS';
+
+function keepAliveFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env[KEEPALIVE_ENV];
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 100 || ms > 600_000) {
+    throw new ConfigError(
+      [`${KEEPALIVE_ENV}: must be a whole number of milliseconds between 100 and 600000, got "${value}"`],
+      'environment',
+    );
+  }
+  return ms;
+}
+
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -96,6 +112,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host || DEFAULT_API_HOST;
   const apiKeys = options.apiKeys ?? apiKeysFromEnv(env);
   const bodyLimitBytes = options.limits?.bodyLimitBytes ?? bodyLimitFromEnv(env);
+  const keepAliveMs = options.limits?.keepAliveMs ?? keepAliveFromEnv(env);
   const drainTimeoutMs = options.drainTimeoutMs ?? shutdownGraceMsFromEnv(options.config, env);
   const codecKeys = options.codecKeys ?? codecKeysFromEnv(env);
   const operatorKeys = options.operatorKeys ?? operatorKeysFromEnv(env);
@@ -117,7 +134,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     apiKeys,
     ...(options.access ? { access: options.access } : {}),
     env,
-    limits: { ...options.limits, ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}) },
+    limits: {
+      ...options.limits,
+      ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
+      ...(keepAliveMs !== undefined ? { keepAliveMs } : {}),
+    },
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.tracing ? { tracing: options.tracing } : {}),
     codecKeys,

@@ -1,6 +1,7 @@
 import { type CascadeConfig } from '../core/config';
 import { jsonSchemaProblems } from '../core/json-schema';
 import { promptSizeProblem } from '../core/prompt';
+import { requestParamProblems } from '../providers/provider-table';
 import { parseRequest, RequestTooLargeError, RequestValidationError, type CascadeRequest } from '../core/request';
 
 /**
@@ -18,6 +19,13 @@ export function validateRequest(input: unknown, config?: CascadeConfig): Cascade
   if (request.taskType && config && !config.routes[request.taskType]) {
     problems.push(`taskType: unknown route "${request.taskType}" (routes: ${Object.keys(config.routes).join(', ')})`);
   }
+  request.tools?.forEach((tool, i) => {
+    if (tool.parameters !== undefined)
+      problems.push(
+        ...jsonSchemaProblems(tool.parameters).map((p) => `tools[${i}].parameters: invalid JSON Schema: ${p}`),
+      );
+  });
+  if (config) problems.push(...requestParamProblems(request, config));
   if (problems.length > 0) throw new RequestValidationError(problems);
   const tooLarge = promptSizeProblem(request, config ? Object.values(config.routes) : []);
   if (tooLarge) throw new RequestTooLargeError([tooLarge]);

@@ -1,7 +1,7 @@
 import { budgetCeiling } from './budget-ceiling';
 import { classifyRequest, type ClassifyInput, type RuleClassification } from './classifier';
 import { type AgreementCheckConfig } from './checks';
-import { type CascadeConfig, type CheckConfig, type Complexity, type RouteConfig } from './config';
+import { Complexity, type CascadeConfig, type CheckConfig, type RouteConfig } from './config';
 import { worstCaseCallCost } from './cost';
 import { lastUserText, type CascadeRequest } from './request';
 import { type CheckResult, type Classification } from './result';
@@ -202,6 +202,22 @@ export function planCascade(
  * The most a tier can cost for a prompt of `inputTokens`: its dearest model spending every output
  * token (a fallback may be dearer than the primary), plus every agreement partner doing the same.
  */
+/**
+ * Every model a request on this route may call for an answer, whatever its complexity: each
+ * reachable tier's model and fallbacks, and the agreement partners. (The small-model classifier is
+ * not among them: it reads the request, it does not answer it.)
+ */
+export function reachableModels(config: CascadeConfig, route: string): string[] {
+  const models = new Set<string>();
+  for (const complexity of Complexity.options) {
+    for (const tier of planCascade(config, { route, complexity }, {}).tiers) {
+      tier.models.forEach((model) => models.add(model));
+      tier.agreement?.models.forEach((model) => models.add(model));
+    }
+  }
+  return [...models];
+}
+
 export function worstCaseTierCost(config: CascadeConfig, tier: PlannedTier, inputTokens: number): number {
   const answer = Math.max(...tier.models.map((id) => worstCaseCallCost(config.models[id]!, inputTokens)));
   const partners = (tier.agreement?.models ?? []).reduce(

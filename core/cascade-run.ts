@@ -6,15 +6,29 @@ import {
   type InitialClassification,
   type PlannedTier,
 } from './cascade-plan';
-import { runAgreementCheck, runAnswerChecks, type PartnerAnswer } from './checks';
+import {
+  runAgreementCheck,
+  runAnswerCheck,
+  runAnswerChecks,
+  type AnswerCheckContext,
+  type PartnerAnswer,
+} from './checks';
 import { classificationPrompt, parseClassifierAnswer } from './classifier-prompt';
-import { baselineModelId, type CascadeConfig, type ModelConfig } from './config';
+import { baselineModelId, type CascadeConfig, type CheckConfig, type ModelConfig } from './config';
 import { costOfUsage, estimateTokens, roundUsd, sumCosts } from './cost';
 import { parseJsonAnswer } from './json-answer';
 import { buildPrompt, promptText, type ModelPrompt } from './prompt';
 import { ESCALATING_PROVIDER_ERRORS, NON_RETRYABLE_PROVIDER_ERRORS } from './provider-errors';
-import { type CascadeRequest } from './request';
-import { type CascadeResult, type Classification, type Outcome, type Step, type StepKind, type Usage } from './result';
+import { type CascadeRequest, type ToolCall } from './request';
+import {
+  type CascadeResult,
+  type CheckResult,
+  type Classification,
+  type Outcome,
+  type Step,
+  type StepKind,
+  type Usage,
+} from './result';
 
 /**
  * The cascade's decisions as a pure function of the request, the config and a source of model
@@ -37,6 +51,8 @@ export interface DecisionRecord {
 /** What a successful model call returned; `callModel`'s output has this shape. */
 export interface ModelAnswer {
   text: string;
+  /** The tools the model called, when it called any. */
+  toolCalls?: ToolCall[];
   usage: Usage;
   finishReason: string;
   /** Which attempt succeeded (1 = first try). */
@@ -127,6 +143,12 @@ export interface CascadeRunInput {
   /** Filled in as the run goes (see `newDecisionRecord`); the workflow's `decisions` query reads it. */
   record: DecisionRecord;
   effects: CascadeEffects;
+  /**
+   * Runs the checks every route has without listing them (`complete`, and `tool_call` when the
+   * request gives tools); default true. The workflow turns them off when replaying a cascade
+   * started before they existed, so its recorded decisions replay unchanged.
+   */
+  implicitChecks?: boolean;
   /** The budget rule of cascades started before a request could no longer raise its route's budget (see `planCascade`). */
   requestOverridesRouteBudget?: boolean;
 }
@@ -211,12 +233,18 @@ function budgetProblem(run: Run, tier: PlannedTier, rejectedReasons: string[]): 
 /** Runs the route's checks on a tier's answer, and its agreement check when the others passed. */
 async function checkAnswer(run: Run, tier: PlannedTier, step: Step, finishReason: string): Promise<Step> {
   const { request, plan } = run;
-  step.checks = runAnswerChecks(plan.routeConfig.checks, {
+  const context = {
     text: step.text,
     finishReason,
     ...(request.schema !== undefined ? { schema: request.schema } : {}),
     ...(request.groundTruth !== undefined ? { groundTruth: request.groundTruth } : {}),
-  });
+    ...(step.toolCalls ? { toolCalls: step.toolCalls } : {}),
+    ...(request.tools ? { tools: request.tools } : {}),
+    ...(request.toolChoice !== undefined ? { toolChoice: request.toolChoice } : {}),
+    ...(request.parallelToolCalls !== undefined ? { parallelToolCalls: request.parallelToolCalls } : {}),
+  };
+  step.checks = runAnswerChecks(plan.routeConfig.checks, context);
+  if (run.implicitChecks !== false) step.checks.push(...implicitChecks(plan.routeConfig.checks, context));
   if (tier.agreement) {
     if (step.checks.some((c) => c.status === 'fail')) {
       step.checks.push({ check: 'agreement', status: 'skip', reason: 'not run: an earlier check already failed' });
@@ -226,6 +254,21 @@ async function checkAnswer(run: Run, tier: PlannedTier, step: Step, finishReason
     }
   }
   return step;
+}
+
+/**
+ * The checks a route runs without listing them: `complete` (shown only when it fails, so routes'
+ * check lists read as configured) and, when the request gives tools, `tool_call`.
+ */
+function implicitChecks(listed: readonly CheckConfig[], context: AnswerCheckContext): CheckResult[] {
+  const results: CheckResult[] = [];
+  if (!listed.some((c) => c.type === 'complete')) {
+    const complete = runAnswerCheck({ type: 'complete', enabled: true }, context);
+    if (complete.status === 'fail') results.push(complete);
+  }
+  if (context.tools && !listed.some((c) => c.type === 'tool_call'))
+    results.push(runAnswerCheck({ type: 'tool_call' }, context));
+  return results;
 }
 
 function escalate({ record, effects }: Run, from: PlannedTier, reasons: string[]): void {
@@ -395,7 +438,10 @@ function addStep(record: DecisionRecord, config: CascadeConfig, call: CallRecord
     costUsd: roundUsd(costOfUsage(answer.usage, model.pricing)),
     checks: [],
     text: answer.text,
-    ...('failure' in call ? { error: { type: call.failure.type, message: call.failure.message } } : {}),
+    ...('failure' in call
+      ? { error: { type: call.failure.type, message: call.failure.message } }
+      : { finishReason: answer.finishReason }),
+    ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
   };
   record.steps.push(step);
   record.costUsd = sumCosts(record.steps.map((s) => s.costUsd));
@@ -451,8 +497,12 @@ export function assembleResult(
   const baselineCost = roundUsd(costOfUsage(baselineUsage, config.models[baselineModel]!.pricing));
   const savedUsd = roundUsd(baselineCost - costUsd);
 
-  const output: CascadeResult['output'] = { text: finalStep?.text ?? '' };
-  if (request.schema !== undefined && finalStep) {
+  const output: CascadeResult['output'] = {
+    text: finalStep?.text ?? '',
+    ...(finalStep?.toolCalls ? { toolCalls: finalStep.toolCalls } : {}),
+    ...(finalStep?.finishReason !== undefined ? { finishReason: finalStep.finishReason } : {}),
+  };
+  if (request.schema !== undefined && finalStep && !finalStep.toolCalls) {
     const parsed = parseJsonAnswer(finalStep.text);
     if (parsed.ok) output.json = parsed.value;
   }

@@ -3,7 +3,13 @@ import { findJsonContradictions, findTextContradictions, type Contradiction } fr
 import { parseJsonAnswer } from './json-answer';
 import { validateAgainstSchema } from './json-schema';
 import { normalizeAnswer } from './normalize-answer';
-import { type GroundTruthValue, type JsonSchemaDocument } from './request';
+import {
+  type GroundTruthValue,
+  type JsonSchemaDocument,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+} from './request';
 import { type CheckResult } from './result';
 
 /** A check that looks only at the answer (every check but agreement, which needs more model calls). */
@@ -17,6 +23,12 @@ export interface AnswerCheckContext {
   finishReason?: string;
   schema?: JsonSchemaDocument;
   groundTruth?: Record<string, GroundTruthValue>;
+  /** The tools the model called (an answer may be tool calls instead of, or beside, text). */
+  toolCalls?: readonly ToolCall[];
+  /** What the request offered and asked of tool calls. */
+  tools?: readonly ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
 }
 
 /** The name a check goes by in results, reasons and reports. */
@@ -101,9 +113,20 @@ export function runAnswerCheck(check: AnswerCheckConfig, context: AnswerCheckCon
 
 function answerCheck(check: AnswerCheckConfig, context: AnswerCheckContext): CheckResult {
   const text = context.text;
+  const calls = context.toolCalls ?? [];
+  // An answer that calls tools says what it has to say in the calls, which tool_call checks.
+  const callsTools = calls.length > 0;
   switch (check.type) {
     case 'not_empty':
+      if (text.trim() === '' && callsTools) return pass(check, `${calls.length} tool call(s)`);
       return text.trim() === '' ? fail(check, 'the answer is empty') : pass(check, `${text.trim().length} characters`);
+    case 'complete':
+      if (!check.enabled) return skip(check, 'turned off for this route');
+      return context.finishReason === 'length'
+        ? fail(check, 'the answer was cut off at the output token limit (finish reason length)')
+        : pass(check, `finished (${context.finishReason ?? 'finish reason unknown'})`);
+    case 'tool_call':
+      return toolCallCheck(check, context);
     case 'not_refusal':
       if (context.finishReason === 'refusal' || context.finishReason === 'content_filter') {
         return fail(check, `the provider stopped with ${context.finishReason}`);
@@ -113,6 +136,7 @@ function answerCheck(check: AnswerCheckConfig, context: AnswerCheckContext): Che
         : pass(check, 'not a refusal');
     case 'json_schema': {
       if (context.schema === undefined) return skip(check, 'the request gives no schema');
+      if (callsTools && text.trim() === '') return skip(check, 'the answer is tool calls; tool_call checks them');
       const parsed = parseJsonAnswer(text);
       if (!parsed.ok) return fail(check, parsed.reason);
       const problems = validateAgainstSchema(parsed.value, context.schema);
@@ -124,6 +148,7 @@ function answerCheck(check: AnswerCheckConfig, context: AnswerCheckContext): Che
       const groundTruth = context.groundTruth;
       if (!groundTruth || Object.keys(groundTruth).length === 0)
         return skip(check, 'the request gives no ground truth');
+      if (callsTools && text.trim() === '') return skip(check, 'the answer is tool calls, not an answer to compare');
       const parsed = parseJsonAnswer(text);
       const contradictions = parsed.ok
         ? findJsonContradictions(parsed.value, groundTruth)
@@ -146,6 +171,59 @@ function answerCheck(check: AnswerCheckConfig, context: AnswerCheckContext): Che
         ? pass(check, `${text.length} <= ${check.maxChars} characters`)
         : fail(check, `${text.length} characters, more than the ${check.maxChars} allowed`);
   }
+}
+
+/**
+ * Tool calls as structural output: the tool exists, the arguments are JSON and validate against
+ * its `parameters` schema (the same dialects and linear-time patterns as `json_schema`), and the
+ * request's tool choice and parallelism were obeyed. Every problem is named, so the next tier is
+ * told exactly what to fix.
+ */
+function toolCallCheck(check: AnswerCheckConfig, context: AnswerCheckContext): CheckResult {
+  const tools = context.tools ?? [];
+  if (tools.length === 0) return skip(check, 'the request gives no tools');
+  const calls = context.toolCalls ?? [];
+  const choice = context.toolChoice;
+  const problems: string[] = [];
+  if (calls.length === 0) {
+    if (choice === 'required') return fail(check, 'tool_choice is "required" but the answer calls no tool');
+    if (typeof choice === 'object')
+      return fail(check, `tool_choice names "${choice.name}" but the answer calls no tool`);
+    return pass(check, 'no tool called');
+  }
+  if (choice === 'none')
+    problems.push(`tool_choice is "none" but the answer calls ${calls.map((c) => c.name).join(', ')}`);
+  if (context.parallelToolCalls === false && calls.length > 1)
+    problems.push(`parallel_tool_calls is false but the answer makes ${calls.length} calls`);
+  for (const call of calls) {
+    const tool = tools.find((t) => t.name === call.name);
+    if (!tool) {
+      problems.push(
+        `calls "${call.name}", which is not a tool of this request (tools: ${tools.map((t) => t.name).join(', ')})`,
+      );
+      continue;
+    }
+    if (typeof choice === 'object' && choice.name !== call.name)
+      problems.push(`tool_choice names "${choice.name}" but the answer calls "${call.name}"`);
+    let args: unknown;
+    try {
+      args = JSON.parse(call.arguments);
+    } catch (error) {
+      problems.push(`${call.name}: arguments are not valid JSON (${(error as Error).message})`);
+      continue;
+    }
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      problems.push(`${call.name}: arguments must be a JSON object`);
+      continue;
+    }
+    if (tool.parameters !== undefined) {
+      const violations = validateAgainstSchema(args, tool.parameters);
+      if (violations.length > 0) problems.push(`${call.name}: arguments violate its schema: ${violations.join('; ')}`);
+    }
+  }
+  return problems.length === 0
+    ? pass(check, `${calls.map((c) => c.name).join(', ')}: valid against the tools' schemas`)
+    : fail(check, problems.join('; '));
 }
 
 /** Runs every answer check of a route (agreement excluded) in order. */

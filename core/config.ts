@@ -76,6 +76,18 @@ export type AgreementNormalization = z.infer<typeof AgreementNormalization>;
 export const CheckConfig = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('not_empty') }),
   z.strictObject({ type: z.literal('not_refusal') }),
+  /**
+   * The model finished its answer: one cut off at the output limit (finish reason `length`) fails.
+   * It runs on every route without being listed (and is then shown only when it fails); list it to
+   * see it on every step, or with `enabled: false` to accept truncated answers.
+   */
+  z.strictObject({ type: z.literal('complete'), enabled: z.boolean().default(true) }),
+  /**
+   * Tool calls are structural output: each called tool exists, its arguments are JSON valid against
+   * the tool's `parameters` schema, and the request's `toolChoice` and `parallelToolCalls` were
+   * obeyed. It runs on every request that gives tools without being listed (skipped on others).
+   */
+  z.strictObject({ type: z.literal('tool_call') }),
   /** The answer is JSON that validates against the request's `schema` (skipped when the request has none). */
   z.strictObject({ type: z.literal('json_schema') }),
   /** No answer field named by a `groundTruth` key may differ from it (skipped without ground truth). */
@@ -132,6 +144,12 @@ export const RouteConfig = z.strictObject({
   budgetUsd: z.number().positive().optional(),
   /** An instruction added to the system prompt for every call on this route. */
   system: z.string().optional(),
+  /**
+   * `true`: the drop-in endpoints (`/v1/chat/completions`, `/v1/messages`) return an answer that
+   * failed its checks as a success marked `bestEffort`, instead of an error (a request header can
+   * ask the same per request).
+   */
+  bestEffort: z.boolean().optional(),
 });
 export type RouteConfig = z.infer<typeof RouteConfig>;
 

@@ -1,6 +1,13 @@
 import { type ModelConfig, type RouteConfig } from './config';
 import { MAX_CHECK_REASON_CHARS } from './checks';
-import { requestMessages, type CascadeRequest, type Message } from './request';
+import {
+  requestMessages,
+  type CascadeRequest,
+  type GenerationParams,
+  type Message,
+  type ToolChoice,
+  type ToolDefinition,
+} from './request';
 
 /** What one model call sends, provider-neutral. */
 export interface ModelPrompt {
@@ -8,6 +15,11 @@ export interface ModelPrompt {
   messages: Message[];
   responseFormat?:
     { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> | boolean };
+  /** The request's generation parameters, as asked for (each call caps `maxTokens` at its model's limit). */
+  params?: GenerationParams;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
 }
 
 /** The line that introduces the expected schema; the demo's simulated models look for it too. */
@@ -37,6 +49,10 @@ export function buildPrompt(
   }
   const prompt: ModelPrompt = { messages: requestMessages(request) };
   if (parts.length > 0) prompt.system = parts.join('\n\n');
+  if (request.params !== undefined && Object.keys(request.params).length > 0) prompt.params = request.params;
+  if (request.tools !== undefined) prompt.tools = request.tools;
+  if (request.toolChoice !== undefined) prompt.toolChoice = request.toolChoice;
+  if (request.parallelToolCalls !== undefined) prompt.parallelToolCalls = request.parallelToolCalls;
   if (request.schema !== undefined && model.jsonMode === 'json_schema') {
     prompt.responseFormat = { type: 'json_schema', name: 'answer', schema: request.schema };
   } else if (request.schema !== undefined && model.jsonMode === 'json_object') {
@@ -47,7 +63,13 @@ export function buildPrompt(
 
 /** All the text a prompt sends, for token estimates. */
 export function promptText(prompt: ModelPrompt): string {
-  return [prompt.system ?? '', ...prompt.messages.map((m) => m.content)].join('\n');
+  return [
+    prompt.system ?? '',
+    ...prompt.messages.map((m) =>
+      [m.content, ...(m.toolCalls ?? []).map((c) => `${c.name} ${c.arguments}`)].join('\n'),
+    ),
+    ...(prompt.tools ?? []).map((tool) => JSON.stringify(tool)),
+  ].join('\n');
 }
 
 /**

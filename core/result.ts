@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Complexity } from './config';
+import { ToolCall } from './request';
 
 export const Usage = z.object({
   /** All input tokens, cached ones included. */
@@ -10,8 +11,12 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
-/** Why the model stopped: `length` means it hit the output limit, so the answer may be truncated. */
-export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
+/**
+ * Why the model stopped: `length` means it hit the output limit, so the answer may be truncated;
+ * `tool_calls` that it called tools and waits for their results.
+ */
+export const FinishReason = z.enum(['stop', 'length', 'tool_calls', 'refusal', 'content_filter', 'other']);
+export type FinishReason = z.infer<typeof FinishReason>;
 
 export const CheckStatus = z.enum(['pass', 'fail', 'skip']);
 export type CheckStatus = z.infer<typeof CheckStatus>;
@@ -51,6 +56,10 @@ export const Step = z.object({
   text: z.string(),
   /** Set when the call failed for good; `text` is then empty and the call cost nothing we know of. */
   error: z.object({ type: z.string(), message: z.string() }).optional(),
+  /** Why the model stopped, as its provider said (absent on failed calls and on steps recorded before it was kept). */
+  finishReason: z.string().optional(),
+  /** The tools the model called, when it called any. */
+  toolCalls: z.array(ToolCall).optional(),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -90,6 +99,10 @@ export const CascadeResult = z.object({
     text: z.string(),
     /** The parsed answer when the request gave a schema and the answer parsed. */
     json: z.unknown().optional(),
+    /** The final answer's tool calls, when it called tools. */
+    toolCalls: z.array(ToolCall).optional(),
+    /** Why the final answer's model stopped (absent on results from before it was kept, and when no model answered). */
+    finishReason: z.string().optional(),
   }),
   finalModel: z.string().nullable(),
   finalTier: z.string().nullable(),

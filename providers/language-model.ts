@@ -1,6 +1,12 @@
 import { type ProviderConfig } from '../core/config';
 import { type ModelPrompt } from '../core/prompt';
-import { type Message } from '../core/request';
+import {
+  type GenerationParams,
+  type Message,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+} from '../core/request';
 import { type FinishReason, type Usage } from '../core/result';
 
 export type { FinishReason };
@@ -11,6 +17,19 @@ export interface GenerateRequest {
   system?: string;
   maxOutputTokens: number;
   temperature?: number;
+  /**
+   * The caller's other generation parameters. An adapter passes each to its provider or throws a
+   * `bad_request` ProviderError naming it: never drops one (validation refuses them earlier, see
+   * `PROVIDERS[type].unsupportedParams`, so this is the last line).
+   */
+  topP?: number;
+  stop?: string[];
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
   /** Ask for JSON; `schema` is used by providers that can enforce it. */
   responseFormat?:
     { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> | boolean };
@@ -20,6 +39,8 @@ export interface GenerateRequest {
 
 export interface GenerateResult {
   text: string;
+  /** The tools the model called, in order; absent when it called none. */
+  toolCalls?: ToolCall[];
   usage: Usage;
   finishReason: FinishReason;
   /** The model name the provider says answered (it may differ from the one asked for, e.g. a dated snapshot). */
@@ -47,20 +68,35 @@ export interface GenerateSettings {
   temperature?: number | undefined;
 }
 
-/** The `generate` request for a built prompt under a model's settings: one mapping for every caller. */
+/**
+ * The `generate` request for a built prompt under a model's settings: one mapping for every caller.
+ * The request's parameters win over the model's, within its limits: `maxTokens` is capped at the
+ * model's `maxOutputTokens` (the config's cost ceiling), the request's `temperature` replaces the
+ * model's configured one.
+ */
 export function generateRequest(
   prompt: ModelPrompt,
   settings: GenerateSettings,
   abortSignal?: AbortSignal,
 ): GenerateRequest {
+  const params: GenerationParams = prompt.params ?? {};
+  const temperature = params.temperature ?? settings.temperature;
   return {
     messages: prompt.messages,
-    maxOutputTokens: settings.maxOutputTokens,
+    maxOutputTokens: Math.min(settings.maxOutputTokens, params.maxTokens ?? Infinity),
     timeoutMs: settings.timeoutMs,
     ...(abortSignal ? { abortSignal } : {}),
     ...(prompt.system !== undefined ? { system: prompt.system } : {}),
-    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(params.topP !== undefined ? { topP: params.topP } : {}),
+    ...(params.stop !== undefined ? { stop: params.stop } : {}),
+    ...(params.seed !== undefined ? { seed: params.seed } : {}),
+    ...(params.frequencyPenalty !== undefined ? { frequencyPenalty: params.frequencyPenalty } : {}),
+    ...(params.presencePenalty !== undefined ? { presencePenalty: params.presencePenalty } : {}),
     ...(prompt.responseFormat ? { responseFormat: prompt.responseFormat } : {}),
+    ...(prompt.tools ? { tools: prompt.tools } : {}),
+    ...(prompt.toolChoice !== undefined ? { toolChoice: prompt.toolChoice } : {}),
+    ...(prompt.parallelToolCalls !== undefined ? { parallelToolCalls: prompt.parallelToolCalls } : {}),
   };
 }
 

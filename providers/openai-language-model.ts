@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { type MaxTokensField } from '../core/config';
 import { ProviderErrorType } from '../core/provider-errors';
+import { type Message } from '../core/request';
 import {
   sdkRequestOptions,
   type FinishReason,
@@ -19,7 +20,19 @@ const ChatCompletionResponse = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullable(), refusal: z.string().nullish() }),
+        message: z.object({
+          content: z.string().nullable(),
+          refusal: z.string().nullish(),
+          tool_calls: z
+            .array(
+              z.object({
+                id: z.string(),
+                type: z.literal('function'),
+                function: z.object({ name: z.string(), arguments: z.string() }),
+              }),
+            )
+            .nullish(),
+        }),
         finish_reason: z.string().nullable(),
       }),
     )
@@ -34,6 +47,9 @@ const ChatCompletionResponse = z.object({
 const FINISH_REASONS: Record<string, FinishReason> = {
   stop: 'stop',
   length: 'length',
+  tool_calls: 'tool_calls',
+  // The older name of tool_calls, still sent by some compatible servers.
+  function_call: 'tool_calls',
   content_filter: 'content_filter',
 };
 
@@ -67,7 +83,7 @@ export class OpenAILanguageModel implements LanguageModel {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
       ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
-      ...request.messages.map((m) => ({ role: m.role, content: m.content })),
+      ...request.messages.map(toMessageParam),
     ];
     let response: unknown;
     try {
@@ -77,7 +93,13 @@ export class OpenAILanguageModel implements LanguageModel {
           messages,
           [this.maxTokensField]: request.maxOutputTokens,
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+          ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+          ...(request.stop !== undefined ? { stop: request.stop } : {}),
+          ...(request.seed !== undefined ? { seed: request.seed } : {}),
+          ...(request.frequencyPenalty !== undefined ? { frequency_penalty: request.frequencyPenalty } : {}),
+          ...(request.presencePenalty !== undefined ? { presence_penalty: request.presencePenalty } : {}),
           ...(request.responseFormat ? { response_format: toResponseFormat(request.responseFormat) } : {}),
+          ...toolParams(request),
         },
         sdkRequestOptions(request),
       );
@@ -86,8 +108,14 @@ export class OpenAILanguageModel implements LanguageModel {
     }
     const completion = checkedResponse(ChatCompletionResponse, response, this.context(), 'completion');
     const choice = completion.choices[0]!;
+    const toolCalls = (choice.message.tool_calls ?? []).map((call) => ({
+      id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+    }));
     return {
       text: choice.message.content ?? choice.message.refusal ?? '',
+      ...(toolCalls.length > 0 ? { toolCalls } : {}),
       usage: {
         inputTokens: completion.usage.prompt_tokens,
         cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens ?? 0,
@@ -118,6 +146,47 @@ function readOpenAIError(error: InstanceType<typeof OpenAI.APIError>): ApiErrorR
         ? ProviderErrorType.contentFiltered
         : undefined;
   return { providerMessage: body?.message ?? error.message, ...(type ? { type } : {}) };
+}
+
+function toMessageParam(message: Message): OpenAI.Chat.ChatCompletionMessageParam {
+  if (message.role === 'tool')
+    return { role: 'tool', tool_call_id: message.toolCallId ?? '', content: message.content };
+  if (message.role === 'user') return { role: 'user', content: message.content };
+  return {
+    role: 'assistant',
+    content: message.content === '' && message.toolCalls ? null : message.content,
+    ...(message.toolCalls
+      ? {
+          tool_calls: message.toolCalls.map((call) => ({
+            id: call.id,
+            type: 'function' as const,
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        }
+      : {}),
+  };
+}
+
+/** The request's tools in Chat Completions terms; `parallel_tool_calls` only alongside tools, as the API requires. */
+function toolParams(
+  request: GenerateRequest,
+): Pick<OpenAI.Chat.ChatCompletionCreateParams, 'tools' | 'tool_choice' | 'parallel_tool_calls'> {
+  if (!request.tools) return {};
+  const choice = request.toolChoice;
+  return {
+    tools: request.tools.map((tool) => ({
+      type: 'function' as const,
+      function: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        ...(tool.parameters !== undefined ? { parameters: tool.parameters } : {}),
+      },
+    })),
+    ...(choice === undefined
+      ? {}
+      : { tool_choice: typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } } }),
+    ...(request.parallelToolCalls !== undefined ? { parallel_tool_calls: request.parallelToolCalls } : {}),
+  };
 }
 
 function toResponseFormat(

@@ -1,4 +1,7 @@
-import { type JsonMode, type ProviderType } from '../core/config';
+import { reachableModels } from '../core/cascade-plan';
+import { type CascadeConfig, type JsonMode, type ProviderType } from '../core/config';
+import { type CascadeRequest } from '../core/request';
+import { anthropicParamProblems, openAIParamProblems, type ParamProblem, type ParamValues } from './generation-params';
 import type * as AnthropicAdapter from './anthropic-language-model';
 import { type LanguageModel, type ProviderConnection, type ProviderSettings } from './language-model';
 import type * as OpenAIAdapter from './openai-language-model';
@@ -15,6 +18,8 @@ export interface ProviderDefinition {
   simulatorWire: SimulatorWire;
   /** The model `jsonMode`s the adapter honours; config loading rejects the others for this provider's models. */
   jsonModes: readonly JsonMode[];
+  /** The request's generation parameters the adapter cannot honour, and why (none: it honours them all). */
+  paramProblems(params: ParamValues): ParamProblem[];
   /**
    * Builds the provider's SDK client once (with `maxRetries: 0`: Temporal is the only retry loop)
    * and returns the factory of its models.
@@ -41,18 +46,21 @@ export const PROVIDERS = {
     simulatorWire: 'anthropic',
     // The Messages API has no JSON mode: the schema goes into the prompt.
     jsonModes: ['prompt'],
+    paramProblems: anthropicParamProblems,
     connect: (connection) => anthropicAdapter().connectAnthropic(connection),
   },
   openai: {
     defaultApiKeyEnv: 'OPENAI_API_KEY',
     simulatorWire: 'openai',
     jsonModes: ['prompt', 'json_object', 'json_schema'],
+    paramProblems: openAIParamProblems,
     connect: (connection) => openAIAdapter().connectOpenAI(connection, 'max_completion_tokens'),
   },
   'openai-compatible': {
     defaultApiKeyEnv: undefined,
     simulatorWire: 'openai',
     jsonModes: ['prompt', 'json_object', 'json_schema'],
+    paramProblems: openAIParamProblems,
     // Many compatible servers know only `max_tokens`; newer ones want `max_completion_tokens`.
     connect: (connection) => openAIAdapter().connectOpenAI(connection, 'max_tokens'),
   },
@@ -99,4 +107,31 @@ export function simulatorWireOf(provider: ProviderSettings, table: ProviderTable
   const definition = table[provider.type];
   if (!definition) throw new Error(`unknown provider type "${provider.type}"`);
   return definition.simulatorWire;
+}
+
+/**
+ * The request's generation parameters that a model it may reach cannot honour, one line per
+ * parameter naming it (`params.seed: ...`) and the first model that cannot. A request naming a
+ * route is checked against that route's models; one left to the classifier against every route's.
+ */
+export function requestParamProblems(
+  request: Pick<CascadeRequest, 'params' | 'taskType'>,
+  config: Pick<CascadeConfig, 'providers' | 'models' | 'tiers' | 'routes'>,
+  table: ProviderTable<string> = PROVIDERS,
+): string[] {
+  if (!request.params) return [];
+  const routes = request.taskType && config.routes[request.taskType] ? [request.taskType] : Object.keys(config.routes);
+  const found = new Map<string, string>();
+  for (const route of routes) {
+    for (const modelId of reachableModels(config as CascadeConfig, route)) {
+      const model = config.models[modelId];
+      const type = model ? config.providers[model.provider]?.type : undefined;
+      const definition = type && Object.hasOwn(table, type) ? table[type] : undefined;
+      for (const { param, problem } of definition?.paramProblems(request.params) ?? []) {
+        if (!found.has(param))
+          found.set(param, `params.${param}: not honoured by ${modelId}, which route ${route} may call: ${problem}`);
+      }
+    }
+  }
+  return [...found.values()];
 }

@@ -14,9 +14,22 @@ export interface RecordedAnswer {
 }
 
 export type RenderedAnswer =
-  | { kind: 'text'; text: string; refusal: boolean; recorded: RecordedAnswer | null }
+  | {
+      kind: 'text';
+      text: string;
+      refusal: boolean;
+      recorded: RecordedAnswer | null;
+      /** Tool calls the answer makes; `arguments` is the JSON text the model writes. */
+      toolCalls?: SimulatedToolCall[];
+    }
   /** `code` marks errors each wire words its own way; for `model_not_found`, `message` is the model name. */
   | { kind: 'error'; status: number; message: string; retryAfterSeconds?: number; code?: 'model_not_found' };
+
+/** A tool call the simulated model makes. */
+export interface SimulatedToolCall {
+  name: string;
+  arguments: string;
+}
 
 export interface AnswerContext {
   request: ChatRequest;
@@ -89,6 +102,28 @@ export async function renderAnswer(spec: AnswerSpec, context: AnswerContext): Pr
         text: enforcedJson ? JSON.stringify(plainAnswer(text), null, 2) : text,
         refusal: false,
         recorded,
+      };
+    }
+    case 'tool_call': {
+      const tool = request.tools.find((t) => t.name === (spec.name ?? request.tools[0]?.name));
+      const name = spec.name ?? tool?.name ?? 'tool';
+      const schema = tool?.parameters ?? { type: 'object' };
+      const facts = extractPromptFacts(lastUserText(request));
+      const valid = (): unknown => buildSchemaInstance(schema, { facts, factMode: 'use', salt: context.salt });
+      const args =
+        spec.arguments === 'valid'
+          ? JSON.stringify(valid())
+          : spec.arguments === 'schema_violation'
+            ? JSON.stringify(breakSchemaInstance(schema, valid()))
+            : spec.arguments === 'invalid_json'
+              ? renderInvalidJson(valid(), 'truncated')
+              : JSON.stringify(spec.arguments);
+      return {
+        kind: 'text',
+        text: spec.text ?? '',
+        refusal: false,
+        recorded: null,
+        toolCalls: [{ name, arguments: args }],
       };
     }
     case 'error':

@@ -34,6 +34,11 @@ export const AnthropicMessagesRequest = z.looseObject({
   stop_sequences: z.array(z.string()).optional(),
   stream: z.boolean().optional(),
   temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  tools: z
+    .array(z.looseObject({ name: z.string().min(1), input_schema: z.record(z.string(), z.unknown()) }))
+    .optional(),
+  tool_choice: z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional() }).optional(),
   output_config: z
     .looseObject({
       format: z
@@ -48,6 +53,14 @@ export type AnthropicMessagesRequest = z.infer<typeof AnthropicMessagesRequest>;
 export const AnthropicTextBlock = z.object({ type: z.literal('text'), text: z.string(), citations: z.null() });
 export type AnthropicTextBlock = z.infer<typeof AnthropicTextBlock>;
 
+export const AnthropicToolUseBlock = z.object({
+  type: z.literal('tool_use'),
+  id: z.string().startsWith('toolu_'),
+  name: z.string(),
+  input: z.unknown(),
+});
+export type AnthropicToolUseBlock = z.infer<typeof AnthropicToolUseBlock>;
+
 export const AnthropicUsage = z.object({
   input_tokens: z.number().int().positive(),
   output_tokens: z.number().int().positive(),
@@ -61,7 +74,7 @@ export const AnthropicUsage = z.object({
 });
 export type AnthropicUsage = z.infer<typeof AnthropicUsage>;
 
-export const AnthropicStopReason = z.enum(['end_turn', 'max_tokens', 'stop_sequence']);
+export const AnthropicStopReason = z.enum(['end_turn', 'max_tokens', 'stop_sequence', 'tool_use']);
 export type AnthropicStopReason = z.infer<typeof AnthropicStopReason>;
 
 /** The response body of `POST /v1/messages`. */
@@ -70,7 +83,7 @@ export const AnthropicMessage = z.object({
   type: z.literal('message'),
   role: z.literal('assistant'),
   model: z.string(),
-  content: z.array(AnthropicTextBlock),
+  content: z.array(z.discriminatedUnion('type', [AnthropicTextBlock, AnthropicToolUseBlock])),
   stop_reason: AnthropicStopReason,
   stop_sequence: z.string().nullable(),
   usage: AnthropicUsage,
@@ -172,7 +185,10 @@ function jsonRequestOf(request: AnthropicMessagesRequest, system: string, userTe
 function toChatRequest(request: AnthropicMessagesRequest): ChatRequest {
   const system = request.system === undefined ? '' : textOf(request.system);
   const turns = request.messages.map((message) => ({ role: message.role, text: textOf(message.content) }));
-  const userTexts = turns.filter((turn) => turn.role === 'user').map((turn) => turn.text);
+  // A user turn of tool results only is the tools speaking, not the user.
+  const userTexts = turns
+    .filter((turn, i) => turn.role === 'user' && !(turn.text === '' && isToolResultTurn(request.messages[i])))
+    .map((turn) => turn.text);
   return {
     provider: 'anthropic',
     model: request.model,
@@ -182,7 +198,28 @@ function toChatRequest(request: AnthropicMessagesRequest): ChatRequest {
     maxOutputTokens: request.max_tokens,
     stopSequences: request.stop_sequences ?? [],
     json: jsonRequestOf(request, system, userTexts),
+    tools: (request.tools ?? []).map((tool) => ({ name: tool.name, parameters: tool.input_schema })),
+    toolResultGiven: isToolResultTurn(request.messages[request.messages.length - 1]),
   };
+}
+
+function isToolResultTurn(message: AnthropicMessageParam | undefined): boolean {
+  return (
+    message?.role === 'user' &&
+    typeof message.content !== 'string' &&
+    message.content.some((block) => block.type === 'tool_result')
+  );
+}
+
+/** A tool call's arguments as Anthropic hands them over: parsed. Text that is no JSON object cannot be, so it is wrapped. */
+function toolInput(args: string): unknown {
+  try {
+    const value: unknown = JSON.parse(args);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+  } catch {
+    // Anthropic never sends unparsable input; a script's invalid_json becomes a wrong-shaped object.
+  }
+  return { unparsed: args };
 }
 
 const STOP_REASONS: Readonly<Record<WireAnswer['completion']['stop'], AnthropicStopReason>> = {
@@ -197,7 +234,6 @@ function sseEvent(type: string, data: unknown): string {
 
 /** The message as a stream of server-sent events, in the order the real API sends them. */
 function streamEvents(message: AnthropicMessage): string[] {
-  const text = message.content[0]?.text ?? '';
   const start = {
     ...message,
     content: [],
@@ -205,22 +241,28 @@ function streamEvents(message: AnthropicMessage): string[] {
     stop_sequence: null,
     usage: { ...message.usage, output_tokens: 1 },
   };
+  // A message with no content still streams one (empty) text block, as the API does.
+  const blocks: AnthropicMessage['content'] =
+    message.content.length > 0 ? message.content : [{ type: 'text', text: '', citations: null }];
+  const blockEvents = blocks.flatMap((block, index) => {
+    const opening = block.type === 'text' ? { type: 'text', text: '', citations: null } : { ...block, input: {} };
+    const deltas =
+      block.type === 'text'
+        ? streamDeltas(block.text).map((text) => ({ type: 'text_delta', text }))
+        : (JSON.stringify(block.input).match(/[\s\S]{1,16}/g) ?? []).map((partial_json) => ({
+            type: 'input_json_delta',
+            partial_json,
+          }));
+    return [
+      sseEvent('content_block_start', { type: 'content_block_start', index, content_block: opening }),
+      ...(index === 0 ? [sseEvent('ping', { type: 'ping' })] : []),
+      ...deltas.map((delta) => sseEvent('content_block_delta', { type: 'content_block_delta', index, delta })),
+      sseEvent('content_block_stop', { type: 'content_block_stop', index }),
+    ];
+  });
   return [
     sseEvent('message_start', { type: 'message_start', message: start }),
-    sseEvent('content_block_start', {
-      type: 'content_block_start',
-      index: 0,
-      content_block: { type: 'text', text: '', citations: null },
-    }),
-    sseEvent('ping', { type: 'ping' }),
-    ...streamDeltas(text).map((delta) =>
-      sseEvent('content_block_delta', {
-        type: 'content_block_delta',
-        index: 0,
-        delta: { type: 'text_delta', text: delta },
-      }),
-    ),
-    sseEvent('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    ...blockEvents,
     sseEvent('message_delta', {
       type: 'message_delta',
       delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence },
@@ -264,15 +306,24 @@ export const anthropicWire: ProviderWire<AnthropicMessagesRequest> = {
     return { ok: true, call };
   },
 
-  answer(call, { completion, recorded }): OutgoingResponse {
+  answer(call, { completion, recorded, toolCalls }): OutgoingResponse {
+    const toolUses: AnthropicToolUseBlock[] = (toolCalls ?? []).map((c) => ({
+      type: 'tool_use',
+      id: randomId('toolu_'),
+      name: c.name,
+      input: toolInput(c.arguments),
+    }));
     const message: AnthropicMessage = {
       id: randomId('msg_'),
       type: 'message',
       role: 'assistant',
       model: call.wireRequest.model,
       // A model that says nothing returns no content block at all.
-      content: completion.text === '' ? [] : [{ type: 'text', text: completion.text, citations: null }],
-      stop_reason: STOP_REASONS[completion.stop],
+      content: [
+        ...(completion.text === '' ? [] : [{ type: 'text' as const, text: completion.text, citations: null }]),
+        ...toolUses,
+      ],
+      stop_reason: completion.stop === 'end' && toolUses.length > 0 ? 'tool_use' : STOP_REASONS[completion.stop],
       stop_sequence: completion.stopSequence,
       usage: {
         input_tokens: completion.inputTokens,

@@ -15,6 +15,16 @@ export interface ChatRequest {
   maxOutputTokens: number | null;
   stopSequences: string[];
   json: JsonRequest;
+  /** The tools the request offers, with their argument schemas. */
+  tools: SimulatedTool[];
+  /** Whether the last turn is a tool's result. */
+  toolResultGiven: boolean;
+}
+
+/** A tool as the script sees it, whichever wire it came in. */
+export interface SimulatedTool {
+  name: string;
+  parameters: Record<string, unknown>;
 }
 
 /** The last user turn: what rules match on and replay looks up. */

@@ -109,7 +109,12 @@ async function prepare<TWireRequest>(
   const completion = completeAnswer(parsed.call.chat, scripted.text);
   return {
     kind: 'respond',
-    response: wire.answer(parsed.call, { completion, refusal: scripted.refusal, recorded: scripted.recorded }),
+    response: wire.answer(parsed.call, {
+      completion,
+      refusal: scripted.refusal,
+      recorded: scripted.recorded,
+      ...(scripted.toolCalls ? { toolCalls: scripted.toolCalls } : {}),
+    }),
     update,
   };
 }

@@ -54,10 +54,29 @@ export const OpenaiChatRequest = z.looseObject({
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   response_format: OpenaiResponseFormat.optional(),
   temperature: z.number().min(0).max(2).nullable().optional(),
+  top_p: z.number().min(0).max(1).nullable().optional(),
+  seed: z.number().int().nullable().optional(),
+  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+  tools: z
+    .array(
+      z.looseObject({
+        type: z.literal('function'),
+        function: z.looseObject({ name: z.string().min(1), parameters: z.record(z.string(), z.unknown()).optional() }),
+      }),
+    )
+    .optional(),
+  tool_choice: z
+    .union([
+      z.enum(['none', 'auto', 'required']),
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+    ])
+    .optional(),
+  parallel_tool_calls: z.boolean().optional(),
 });
 export type OpenaiChatRequest = z.infer<typeof OpenaiChatRequest>;
 
-export const OpenaiFinishReason = z.enum(['stop', 'length']);
+export const OpenaiFinishReason = z.enum(['stop', 'length', 'tool_calls']);
 export type OpenaiFinishReason = z.infer<typeof OpenaiFinishReason>;
 
 export const OpenaiUsage = z.object({
@@ -84,6 +103,15 @@ export const OpenaiChoice = z.object({
     content: z.string().nullable(),
     refusal: z.string().nullable(),
     annotations: z.array(z.unknown()),
+    tool_calls: z
+      .array(
+        z.object({
+          id: z.string(),
+          type: z.literal('function'),
+          function: z.object({ name: z.string(), arguments: z.string() }),
+        }),
+      )
+      .optional(),
   }),
   finish_reason: OpenaiFinishReason,
   logprobs: z.null(),
@@ -218,6 +246,11 @@ function toChatRequest(request: OpenaiChatRequest): ChatRequest {
     maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
     stopSequences: stop === undefined || stop === null ? [] : typeof stop === 'string' ? [stop] : stop,
     json: jsonRequestOf(request, system, userTexts),
+    tools: (request.tools ?? []).map((tool) => ({
+      name: tool.function.name,
+      parameters: tool.function.parameters ?? { type: 'object' },
+    })),
+    toolResultGiven: request.messages[request.messages.length - 1]?.role === 'tool',
   };
 }
 
@@ -249,6 +282,27 @@ function streamChunks(completion: OpenaiChatCompletion, includeUsage: boolean): 
       events.push(chunk([{ index, delta: { refusal: message.refusal }, logprobs: null, finish_reason: null }]));
     for (const delta of streamDeltas(message.content ?? ''))
       events.push(chunk([{ index, delta: { content: delta }, logprobs: null, finish_reason: null }]));
+    // As OpenAI streams a call: its id and name first, then its arguments in pieces.
+    message.tool_calls?.forEach((call, callIndex) => {
+      const opening = {
+        index: callIndex,
+        id: call.id,
+        type: 'function',
+        function: { name: call.function.name, arguments: '' },
+      };
+      events.push(chunk([{ index, delta: { tool_calls: [opening] }, logprobs: null, finish_reason: null }]));
+      for (const piece of call.function.arguments.match(/[\s\S]{1,16}/g) ?? [])
+        events.push(
+          chunk([
+            {
+              index,
+              delta: { tool_calls: [{ index: callIndex, function: { arguments: piece } }] },
+              logprobs: null,
+              finish_reason: null,
+            },
+          ]),
+        );
+    });
     events.push(chunk([{ index, delta: {}, logprobs: null, finish_reason }]));
   }
   if (includeUsage) events.push(chunk([], completion.usage));
@@ -295,11 +349,16 @@ export const openaiWire: ProviderWire<OpenaiChatRequest> = {
     return { ok: true, call };
   },
 
-  answer(call, { completion, refusal, recorded }: WireAnswer): OutgoingResponse {
+  answer(call, { completion, refusal, recorded, toolCalls }: WireAnswer): OutgoingResponse {
     const request = call.wireRequest;
     const choices = request.n ?? 1;
     // With Structured Outputs the API reports a refusal beside an empty content, not as the content.
     const refusalField = refusal && request.response_format?.type === 'json_schema';
+    const calls = toolCalls?.map((c) => ({
+      id: randomId('call_'),
+      type: 'function' as const,
+      function: { name: c.name, arguments: c.arguments },
+    }));
     const body: OpenaiChatCompletion = {
       id: randomId('chatcmpl-'),
       object: 'chat.completion',
@@ -309,11 +368,12 @@ export const openaiWire: ProviderWire<OpenaiChatRequest> = {
         index,
         message: {
           role: 'assistant',
-          content: refusalField ? null : completion.text,
+          content: refusalField || (calls && completion.text === '') ? null : completion.text,
           refusal: refusalField ? completion.text : null,
           annotations: [],
+          ...(calls ? { tool_calls: calls } : {}),
         },
-        finish_reason: completion.stop === 'max_tokens' ? 'length' : 'stop',
+        finish_reason: completion.stop === 'max_tokens' ? 'length' : calls ? 'tool_calls' : 'stop',
         logprobs: null,
       })),
       usage: {

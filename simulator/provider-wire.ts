@@ -1,6 +1,6 @@
 import { type IncomingHttpHeaders } from 'node:http';
 import { type AnswerCompletion } from './answer-completion';
-import { type RecordedAnswer } from './answer-renderer';
+import { type RecordedAnswer, type SimulatedToolCall } from './answer-renderer';
 import { type ChatRequest } from './chat-request';
 import { type SimulatedProvider } from './simulated-provider';
 
@@ -30,6 +30,8 @@ export interface WireAnswer {
   completion: AnswerCompletion;
   refusal: boolean;
   recorded: RecordedAnswer | null;
+  /** Tool calls beside (or instead of) the text; each wire gives them its own ids and shape. */
+  toolCalls?: SimulatedToolCall[];
 }
 
 /** A parsed, valid request: its neutral form plus the wire's own view of it. */

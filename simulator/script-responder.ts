@@ -137,6 +137,8 @@ export class ScriptResponder {
     if (condition.systemMatches && !this.pattern(condition.systemMatches).test(request.system)) return false;
     if (condition.jsonRequested !== undefined && (request.json.kind !== 'none') !== condition.jsonRequested)
       return false;
+    if (condition.toolsOffered !== undefined && request.tools.length > 0 !== condition.toolsOffered) return false;
+    if (condition.toolResultGiven !== undefined && request.toolResultGiven !== condition.toolResultGiven) return false;
     if (condition.fraction !== undefined && !(share < condition.fraction)) return false;
     return true;
   }

@@ -69,6 +69,10 @@ export const PromptCondition = z.strictObject({
   systemMatches: PatternSpec.optional(),
   /** The request asks for JSON: an OpenAI `response_format`, an Anthropic `output_config.format`, or the engine's JSON instruction in the prompt. */
   jsonRequested: z.boolean().optional(),
+  /** The request offers tools (OpenAI `tools`, Anthropic `tools`). */
+  toolsOffered: z.boolean().optional(),
+  /** The conversation's last turn is a tool's result (OpenAI `role: "tool"`, Anthropic `tool_result`). */
+  toolResultGiven: z.boolean().optional(),
   /**
    * Fires for this share of prompts, picked by a hash of the seed, model and last user message:
    * the same prompt always gets the same verdict. Consecutive rules share the hash, so fractions
@@ -128,6 +132,21 @@ export const AnswerSpec = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('refusal'),
     text: z.string().min(1).default("I'm sorry, but I can't help with that request."),
+  }),
+  /**
+   * A tool call, on either wire: to `name` (default: the first tool the request offers) with
+   * arguments `valid` for the tool's `parameters` schema (from the prompt's facts), a
+   * `schema_violation` of it (valid JSON, wrong shape), `invalid_json` (OpenAI only: Anthropic
+   * hands arguments over parsed, so there it is a schema violation), or this JSON object. `text`,
+   * when given, comes beside the call.
+   */
+  z.strictObject({
+    type: z.literal('tool_call'),
+    name: z.string().min(1).optional(),
+    arguments: z
+      .union([z.enum(['valid', 'schema_violation', 'invalid_json']), z.record(z.string(), z.json())])
+      .default('valid'),
+    text: z.string().optional(),
   }),
   /** The model's recorded RouterBench answer to this prompt (an unknown pair is a 400). */
   z.strictObject({ type: z.literal('replay') }),

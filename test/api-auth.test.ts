@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { Connection } from '@temporalio/client';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import pino from 'pino';
 import { apiKeysFromEnv, createApiKeyCheck, isLoopbackHost, resolveApiKeys } from '../api/bearer-auth';
@@ -150,6 +151,25 @@ describe('HTTP API with API keys', { timeout: 300_000 }, () => {
           messages: [{ role: 'user', content: 'hi' }],
         }),
         (error: unknown) => error instanceof OpenAI.BadRequestError && /unknown model "gpt-4o"/.test(error.message),
+      );
+      // The Anthropic SDK sends its key as x-api-key: a wrong one is Anthropic's 401, a right one gets past the door.
+      await assert.rejects(
+        new Anthropic({ baseURL: url, apiKey: WRONG, maxRetries: 0 }).messages.create({
+          model: 'cascade',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+        (error: unknown) =>
+          error instanceof Anthropic.AuthenticationError &&
+          (error.error as { error: { type: string } }).error.type === 'authentication_error',
+      );
+      await assert.rejects(
+        new Anthropic({ baseURL: url, apiKey: KEY_A, maxRetries: 0 }).messages.create({
+          model: 'claude-haiku-4-5',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+        (error: unknown) => error instanceof Anthropic.BadRequestError && /unknown model/.test(error.message),
       );
 
       const logs = text();

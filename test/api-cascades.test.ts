@@ -205,12 +205,15 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
       '/v1/cascades/{id}/cancel',
       '/v1/cascades/{id}/steps',
       '/v1/chat/completions',
+      '/v1/messages',
+      '/v1/models',
     ]);
     const schemas = body.components.schemas;
     assert.ok(schemas.CascadeRequest?.properties?.prompt && schemas.CascadeRequest.properties.maxCostUsd);
     assert.ok(
       schemas.ChatCompletionRequest?.properties?.messages && schemas.ChatCompletionResponse?.properties?.cascade,
     );
+    assert.ok(schemas.MessagesRequest?.properties?.tools && schemas.MessagesResponse?.properties?.stop_reason);
     const refs = [...JSON.stringify(body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(refs.length > 10);
     for (const ref of refs) assert.ok(schemas[ref], `$ref ${ref} resolves`);

@@ -707,11 +707,11 @@ const chatCases: MalformedCase[] = [
     expect: ['messages', 'expected array'],
   },
   {
-    name: 'chat: tool role',
+    name: 'chat: tool result answering no call',
     path: CHAT,
     body: chat({ messages: [{ role: 'tool', content: 'x', tool_call_id: 'a' }] }),
     status: 400,
-    expect: ['messages[0].role'],
+    expect: ['messages[0].tool_call_id: no earlier assistant message made the tool call "a"'],
   },
   {
     name: 'chat: content a number',
@@ -779,11 +779,21 @@ const chatCases: MalformedCase[] = [
     expect: ['n: only n: 1 is supported'],
   },
   {
-    name: 'chat: tools',
+    name: 'chat: tool_choice naming no tool',
     path: CHAT,
-    body: chat({ tools: [{ type: 'function', function: { name: 'f' } }] }),
+    body: chat({
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      tool_choice: { type: 'function', function: { name: 'g' } },
+    }),
     status: 400,
-    expect: ['tools: tool calling is not supported'],
+    expect: ['tool_choice.function.name: no tool named "g"'],
+  },
+  {
+    name: 'chat: tool parameters not a JSON Schema',
+    path: CHAT,
+    body: chat({ tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'thing' } } }] }),
+    status: 400,
+    expect: ['tools[0].function.parameters: invalid JSON Schema'],
   },
   {
     name: 'chat: functions',

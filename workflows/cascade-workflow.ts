@@ -51,6 +51,12 @@ export const LEARNED_CLASSIFIER_PATCH = 'learned-classifier';
 export const CONFIG_HASH_PATCH = 'record-config-hash';
 
 /**
+ * Cascades started before the implicit checks (`complete`, `tool_call`) replay without them: a
+ * truncated answer they accepted must not escalate on replay.
+ */
+export const IMPLICIT_CHECKS_PATCH = 'implicit-checks';
+
+/**
  * Cascades started while a request's `maxCostUsd` replaced its route's budget (instead of being
  * capped by it) replay under that rule. Asked only when the request has a budget of its own: without
  * one, both rules give the route's.
@@ -74,12 +80,14 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   try {
     config ??= await resolveConfig();
     if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
+    const implicitChecks = patched(IMPLICIT_CHECKS_PATCH);
     const requestOverridesRouteBudget = request.maxCostUsd !== undefined && !patched(BUDGET_CEILING_PATCH);
     const ending = await runCascadeDecisions({
       request,
       config,
       record,
       effects: workflowEffects(config),
+      implicitChecks,
       ...(requestOverridesRouteBudget ? { requestOverridesRouteBudget } : {}),
     });
     const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);

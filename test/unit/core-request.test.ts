@@ -86,7 +86,7 @@ describe('parseRequest: prompt and messages', () => {
           { role: 'assistant', content: 'hello' },
         ],
       }),
-      ['messages[1].role: the last message must be from the user'],
+      ['messages[1].role: the last message must be from the user (or a tool result)'],
     );
   });
 

@@ -22,6 +22,7 @@ const fake: ProviderDefinition = {
   defaultApiKeyEnv: 'FAKE_API_KEY',
   simulatorWire: 'openai',
   jsonModes: ['prompt'],
+  paramProblems: () => [],
   connect:
     ({ id, apiKey }) =>
     (modelId) =>

@@ -26,6 +26,8 @@ function chat(model: string, prompt: string, extra: Partial<ChatRequest> = {}): 
     promptText: prompt,
     maxOutputTokens: null,
     stopSequences: [],
+    tools: [],
+    toolResultGiven: false,
     json: { kind: 'none' },
     ...extra,
   };
