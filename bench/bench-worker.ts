@@ -2,7 +2,8 @@
  * A cascade worker in its own process, for the durability benchmark: started with `fork` by
  * `durability-bench.ts`, so its memory is the worker's alone, as in production (`worker/main.ts`).
  * The parent sends one `start` message (config, tuning, bundle); the child answers `ready` with
- * its start-up time, then answers `memory` requests with current and peak RSS/heap, and exits on
+ * its start-up time, then answers `memory` requests with current and peak RSS/heap and its CPU
+ * time so far, and exits on
  * `stop` after draining.
  */
 import { performance } from 'node:perf_hooks';
@@ -15,6 +16,7 @@ import { createCascadeWorker, WORKFLOWS_PATH, type CascadeWorkerOptions } from '
 import pino from 'pino';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
 import { sdkMetricsSource, sdkMetricsTelemetry } from '../telemetry/sdk-metrics';
+import { type BareActivities } from './bench-setup';
 
 /** The parent's instructions. */
 export const WorkerStart = z.object({
@@ -38,12 +40,13 @@ export const ParentMessage = z.discriminatedUnion('type', [
 ]);
 export type ParentMessage = z.input<typeof ParentMessage>;
 
-/** Bytes. */
+/** Bytes; and the worker process's CPU time so far (user + system, `process.cpuUsage()`), µs. */
 export interface MemorySample {
   rss: number;
   heapUsed: number;
   peakRss: number;
   peakHeapUsed: number;
+  cpuMicros: number;
 }
 
 export type ChildMessage =
@@ -101,6 +104,8 @@ async function main(): Promise<void> {
             ? { workflowBundle: { codePath: message.bundlePath } }
             : { workflowsPath: WORKFLOWS_PATH },
           tuning: message.tuning as CascadeWorkerOptions['tuning'],
+          // The bare twin's no-op (bench/bench-workflows.ts), in the same worker as the cascade.
+          extraActivities: { benchNoop: async (input: string) => input } satisfies BareActivities,
           ...(telemetry ? { telemetry } : {}),
         });
         send({ type: 'ready', startupMs: performance.now() - t0 });
@@ -109,7 +114,15 @@ async function main(): Promise<void> {
       })().catch((error: unknown) => send({ type: 'error', message: (error as Error).stack ?? String(error) }));
     } else if (message.type === 'memory') {
       const usage = sample();
-      send({ type: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, peakRss, peakHeapUsed });
+      const cpu = process.cpuUsage();
+      send({
+        type: 'memory',
+        rss: usage.rss,
+        heapUsed: usage.heapUsed,
+        peakRss,
+        peakHeapUsed,
+        cpuMicros: cpu.user + cpu.system,
+      });
       if (message.reset) {
         peakRss = usage.rss;
         peakHeapUsed = usage.heapUsed;

@@ -17,6 +17,11 @@ export interface CascadeWorkerOptions {
   workflows?: WorkflowSource;
   /** Where the worker reports finished cascades and model calls (metrics); nothing is recorded without it. */
   telemetry?: WorkerTelemetry;
+  /**
+   * Activities registered beside the cascade's (the benchmark's no-op activity for its bare twin
+   * workflow); the cascade's own win on a name clash.
+   */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Overrides of the tuned defaults below (concurrency, cache size, ...); `workerTuningFromEnv` reads them from the environment. */
   tuning?: Partial<
     Pick<
@@ -76,14 +81,16 @@ export const PRELOADED_WORKFLOW_MODULES: readonly string[] = [
 ];
 
 /**
- * Bundles the workflow code once (a few seconds); workers share the result. `preloadModules` is
- * for comparing variants (the benchmark); workers use the default.
+ * Bundles the workflow code once (a few seconds); workers share the result. `preloadModules` and
+ * `workflowsPath` are for the benchmark (variants, and its bundle with the bare twin workflow);
+ * workers use the defaults.
  */
 export async function bundleWorkflows(
   preloadModules: readonly string[] = PRELOADED_WORKFLOW_MODULES,
+  workflowsPath: string = WORKFLOWS_PATH,
 ): Promise<{ code: string }> {
   return bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath,
     preloadModules: [...preloadModules],
     // Traces only workflows started with trace context; the same bundle serves tracing on and off.
     workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
@@ -104,7 +111,7 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
-    activities: createActivities({ providers, config: options.config }),
+    activities: { ...options.extraActivities, ...createActivities({ providers, config: options.config }) },
     ...telemetry,
     ...workflows,
     // A bundle carries its interceptor modules (bundleWorkflows); a source path needs them named.
