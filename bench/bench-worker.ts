@@ -27,6 +27,8 @@ export const WorkerStart = z.object({
   config: z.unknown(),
   /** A file with the prebuilt workflow bundle; the worker bundles at start-up when absent. */
   bundlePath: z.string().optional(),
+  /** The bare twin (bench/bench-workflows.ts): its bundle and task queue, for a second worker with the same tuning. */
+  bare: z.object({ bundlePath: z.string(), taskQueue: z.string() }).optional(),
   tuning: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   /** Metrics as a production worker keeps them: the SDK's exporter, the cascade's counters, one log line per cascade. */
   telemetry: z.boolean().default(false),
@@ -104,12 +106,22 @@ async function main(): Promise<void> {
             ? { workflowBundle: { codePath: message.bundlePath } }
             : { workflowsPath: WORKFLOWS_PATH },
           tuning: message.tuning as CascadeWorkerOptions['tuning'],
-          // The bare twin's no-op (bench/bench-workflows.ts), in the same worker as the cascade.
-          extraActivities: { benchNoop: async (input: string) => input } satisfies BareActivities,
           ...(telemetry ? { telemetry } : {}),
         });
+        // The bare twin: the same worker options (slots, cache, pollers, tuning), its own bundle and queue.
+        const bareWorker = message.bare
+          ? await createCascadeWorker({
+              connection,
+              namespace: message.namespace,
+              config: { ...config, taskQueue: message.bare.taskQueue },
+              providers: createProviderRegistry(config, simulatorEnv()),
+              workflows: { workflowBundle: { codePath: message.bare.bundlePath } },
+              tuning: message.tuning as CascadeWorkerOptions['tuning'],
+              extraActivities: { benchNoop: async (input: string) => input } satisfies BareActivities,
+            })
+          : undefined;
         send({ type: 'ready', startupMs: performance.now() - t0 });
-        await worker.runUntil(stopped);
+        await Promise.all([worker.runUntil(stopped), bareWorker?.runUntil(stopped)]);
         await connection.close();
       })().catch((error: unknown) => send({ type: 'error', message: (error as Error).stack ?? String(error) }));
     } else if (message.type === 'memory') {

@@ -1,14 +1,13 @@
 /**
- * The benchmark's workflow bundle: the shipped workflows plus `bareSteps`, their floor. `bareSteps`
- * is what Temporal alone costs for the same shape of work: `steps` no-op activities one after the
- * other, nothing else (no config, no classification, no search attributes, no memo). The bench runs
- * it in the same worker, with the same tuning and bundle options, so the cascade's cells can be
- * quoted as ratios to it. Not part of the worker's bundle: bench-only.
+ * The cascade's bare twin, for the benchmark: what Temporal alone costs for the same shape of work.
+ * `bareSteps` makes `steps` no-op activities one after the other and nothing else (no config, no
+ * classification, no search attributes, no memo). Bundled on its own, as a plain TypeScript
+ * Temporal workflow (no preloads, no interceptors), and run by a second worker in the cascade
+ * worker's process with the same tuning, so the cascade's cells can be quoted as ratios to it.
+ * Bench-only: not part of the worker's bundle.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import { type BareActivities } from './bench-setup';
-
-export { batch, cascade } from '../workflows';
 
 const { benchNoop } = proxyActivities<BareActivities>({ startToCloseTimeout: '1 minute' });
 

@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { temporal as proto } from '@temporalio/proto';
 import { Command } from 'commander';
 import { CascadeClient } from '../client/cascade-client';
@@ -302,8 +303,8 @@ interface TuningVariant {
 const TUNING_START_DEADLINE_MS = 470_000;
 
 /** What the "preload core" variant adds to the shipped preloads: the cascade's decisions and all they import. */
-/** The shipped workflows and the bare twin (bench/bench-workflows.ts), bundled with the shipped options. */
-const BENCH_WORKFLOWS_PATH = path.join(__dirname, 'bench-workflows.ts');
+/** The bare twin (bench/bench-workflows.ts), bundled on its own as a plain Temporal workflow. */
+const BARE_WORKFLOWS_PATH = path.join(__dirname, 'bench-workflows.ts');
 
 const PRELOAD_CORE = [...PRELOADED_WORKFLOW_MODULES, path.join(PROJECT_ROOT, 'core', 'cascade-run.ts')];
 
@@ -448,9 +449,9 @@ async function main(): Promise<void> {
     const bundleStarted = performance.now();
     let shippedBundleMs = 0;
     const makers: Array<[keyof typeof bundles, () => Promise<{ code: string }>]> = [
-      ['shipped', () => bundleWorkflows(PRELOADED_WORKFLOW_MODULES, BENCH_WORKFLOWS_PATH)],
-      ['no-preload', () => bundleWorkflows([], BENCH_WORKFLOWS_PATH)],
-      ['preload-core', () => bundleWorkflows(PRELOAD_CORE, BENCH_WORKFLOWS_PATH)],
+      ['shipped', () => bundleWorkflows()],
+      ['no-preload', () => bundleWorkflows([])],
+      ['preload-core', () => bundleWorkflows(PRELOAD_CORE)],
     ];
     for (const [kind, make] of makers) {
       if (kind !== 'shipped' && !runTuning) continue;
@@ -461,6 +462,11 @@ async function main(): Promise<void> {
         log(`bundled in ${Math.round(shippedBundleMs)} ms`);
       }
     }
+    const bareBundle = path.join(workDir, 'workflow-bundle-bare.js');
+    await writeFile(
+      bareBundle,
+      (await bundleWorkflowCode({ workflowsPath: BARE_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code,
+    );
 
     // ---- in-process: the same decisions (core/cascade-run.ts), no Temporal
     const inProcessConfig = configFor('unused');
@@ -497,11 +503,13 @@ async function main(): Promise<void> {
     // Each cell runs in four parts, bare, cascade, cascade, bare, so that a load that drifts during
     // the cell (the machine is shared) weighs on both alike: the ratios are what the bench is for.
     const queue = `bench-${runId}`;
+    const bareQueue = `bench-${runId}-bare`;
     const worker = await startWorkerProcess({
       address: temporal.address,
       namespace: 'default',
       config: configFor(queue),
       bundlePath: bundles.shipped,
+      bare: { bundlePath: bareBundle, taskQueue: bareQueue },
       tuning: {},
       ...(options.cpuProf ? { cpuProfDir: path.resolve(options.cpuProf) } : {}),
     });
@@ -510,7 +518,7 @@ async function main(): Promise<void> {
     const runBare = async (id: string, steps: number) => {
       const handle = await client.workflow.start<typeof bareSteps>(BARE_WORKFLOW_TYPE, {
         workflowId: id,
-        taskQueue: queue,
+        taskQueue: bareQueue,
         args: [steps],
       });
       if ((await handle.result()) !== steps) throw new Error(`bare ${id} did not run its ${steps} steps`);
@@ -734,7 +742,7 @@ async function main(): Promise<void> {
         platform: `${os.platform()} ${os.arch()}`,
       },
       setup:
-        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and the shipped bundle options (bench/bench-workflows.ts: the shipped workflows and the bare twin); CascadeClient submit + result from the bench process; bare: client.workflow.start + result of bareSteps (1 or 3 no-op activities) on the same worker, each cell run as bare, cascade, cascade, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
+        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process; bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, each cell run as bare, cascade, cascade, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
       workload,
       /** Making the shipped bundle once (bundleWorkflows()); a worker given the bundle starts in a second or two. */
       bundleMs: round(shippedBundleMs, 0),

@@ -18,8 +18,8 @@ export interface CascadeWorkerOptions {
   /** Where the worker reports finished cascades and model calls (metrics); nothing is recorded without it. */
   telemetry?: WorkerTelemetry;
   /**
-   * Activities registered beside the cascade's (the benchmark's no-op activity for its bare twin
-   * workflow); the cascade's own win on a name clash.
+   * Activities registered beside the cascade's (the benchmark's no-op activity, for its bare twin
+   * workflow on a worker of its own); the cascade's own win on a name clash.
    */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Overrides of the tuned defaults below (concurrency, cache size, ...); `workerTuningFromEnv` reads them from the environment. */
@@ -81,16 +81,14 @@ export const PRELOADED_WORKFLOW_MODULES: readonly string[] = [
 ];
 
 /**
- * Bundles the workflow code once (a few seconds); workers share the result. `preloadModules` and
- * `workflowsPath` are for the benchmark (variants, and its bundle with the bare twin workflow);
- * workers use the defaults.
+ * Bundles the workflow code once (a few seconds); workers share the result. `preloadModules` is
+ * for comparing variants (the benchmark); workers use the default.
  */
 export async function bundleWorkflows(
   preloadModules: readonly string[] = PRELOADED_WORKFLOW_MODULES,
-  workflowsPath: string = WORKFLOWS_PATH,
 ): Promise<{ code: string }> {
   return bundleWorkflowCode({
-    workflowsPath,
+    workflowsPath: WORKFLOWS_PATH,
     preloadModules: [...preloadModules],
     // Traces only workflows started with trace context; the same bundle serves tracing on and off.
     workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
