@@ -15,7 +15,6 @@
  * (only these tuning variants, in order, repeats allowed: e.g. the metrics overhead as a ratio in one
  * run), `--cpu-prof <dir>` (a V8 CPU profile of the worker of the main matrix).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +38,7 @@ import {
   PRELOADED_WORKFLOW_MODULES,
   type CascadeWorkerOptions,
 } from '../worker/create-worker';
-import { type ChildMessage, type MemorySample, type ParentMessage } from './bench-worker';
+import { startSimulatorProcess, startWorkerProcess } from './bench-processes';
 import {
   BARE_WORKFLOW_TYPE,
   benchConfig,
@@ -171,81 +170,6 @@ function merge(parts: ReadonlyArray<{ latencies: number[]; wallMs: number }>): {
 /** The measured cell of a mode, shape and concurrency (every one is measured). */
 function cellOf(cells: readonly CellResult[], mode: CellResult['mode'], shape: Shape, concurrency: number): CellResult {
   return cells.find((c) => c.mode === mode && c.shape === shape && c.concurrency === concurrency)!;
-}
-
-/** The simulated providers in their own process, so they take no CPU from the engine's event loop. */
-async function startSimulatorProcess(
-  scriptFile: string,
-): Promise<{ child: ChildProcess; anthropic: string; openaiBaseURL: string; openai: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'simulator', 'main.ts'), '--script', scriptFile, '--json'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const newline = buffer.indexOf('\n');
-      if (newline >= 0) resolve(buffer.slice(0, newline));
-    });
-    child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before it was ready`)));
-  });
-  const endpoints = JSON.parse(line) as { anthropicUrl: string; openaiUrl: string; openaiBaseURL: string };
-  return {
-    child,
-    anthropic: endpoints.anthropicUrl,
-    openai: endpoints.openaiUrl,
-    openaiBaseURL: endpoints.openaiBaseURL,
-  };
-}
-
-/** A worker process and the handful of messages it understands. */
-interface WorkerProcess {
-  startupMs: number;
-  memory(reset?: boolean): Promise<MemorySample>;
-  stop(): Promise<void>;
-}
-
-async function startWorkerProcess({
-  cpuProfDir,
-  ...start
-}: Omit<Extract<ParentMessage, { type: 'start' }>, 'type'> & {
-  /** Write a V8 CPU profile of the worker process here when it stops (`node --cpu-prof`). */
-  cpuProfDir?: string;
-}): Promise<WorkerProcess> {
-  const child = fork(path.join(__dirname, 'bench-worker.ts'), [], {
-    execArgv: ['--import', 'tsx', ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const waiters: Array<(message: ChildMessage) => void> = [];
-  child.on('message', (message: ChildMessage) => {
-    if (message.type === 'error') {
-      console.error(`bench worker error: ${message.message}`);
-      return;
-    }
-    waiters.shift()?.(message);
-  });
-  const next = () => new Promise<ChildMessage>((resolve) => waiters.push(resolve));
-  const ready = next();
-  child.send({ type: 'start', ...start } satisfies ParentMessage);
-  const first = await ready;
-  if (first.type !== 'ready') throw new Error('the bench worker did not start');
-  return {
-    startupMs: first.startupMs,
-    async memory(reset = false) {
-      const reply = next();
-      child.send({ type: 'memory', reset } satisfies ParentMessage);
-      const message = await reply;
-      if (message.type !== 'memory') throw new Error('unexpected reply from the bench worker');
-      return message;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send({ type: 'stop' } satisfies ParentMessage);
-      }),
-  };
 }
 
 interface Workload {
