@@ -15,7 +15,7 @@
  * (only these tuning variants, in order, repeats allowed: e.g. the metrics overhead as a ratio in one
  * run), `--cpu-prof <dir>` (a V8 CPU profile of the worker of the main matrix).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -634,6 +634,11 @@ async function main(): Promise<void> {
       };
     });
     // The cascade against its bare twin, measured in the same run: what our workflow adds to Temporal's floor.
+    // History bytes before issue 17's changes: this bench's own output on the workflow code main ran
+    // then (commit 0790bee), kept in bench/results/before-issue-17.json. Sizes do not depend on load.
+    const before = JSON.parse(
+      await readFile(path.join(PROJECT_ROOT, 'bench', 'results', 'before-issue-17.json'), 'utf8').catch(() => '{}'),
+    ) as { cells?: CellResult[] };
     const againstBare = SHAPES.map((shape) => {
       const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);
       const at = (mode: 'temporal' | 'bare', concurrency: number) => cellOf(cells, mode, shape, concurrency);
@@ -649,6 +654,9 @@ async function main(): Promise<void> {
         workerCpuMsPerBare: b100.workerCpuMsPerWorkflow,
         historyEventsPerCascade: c1.history?.events,
         historyEventsPerBare: b1.history?.events,
+        historyBytesPerCascadeBefore: before.cells?.find(
+          (c) => c.mode === 'temporal' && c.shape === shape && c.concurrency === 1,
+        )?.history?.bytes,
         historyBytesPerCascade: c1.history?.bytes,
         historyBytesPerBare: b1.history?.bytes,
         firstWorkflowTaskMsCascadeC1: c1.history?.firstWorkflowTaskMs,
@@ -705,6 +713,8 @@ function renderMarkdown(result: {
     throughputRatioC100: number | null;
     p50RatioC1: number | null;
     p99RatioC1: number | null;
+    historyBytesPerCascadeBefore?: number | undefined;
+    historyBytesPerCascade?: number | undefined;
   }>;
   worker: { idleRssMiB: number; idleHeapMiB: number; peakRssMiB: number; peakHeapMiB: number; afterRssMiB: number };
   tuning: TuningResult[];
