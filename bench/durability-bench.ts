@@ -740,11 +740,13 @@ function renderMarkdown(result: {
   }
   lines.push('');
   lines.push(
-    '| cascade | throughput at c=100, cascade / bare | p50 at c=1, cascade / bare | p99 at c=1, cascade / bare |',
+    '| cascade | throughput at c=100, cascade / bare | p50 at c=1, cascade / bare | p99 at c=1, cascade / bare | history bytes per cascade, before issue 17 / now |',
   );
-  lines.push('| --- | ---: | ---: | ---: |');
+  lines.push('| --- | ---: | ---: | ---: | ---: |');
   for (const r of result.againstBare)
-    lines.push(`| ${r.shape} | ${r.throughputRatioC100} | ${r.p50RatioC1} | ${r.p99RatioC1} |`);
+    lines.push(
+      `| ${r.shape} | ${r.throughputRatioC100} | ${r.p50RatioC1} | ${r.p99RatioC1} | ${r.historyBytesPerCascadeBefore ?? '-'} / ${r.historyBytesPerCascade} |`,
+    );
   lines.push('');
   lines.push(
     `Overhead per model call (Temporal minus in-process, concurrency 1): ${result.overheadPerModelCall.map((o) => `${o.shape}: p50 ${o.perCallP50Ms} ms, p99 ${o.perCallP99Ms} ms`).join('; ')}.`,
