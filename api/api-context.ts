@@ -3,9 +3,12 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { type FastifyReply } from 'fastify';
 import { type Logger } from 'pino';
 import { CascadeClient } from '../client/cascade-client';
-import { CascadeFailedError } from '../client/errors';
+import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from '../client/errors';
+import { budgetCeiling } from '../core/budget-ceiling';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
+import { idForTenant, qualifiedWorkflowId } from '../core/tenant-workflow-id';
+import { type ApiCaller } from './api-caller';
 import { type CascadeStatus } from './cascade-schemas';
 
 /** Limits of the HTTP API; every one has a default. */
@@ -36,6 +39,13 @@ export type WaitOutcome =
   | { kind: 'ended'; status: CascadeStatus; message: string }
   | { kind: 'timeout' };
 
+/** A request submitted for a caller: its id as the caller sees it, and as Temporal does. */
+export interface CallerSubmission {
+  id: string;
+  workflowId: string;
+  created: boolean;
+}
+
 /** What the route handlers share: the clients, the config, the limits. */
 export interface ApiContext {
   connection: Connection;
@@ -51,6 +61,31 @@ export interface ApiContext {
   waitForResult(id: string, timeoutMs: number, reply: FastifyReply): Promise<WaitOutcome>;
   /** A cascade's current status, lowercased. */
   statusOf(id: string): Promise<CascadeStatus>;
+  /**
+   * Submits in the caller's tenant: its id namespace, its search attribute, its budget ceiling
+   * (the request's `maxCostUsd` lowered to it; the route's is applied in the workflow).
+   */
+  submitFor(caller: ApiCaller, input: unknown): Promise<CallerSubmission>;
+  /**
+   * The workflow id a caller means by an id from a URL. Another tenant's, to a caller that is not
+   * an admin, is not found (404, as if it did not exist: a 403 would tell that it does).
+   */
+  workflowIdFor(caller: ApiCaller, id: string): string;
+  /** Only an admin's reads span tenants; everyone else's are scoped to their tenant. */
+  scopeOf(caller: ApiCaller): { tenant?: string };
+  /** A workflow id as the caller sees it (`idForTenant`). */
+  idFor(caller: ApiCaller, workflowId: string): string;
+  /** A result with its id as the caller sees it. */
+  resultFor(caller: ApiCaller, result: CascadeResult): CascadeResult;
+  /** Runs Temporal calls under the API's deadline, naming the cascade in its errors by `id`, the caller's id for it. */
+  asCaller<T>(id: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Client errors that name a workflow id, renamed to the id the caller used. */
+function renamed(error: unknown, id: string): unknown {
+  if (error instanceof CascadeNotFoundError) return new CascadeNotFoundError(id);
+  if (error instanceof IdempotencyConflictError) return new IdempotencyConflictError(id);
+  return error;
 }
 
 export function createApiContext(options: {
@@ -72,11 +107,38 @@ export function createApiContext(options: {
   const withTemporal = <T>(fn: () => Promise<T>): Promise<T> =>
     connection.withDeadline(Date.now() + limits.temporalTimeoutMs, fn);
 
+  const idFor = (caller: ApiCaller, workflowId: string) => idForTenant(caller.tenant, workflowId);
+  const asCaller = async <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await withTemporal(fn);
+    } catch (error) {
+      throw renamed(error, id);
+    }
+  };
   return {
     ...options,
     cascades,
     temporal,
     withTemporal,
+    idFor,
+    scopeOf: (caller) => (caller.admin ? {} : { tenant: caller.tenant }),
+    resultFor: (caller, result) => ({ ...result, id: idFor(caller, result.id) }),
+    workflowIdFor(caller, id) {
+      const target = qualifiedWorkflowId(caller.tenant, id);
+      if (!caller.admin && target.tenant !== caller.tenant) throw new CascadeNotFoundError(id);
+      return target.workflowId;
+    },
+    async submitFor(caller, input) {
+      const request = cascades.validate(input);
+      const maxCostUsd = budgetCeiling(request.maxCostUsd, caller.budgetUsd);
+      // Only a tenant with a ceiling changes the request: without one it is submitted exactly as sent.
+      const bounded = maxCostUsd === request.maxCostUsd ? input : { ...(input as Record<string, unknown>), maxCostUsd };
+      const { id: workflowId, created } = await asCaller(request.id ?? '(new)', () =>
+        cascades.submit(bounded, { tenant: caller.tenant }),
+      );
+      return { id: idFor(caller, workflowId), workflowId, created };
+    },
+    asCaller,
     async statusOf(id) {
       const description = await withTemporal(() => temporal.workflow.getHandle(id).describe());
       return description.status.name.toLowerCase() as CascadeStatus;

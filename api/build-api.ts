@@ -9,10 +9,14 @@ import Fastify, {
 } from 'fastify';
 import { type Logger } from 'pino';
 import { type CascadeConfig } from '../core/config';
+import { DEFAULT_TENANT } from '../core/tenant-workflow-id';
 import { packageVersion } from '../lib/project-root';
 import { createApiContext, DEFAULT_API_LIMITS, type ApiLimits } from './api-context';
 import { ApiError, errorBody, toApiError, type ErrorDialect } from './api-error';
-import { createApiKeyCheck } from './bearer-auth';
+import { type ApiAccessConfig } from '../core/api-access-config';
+import { keylessCaller, setCaller } from './api-caller';
+import { createApiKeyCheck, hostnameOf, isLoopbackHost, resolveApiKeys } from './bearer-auth';
+import { RateLimiter } from './rate-limiter';
 import { registerCascadeRoutes } from './cascade-routes';
 import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
 import { registerHealthRoutes } from './health-routes';
@@ -30,8 +34,16 @@ export interface ApiOptions {
   /** The config the workers run: its task queue, and the routes a request may name. */
   config: CascadeConfig;
   logger: Logger;
-  /** Bearer keys; empty or absent means no authentication (callers must keep such a server on loopback). */
+  /**
+   * Bearer keys of the default tenant (`LLM_CASCADE_API_KEYS`). With none here nor in `access.keys`
+   * there is no authentication: callers must keep such a server on loopback, and it answers only
+   * requests addressed to a loopback name (421 otherwise: DNS rebinding).
+   */
   apiKeys?: readonly string[];
+  /** The config's `api` section: keys with their tenants and roles, tenants' budgets, rate limits. */
+  access?: ApiAccessConfig;
+  /** Where `access.keys[].keyEnv` are read (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
   limits?: Partial<ApiLimits>;
   /** Serves `/metrics` and counts requests; without it there is no `/metrics`. */
   metrics?: ApiMetrics;
@@ -111,15 +123,42 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   if (options.tracing) registerHttpTracing(app, options.tracing.tracer);
   const routes = new RouteTable(app);
-  const apiKeys = options.apiKeys ?? [];
-  if (apiKeys.length > 0) {
-    const check = createApiKeyCheck(apiKeys);
+  const access = options.access ?? { tenants: {}, keys: [] };
+  const apiKeys = resolveApiKeys({ envKeys: options.apiKeys ?? [], access, env: options.env ?? process.env });
+  const keyed = apiKeys.length > 0;
+  const rateLimiter = new RateLimiter();
+  if (!keyed) {
+    // Keyless means loopback-only, and a browser page from any site can still reach loopback by
+    // rebinding its own name to 127.0.0.1: only a request addressed to a loopback name is this API's.
     app.addHook('onRequest', async (request) => {
-      if (routes.isPublic(request)) return;
-      const verdict = check(request.headers.authorization);
-      if (!verdict.ok) throw new ApiError({ status: 401, code: 'invalid_api_key', message: verdict.reason });
+      const host = hostnameOf(request.headers.host);
+      if (host === undefined || !isLoopbackHost(host)) {
+        throw new ApiError({
+          status: 421,
+          code: 'host_not_allowed',
+          param: 'headers.host',
+          message: `headers.host: ${host === undefined ? 'missing' : JSON.stringify(host.slice(0, 100))} is not a loopback name; the API without keys answers only requests to localhost, 127.0.0.1 or [::1]`,
+        });
+      }
     });
   }
+  const check = createApiKeyCheck(apiKeys);
+  const budgetUsd = access.tenants[DEFAULT_TENANT]?.budgetUsd;
+  const anonymous = keylessCaller({
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(access.rateLimit ? { rateLimit: access.rateLimit } : {}),
+  });
+  app.addHook('onRequest', async (request) => {
+    if (routes.isPublic(request)) return;
+    let caller = anonymous;
+    if (keyed) {
+      const verdict = check(request.headers.authorization);
+      if (!verdict.ok) throw new ApiError({ status: 401, code: 'invalid_api_key', message: verdict.reason });
+      caller = verdict.caller;
+    }
+    setCaller(request, caller);
+    rateLimiter.admit(caller);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
   });
@@ -154,7 +193,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   if (options.metrics) registerMetricsRoute(app, routes, options.metrics);
   registerCascadeRoutes(routes, context);
   registerChatCompletionRoutes(routes, context);
-  const openApi = buildOpenApiDocument({ version: packageVersion(), authRequired: apiKeys.length > 0 });
+  const openApi = buildOpenApiDocument({ version: packageVersion(), authRequired: keyed });
   routes.add('/openapi.json', {
     async GET() {
       return openApi;

@@ -1,9 +1,11 @@
 import { type CascadeDescription, type CascadeSummary } from '../client/cascade-client';
+import { callerOf, type ApiCaller } from './api-caller';
 import { type ApiContext } from './api-context';
 import { ApiError, invalidRequest } from './api-error';
 import {
   CascadeIdParams,
   ListCascadesQuery,
+  NoQuery,
   SubmitCascadeQuery,
   type CancelCascadeResponse,
   type CascadeDescriptionResponse,
@@ -26,20 +28,27 @@ function lower(status: string): CascadeStatus {
   return status.toLowerCase() as CascadeStatus;
 }
 
-function describeResponse(description: CascadeDescription): CascadeDescriptionResponse {
-  const { status, startTime, closeTime, ...rest } = description;
+function describeResponse(
+  description: CascadeDescription,
+  caller: ApiCaller,
+  context: ApiContext,
+): CascadeDescriptionResponse {
+  const { status, startTime, closeTime, result, ...rest } = description;
   return {
     ...rest,
+    id: context.idFor(caller, description.id),
+    ...(result ? { result: context.resultFor(caller, result) } : {}),
     status: lower(status),
     startTime: startTime.toISOString(),
     ...(closeTime ? { closeTime: closeTime.toISOString() } : {}),
   };
 }
 
-function listItem(summary: CascadeSummary): CascadeListItem {
+function listItem(summary: CascadeSummary, caller: ApiCaller, context: ApiContext): CascadeListItem {
   const { status, startTime, closeTime, ...rest } = summary;
   return {
     ...rest,
+    id: context.idFor(caller, summary.id),
     status: lower(status),
     startTime: startTime.toISOString(),
     ...(closeTime ? { closeTime: closeTime.toISOString() } : {}),
@@ -61,7 +70,10 @@ export function withIdempotencyKey(body: unknown, key: string | undefined): unkn
   return { ...body, id: key };
 }
 
-/** `/v1/cascades`: submit, wait, describe, steps, cancel, list. */
+/**
+ * `/v1/cascades`: submit, wait, describe, steps, cancel, list, each within the caller's tenant
+ * (an admin's span every tenant). Another tenant's cascade is a 404, never a 403.
+ */
 export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): void {
   const { cascades, limits, withTemporal } = context;
 
@@ -71,20 +83,21 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
       if (request.body === undefined) {
         throw invalidRequest(['body: required: a JSON cascade request, e.g. {"prompt": "..."}']);
       }
+      const caller = callerOf(request);
       const input = withIdempotencyKey(request.body, idempotencyKeyFrom(request.headers));
-      // Validated before Temporal is touched: a bad request never starts a workflow.
-      cascades.validate(input);
-      const { id, created } = await withTemporal(() => cascades.submit(input));
-      annotateCascadeId(id);
+      // Validated (in submitFor) before Temporal is touched: a bad request never starts a workflow.
+      const { id, workflowId, created } = await context.submitFor(caller, input);
+      annotateCascadeId(workflowId);
       const location = statusUrl(id);
       reply.header('location', location);
       const base = { id, created, statusUrl: location };
 
       if (query.wait) {
         const timeoutMs = Math.min(query.timeoutMs ?? limits.defaultWaitMs, limits.maxWaitMs);
-        const waited = await context.waitForResult(id, timeoutMs, reply);
+        const waited = await context.waitForResult(workflowId, timeoutMs, reply);
         if (waited.kind === 'done') {
-          const body: SubmitCascadeResponse = { ...base, status: 'completed', result: waited.result };
+          const result = context.resultFor(caller, waited.result);
+          const body: SubmitCascadeResponse = { ...base, status: 'completed', result };
           return reply.code(200).send(body);
         }
         if (waited.kind === 'ended') {
@@ -92,31 +105,52 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
           return reply.code(200).send(body);
         }
       }
-      const status: CascadeStatus = created ? 'running' : await context.statusOf(id);
+      const status: CascadeStatus = created ? 'running' : await context.statusOf(workflowId);
       const body: SubmitCascadeResponse = { ...base, status };
       return reply.code(202).send(body);
     },
     async GET(request) {
-      const { status, ...filter } = parseQuery(ListCascadesQuery, request.query);
+      const caller = callerOf(request);
+      const { status, tenant, ...filter } = parseQuery(ListCascadesQuery, request.query);
+      if (tenant !== undefined && !caller.admin && tenant !== caller.tenant) {
+        throw new ApiError({
+          status: 403,
+          code: 'tenant_forbidden',
+          param: 'query.tenant',
+          message: `query.tenant: only an admin key lists another tenant's cascades; this key's tenant is "${caller.tenant}"`,
+        });
+      }
+      const scope = tenant !== undefined ? { tenant } : context.scopeOf(caller);
       const rows = await withTemporal(() =>
-        cascades.list({ ...filter, ...(status ? { status: status.toUpperCase() as Uppercase<typeof status> } : {}) }),
+        cascades.list({
+          ...filter,
+          ...scope,
+          ...(status ? { status: status.toUpperCase() as Uppercase<typeof status> } : {}),
+        }),
       );
-      const body: ListCascadesResponse = { cascades: rows.map(listItem) };
+      const body: ListCascadesResponse = { cascades: rows.map((row) => listItem(row, caller, context)) };
       return body;
     },
   });
 
   routes.add('/v1/cascades/:id', {
     async GET(request) {
+      parseQuery(NoQuery, request.query);
+      const caller = callerOf(request);
       const { id } = parseInput(CascadeIdParams, request.params);
-      return describeResponse(await withTemporal(() => cascades.describe(id)));
+      const workflowId = context.workflowIdFor(caller, id);
+      const description = await context.asCaller(id, () => cascades.describe(workflowId, context.scopeOf(caller)));
+      return describeResponse(description, caller, context);
     },
   });
 
   routes.add('/v1/cascades/:id/steps', {
     async GET(request) {
+      parseQuery(NoQuery, request.query);
+      const caller = callerOf(request);
       const { id } = parseInput(CascadeIdParams, request.params);
-      const description = await withTemporal(() => cascades.describe(id));
+      const workflowId = context.workflowIdFor(caller, id);
+      const description = await context.asCaller(id, () => cascades.describe(workflowId, context.scopeOf(caller)));
       const body: CascadeStepsResponse = { id, status: lower(description.status), steps: description.steps };
       return body;
     },
@@ -124,7 +158,10 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
 
   routes.add('/v1/cascades/:id/cancel', {
     async POST(request, reply) {
+      parseQuery(NoQuery, request.query);
+      const caller = callerOf(request);
       const { id } = parseInput(CascadeIdParams, request.params);
+      const workflowId = context.workflowIdFor(caller, id);
       if (
         request.body !== undefined &&
         !(typeof request.body === 'object' && request.body !== null && Object.keys(request.body).length === 0)
@@ -136,8 +173,8 @@ export function registerCascadeRoutes(routes: RouteTable, context: ApiContext): 
           message: 'body: cancel takes no body (send none, or {})',
         });
       }
-      const requested = await withTemporal(() => cascades.cancel(id));
-      const status = requested ? 'running' : await context.statusOf(id);
+      const requested = await context.asCaller(id, () => cascades.cancel(workflowId, context.scopeOf(caller)));
+      const status = requested ? 'running' : await context.statusOf(workflowId);
       const body: CancelCascadeResponse = { id, cancelRequested: requested, status };
       return reply.code(requested ? 202 : 200).send(body);
     },

@@ -4,9 +4,11 @@
  * schemas parse text into numbers, booleans and dates.
  */
 import { z } from 'zod';
+import { BATCH_ID_PATTERN } from '../core/batch';
 import { REQUEST_ID_PATTERN } from '../core/request';
 import { CascadeResult, Outcome, Step } from '../core/result';
 import { TASK_TYPE_PATTERN } from '../core/task-types';
+import { TENANT_NAME_PATTERN, TENANT_SEPARATOR } from '../core/tenant-workflow-id';
 
 /** A workflow's execution status, lowercased. */
 export const CascadeStatus = z.enum([
@@ -25,14 +27,36 @@ export type CascadeStatus = z.infer<typeof CascadeStatus>;
 
 const ID_RULE = 'must be 1-200 characters: letters, digits and . _ : / @ -, starting with a letter or digit';
 
+/** A cascade id in a URL: a request id (the caller's tenant's), or `<tenant>~<request id>` (an admin reading another tenant's). */
 export const CascadeIdParams = z.strictObject({
-  id: z.string().regex(REQUEST_ID_PATTERN, ID_RULE),
+  id: z.string().refine((id) => {
+    const at = id.indexOf(TENANT_SEPARATOR);
+    if (at < 0) return REQUEST_ID_PATTERN.test(id);
+    return TENANT_NAME_PATTERN.test(id.slice(0, at)) && REQUEST_ID_PATTERN.test(id.slice(at + 1));
+  }, `${ID_RULE}; another tenant's as <tenant>${TENANT_SEPARATOR}<id>`),
 });
 export type CascadeIdParams = z.infer<typeof CascadeIdParams>;
 
 /** The `Idempotency-Key` header: the request id, so the same rule as an id. */
 export const IdempotencyKey = z.string().regex(REQUEST_ID_PATTERN, ID_RULE);
 export type IdempotencyKey = z.infer<typeof IdempotencyKey>;
+
+/** The longest query parameter value any endpoint reads (a batch id is 100, a date-time about 30). */
+export const MAX_QUERY_VALUE_LENGTH = 200;
+
+/**
+ * Every query parameter value, before its endpoint's own rules: printable text of bounded length,
+ * so that nothing odd (a NUL, a newline) travels on to Temporal's visibility query.
+ */
+export const QueryValue = z
+  .string()
+  .max(MAX_QUERY_VALUE_LENGTH, `must be at most ${MAX_QUERY_VALUE_LENGTH} characters`)
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not hold control characters');
+
+/** An endpoint that takes no query parameters: any given is refused, never ignored. */
+export const NoQuery = z.strictObject({});
+export type NoQuery = z.infer<typeof NoQuery>;
 
 const BooleanText = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -84,6 +108,8 @@ const CascadeLabels = z.object({
   outcome: z.string().optional(),
   /** A short hash of the config the cascade ran under (search attribute `CascadeConfigHash`). */
   configHash: z.string().optional(),
+  /** The tenant that started it (search attribute `CascadeTenant`; `default` when none was recorded). */
+  tenant: z.string(),
 });
 
 export const CascadeDescriptionResponse = CascadeLabels.extend({
@@ -126,7 +152,12 @@ export const ListCascadesQuery = z.strictObject({
   escalated: BooleanText.optional(),
   minEscalations: WholeNumberText('').optional(),
   status: CascadeStatus.exclude(['unspecified']).optional(),
-  batchId: z.string().min(1).max(200).optional(),
+  batchId: z
+    .string()
+    .regex(BATCH_ID_PATTERN, 'must be a batch id: 1-100 characters, letters, digits and . _ : @ -')
+    .optional(),
+  /** An admin's filter by tenant; other keys see only their own tenant's cascades. */
+  tenant: z.string().regex(TENANT_NAME_PATTERN, 'must be a tenant name: lowercase letters, digits, _ or -').optional(),
   startedAfter: DateText.optional(),
   startedBefore: DateText.optional(),
   limit: WholeNumberText('')

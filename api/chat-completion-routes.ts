@@ -1,4 +1,5 @@
 import { RequestValidationError } from '../core/request';
+import { callerOf } from './api-caller';
 import { type ApiContext } from './api-context';
 import { ApiError, invalidRequest } from './api-error';
 import {
@@ -10,7 +11,8 @@ import {
 } from './chat-completion-mapping';
 import { ChatCompletionRequest } from './chat-completion-schemas';
 import { statusUrl } from './cascade-routes';
-import { idempotencyKeyFrom, parseInput } from './parse-input';
+import { idempotencyKeyFrom, parseInput, parseQuery } from './parse-input';
+import { NoQuery } from './cascade-schemas';
 import { type RouteTable } from './route-table';
 import { annotateCascadeId } from '../telemetry/http-tracing';
 
@@ -26,26 +28,30 @@ export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
  * an ordinary HTTP error the client's SDK raises.
  */
 export function registerChatCompletionRoutes(routes: RouteTable, context: ApiContext): void {
-  const { cascades, config, limits, withTemporal } = context;
+  const { config, limits } = context;
 
   routes.add(CHAT_COMPLETIONS_PATH, {
     async POST(request, reply) {
+      parseQuery(NoQuery, request.query);
+      const caller = callerOf(request);
       if (request.body === undefined)
         throw invalidRequest([
           'body: required: a chat completion request, e.g. {"model": "cascade", "messages": [...]}',
         ]);
       const chat = parseInput(ChatCompletionRequest, request.body);
       const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
+      // In the caller's tenant, like POST /v1/cascades: its id namespace and budget ceiling. It
+      // validates before Temporal is touched; the problems are named as the chat request's fields.
+      let submission;
       try {
-        cascades.validate(input);
+        submission = await context.submitFor(caller, input);
       } catch (error) {
         if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
         throw error;
       }
-
-      const { id } = await withTemporal(() => cascades.submit(input));
-      annotateCascadeId(id);
-      const waited = await context.waitForResult(id, limits.chatWaitMs, reply);
+      const { id, workflowId } = submission;
+      annotateCascadeId(workflowId);
+      const waited = await context.waitForResult(workflowId, limits.chatWaitMs, reply);
       if (waited.kind === 'timeout') {
         throw new ApiError({
           status: 504,
@@ -63,10 +69,11 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
           headers: { 'x-should-retry': 'false' },
         });
       }
-      const failure = unansweredError(waited.result);
+      const result = context.resultFor(caller, waited.result);
+      const failure = unansweredError(result);
       if (failure) throw failure;
-      reply.header('x-cascade-id', id).header('x-cascade-outcome', waited.result.outcome);
-      const completion = toChatCompletion(waited.result, Date.now());
+      reply.header('x-cascade-id', id).header('x-cascade-outcome', result.outcome);
+      const completion = toChatCompletion(result, Date.now());
       if (chat.stream !== true) return completion;
       const chunks = toChatCompletionChunks(completion, { includeUsage: chat.stream_options?.include_usage === true });
       return reply

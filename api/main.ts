@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { type Connection } from '@temporalio/client';
 import { ConfigError } from '../core/config';
-import { configPathFrom, loadConfig } from '../config/load-config';
+import { configPathFrom, loadServiceConfig } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import {
   NamespaceNotFoundError,
@@ -16,6 +16,7 @@ import {
 import { connectClient, TemporalUnreachableError } from '../lib/temporal-connection';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
 import { tracingFromEnv, type Tracing } from '../telemetry/tracing';
+import { apiKeysFromEnv, resolveApiKeys } from './bearer-auth';
 import { startApiServer, type ApiServer } from './start-api-server';
 
 const logger = createLogger('api');
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ config?: string; address: string; namespace: string }>();
 
-  const config = await loadConfig(configPathFrom(options.config));
+  const { config, api: access } = await loadServiceConfig(configPathFrom(options.config));
+  // An unset key variable or a key given twice stops the API now, naming the field, before it connects.
+  resolveApiKeys({ envKeys: apiKeysFromEnv(), access });
   running.tracing = tracingFromEnv('llm-cascade-api');
   running.connection = await connectClient(options.address, {
     hint: 'Is the server running? Check TEMPORAL_ADDRESS or --address.',
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
     port: portFrom(process.env.PORT),
     host: process.env.HOST,
     logger,
+    access,
     // The API's own series (HTTP requests, the process); the cascade's are counted by the workers.
     metrics: { metrics: new CascadeMetrics() },
     ...(running.tracing ? { tracing: running.tracing } : {}),

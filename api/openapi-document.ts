@@ -71,7 +71,8 @@ const idParameter = {
   name: 'id',
   in: 'path',
   required: true,
-  description: 'the cascade (request) id, percent-encoded',
+  description:
+    "the cascade (request) id, percent-encoded; an admin key names another tenant's cascade as `<tenant>~<id>`",
   schema: { type: 'string' },
 };
 const idempotencyKey = {
@@ -82,9 +83,33 @@ const idempotencyKey = {
   schema: { type: 'string' },
 };
 
+/** What an error status means where the API gives it a meaning of its own. */
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  403: "only an admin key lists another tenant's cascades",
+  404: "no such cascade in the caller's tenant (another tenant's cascade is a 404 too, never a 403)",
+  421: 'the API runs without keys and the Host header is not a loopback name (DNS rebinding protection)',
+  429: 'the API key is over its rate limit; `retry-after` says how many seconds to wait',
+};
+
+/** Every endpoint behind the key check may answer these. */
+const GUARDED = [401, 421, 429];
+
 function errors(statuses: number[], schema = 'ApiErrorResponse'): Record<string, JsonObject> {
   return Object.fromEntries(
-    statuses.map((status) => [String(status), { description: `error ${status}`, ...json(schema) }]),
+    [...new Set([...statuses, ...GUARDED])].sort().map((status) => [
+      String(status),
+      {
+        description: ERROR_DESCRIPTIONS[status] ?? `error ${status}`,
+        ...(status === 429
+          ? {
+              headers: {
+                'retry-after': { description: 'seconds until the key may call again', schema: { type: 'integer' } },
+              },
+            }
+          : {}),
+        ...json(schema),
+      },
+    ]),
   );
 }
 
@@ -102,7 +127,12 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
     components: {
       schemas: components(),
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'an API key from LLM_CASCADE_API_KEYS' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "an API key from LLM_CASCADE_API_KEYS or the config's api.keys; it decides the tenant whose cascades the caller sees",
+        },
       },
     },
     security,
@@ -123,7 +153,7 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
           parameters: queryParameters(ListCascadesQuery),
           responses: {
             200: { description: 'matching cascades', ...json('ListCascadesResponse') },
-            ...errors([400, 401, 503]),
+            ...errors([400, 401, 403, 503]),
           },
         },
       },
@@ -180,7 +210,10 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
         get: {
           summary: 'The process is up',
           security: [],
-          responses: { 200: { description: 'up', ...json('HealthResponse') } },
+          responses: {
+            200: { description: 'up', ...json('HealthResponse') },
+            421: { description: ERROR_DESCRIPTIONS[421], ...json('ApiErrorResponse') },
+          },
         },
       },
       '/readyz': {
@@ -189,6 +222,7 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
           security: [],
           responses: {
             200: { description: 'ready', ...json('ReadinessResponse') },
+            421: { description: ERROR_DESCRIPTIONS[421], ...json('ApiErrorResponse') },
             503: { description: 'not ready, with the reason', ...json('ReadinessResponse') },
           },
         },

@@ -1,6 +1,7 @@
 import { type AddressInfo } from 'node:net';
 import { type Connection } from '@temporalio/client';
 import { type Logger } from 'pino';
+import { type ApiAccessConfig } from '../core/api-access-config';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { type ApiLimits } from './api-context';
 import { API_KEYS_ENV, apiKeysFromEnv, isLoopbackHost } from './bearer-auth';
@@ -21,8 +22,10 @@ export interface ApiServerOptions {
   /** Default 127.0.0.1. A non-loopback host requires API keys. */
   host?: string;
   logger: Logger;
-  /** Bearer keys; when absent they are read from `LLM_CASCADE_API_KEYS` (comma-separated). */
+  /** Bearer keys of the default tenant; when absent they are read from `LLM_CASCADE_API_KEYS` (comma-separated). */
   apiKeys?: string[];
+  /** The config's `api` section: tenants, their keys (`keyEnv` read from `env`), budgets, rate limits. */
+  access?: ApiAccessConfig;
   /** Limits; without `bodyLimitBytes`, `LLM_CASCADE_API_BODY_LIMIT` (bytes) or 1 MiB. */
   limits?: Partial<ApiLimits>;
   /** Where keys and limits are read from (default `process.env`). */
@@ -88,7 +91,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const apiKeys = options.apiKeys ?? apiKeysFromEnv(env);
   const bodyLimitBytes = options.limits?.bodyLimitBytes ?? bodyLimitFromEnv(env);
   const drainTimeoutMs = options.drainTimeoutMs ?? shutdownGraceMsFromEnv(options.config, env);
-  if (apiKeys.length === 0 && !isLoopbackHost(host)) {
+  const keyCount = apiKeys.length + (options.access?.keys.length ?? 0);
+  if (keyCount === 0 && !isLoopbackHost(host)) {
     throw new ConfigError(
       [
         `HOST: "${host}" is not a loopback address, and no API keys are set: an unauthenticated API listens on loopback only. Set ${API_KEYS_ENV}=<key>[,<key>...] to serve on "${host}", or unset HOST`,
@@ -102,6 +106,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     config: options.config,
     logger: options.logger,
     apiKeys,
+    ...(options.access ? { access: options.access } : {}),
+    env,
     limits: { ...options.limits, ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}) },
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.tracing ? { tracing: options.tracing } : {}),
@@ -110,11 +116,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const address = app.server.address() as AddressInfo;
   const url = `http://${urlHost(host)}:${address.port}`;
   const authNotice =
-    apiKeys.length === 0
+    keyCount === 0
       ? `no API keys set (${API_KEYS_ENV}): the API is unauthenticated and listens on loopback (${host}) only`
       : undefined;
   options.logger.info(
-    { url, auth: apiKeys.length > 0 ? `${apiKeys.length} API key(s)` : 'none (loopback only)' },
+    { url, auth: keyCount > 0 ? `${keyCount} API key(s)` : 'none (loopback only)' },
     'HTTP API listening',
   );
   return {

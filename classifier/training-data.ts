@@ -6,6 +6,9 @@ import { LabelledPrompt, type TrainingExample } from '../core/task-type-training
 /** The training set shipped with the project: one JSONL file per source, `{prompt, taskType}` a line. */
 export const SHIPPED_TRAINING_DIR = path.join(PROJECT_ROOT, 'data', 'classifier-training');
 
+/** Labelled prompts written like the training set but never trained on: `npm run train:classifier` reports on them. */
+export const HOLDOUT_DIR = path.join(PROJECT_ROOT, 'data', 'classifier-holdout');
+
 /** A labelled file with bad lines; every problem names its line. */
 export class LabelledFileError extends Error {
   constructor(
@@ -65,7 +68,7 @@ function withPromptFromMessages(value: unknown): unknown {
   return lastUser ? { ...record, prompt: lastUser.content } : record;
 }
 
-/** Every source of the shipped training set, in file-name order. */
+/** Every source of the shipped training set (or of another directory of labelled files), in file-name order. */
 export async function readShippedTrainingSet(dir = SHIPPED_TRAINING_DIR): Promise<TrainingExample[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
   const sets = await Promise.all(files.map((f) => readLabelledFile(path.join(dir, f))));

@@ -1,4 +1,5 @@
 /** How the CLI shows results to people: compact, borderless tables and aligned label lines. */
+import { DEFAULT_TENANT } from '../core/tenant-workflow-id';
 import { textTable } from '../report-kit/text-table';
 import { type CascadeDescription, type CascadeSummary } from '../client/cascade-client';
 import { type CascadeResult, type CheckResult, type Step } from '../core/result';
@@ -110,6 +111,8 @@ export function renderDescription(description: CascadeDescription): string {
       ['escalations', String(description.escalations)],
       ['cost', description.result ? savingText(description.result) : usd(description.costUsd)],
       ['config', description.configHash],
+      // Only a named tenant's: the default tenant is every cascade's that recorded none.
+      ['tenant', description.tenant === DEFAULT_TENANT ? undefined : description.tenant],
       ['started', time(description.startTime)],
       ['closed', time(description.closeTime)],
       ['simulated', description.result?.notice],

@@ -11,6 +11,7 @@ import { canonicalJson } from '../core/normalize-answer';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult, type Step } from '../core/result';
 import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
+import { DEFAULT_TENANT, tenantWorkflowId } from '../core/tenant-workflow-id';
 import type { cascade } from '../workflows/cascade-workflow';
 import { CASCADE_WORKFLOW_TYPE, decisionsQuery, type DecisionRecord } from '../workflows/definitions';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
@@ -36,9 +37,20 @@ export interface SubmitOptions {
   config?: CascadeConfig;
   /** Marks the cascade as part of a batch (search attribute `CascadeBatchId`). */
   batchId?: string;
+  /**
+   * Starts it in this tenant's id namespace (workflow id `<tenant>~<id>`, core/tenant-workflow-id.ts)
+   * and records the tenant (search attribute `CascadeTenant`). Absent: a bare id, no tenant recorded.
+   */
+  tenant?: string;
+}
+
+/** Reads only the cascades of one tenant: another tenant's is not found, as if it did not exist. */
+export interface TenantScope {
+  tenant?: string;
 }
 
 export interface Submission {
+  /** The workflow id: the request id, prefixed by the tenant when one was given. */
   id: string;
   /** `false` when the id was already taken by the same request: this is the earlier run. */
   created: boolean;
@@ -55,6 +67,8 @@ export interface CascadeLabels {
   outcome?: string;
   /** A short hash of the config it ran under (search attribute `CascadeConfigHash`): which config decided. */
   configHash?: string;
+  /** The tenant that started it (search attribute `CascadeTenant`); the default tenant when none was recorded. */
+  tenant: string;
 }
 
 /** A cascade as `describe` sees it, running or done. */
@@ -74,6 +88,8 @@ export interface CascadeListFilter {
   escalated?: boolean;
   minEscalations?: number;
   batchId?: string;
+  /** Only this tenant's cascades (the default tenant's include those that recorded none). */
+  tenant?: string;
   startedAfter?: Date;
   startedBefore?: Date;
   status?: WorkflowExecutionStatusName;
@@ -103,6 +119,12 @@ export function listQuery(filter: CascadeListFilter): string {
   if (filter.route) parts.push(`${CascadeSearchAttributes.route.name} = ${queryLiteral(filter.route)}`);
   if (filter.outcome) parts.push(`${CascadeSearchAttributes.outcome.name} = ${queryLiteral(filter.outcome)}`);
   if (filter.batchId) parts.push(`${CascadeSearchAttributes.batchId.name} = ${queryLiteral(filter.batchId)}`);
+  if (filter.tenant !== undefined) {
+    const tenant = `${CascadeSearchAttributes.tenant.name} = ${queryLiteral(filter.tenant)}`;
+    parts.push(
+      filter.tenant === DEFAULT_TENANT ? `(${tenant} OR ${CascadeSearchAttributes.tenant.name} IS NULL)` : tenant,
+    );
+  }
   if (filter.escalated !== undefined)
     parts.push(`${CascadeSearchAttributes.escalations.name} ${filter.escalated ? '>' : '='} 0`);
   if (filter.minEscalations !== undefined)
@@ -146,8 +168,12 @@ export class CascadeClient {
   async submit(input: unknown, options: SubmitOptions = {}): Promise<Submission> {
     const parsed = this.validate(input, options.config ?? this.config);
     const request: CascadeRequest = { ...parsed, id: parsed.id ?? `req-${randomUUID()}` };
-    const id = request.id!;
+    const id = options.tenant === undefined ? request.id! : tenantWorkflowId(options.tenant, request.id!);
     const fingerprint = requestFingerprint(request);
+    const searchAttributes = [
+      ...(options.batchId ? [{ key: CascadeSearchAttributes.batchId, value: options.batchId }] : []),
+      ...(options.tenant !== undefined ? [{ key: CascadeSearchAttributes.tenant, value: options.tenant }] : []),
+    ];
     try {
       await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
         workflowId: id,
@@ -160,9 +186,7 @@ export class CascadeClient {
         workflowExecutionTimeout: cascadeTimeoutMs(options.config ?? this.config),
         memo: { requestFingerprint: fingerprint },
         staticSummary: `cascade ${id}${request.taskType ? ` · ${request.taskType}` : ''}`,
-        ...(options.batchId
-          ? { typedSearchAttributes: [{ key: CascadeSearchAttributes.batchId, value: options.batchId }] }
-          : {}),
+        ...(searchAttributes.length > 0 ? { typedSearchAttributes: searchAttributes } : {}),
       });
       return { id, created: true };
     } catch (error) {
@@ -189,7 +213,7 @@ export class CascadeClient {
   }
 
   /** Status, steps so far (live, from the `decisions` query) and cost of a cascade. */
-  async describe(id: string): Promise<CascadeDescription> {
+  async describe(id: string, scope: TenantScope = {}): Promise<CascadeDescription> {
     const handle = this.client.workflow.getHandle<typeof cascade>(id);
     let description;
     try {
@@ -198,6 +222,8 @@ export class CascadeClient {
       throw this.translate(id, error);
     }
     const attributes = description.typedSearchAttributes;
+    const tenant = attributes.get(CascadeSearchAttributes.tenant) ?? DEFAULT_TENANT;
+    if (scope.tenant !== undefined && tenant !== scope.tenant) throw new CascadeNotFoundError(id);
     const base = {
       id,
       status: description.status.name,
@@ -209,6 +235,7 @@ export class CascadeClient {
       ...optional('route', attributes.get(CascadeSearchAttributes.route)),
       ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
       ...optional('configHash', attributes.get(CascadeSearchAttributes.configHash)),
+      tenant,
     };
     if (description.status.name === 'COMPLETED') {
       const result = await handle.result();
@@ -242,10 +269,12 @@ export class CascadeClient {
    * Requests cancellation; a model call in flight is aborted. Cancelling a finished cascade does
    * nothing. Returns whether a cancellation was requested (`false`: the cascade had already ended).
    */
-  async cancel(id: string): Promise<boolean> {
+  async cancel(id: string, scope: TenantScope = {}): Promise<boolean> {
     const handle = this.client.workflow.getHandle(id);
     try {
       const description = await handle.describe();
+      const tenant = description.typedSearchAttributes.get(CascadeSearchAttributes.tenant) ?? DEFAULT_TENANT;
+      if (scope.tenant !== undefined && tenant !== scope.tenant) throw new CascadeNotFoundError(id);
       if (description.status.name !== 'RUNNING') return false;
       await handle.cancel();
       return true;
@@ -271,6 +300,8 @@ export class CascadeClient {
         ...optional('taskType', attributes.get(CascadeSearchAttributes.taskType)),
         ...optional('route', attributes.get(CascadeSearchAttributes.route)),
         ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
+        ...optional('configHash', attributes.get(CascadeSearchAttributes.configHash)),
+        tenant: attributes.get(CascadeSearchAttributes.tenant) ?? DEFAULT_TENANT,
         ...optional('finalModel', attributes.get(CascadeSearchAttributes.finalModel)),
         ...optional('finalTier', attributes.get(CascadeSearchAttributes.finalTier)),
         ...optional('escalations', attributes.get(CascadeSearchAttributes.escalations)),

@@ -12,7 +12,10 @@ export type {
   CascadeSummary,
   SubmitOptions,
   Submission,
+  TenantScope,
 } from './cascade-client';
+// Tenants' id namespaces: the workflow id of a tenant's request id, and back.
+export { DEFAULT_TENANT, splitTenantWorkflowId, tenantWorkflowId } from '../core/tenant-workflow-id';
 export { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
 // Batches: start, follow and steer. Their results in input order are read worker-side
 // (batch/batch-results.ts), as that means reading the input file again.

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { BUILT_IN_MODEL_PATH, ModelFileError, sharedModels } from '../classifier/model-file';
+import { parseApiAccessConfig, type ApiAccessConfig } from '../core/api-access-config';
 import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
 import { interpolateDocument } from './config-interpolation';
 import { PROJECT_ROOT } from '../lib/project-root';
@@ -52,13 +53,24 @@ export function configPathFrom(explicit: string | undefined, env: NodeJS.Process
   return chooseConfig(explicit, env).path;
 }
 
+/** A config file's two parts: what the workers run, and who may call the API (its `api` section). */
+export interface ServiceConfig {
+  config: CascadeConfig;
+  api: ApiAccessConfig;
+}
+
+/** The cascade config of a file (`loadServiceConfig`'s `config`); its `api` section is validated too. */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<CascadeConfig> {
+  return (await loadServiceConfig(file, env)).config;
+}
+
 /**
  * Reads and validates a YAML config, with `${VAR}` and `${VAR:-default}` in its values taken from
  * `env` (config/config-interpolation.ts). Every problem, including YAML syntax and an unset variable,
  * becomes a `ConfigError` naming the file and the place within it, so a bad config stops a process
  * at startup.
  */
-export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<CascadeConfig> {
+export async function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ServiceConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -74,12 +86,21 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (syntaxError) throw new ConfigError([`invalid YAML: ${syntaxError.message.split('\n')[0]!}`], file);
   const problems = interpolateDocument(document, env, lineCounter);
   if (problems.length > 0) throw new ConfigError(problems, file);
-  const config = parseConfig(document.toJS(), file);
+  // The `api` section is the API's alone: split off here, it never reaches a workflow, its history or the config hash.
+  const { api, rest } = splitApiSection(document.toJS());
+  const access = parseApiAccessConfig(api, file);
+  const config = parseConfig(rest, file);
   // What only the provider adapters know: a jsonMode a model's adapter would ignore.
   const adapterProblems = providerProblems(config);
   if (adapterProblems.length > 0) throw new ConfigError(adapterProblems, file);
   await resolveLearnedModel(config, file);
-  return config;
+  return { config, api: access };
+}
+
+function splitApiSection(value: unknown): { api: unknown; rest: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { api: undefined, rest: value };
+  const { api, ...rest } = value as Record<string, unknown>;
+  return { api, rest };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { budgetCeiling } from './budget-ceiling';
 import { classifyRequest, type ClassifyInput, type RuleClassification } from './classifier';
 import { type AgreementCheckConfig } from './checks';
 import { type CascadeConfig, type CheckConfig, type Complexity, type RouteConfig } from './config';
@@ -160,13 +161,15 @@ function agreementChecks(checks: readonly CheckConfig[]): AgreementCheckConfig[]
 /**
  * The ladder for one request: from the route's start tier (by complexity) up to its highest
  * allowed tier, through the route's own tiers if it lists them, or only the start tier on a
- * one-shot route. The budget is the request's, else the
- * route's default.
+ * one-shot route. The budget is the smaller of the request's and the route's: a request cannot
+ * raise its route's budget (`requestOverridesRouteBudget` keeps the earlier rule, where the
+ * request's replaced the route's, for cascades started under it).
  */
 export function planCascade(
   config: CascadeConfig,
   classification: Pick<Classification, 'route' | 'complexity'>,
   request: Pick<CascadeRequest, 'maxCostUsd'>,
+  options: { requestOverridesRouteBudget?: boolean } = {},
 ): CascadePlan {
   const routeConfig = config.routes[classification.route];
   if (!routeConfig) throw new Error(`no route named "${classification.route}"`);
@@ -189,7 +192,9 @@ export function planCascade(
     if (agreement) planned.agreement = agreement;
     return planned;
   });
-  const budgetUsd = request.maxCostUsd ?? routeConfig.budgetUsd;
+  const budgetUsd = options.requestOverridesRouteBudget
+    ? (request.maxCostUsd ?? routeConfig.budgetUsd)
+    : budgetCeiling(request.maxCostUsd, routeConfig.budgetUsd);
   return { route: classification.route, routeConfig, tiers, ...(budgetUsd !== undefined ? { budgetUsd } : {}) };
 }
 

@@ -127,6 +127,8 @@ export interface CascadeRunInput {
   /** Filled in as the run goes (see `newDecisionRecord`); the workflow's `decisions` query reads it. */
   record: DecisionRecord;
   effects: CascadeEffects;
+  /** The budget rule of cascades started before a request could no longer raise its route's budget (see `planCascade`). */
+  requestOverridesRouteBudget?: boolean;
 }
 
 /** One run's context, handed to every step of it. */
@@ -146,7 +148,8 @@ export async function runCascadeDecisions(input: CascadeRunInput): Promise<Casca
   record.route = classification.route;
   effects.classified(classification);
 
-  const run: Run = { ...input, plan: planCascade(config, classification, request) };
+  const budgetRule = input.requestOverridesRouteBudget ? { requestOverridesRouteBudget: true } : {};
+  const run: Run = { ...input, plan: planCascade(config, classification, request, budgetRule) };
   const { plan } = run;
   const ending = (
     outcome: Outcome,

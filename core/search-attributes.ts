@@ -18,6 +18,11 @@ export const CascadeSearchAttributes = {
   batchId: defineSearchAttributeKey('CascadeBatchId', SearchAttributeType.KEYWORD),
   /** A short hash of the config the cascade ran under (core/config-hash.ts): which config decided. */
   configHash: defineSearchAttributeKey('CascadeConfigHash', SearchAttributeType.KEYWORD),
+  /**
+   * The tenant whose API key started the cascade (core/tenant-workflow-id.ts), set at the start; the
+   * API lists and reads only the caller's tenant's. Absent: the default tenant's (CLI, batch, older cascades).
+   */
+  tenant: defineSearchAttributeKey('CascadeTenant', SearchAttributeType.KEYWORD),
 } as const;
 
 /** Name -> type, the form the dev server's `--search-attribute` flag and the operator API take. */
@@ -28,7 +33,14 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Int' | 'D
   ]),
 );
 
-/** A string as a visibility-query literal: single-quoted, with backslashes and quotes escaped. */
+/**
+ * A string as a visibility-query literal: single-quoted, with backslashes and quotes escaped. A
+ * control character has no escape the query language reads back, so it is refused: callers
+ * validate values first (the API answers 400), this is the last guard against query injection.
+ */
 export function queryLiteral(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw new RangeError(`a visibility query value may not hold control characters: ${JSON.stringify(value)}`);
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

@@ -16,7 +16,8 @@ export const FEATURE_TAIL_CHARS = 240;
 /** The on-disk model, validated where it is loaded. Weights are int8, one scale per class, little-endian in base64. */
 export const TaskTypeModelFile = z.strictObject({
   format: z.literal('llm-cascade/task-type-model'),
-  version: z.literal(1),
+  /** The feature set the weights were trained on: 1, the first; 2 adds the lead phrase (see `hashedFeatures`). */
+  version: z.union([z.literal(1), z.literal(2)]),
   /** Feature-hashing buckets: a power of two. */
   buckets: z
     .number()
@@ -43,6 +44,8 @@ export type TaskTypeModelFile = z.infer<typeof TaskTypeModelFile>;
 export interface TaskTypeModel {
   /** A short content hash of the model file: recorded with each classification it makes. */
   id: string;
+  /** The feature set the weights belong to (the file's `version`). */
+  featureVersion: FeatureVersion;
   buckets: number;
   classes: readonly string[];
   bias: Float64Array;
@@ -72,7 +75,14 @@ export function decodeTaskTypeModel(file: TaskTypeModelFile, id: string): TaskTy
     const signed = bytes[i]! > 127 ? bytes[i]! - 256 : bytes[i]!;
     weights[i] = signed * file.scales[i % classes]!;
   }
-  return { id, buckets: file.buckets, classes: file.classes, bias: Float64Array.from(file.bias), weights };
+  return {
+    id,
+    featureVersion: file.version,
+    buckets: file.buckets,
+    classes: file.classes,
+    bias: Float64Array.from(file.bias),
+    weights,
+  };
 }
 
 /** Quantises trained float weights into the file format. */
@@ -95,7 +105,7 @@ export function encodeTaskTypeModel(
   }
   return {
     format: 'llm-cascade/task-type-model',
-    version: 1,
+    version: model.featureVersion,
     buckets: model.buckets,
     classes: [...model.classes],
     bias: [...model.bias].map((b) => Math.round(b * 1e6) / 1e6),
@@ -107,7 +117,7 @@ export function encodeTaskTypeModel(
 
 /** Scores a prompt: the probability of every class. */
 export function predictTaskType(model: TaskTypeModel, text: string): TaskTypePrediction {
-  const probabilities = classProbabilities(model, hashedFeatures(text, model.buckets));
+  const probabilities = classProbabilities(model, hashedFeatures(text, model.buckets, model.featureVersion));
   const order = probabilities.map((_, k) => k).sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
   const scores: Record<string, number> = {};
   for (const k of order) scores[model.classes[k]!] = Math.round(probabilities[k]! * 1000) / 1000;
@@ -154,12 +164,71 @@ function lengthBucket(words: number): string {
   return words <= 3 ? '3' : words <= 7 ? '7' : words <= 15 ? '15' : words <= 30 ? '30' : words <= 80 ? '80' : 'more';
 }
 
+/** Feature sets: a model is scored with the features it was trained on. */
+export type FeatureVersion = 1 | 2;
+export const LATEST_FEATURE_VERSION: FeatureVersion = 2;
+
+/**
+ * Openers that say nothing about the task ("hey, could you please ..."): the lead phrase is what
+ * follows them, the request's verb ("summarize", "give me", "what are some"), the best single clue
+ * to its type, wherever the politeness ends.
+ */
+const FILLER = new Set([
+  'hey',
+  'hi',
+  'hello',
+  'ok',
+  'okay',
+  'so',
+  'yo',
+  'um',
+  'hmm',
+  'quick',
+  'question',
+  'please',
+  'pls',
+  'plz',
+  'can',
+  'could',
+  'would',
+  'will',
+  'you',
+  'u',
+  'ya',
+  'kindly',
+  'just',
+  'now',
+  'also',
+  'then',
+  'and',
+  'i',
+  "i'd",
+  "i'm",
+  'like',
+  'want',
+  'need',
+  'to',
+  'me',
+  'help',
+  'for',
+  'a',
+  'the',
+  'let',
+  "let's",
+  'us',
+]);
+
 /**
  * The hashed features of a prompt: words, word pairs, the opening words and the closing ones (by
  * position), four-character pieces and five-letter stems of words (so "summarise", "summarize" and
  * "summary" share evidence), and a few shapes (a question mark, a list, a quote, the length).
+ * Version 2 adds the lead phrase: the first words after filler openers.
  */
-export function hashedFeatures(text: string, buckets: number): HashedFeatures {
+export function hashedFeatures(
+  text: string,
+  buckets: number,
+  version: FeatureVersion = LATEST_FEATURE_VERSION,
+): HashedFeatures {
   const cut =
     text.length > FEATURE_HEAD_CHARS + FEATURE_TAIL_CHARS
       ? `${text.slice(0, FEATURE_HEAD_CHARS)}\n${text.slice(text.length - FEATURE_TAIL_CHARS)}`
@@ -188,6 +257,14 @@ export function hashedFeatures(text: string, buckets: number): HashedFeatures {
   if (opening[0]) add(`o1:${opening[0]}`);
   if (opening[1]) add(`o2:${opening[0]} ${opening[1]}`);
   if (opening[2]) add(`o3:${opening[0]} ${opening[1]} ${opening[2]}`);
+  if (version >= 2) {
+    const words = tokens.filter((t) => /^[a-z0-9]/.test(t));
+    let start = 0;
+    while (start < words.length && start < 8 && FILLER.has(words[start]!)) start++;
+    const lead = words.slice(start, start + 2);
+    if (lead[0]) add(`l1:${lead[0]}`);
+    if (lead[1]) add(`l2:${lead[0]} ${lead[1]}`);
+  }
   const last = tokens[tokens.length - 1];
   if (last) add(`e1:${last}`);
   if (tokens.length >= 2) add(`e2:${tokens[tokens.length - 2]} ${last}`);

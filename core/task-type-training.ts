@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   classProbabilities,
   hashedFeatures,
+  LATEST_FEATURE_VERSION,
   type HashedFeatures,
   type TaskTypeModel,
   type TaskTypePrediction,
@@ -44,7 +45,7 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  buckets: 1 << 15,
+  buckets: 1 << 16,
   epochs: 12,
   learningRate: 0.5,
   l2: 1e-5,
@@ -63,7 +64,7 @@ export function trainTaskTypeModel(
   if (unknown) throw new Error(`an example has task type "${unknown.taskType}", which is not among the classes`);
   const k = classes.length;
   const vectors: Array<{ features: HashedFeatures; label: number; weight: number }> = examples.map((e) => ({
-    features: hashedFeatures(e.prompt, options.buckets),
+    features: hashedFeatures(e.prompt, options.buckets, LATEST_FEATURE_VERSION),
     label: classIndex.get(e.taskType)!,
     weight: e.weight ?? 1,
   }));
@@ -95,7 +96,7 @@ export function trainTaskTypeModel(
       }
     }
   }
-  return { buckets: options.buckets, classes, bias, weights };
+  return { featureVersion: LATEST_FEATURE_VERSION, buckets: options.buckets, classes, bias, weights };
 }
 
 /** How a classifier did on labelled prompts. */

@@ -14,11 +14,12 @@ import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
+import { apiKeysFromEnv, resolveApiKeys } from '../api/bearer-auth';
 import { startApiServer, type ApiServer } from '../api/start-api-server';
 import { isDemoMode, startDemoProviders, type DemoProviders } from '../simulator/demo-mode';
 import { DevServerError, startDevServer, type DevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
-import { chooseConfig, loadConfig, PROJECT_ROOT } from '../config/load-config';
+import { chooseConfig, loadServiceConfig, PROJECT_ROOT } from '../config/load-config';
 import { createLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { recoverServerRecord, removeServerRecord, serverRecordFor, writeServerRecord } from '../lib/server-record';
@@ -72,7 +73,10 @@ async function start(): Promise<void> {
   });
   const configChoice = chooseConfig(undefined, env);
   const configPath = configChoice.path;
-  let config: CascadeConfig = await loadConfig(configPath, env);
+  const loaded = await loadServiceConfig(configPath, env);
+  // An unset key variable or a key given twice stops npm start now, naming the field, not after the server is up.
+  resolveApiKeys({ envKeys: apiKeysFromEnv(env), access: loaded.api, env });
+  let config: CascadeConfig = loaded.config;
   const apiPort = portFrom('PORT', 8080);
 
   if (isDemoMode(config, env)) {
@@ -134,6 +138,8 @@ async function start(): Promise<void> {
     port: apiPort,
     host: env.HOST,
     logger,
+    access: loaded.api,
+    env,
     metrics: { metrics, sdk: sdkMetrics },
     ...(running.tracing ? { tracing: running.tracing } : {}),
   });

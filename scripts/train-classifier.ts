@@ -7,7 +7,9 @@
  * - leave-one-source-out cross-validation on the training set (each source predicted by a model
  *   trained on the others);
  * - the MT-Bench first turns of the shared data directory (never trained on), classified the way a
- *   cascade is (precise rules, then the model), and by the rules alone for reference.
+ *   cascade is (precise rules, then the model), and by the rules alone for reference;
+ * - the held-out files of `data/classifier-holdout/` (written for the project, never trained on),
+ *   classified the same way.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { orderedTypes, renderEvaluation } from '../classifier/evaluation-report';
 import { BUILT_IN_MODEL_PATH, writeModelFile } from '../classifier/model-file';
 import { readMtBench } from '../classifier/mt-bench';
-import { SHIPPED_TRAINING_DIR, readShippedTrainingSet } from '../classifier/training-data';
+import { HOLDOUT_DIR, SHIPPED_TRAINING_DIR, readShippedTrainingSet } from '../classifier/training-data';
 import { classifyByRules, classifyWithLearnedModel } from '../core/cascade-plan';
 import { parseConfig } from '../core/config';
 import { predictTaskType } from '../core/task-type-model';
@@ -102,6 +104,37 @@ async function main(): Promise<void> {
     mtBenchReports = { cascade, rulesOnly: rules };
   }
 
+  const holdout = await readShippedTrainingSet(HOLDOUT_DIR);
+  const bySet = (predict: (prompt: string) => string) => {
+    const sets: Record<string, ReturnType<typeof evaluatePredictions>> = {};
+    for (const source of [...new Set(holdout.map((e) => e.source))])
+      sets[source] = evaluatePredictions(
+        holdout.filter((e) => e.source === source).map((e) => ({ expected: e.taskType, predicted: predict(e.prompt) })),
+      );
+    return sets;
+  };
+  const heldOut = evaluatePredictions(
+    holdout.map((e) => ({
+      expected: e.taskType,
+      predicted: classifyWithLearnedModel({ prompt: e.prompt }, config, model).classification.taskType,
+    })),
+  );
+  const heldOutFiles = bySet((prompt) => classifyWithLearnedModel({ prompt }, config, model).classification.taskType);
+  const heldOutRules = evaluatePredictions(
+    holdout.map((e) => ({
+      expected: e.taskType,
+      predicted: classifyByRules({ prompt: e.prompt }, config).classification.taskType,
+    })),
+  );
+  console.log(
+    `\n${renderEvaluation(heldOut, `held-out files of ${path.relative(PROJECT_ROOT, HOLDOUT_DIR)} (not trained on), precise rules + learned model`)}`,
+  );
+  console.log(
+    `\nby file: ${Object.entries(heldOutFiles)
+      .map(([file, r]) => `${file} ${(r.accuracy * 100).toFixed(1)}% (${r.examples})`)
+      .join(', ')}; the rules alone: ${(heldOutRules.accuracy * 100).toFixed(1)}%`,
+  );
+
   const evaluation = {
     model: model.id,
     examples: examples.length,
@@ -109,6 +142,7 @@ async function main(): Promise<void> {
     taskTypes: orderedTypes(Object.keys(types)),
     crossValidation: { bySource: cv.folds, pooled: cv.pooled },
     ...(mtBenchReports ? { mtBench: mtBenchReports } : {}),
+    heldOut: { cascade: heldOut, byFile: heldOutFiles, rulesOnly: heldOutRules },
   };
   await writeFile(EVALUATION_PATH, `${JSON.stringify(evaluation, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(PROJECT_ROOT, EVALUATION_PATH)}`);

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { Connection } from '@temporalio/client';
 import OpenAI from 'openai';
 import pino from 'pino';
-import { apiKeysFromEnv, createApiKeyCheck, isLoopbackHost } from '../api/bearer-auth';
+import { apiKeysFromEnv, createApiKeyCheck, isLoopbackHost, resolveApiKeys } from '../api/bearer-auth';
 import { buildApi } from '../api/build-api';
 import { startApiServer } from '../api/start-api-server';
 import { ConfigError, type CascadeConfig } from '../core/config';
@@ -61,9 +61,15 @@ describe('bearer keys and loopback rule (pure parts)', () => {
   });
 
   it('accepts exactly the configured keys, and says why it refuses', () => {
-    const check = createApiKeyCheck([KEY_A, KEY_B]);
-    assert.deepEqual(check(`Bearer ${KEY_A}`), { ok: true });
-    assert.deepEqual(check(`bearer ${KEY_B}`), { ok: true });
+    const check = createApiKeyCheck(resolveApiKeys({ envKeys: [KEY_A, KEY_B] }));
+    assert.equal(
+      (check(`Bearer ${KEY_A}`) as { caller: { label: string } }).caller.label,
+      'LLM_CASCADE_API_KEYS key 1',
+    );
+    assert.equal(
+      (check(`bearer ${KEY_B}`) as { caller: { label: string } }).caller.label,
+      'LLM_CASCADE_API_KEYS key 2',
+    );
     assert.deepEqual(check(`Bearer ${WRONG}`), { ok: false, reason: 'invalid API key' });
     assert.deepEqual(check(`Bearer ${KEY_A}x`), { ok: false, reason: 'invalid API key' });
     assert.deepEqual(check(`Bearer ${KEY_A.slice(0, -1)}`), { ok: false, reason: 'invalid API key' });

@@ -12,7 +12,7 @@ import { ConfigError } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { interpolateEnv } from '../config/config-interpolation';
 import { isDemoMode } from '../simulator/demo-mode';
-import { chooseConfig, DEFAULT_CONFIG_PATH, loadConfig, PROJECT_ROOT } from '../config/load-config';
+import { chooseConfig, DEFAULT_CONFIG_PATH, loadConfig, loadServiceConfig, PROJECT_ROOT } from '../config/load-config';
 import { createProviderRegistry } from '../providers/provider-registry';
 import { startSimulator, type SimulatorHandle } from '../simulator';
 
@@ -172,6 +172,47 @@ describe('loadConfig: values from the environment', () => {
       configHash(await loadConfig(configs('local.yaml'), { LOCAL_LLM_TIMEOUT_MS: '60000' })),
       'the hash is of the interpolated config',
     );
+  });
+});
+
+describe('the api section', () => {
+  const API = [
+    'api:',
+    '  rateLimit:',
+    '    perSecond: ${TEST_API_RATE:-5}',
+    '  tenants:',
+    '    acme: { budgetUsd: 0.5 }',
+    '  keys:',
+    '    - keyEnv: ACME_API_KEY',
+    '      tenant: acme',
+  ];
+
+  it('is read for the API and kept out of the cascade config and its hash', async () => {
+    const withApi = await loadServiceConfig(await configFile('with-api.yaml', { extra: API }), {});
+    const without = await loadServiceConfig(await configFile('without-api.yaml', {}), {});
+    assert.deepEqual(withApi.api.tenants, { acme: { budgetUsd: 0.5 } });
+    assert.equal(withApi.api.keys[0]!.keyEnv, 'ACME_API_KEY');
+    assert.deepEqual(withApi.api.rateLimit, { perSecond: 5 });
+    assert.ok(!('api' in withApi.config));
+    assert.equal(configHash(withApi.config), configHash(without.config), 'tenants do not change which config decided');
+    assert.deepEqual(without.api, { tenants: {}, keys: [] });
+  });
+
+  it('stops the process at startup naming the field, in every process that loads the file', async () => {
+    const file = await configFile('bad-api.yaml', {
+      extra: [...API.slice(0, -1), '      tenant: initech', '      role: owner'],
+    });
+    const error = await configErrorOf(loadConfig(file, {}));
+    assert.deepEqual(error.problems, ['api.keys[0].role: Invalid option: expected one of "member"|"admin"']);
+    const unknownTenant = await configErrorOf(
+      loadServiceConfig(
+        await configFile('bad-tenant.yaml', { extra: [...API.slice(0, -1), '      tenant: initech'] }),
+        {},
+      ),
+    );
+    assert.deepEqual(unknownTenant.problems, [
+      'api.keys[0].tenant: no tenant "initech" under api.tenants (known: acme)',
+    ]);
   });
 });
 

@@ -53,10 +53,17 @@ export const LEARNED_CLASSIFIER_PATCH = 'learned-classifier';
 export const CONFIG_HASH_PATCH = 'record-config-hash';
 
 /**
+ * Cascades started while a request's `maxCostUsd` replaced its route's budget (instead of being
+ * capped by it) replay under that rule. Asked only when the request has a budget of its own: without
+ * one, both rules give the route's.
+ */
+export const BUDGET_CEILING_PATCH = 'budget-ceiling';
+
+/**
  * Cascades started before this patch replay as they ran. From it on a cascade writes less to its
  * history for the same guarantees: the worker's config comes with its hash, computed once per
  * worker rather than in every workflow; the hash goes into the classification's search-attribute
- * update and the final memo instead of updates of its own; and the two patches above are implied
+ * update and the final memo instead of updates of its own; and the three patches above are implied
  * (their markers are not written again).
  */
 export const LEAN_CASCADE_PATCH = 'lean-cascade';
@@ -88,8 +95,14 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
       config ??= await resolveConfig();
       if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
     }
-    const effects = workflowEffects(config, { configHash: hash, learnedClassifier: lean, lean, request });
-    const ending = await runCascadeDecisions({ request, config, record, effects });
+    const requestOverridesRouteBudget = request.maxCostUsd !== undefined && !(lean || patched(BUDGET_CEILING_PATCH));
+    const ending = await runCascadeDecisions({
+      request,
+      config,
+      record,
+      effects: workflowEffects(config, { configHash: hash, learnedClassifier: lean, lean, request }),
+      ...(requestOverridesRouteBudget ? { requestOverridesRouteBudget } : {}),
+    });
     const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record, hash);
     cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
     return result;

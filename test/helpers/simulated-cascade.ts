@@ -3,6 +3,7 @@
  * provider at them on a task queue of the test's own, a worker on the shared Temporal server, and
  * optionally the HTTP API listening on a free loopback port.
  */
+import { type ApiAccessConfig } from '../../core/api-access-config';
 import { Connection } from '@temporalio/client';
 import { type Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
@@ -97,7 +98,13 @@ export interface TestApi {
 export async function startTestApi(
   temporal: TestTemporal,
   config: CascadeConfig,
-  options: { apiKeys?: string[]; limits?: Partial<ApiLimits>; logger?: Logger } = {},
+  options: {
+    apiKeys?: string[];
+    access?: ApiAccessConfig;
+    env?: NodeJS.ProcessEnv;
+    limits?: Partial<ApiLimits>;
+    logger?: Logger;
+  } = {},
 ): Promise<TestApi> {
   const connection = await Connection.connect({ address: temporal.address });
   const app = buildApi({
@@ -106,6 +113,8 @@ export async function startTestApi(
     config,
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+    ...(options.access ? { access: options.access } : {}),
+    ...(options.env ? { env: options.env } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

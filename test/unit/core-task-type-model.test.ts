@@ -6,8 +6,11 @@ import { parseConfig } from '../../core/config';
 import {
   base64ToBytes,
   bytesToBase64,
+  classProbabilities,
   decodeTaskTypeModel,
   encodeTaskTypeModel,
+  fnv1a,
+  hashedFeatures,
   predictTaskType,
   TaskTypeModelFile,
   type TaskTypeModel,
@@ -59,6 +62,38 @@ describe('learned task-type model', () => {
       );
     assert.throws(() => decodeTaskTypeModel({ ...file, weights: file.weights.slice(8) }, 'x'), /weights: expected/);
     assert.throws(() => decodeTaskTypeModel({ ...file, bias: [0] }, 'x'), /bias: expected 3 numbers/);
+  });
+
+  it('finds the lead phrase after filler openers, from feature version 2 on', () => {
+    const buckets = 1 << 20;
+    const has = (text: string, feature: string, version: 1 | 2) =>
+      hashedFeatures(text, buckets, version).indices.includes(fnv1a(feature) & (buckets - 1));
+    for (const text of [
+      'Summarize this article.',
+      'hey, could you please summarize this article',
+      'I need you to summarize it',
+    ])
+      assert.ok(has(text, 'l1:summarize', 2), text);
+    assert.ok(has('Can you give me some ideas for a party?', 'l2:give me', 2));
+    assert.ok(!has('Can you give me some ideas for a party?', 'l1:can', 2));
+    assert.ok(
+      !has('Summarize this article.', 'l1:summarize', 1),
+      'version 1 files keep the features they were trained on',
+    );
+  });
+
+  it('scores a version 1 model file with version 1 features', () => {
+    const trained = trainTaskTypeModel(EXAMPLES, OPTIONS);
+    assert.equal(trained.featureVersion, 2);
+    const encoded = encodeTaskTypeModel(trained);
+    const v1 = decodeTaskTypeModel(TaskTypeModelFile.parse({ ...encoded, version: 1 }), 'v1');
+    const v2 = decodeTaskTypeModel(TaskTypeModelFile.parse(encoded), 'v2');
+    assert.deepEqual([v1.featureVersion, v2.featureVersion], [1, 2]);
+    const prompt = 'Could you summarize this report?';
+    const byHand = classProbabilities(v1, hashedFeatures(prompt, v1.buckets, 1));
+    const scores = predictTaskType(v1, prompt).scores;
+    v1.classes.forEach((c, k) => assert.equal(scores[c], Math.round(byHand[k]! * 1000) / 1000));
+    assert.notDeepEqual(scores, predictTaskType(v2, prompt).scores);
   });
 
   it('round-trips base64 of every length', () => {
