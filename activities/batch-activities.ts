@@ -10,6 +10,7 @@ import {
   type LineOutcome,
 } from '../core/batch';
 import { BatchSourceError, countBatchLines, readBatchPage } from '../batch/batch-input';
+import { checkBatchSource, type BatchSourcePolicy } from '../batch/batch-source-policy';
 import type { cascade } from '../workflows/cascade-workflow';
 import { type AwaitCascadeInput, type CascadeActivities, type ReadBatchPageInput } from '../workflows/definitions';
 
@@ -21,13 +22,18 @@ function sourceFailure(error: unknown): unknown {
 
 /**
  * The `batch` workflow's activities. The Temporal client they need (query sources, existing
- * cascades) is the worker's own, from the activity context.
+ * cascades) is the worker's own, from the activity context. Whoever can start a workflow on the
+ * task queue names the source, so every read is checked against `sources` first (here, where the
+ * worker's own privileges are used, whatever the caller checked).
  */
-export function createBatchActivities(): Pick<CascadeActivities, 'readBatchPage' | 'countBatchLines' | 'awaitCascade'> {
+export function createBatchActivities(
+  sources: BatchSourcePolicy,
+): Pick<CascadeActivities, 'readBatchPage' | 'countBatchLines' | 'awaitCascade'> {
   return {
     /** One page of the batch's input from `cursor`: validated lines and the cursor after them. */
     async readBatchPage(input: ReadBatchPageInput): Promise<BatchPage> {
       try {
+        await checkBatchSource(input.source, sources);
         return await readBatchPage({
           ...input,
           ...(input.source.kind === 'query' ? { client: Context.current().client } : {}),
@@ -41,6 +47,7 @@ export function createBatchActivities(): Pick<CascadeActivities, 'readBatchPage'
     async countBatchLines(input: { source: BatchSource }): Promise<number> {
       const context = Context.current();
       try {
+        await checkBatchSource(input.source, sources);
         return await countBatchLines(input.source, {
           onProgress: () => context.heartbeat(),
           ...(input.source.kind === 'query' ? { client: context.client } : {}),

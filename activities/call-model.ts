@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ProviderErrorType, isRetryableProviderError } from '../core/provider-errors';
+import { redactSecrets } from '../core/redact-secrets';
 import { generateRequest } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';
 import { type ProviderRegistry } from '../providers/provider-registry';
@@ -11,7 +12,9 @@ function toApplicationFailure(error: ProviderError): ApplicationFailure {
   const retryable = isRetryableProviderError(error.type);
   return ApplicationFailure.create({
     type: error.type,
-    message: error.message,
+    // Never the provider's own message: this lands in the history, the result, the memo and the
+    // caller's response. The full message is logged (redacted) where the failure is caught.
+    message: error.publicMessage,
     nonRetryable: !retryable,
     // `retryAfterMs` travels in the details too: once the attempts are used up, the workflow still
     // has to honour it before its next round on the tier (nextRetryDelay does not reach workflows).
@@ -51,7 +54,7 @@ export function createCallModel(providers: ProviderRegistry) {
     } catch (error) {
       throw ApplicationFailure.create({
         type: ProviderErrorType.configuration,
-        message: (error as Error).message,
+        message: redactSecrets((error as Error).message),
         nonRetryable: true,
       });
     }
@@ -106,6 +109,7 @@ export function createCallModel(providers: ProviderRegistry) {
           attempt: context.info.attempt,
           type: error.type,
           status: error.options.status,
+          message: redactSecrets(error.message),
         });
         throw toApplicationFailure(error);
       }

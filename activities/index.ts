@@ -1,3 +1,4 @@
+import { type BatchSourcePolicy } from '../batch/batch-source-policy';
 import { classifyForCascade } from '../classifier/request-classifier';
 import { type InitialClassification } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
@@ -12,6 +13,8 @@ export interface ActivityDependencies {
   providers: ProviderRegistry;
   /** The config the worker was started with: what a cascade uses when its input brings none. */
   config: CascadeConfig;
+  /** The files and URLs the `batch` workflow may read (`batchSourcePolicyFromEnv`). */
+  batchSources: BatchSourcePolicy;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface ActivityDependencies {
  * the worker can hand in their own providers. Their contract, `CascadeActivities`, is in
  * workflows/definitions.ts: the workflows import that, never this folder.
  */
-export function createActivities({ providers, config }: ActivityDependencies): CascadeActivities {
+export function createActivities({ providers, config, batchSources }: ActivityDependencies): CascadeActivities {
   const hash = configHash(config);
   return {
     callModel: createCallModel(providers),
@@ -37,6 +40,6 @@ export function createActivities({ providers, config }: ActivityDependencies): C
     async classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification> {
       return classifyForCascade(input.request, input.config);
     },
-    ...createBatchActivities(),
+    ...createBatchActivities(batchSources),
   };
 }

@@ -1,4 +1,5 @@
 import { Client, type Connection } from '@temporalio/client';
+import { type DataConverter } from '@temporalio/common';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { type FastifyReply } from 'fastify';
 import { type Logger } from 'pino';
@@ -96,11 +97,14 @@ export function createApiContext(options: {
   logger: Logger;
   /** Starts workflows with the caller's trace context, so the workflow's spans join the request's trace. */
   tracing?: boolean;
+  /** Payload encryption, the workers' (`cascadeDataConverter`); plain JSON when absent. */
+  dataConverter?: DataConverter;
 }): ApiContext {
   const { connection, namespace, config, limits } = options;
   const temporal = new Client({
     connection,
     namespace,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
   });
   const cascades = new CascadeClient({ client: temporal, taskQueue: config.taskQueue, config });

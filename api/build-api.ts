@@ -8,6 +8,8 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { type Logger } from 'pino';
+import { AesGcmPayloadCodec } from '../client/aes-gcm-payload-codec';
+import { type CodecKey } from '../client/codec-keys';
 import { type CascadeConfig } from '../core/config';
 import { DEFAULT_TENANT } from '../core/tenant-workflow-id';
 import { packageVersion } from '../lib/project-root';
@@ -16,6 +18,8 @@ import { ApiError, errorBody, toApiError, type ErrorDialect } from './api-error'
 import { type ApiAccessConfig } from '../core/api-access-config';
 import { keylessCaller, setCaller } from './api-caller';
 import { createApiKeyCheck, hostnameOf, isLoopbackHost, resolveApiKeys } from './bearer-auth';
+import { createCodecAccess, DEFAULT_CODEC_CORS_ORIGINS } from './codec-access';
+import { registerCodecRoutes } from './codec-routes';
 import { RateLimiter } from './rate-limiter';
 import { registerCascadeRoutes } from './cascade-routes';
 import { CHAT_COMPLETIONS_PATH, registerChatCompletionRoutes } from './chat-completion-routes';
@@ -49,6 +53,16 @@ export interface ApiOptions {
   metrics?: ApiMetrics;
   /** Traces each request into the workflows it starts; off when absent. */
   tracing?: Tracing;
+  /**
+   * Payload encryption keys (the workers' `LLM_CASCADE_CODEC_KEYS`): the API's client encrypts with
+   * them and `/codec/encode`, `/codec/decode` serve the Temporal UI. Plain payloads and no codec
+   * server when absent or empty.
+   */
+  codecKeys?: readonly CodecKey[];
+  /** Who may use the codec server; without any, it refuses everyone. */
+  operatorKeys?: readonly string[];
+  /** Browser origins allowed to call the codec server (default the Temporal UI on localhost:8233). */
+  codecCorsOrigins?: readonly string[];
 }
 
 /** An incoming `x-request-id` kept as the request id: up to 128 of A-Z a-z 0-9 . _ : - ; anything else gets a fresh UUID. */
@@ -181,6 +195,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     ),
   );
 
+  const codec = options.codecKeys?.length ? new AesGcmPayloadCodec(options.codecKeys) : undefined;
   const context = createApiContext({
     connection: options.connection,
     namespace: options.namespace,
@@ -188,8 +203,16 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     limits,
     logger,
     ...(options.tracing ? { tracing: true } : {}),
+    ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}),
   });
   registerHealthRoutes(routes, context);
+  if (codec) {
+    registerCodecRoutes(app, routes, {
+      codec,
+      access: createCodecAccess(options.operatorKeys ?? []),
+      corsOrigins: options.codecCorsOrigins ?? DEFAULT_CODEC_CORS_ORIGINS,
+    });
+  }
   if (options.metrics) registerMetricsRoute(app, routes, options.metrics);
   registerCascadeRoutes(routes, context);
   registerChatCompletionRoutes(routes, context);

@@ -2,6 +2,7 @@
  * Translation between OpenAI's chat completion shapes and the cascade's own request and result.
  * Pure functions: the route handler does the I/O.
  */
+import { redactSecrets } from '../core/redact-secrets';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
 import { ApiError } from './api-error';
@@ -236,7 +237,8 @@ export function unansweredError(result: CascadeResult): ApiError | undefined {
   return new ApiError({
     status: 502,
     code: 'cascade_failed',
-    message: `cascade ${result.id} could not produce an answer: ${result.outcomeReason}`,
+    // Redacted: results recorded before provider messages were kept out of them may quote one.
+    message: `cascade ${result.id} could not produce an answer: ${redactSecrets(result.outcomeReason)}`,
     headers: { 'x-should-retry': 'false' },
   });
 }

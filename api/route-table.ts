@@ -9,6 +9,8 @@ export type RouteMethod = 'GET' | 'POST';
 export interface RouteOptions {
   /** Served without an API key (`/healthz` and `/readyz`: probes carry no secrets and answer none). */
   public?: boolean;
+  /** A body limit of the route's own instead of the API's (the codec server carries whole payloads). */
+  bodyLimit?: number;
 }
 
 /**
@@ -24,7 +26,8 @@ export class RouteTable {
 
   add(url: string, handlers: Partial<Record<RouteMethod, RouteHandler>>, options: RouteOptions = {}): void {
     const methods = Object.keys(handlers) as RouteMethod[];
-    for (const method of methods) this.app.route({ method, url, handler: handlers[method]! });
+    const limit = options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {};
+    for (const method of methods) this.app.route({ method, url, handler: handlers[method]!, ...limit });
     const allowed = methods.join(', ');
     const others = METHODS.filter((method) => !methods.includes(method as RouteMethod));
     this.app.route({

@@ -5,6 +5,8 @@ import { type ApiAccessConfig } from '../core/api-access-config';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { type ApiLimits } from './api-context';
 import { API_KEYS_ENV, apiKeysFromEnv, isLoopbackHost } from './bearer-auth';
+import { codecKeysFromEnv, type CodecKey } from '../client/codec-keys';
+import { codecCorsOriginsFromEnv, operatorKeysFromEnv } from './codec-access';
 import { shutdownGraceMsFromEnv } from '../config/shutdown-grace';
 import { buildApi } from './build-api';
 import { type ApiMetrics } from './metrics-route';
@@ -39,6 +41,10 @@ export interface ApiServerOptions {
   metrics?: ApiMetrics;
   /** Traces requests (see build-api.ts). */
   tracing?: Tracing;
+  /** Payload encryption keys; when absent, from `LLM_CASCADE_CODEC_KEYS` (see build-api.ts). */
+  codecKeys?: readonly CodecKey[];
+  /** Codec server callers; when absent, from `LLM_CASCADE_OPERATOR_KEYS`. */
+  operatorKeys?: readonly string[];
 }
 
 /** A listening API. */
@@ -91,6 +97,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const apiKeys = options.apiKeys ?? apiKeysFromEnv(env);
   const bodyLimitBytes = options.limits?.bodyLimitBytes ?? bodyLimitFromEnv(env);
   const drainTimeoutMs = options.drainTimeoutMs ?? shutdownGraceMsFromEnv(options.config, env);
+  const codecKeys = options.codecKeys ?? codecKeysFromEnv(env);
+  const operatorKeys = options.operatorKeys ?? operatorKeysFromEnv(env);
+  const codecCorsOrigins = codecCorsOriginsFromEnv(env);
   const keyCount = apiKeys.length + (options.access?.keys.length ?? 0);
   if (keyCount === 0 && !isLoopbackHost(host)) {
     throw new ConfigError(
@@ -111,6 +120,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     limits: { ...options.limits, ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}) },
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.tracing ? { tracing: options.tracing } : {}),
+    codecKeys,
+    operatorKeys,
+    codecCorsOrigins,
   });
   await app.listen({ port: options.port, host });
   const address = app.server.address() as AddressInfo;
@@ -120,7 +132,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       ? `no API keys set (${API_KEYS_ENV}): the API is unauthenticated and listens on loopback (${host}) only`
       : undefined;
   options.logger.info(
-    { url, auth: keyCount > 0 ? `${keyCount} API key(s)` : 'none (loopback only)' },
+    {
+      url,
+      auth: keyCount > 0 ? `${keyCount} API key(s)` : 'none (loopback only)',
+      // Key ids and counts only, never a key.
+      encryption: codecKeys.length > 0 ? `AES-256-GCM, key id ${codecKeys[0]!.id}` : 'off',
+      codecServer:
+        codecKeys.length === 0 ? 'off' : operatorKeys.length > 0 ? `${operatorKeys.length} operator key(s)` : 'closed',
+    },
     'HTTP API listening',
   );
   return {

@@ -101,7 +101,7 @@ export function parseBatchLine(
   try {
     record = JSON.parse(text);
   } catch (error) {
-    return { ...numbered, error: `invalid JSON: ${(error as Error).message}` };
+    return { ...numbered, error: `invalid JSON: ${jsonErrorKind(error)}` };
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     return { ...numbered, error: 'expected a JSON object: a cascade request like {"id": "...", "prompt": "..."}' };
@@ -109,6 +109,28 @@ export function parseBatchLine(
   const id = (record as { id?: unknown }).id;
   const keyed = typeof id === 'string' && REQUEST_ID_PATTERN.test(id) ? { line, key: id } : numbered;
   return { ...keyed, ...validateLineRequest(record, batchChildId(batchId, keyed.key)) };
+}
+
+/**
+ * What kind of JSON syntax error, and where, in words of its own: the parser's message quotes the
+ * input ("Unexpected token 'r', "root:x:0:0:..." is not valid JSON"), and a line of a file that
+ * was never meant as a batch (a secrets file) must not come back in an error, a history or a log.
+ */
+export function jsonErrorKind(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /JSON at position (\d+)/.exec(message)?.[1];
+  const at = position !== undefined ? ` at character ${Number(position) + 1}` : '';
+  if (/^Unexpected end of JSON input/.test(message)) return 'the line ends before the JSON does';
+  if (/^Unexpected (token|non-whitespace character)/.test(message)) return `unexpected character${at}`;
+  if (/^Unterminated string/.test(message)) return `unterminated string${at}`;
+  if (/^Bad (escaped|control) character/.test(message)) return `bad character in a string${at}`;
+  // V8's fixed wordings, e.g. "Expected ',' or '}' after property value": no input in them.
+  const expected =
+    /^(Expected (?:double-quoted property name|',' or '[\]}]' after (?:array element|property value)|':' after property name))/.exec(
+      message,
+    )?.[1];
+  if (expected) return `${expected.toLowerCase()}${at}`;
+  return `syntax error${at}`;
 }
 
 function validateLineRequest(
@@ -150,12 +172,22 @@ async function openByteStream(source: Exclude<BatchSource, { kind: 'query' }>, o
   }
   let response: Response;
   try {
-    response = await fetch(source.url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
+    // Redirects are not followed: the allowed URL prefixes were checked on this URL, not on where it leads.
+    response = await fetch(source.url, {
+      headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+      redirect: 'manual',
+    });
   } catch (error) {
     // A network error may pass: let the activity's retry policy try again.
     throw new Error(`cannot fetch ${source.url}: ${(error as Error).message}`);
   }
   if (response.status === 416) return streamOf([]);
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    throw new BatchSourceError(
+      `cannot fetch ${source.url}: HTTP ${response.status}, a redirect, which batches do not follow`,
+    );
+  }
   if (!response.ok) {
     await response.body?.cancel();
     const message = `cannot fetch ${source.url}: HTTP ${response.status}`;

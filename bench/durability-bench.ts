@@ -15,6 +15,7 @@
  * (only these tuning variants, in order, repeats allowed: e.g. the metrics overhead as a ratio in one
  * run), `--cpu-prof <dir>` (a V8 CPU profile of the worker of the main matrix).
  */
+import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -536,7 +537,10 @@ async function main(): Promise<void> {
           });
           startupMs = performance.now() - t0;
           const running = local.run();
-          const eagerClient = new Client({ connection: temporal.nativeConnection });
+          const eagerClient = new Client({
+            connection: temporal.nativeConnection,
+            dataConverter: cascadeDataConverter(),
+          });
           run = async (request) => {
             const handle = await eagerClient.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
               workflowId: request.id!,

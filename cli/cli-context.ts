@@ -79,12 +79,16 @@ export class CliContext {
   async temporalClient(command: Command): Promise<Client> {
     const { address, namespace } = this.globals(command);
     // Loaded on first use: the Temporal SDK takes a second or more to load, and offline commands never need it.
-    const [{ Client }, { connectClient }] = await Promise.all([
+    const [{ Client }, { connectClient }, { cascadeDataConverter }, { codecKeysFromEnv }] = await Promise.all([
       import('@temporalio/client'),
       import('../lib/temporal-connection.js'),
+      import('../client/cascade-data-converter.js'),
+      import('../client/codec-keys.js'),
     ]);
+    // The keys first: a malformed LLM_CASCADE_CODEC_KEYS is a clear error before anything connects.
+    const dataConverter = cascadeDataConverter(codecKeysFromEnv(this.io.env));
     this.connection ??= await connectClient(address, { timeoutMs: CONNECT_TIMEOUT_MS, hint: UNREACHABLE_HINT });
-    return new Client({ connection: this.connection, namespace });
+    return new Client({ connection: this.connection, namespace, dataConverter });
   }
 
   /** A `CascadeClient` on the configured task queue; throws `TemporalUnreachableError` when nothing answers. */

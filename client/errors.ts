@@ -2,6 +2,7 @@
  * The errors `CascadeClient` throws, besides `RequestValidationError` (core/request.ts) for bad input
  * and `TemporalUnreachableError` (lib/temporal-connection.ts) when no server answers.
  */
+import { redactSecrets } from '../core/redact-secrets';
 
 /** No cascade has this id. */
 export class CascadeNotFoundError extends Error {
@@ -26,7 +27,9 @@ export class CascadeFailedError extends Error {
     readonly status: string,
     detail: string,
   ) {
-    super(`cascade "${id}" ended ${status.toLowerCase()}: ${detail}`);
+    // The detail comes from the workflow's failure: redacted in case it quotes a provider (histories
+    // recorded before provider messages were kept out of failures do).
+    super(`cascade "${id}" ended ${status.toLowerCase()}: ${redactSecrets(detail)}`);
     this.name = 'CascadeFailedError';
   }
 }

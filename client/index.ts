@@ -25,3 +25,14 @@ export { CascadeRequest, Message, RequestValidationError, parseRequest } from '.
 export { CascadeResult, CheckResult, Classification, Outcome, Step, Usage } from '../core/result';
 /** The Temporal client classes `CascadeClient` runs on, re-exported so a service needs no version of its own. */
 export { Client, Connection } from '@temporalio/client';
+// Payload encryption: pass `dataConverter: cascadeDataConverter()` to the `Client` when the workers
+// run with LLM_CASCADE_CODEC_KEYS set (README, Security).
+export { cascadeDataConverter } from './cascade-data-converter';
+export {
+  AesGcmPayloadCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+} from './aes-gcm-payload-codec';
+export { CODEC_KEYS_ENV, codecKeysFromEnv, parseCodecKeys } from './codec-keys';
+export type { CodecKey } from './codec-keys';

@@ -1,4 +1,5 @@
 import { Client, type Connection } from '@temporalio/client';
+import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { DefaultLogger, Runtime, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../lib/dev-server';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
@@ -55,7 +56,7 @@ export async function openTemporalTarget(options: OpenTemporalTargetOptions = {}
     await devServer?.stop();
     throw error;
   }
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter: cascadeDataConverter() });
   const openConnection = connection;
   const openNative = nativeConnection;
   return {

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; `false` runs headless; a free one when 0. */
   uiPort?: number | false;
+  /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`), when payloads are encrypted. */
+  uiCodecEndpoint?: string;
   namespace?: string;
   /** How long to wait for the server to answer. A cold start with a large database takes a while. */
   startTimeoutMs?: number;
@@ -121,6 +123,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   ];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS))
     args.push('--search-attribute', `${name}=${type}`);
 

@@ -4,6 +4,10 @@ import { ProviderErrorType } from '../core/provider-errors';
 /**
  * A provider call that failed, classified. Adapters throw only this, so the activity maps one type
  * to Temporal failures and nothing above it looks at SDK errors or HTTP statuses.
+ *
+ * `message` holds the provider's own words (and a transport error's), which can carry key
+ * fragments, org ids and internal addresses: it goes to the worker's log, redacted, and nowhere
+ * else. Callers, histories and memos get `publicMessage`: provider, status and kind.
  */
 export class ProviderError extends Error {
   constructor(
@@ -13,6 +17,14 @@ export class ProviderError extends Error {
   ) {
     super(message);
     this.name = 'ProviderError';
+  }
+
+  /** What a caller may see: e.g. `anthropic answered HTTP 401 (auth); the provider's message is in the worker log`. */
+  get publicMessage(): string {
+    const { provider, status } = this.options;
+    return status !== undefined
+      ? `${provider} answered HTTP ${status} (${this.type}); the provider's message is in the worker log`
+      : `${provider} call failed (${this.type})`;
   }
 }
 

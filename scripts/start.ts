@@ -12,6 +12,9 @@
 import path from 'node:path';
 import { type Connection } from '@temporalio/client';
 import { type NativeConnection, type Worker } from '@temporalio/worker';
+import { batchSourcePolicyFromEnv } from '../batch/batch-source-policy';
+import { cascadeDataConverter } from '../client/cascade-data-converter';
+import { codecKeysFromEnv } from '../client/codec-keys';
 import { ConfigError, type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { apiKeysFromEnv, resolveApiKeys } from '../api/bearer-auth';
@@ -78,6 +81,9 @@ async function start(): Promise<void> {
   resolveApiKeys({ envKeys: apiKeysFromEnv(env), access: loaded.api, env });
   let config: CascadeConfig = loaded.config;
   const apiPort = portFrom('PORT', 8080);
+  // Validated before anything starts; the worker and the API encrypt with the same keys.
+  const codecKeys = codecKeysFromEnv(env);
+  const batchSources = batchSourcePolicyFromEnv(env);
 
   if (isDemoMode(config, env)) {
     running.demo = await startDemoProviders(config);
@@ -96,6 +102,8 @@ async function start(): Promise<void> {
       dbFile,
       port: portFrom('TEMPORAL_PORT', 7233),
       uiPort: portFrom('TEMPORAL_UI_PORT', 8233),
+      // With encryption on, the UI shows payloads through the API's codec server (operators only).
+      ...(codecKeys.length > 0 ? { uiCodecEndpoint: `http://127.0.0.1:${apiPort}/codec` } : {}),
       namespace,
       onLog: (line) => logger.debug({ source: 'temporal-server' }, line),
       onSpawn: async (spawned) => {
@@ -122,6 +130,8 @@ async function start(): Promise<void> {
     config,
     providers,
     tuning: workerTuningFromEnv(config),
+    dataConverter: cascadeDataConverter(codecKeys),
+    batchSources,
     telemetry: { metrics, logger, ...(running.tracing ? { tracing: running.tracing } : {}) },
     ...(bundlePath ? { workflows: { workflowBundle: { codePath: bundlePath } } } : {}),
   });
@@ -137,6 +147,7 @@ async function start(): Promise<void> {
     config,
     port: apiPort,
     host: env.HOST,
+    codecKeys,
     logger,
     access: loaded.api,
     env,

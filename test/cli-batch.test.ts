@@ -40,7 +40,7 @@ after(async () => {
 
 function cascade(args: string[]) {
   return runCascadeCli([...args, '--config', configFile], {
-    env: { TEMPORAL_ADDRESS: temporal.address },
+    env: { TEMPORAL_ADDRESS: temporal.address, LLM_CASCADE_BATCH_DIRS: engine.workDir },
     timeoutMs: 180_000,
   });
 }
@@ -104,6 +104,18 @@ describe('cascade batch', () => {
     assert.equal(again.code, 4);
     assert.match(again.stderr, new RegExp(`attached to batch ${batchId}`));
     assert.equal(engine.simulator.callLog.size, calls);
+  });
+
+  it('refuses an input outside the batch directories or URL prefixes before starting anything', async () => {
+    const batchId = `cli-refused-${Date.now()}`;
+    const passwd = await cascade(['batch', 'run', '/etc/passwd', '--id', batchId, '--detach']);
+    assert.equal(passwd.code, 2, passwd.stderr);
+    assert.match(passwd.stderr, /cannot use "\/etc\/passwd" as a batch input: refused: .* outside the directories/);
+    assert.match(passwd.stderr, /LLM_CASCADE_BATCH_DIRS/);
+    const url = await cascade(['batch', 'run', 'http://169.254.169.254/latest/meta-data', '--id', batchId, '--detach']);
+    assert.equal(url.code, 2, url.stderr);
+    assert.match(url.stderr, /batch sources from URLs are not allowed: LLM_CASCADE_BATCH_URL_PREFIXES/);
+    await assert.rejects(temporal.client.workflow.getHandle(batchId).describe(), /not found/i, 'no batch started');
   });
 
   it('pauses, resumes and cancels a detached batch', async () => {

@@ -21,7 +21,11 @@ import { defaultShutdownGraceMs } from '../worker/worker-tuning';
 
 const execFileAsync = promisify(execFile);
 const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');
-const ENV = { ...process.env, LLM_CASCADE_API_KEYS: 'test-key' };
+const ENV = {
+  ...process.env,
+  LLM_CASCADE_API_KEYS: 'test-key',
+  LLM_CASCADE_CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+};
 
 interface Service {
   image?: string;
@@ -83,6 +87,29 @@ describe('docker-compose.yml', () => {
     );
     assert.notEqual(v1.code, 0);
     assert.match(v1.stderr, /LLM_CASCADE_API_KEYS/);
+  });
+
+  it('encrypts payloads: refuses to start without LLM_CASCADE_CODEC_KEYS, the same keys on API, workers and setup', async () => {
+    const { LLM_CASCADE_CODEC_KEYS: _, ...env } = ENV;
+    const v2 = await composeGo(env);
+    assert.notEqual(v2.code, 0);
+    assert.match(v2.stderr, /LLM_CASCADE_CODEC_KEYS/);
+    for (const name of ['api', 'worker', 'setup'])
+      assert.equal(services[name]!.environment!.LLM_CASCADE_CODEC_KEYS, ENV.LLM_CASCADE_CODEC_KEYS, name);
+  });
+
+  it('points the Temporal UI at the API’s codec server, which answers the UI’s origin', () => {
+    const ui = services['temporal-ui']!;
+    const api = services.api!;
+    const apiPort = api.ports!.find((port) => String(port.target) === api.environment!.PORT)!;
+    assert.equal(ui.environment!.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${apiPort.published}/codec`);
+    assert.equal(ui.environment!.TEMPORAL_CODEC_INCLUDE_CREDENTIALS, 'true', 'the operator’s session cookie');
+    const uiPort = ui.ports![0]!.published;
+    const origins = api.environment!.LLM_CASCADE_CODEC_CORS_ORIGINS!.split(',');
+    assert.ok(origins.includes(`http://localhost:${uiPort}`), origins.join(','));
+    assert.ok(origins.includes(`http://127.0.0.1:${uiPort}`), origins.join(','));
+    assert.ok('LLM_CASCADE_OPERATOR_KEYS' in api.environment!);
+    assert.ok(!('LLM_CASCADE_OPERATOR_KEYS' in services.worker!.environment!), 'workers serve no codec');
   });
 
   it('runs Temporal on supported images: temporalio/server with the schema set up by temporalio/admin-tools', () => {

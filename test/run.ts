@@ -23,6 +23,7 @@ import { ensureTopologyTools } from '../lib/topology-tools';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { bundleWorkflows } from '../worker/create-worker';
 import { CONSUMER_DEV_TOOLS, packAndInstall, type InstalledPackage } from './helpers/installed-package';
+import { BATCH_DIRS_ENV } from '../batch/batch-source-policy';
 import { TEST_ENV } from './helpers/test-env';
 
 const TEST_DIR = __dirname;
@@ -111,6 +112,9 @@ async function main(): Promise<number> {
             [TEST_ENV.temporalAddress]: address,
             [TEST_ENV.workflowBundle]: bundlePath,
             [TEST_ENV.temporalCli]: cli.path,
+            // Workers the tests start as processes (CLI, npm start, worker/main.ts) read batch inputs
+            // the tests write under the temp dir, besides the project's own files.
+            [BATCH_DIRS_ENV]: process.env[BATCH_DIRS_ENV] || [process.cwd(), os.tmpdir()].join(','),
             ...installedEnv(installed),
           },
         },

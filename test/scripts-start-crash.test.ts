@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { BatchClient, type BatchView } from '../client/batch-client';
 import { type BatchResultLine } from '../batch/batch-results';
@@ -131,7 +132,7 @@ describe('npm start after a crash', () => {
 
     const connection = await Connection.connect({ address });
     cleanup.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: cascadeDataConverter() });
     const batches = new BatchClient(client, 'llm-cascade');
     const status = async (): Promise<BatchView | undefined> => batches.status(batchId).catch(() => undefined);
     const atKill = await eventually(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
@@ -184,29 +185,34 @@ describe('batch workflow', () => {
   });
 
   it('reads its input over http with range requests', async () => {
-    const engine = await openBatchEngine(temporal, { label: 'batch-http' });
-    let server: Server | undefined;
+    let body = Buffer.alloc(0);
+    const ranges: string[] = [];
+    const server: Server = createServer((request, response) => {
+      const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+      if (range) {
+        ranges.push(range[1]!);
+        response.writeHead(206, { 'content-type': 'application/x-ndjson' });
+        response.end(body.subarray(Number(range[1])));
+      } else {
+        response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        response.end(body);
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // URLs are read only under the prefixes the worker allows (none by default).
+    const engine = await openBatchEngine(temporal, {
+      label: 'batch-http',
+      batchSources: { directories: [os.tmpdir()], urlPrefixes: [`${origin}/`] },
+    });
     try {
       const texts = prompts(12, 'http');
       const file = await writeJsonl(
         path.join(engine.workDir, 'input.jsonl'),
         texts.map((prompt) => ({ prompt })),
       );
-      const body = await readFile(file);
-      const ranges: string[] = [];
-      server = createServer((request, response) => {
-        const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
-        if (range) {
-          ranges.push(range[1]!);
-          response.writeHead(206, { 'content-type': 'application/x-ndjson' });
-          response.end(body.subarray(Number(range[1])));
-        } else {
-          response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-          response.end(body);
-        }
-      });
-      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/input.jsonl`;
+      body = await readFile(file);
+      const url = `${origin}/input.jsonl`;
 
       const batchId = keep('http', `http-${Date.now()}`);
       await engine.batches.start({ batchId, source: { kind: 'url', url }, options: { concurrency: 3, pageSize: 4 } });

@@ -1,5 +1,8 @@
+import { type DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { batchSourcePolicyFromEnv, type BatchSourcePolicy } from '../batch/batch-source-policy';
+import { cascadeDataConverter } from '../client/cascade-data-converter';
 import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
 import { WORKFLOW_TRACING_MODULE, workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
@@ -22,6 +25,13 @@ export interface CascadeWorkerOptions {
    * workflow on a worker of its own); the cascade's own win on a name clash.
    */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /**
+   * Payload encryption (`cascadeDataConverter`); when absent, from `LLM_CASCADE_CODEC_KEYS` (none: plain).
+   * The worker's own client (batch activities) uses the same.
+   */
+  dataConverter?: DataConverter;
+  /** What `batch` workflows may read; when absent, from `LLM_CASCADE_BATCH_DIRS` and `LLM_CASCADE_BATCH_URL_PREFIXES`. */
+  batchSources?: BatchSourcePolicy;
   /** Overrides of the tuned defaults below (concurrency, cache size, ...); `workerTuningFromEnv` reads them from the environment. */
   tuning?: Partial<
     Pick<
@@ -112,7 +122,15 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
-    activities: { ...options.extraActivities, ...createActivities({ providers, config: options.config }) },
+    activities: {
+      ...options.extraActivities,
+      ...createActivities({
+        providers,
+        config: options.config,
+        batchSources: options.batchSources ?? batchSourcePolicyFromEnv(),
+      }),
+    },
+    dataConverter: options.dataConverter ?? cascadeDataConverter(),
     ...telemetry,
     ...workflows,
     // A bundle carries its interceptor modules (bundleWorkflows); a source path needs them named.

@@ -7,6 +7,9 @@
  * flight finish (up to the shutdown grace), then the process exits.
  */
 import { Command } from 'commander';
+import { batchSourcePolicyFromEnv } from '../batch/batch-source-policy';
+import { cascadeDataConverter } from '../client/cascade-data-converter';
+import { codecKeysFromEnv } from '../client/codec-keys';
 import { ConfigError } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { configPathFrom, loadConfig } from '../config/load-config';
@@ -49,6 +52,9 @@ async function main(): Promise<void> {
   const metrics = new CascadeMetrics();
   const tracing = tracingFromEnv('llm-cascade-worker');
   let config = await loadConfig(configPathFrom(options.config));
+  // Validated before anything connects: a malformed key stops the worker naming the entry, never the key.
+  const codecKeys = codecKeysFromEnv();
+  const batchSources = batchSourcePolicyFromEnv();
   const tuning = workerTuningFromEnv(config);
   // Only when asked for: a production worker whose keys are missing must fail, not answer from a simulator.
   const demo = process.env.LLM_CASCADE_DEMO === '1' ? await startDemoProviders(config) : undefined;
@@ -74,6 +80,8 @@ async function main(): Promise<void> {
       namespace: options.namespace,
       config,
       tuning,
+      dataConverter: cascadeDataConverter(codecKeys),
+      batchSources,
       telemetry: { metrics, logger, ...(tracing ? { tracing } : {}) },
       ...(demo ? { providers: createProviderRegistry(config, demo.env) } : {}),
       ...(options.bundle ? { workflows: { workflowBundle: { codePath: options.bundle } } } : {}),
@@ -85,6 +93,10 @@ async function main(): Promise<void> {
         namespace: options.namespace,
         taskQueue: config.taskQueue,
         configHash: configHash(config),
+        // The key id only: which key encrypts, never the key.
+        batchDirs: batchSources.directories,
+        batchUrlPrefixes: batchSources.urlPrefixes,
+        encryption: codecKeys.length > 0 ? `AES-256-GCM, key id ${codecKeys[0]!.id}` : 'off',
         activitySlots: tuning.maxConcurrentActivityTaskExecutions,
         workflowSlots: tuning.maxConcurrentWorkflowTaskExecutions,
         cachedWorkflows: tuning.maxCachedWorkflows,

@@ -6,6 +6,7 @@ import { type WriteStream } from 'node:tty';
 import { SingleBar } from 'cli-progress';
 import { type Command } from 'commander';
 import { z } from 'zod';
+import { batchSourcePolicyFromEnv, checkBatchSource } from '../../batch/batch-source-policy';
 import { BatchId, BatchSource } from '../../core/batch';
 import { type BatchClient, type BatchView } from '../../client/batch-client';
 import { type BatchResultLine } from '../../batch/batch-results';
@@ -36,14 +37,28 @@ const FLAGS: Record<string, string> = {
   id: '--id',
 };
 
-/** A local path (resolved, so the worker reads the same file) or an http(s) URL. */
-async function sourceFrom(input: string): Promise<BatchSource> {
+/**
+ * A local path (resolved, so the worker reads the same file) or an http(s) URL, refused here when
+ * the batch source limits (`LLM_CASCADE_BATCH_DIRS`, `LLM_CASCADE_BATCH_URL_PREFIXES`, as set for
+ * the worker) do not allow it: the worker would refuse it too, later and less visibly.
+ */
+async function sourceFrom(input: string, env: NodeJS.ProcessEnv): Promise<BatchSource> {
+  const policy = batchSourcePolicyFromEnv(env);
+  const allowed = async (source: BatchSource): Promise<BatchSource> => {
+    try {
+      await checkBatchSource(source, policy);
+    } catch (error) {
+      throw new CliError(`cannot use "${input}" as a batch input: ${(error as Error).message}`, EXIT_CODES.usage);
+    }
+    return source;
+  };
   if (/^https?:\/\//i.test(input)) {
     const parsed = BatchSource.safeParse({ kind: 'url', url: input });
     if (!parsed.success) throw new CliError(`"${input}" is not a valid http(s) URL`, EXIT_CODES.usage);
-    return parsed.data;
+    return allowed(parsed.data);
   }
   const file = path.resolve(input);
+  await allowed({ kind: 'file', path: file });
   try {
     await access(file, constants.R_OK);
   } catch (error) {
@@ -236,7 +251,7 @@ export function registerBatchCommand(program: Command, cli: CliContext): void {
     .option('--json', 'print the final status as one JSON line')
     .action(async (input: string, raw: RunOptions, command: Command) => {
       const options = parseOptions(RunOptions, raw, FLAGS);
-      const source = await sourceFrom(input);
+      const source = await sourceFrom(input, cli.io.env);
       const explicitConfig = cli.globals(command).config !== undefined;
       const config = await cli.config(command);
       await withBatches(cli, command, async (batches) => {

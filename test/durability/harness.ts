@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { CascadeClient } from '../../client/cascade-client';
 import { parseConfig, type CascadeConfig, type CascadeConfigInput } from '../../core/config';
 import { spawnTied } from '../../lib/child-lifeline';
@@ -68,7 +69,14 @@ export async function openDurabilityContext(
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     await registerSearchAttributes(connection, 'default');
-    return { address, cliPath, bundlePath, workDir, client: new Client({ connection }), close };
+    return {
+      address,
+      cliPath,
+      bundlePath,
+      workDir,
+      client: new Client({ connection, dataConverter: cascadeDataConverter() }),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeResult } from '../../core/result';
 import { type CallRecord, type SimulatorScriptInput } from '../../simulator';
 import { type LatencySpec } from '../../simulator/simulator-script';
@@ -578,7 +579,7 @@ export async function runServerRestart(
   let rig: ScenarioRig | undefined;
   try {
     connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: cascadeDataConverter() });
     rig = await openScenarioRig(context, {
       label: scenario,
       script: batchScript(heldAcrossRestarts(options.restarts)),
@@ -937,8 +938,8 @@ const NON_RETRYABLE_KINDS = [
 
 /**
  * A 401 (bad key) and a 400 (bad request) from each provider: the request fails at once, after
- * exactly one call, with the provider's own message in the result; no retry, no fallback, no
- * escalation.
+ * exactly one call, with the status and kind in the result but never the provider's own message
+ * (it may quote a key; it goes to the worker's log only); no retry, no fallback, no escalation.
  */
 export async function runNonRetryableErrors(
   context: DurabilityContext,
@@ -991,10 +992,12 @@ export async function runNonRetryableErrors(
       if (result.outcome !== 'failed') violations.push(`${request.id}: outcome ${result.outcome}, expected failed`);
       if (result.error?.type !== kind.type)
         violations.push(`${request.id}: error type ${result.error?.type}, expected ${kind.type}`);
-      if (!result.error?.message.includes(`${kind.status}: ${kind.message}`))
+      if (!result.error?.message.includes(`HTTP ${kind.status} (${kind.type})`))
         violations.push(
-          `${request.id}: error message "${result.error?.message}" lacks the provider's "${kind.status}: ${kind.message}"`,
+          `${request.id}: error message "${result.error?.message}" lacks "HTTP ${kind.status} (${kind.type})"`,
         );
+      if (result.error?.message.includes(kind.message))
+        violations.push(`${request.id}: error message "${result.error.message}" quotes the provider's message`);
       if (result.steps.length !== 1 || result.steps[0]!.error?.type !== kind.type)
         violations.push(`${request.id}: steps ${JSON.stringify(result.steps.map((s) => s.error?.type ?? 'answer'))}`);
     }

@@ -2,6 +2,7 @@
  * What the batch, reprocess and report tests share: a simulator, a worker on a task queue of the
  * test's own, a batch client, a scratch folder, and readings of the simulator's call log per prompt.
  */
+import { type BatchSourcePolicy } from '../../batch/batch-source-policy';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,12 @@ export interface BatchEngine {
 /** Opens an engine; `close` (in a `finally`) stops the worker and the simulator and removes the scratch folder. */
 export async function openBatchEngine(
   temporal: TestTemporal,
-  options: { label: string; script?: SimulatorScriptInput; config?: CascadeConfigInput },
+  options: {
+    label: string;
+    script?: SimulatorScriptInput;
+    config?: CascadeConfigInput;
+    batchSources?: BatchSourcePolicy;
+  },
 ): Promise<BatchEngine> {
   const simulator = await startSimulator({ script: options.script ?? {} });
   const workDir = await mkdtemp(path.join(os.tmpdir(), `llm-cascade-${options.label}-`));
@@ -38,7 +44,10 @@ export async function openBatchEngine(
     simulator,
   );
   const providers = createProviderRegistry(config, simulatorEnv());
-  const worker = await createTestWorker(temporal, config, providers);
+  // The worker reads batch files from the scratch folder only (and URLs only when a test allows them).
+  const worker = await createTestWorker(temporal, config, providers, {
+    batchSources: options.batchSources ?? { directories: [workDir], urlPrefixes: [] },
+  });
   const running = worker.run();
   return {
     simulator,

@@ -1,6 +1,7 @@
 /** Runs the `cascade` CLI as a child process, the way a person or a script does. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { BATCH_DIRS_ENV } from '../../batch/batch-source-policy';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const CLI_ENTRY = path.join(PROJECT_ROOT, 'cli', 'main.ts');
@@ -27,6 +28,8 @@ export function runCascadeCli(
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
         ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+        // Where the run lets batches read their inputs (test/run.ts): the temp dir the tests write to.
+        ...(process.env[BATCH_DIRS_ENV] ? { [BATCH_DIRS_ENV]: process.env[BATCH_DIRS_ENV] } : {}),
         ...options.env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -5,10 +5,11 @@
  */
 import { type ApiAccessConfig } from '../../core/api-access-config';
 import { Connection } from '@temporalio/client';
+import { type DataConverter } from '@temporalio/common';
 import { type Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { type ApiLimits } from '../../api/api-context';
-import { buildApi } from '../../api/build-api';
+import { buildApi, type ApiOptions } from '../../api/build-api';
 import { type CascadeConfig } from '../../core/config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load-config';
 import { createProviderRegistry } from '../../providers/provider-registry';
@@ -57,7 +58,7 @@ export interface SimulatedCascade {
 export async function startSimulatedCascade(
   temporal: TestTemporal,
   label: string,
-  options: { script?: SimulatorScriptInput; worker?: boolean } = {},
+  options: { script?: SimulatorScriptInput; worker?: boolean; dataConverter?: DataConverter } = {},
 ): Promise<SimulatedCascade> {
   const simulator = await startSimulator(options.script ? { script: options.script } : {});
   const config = await simulatedConfig(simulator, label);
@@ -68,7 +69,9 @@ export async function startSimulatedCascade(
     simulator,
     async startWorker() {
       if (running) return;
-      const worker = await createTestWorker(temporal, config, providers);
+      const worker = await createTestWorker(temporal, config, providers, {
+        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      });
       running = { worker, done: worker.run() };
     },
     async stopWorker() {
@@ -98,8 +101,7 @@ export interface TestApi {
 export async function startTestApi(
   temporal: TestTemporal,
   config: CascadeConfig,
-  options: {
-    apiKeys?: string[];
+  options: Pick<ApiOptions, 'apiKeys' | 'codecKeys' | 'operatorKeys' | 'codecCorsOrigins'> & {
     access?: ApiAccessConfig;
     env?: NodeJS.ProcessEnv;
     limits?: Partial<ApiLimits>;
@@ -116,6 +118,9 @@ export async function startTestApi(
     ...(options.access ? { access: options.access } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.codecKeys ? { codecKeys: options.codecKeys } : {}),
+    ...(options.operatorKeys ? { operatorKeys: options.operatorKeys } : {}),
+    ...(options.codecCorsOrigins ? { codecCorsOrigins: options.codecCorsOrigins } : {}),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

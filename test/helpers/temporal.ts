@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { type DataConverter } from '@temporalio/common';
+import { NativeConnection, Runtime, DefaultLogger, type Logger, type Worker } from '@temporalio/worker';
+import { type BatchSourcePolicy } from '../../batch/batch-source-policy';
+import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeConfig } from '../../core/config';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
 import { registerSearchAttributes } from '../../lib/register-search-attributes';
@@ -26,7 +29,7 @@ function installQuietRuntime(options: TestTemporalOptions): void {
   runtimeInstalled = true;
   // Workers log every failed attempt; the tests inject failures on purpose, so only errors are shown.
   Runtime.install({
-    logger: new DefaultLogger('ERROR'),
+    logger: options.logger ?? new DefaultLogger('ERROR'),
     ...(options.sdkMetricsBindAddress ? { telemetryOptions: sdkMetricsTelemetry(options.sdkMetricsBindAddress) } : {}),
   });
 }
@@ -34,6 +37,8 @@ function installQuietRuntime(options: TestTemporalOptions): void {
 export interface TestTemporalOptions {
   /** Serve the SDK's Prometheus metrics here (the runtime is installed once per test process). */
   sdkMetricsBindAddress?: string;
+  /** Where workers' log lines go (activities' `context.log` included); errors to stderr when absent. */
+  logger?: Logger;
 }
 
 /**
@@ -55,7 +60,8 @@ export async function connectTestTemporal(options: TestTemporalOptions = {}): Pr
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     address,
-    client: new Client({ connection }),
+    // Encrypting when the run sets LLM_CASCADE_CODEC_KEYS, as every client of the project does.
+    client: new Client({ connection, dataConverter: cascadeDataConverter() }),
     nativeConnection,
     async close() {
       await nativeConnection.close();
@@ -82,16 +88,19 @@ export function uniqueTaskQueue(label: string): string {
   return `test-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** A worker for `config` on the shared server, using the run's bundle. */
+/** A worker for `config` on the shared server, using the run's bundle (encrypting as `dataConverter` says, else as the environment does). */
 export async function createTestWorker(
   temporal: TestTemporal,
   config: CascadeConfig,
   providers?: ProviderRegistry,
+  options: { dataConverter?: DataConverter; batchSources?: BatchSourcePolicy } = {},
 ): Promise<Worker> {
   return createCascadeWorker({
     connection: temporal.nativeConnection,
     config,
     workflows: { workflowBundle: { code: await workflowBundleCode() } },
     ...(providers ? { providers } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.batchSources ? { batchSources: options.batchSources } : {}),
   });
 }

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { BATCH_DIRS_ENV } from '../../batch/batch-source-policy';
 import { freePort } from '../../lib/dev-server';
 import { openBatchEngine, writeJsonl, type BatchEngine } from '../helpers/batch-engine';
 import { installedPackage, type InstalledPackage } from '../helpers/installed-package';
@@ -53,6 +54,8 @@ function cascade(args: string[], extraEnv: Record<string, string> = env, timeout
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
         ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+        // Where the run lets batches read their inputs (test/run.ts): the temp dir the tests write to.
+        ...(process.env[BATCH_DIRS_ENV] ? { [BATCH_DIRS_ENV]: process.env[BATCH_DIRS_ENV] } : {}),
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { CascadeClient } from '../../client/cascade-client';
 import { parseConfig } from '../../core/config';
 import { type CascadeResult } from '../../core/result';
@@ -219,7 +220,7 @@ export async function runProductionTopology(options: TopologyOptions): Promise<T
 
     const connection = await Connection.connect({ address: cluster.address });
     resources.add(() => connection.close());
-    const client = new Client({ connection, namespace: cluster.namespace });
+    const client = new Client({ connection, namespace: cluster.namespace, dataConverter: cascadeDataConverter() });
     const violations: string[] = [];
     const { config: namespaceConfig } = await connection.workflowService.describeNamespace({
       namespace: cluster.namespace,
