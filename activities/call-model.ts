@@ -5,6 +5,7 @@ import { generateRequest } from '../providers/language-model';
 import { ProviderError } from '../providers/provider-error';
 import { type ProviderRegistry } from '../providers/provider-registry';
 import { type CallModelInput, type CallModelOutput } from '../workflows/definitions';
+import { createRequestMessagesReader } from './request-messages';
 
 /** Transient failures pass through the retry policy; this is the backoff floor when a provider sends no `retry-after`. */
 function toApplicationFailure(error: ProviderError): ApplicationFailure {
@@ -37,8 +38,14 @@ function toApplicationFailure(error: ProviderError): ApplicationFailure {
  * whole call timeout, and cancel the HTTP request when the workflow is cancelled.
  */
 export function createCallModel(providers: ProviderRegistry) {
+  const readRequestMessages = createRequestMessagesReader();
   return async function callModel(input: CallModelInput): Promise<CallModelOutput> {
     const context = Context.current();
+    // A large request travels by reference: its messages are read from the cascade's input.
+    const prompt =
+      input.requestMessages === 'workflow-input'
+        ? { ...input.prompt, messages: await readRequestMessages() }
+        : input.prompt;
     // Every log line of a call names its cascade (the workflow id is the request id).
     const cascadeId = context.info.workflowExecution?.workflowId;
     let languageModel;
@@ -59,7 +66,7 @@ export function createCallModel(providers: ProviderRegistry) {
     const started = Date.now();
     try {
       const result = await languageModel.generate(
-        generateRequest(input.prompt, input, AbortSignal.any([context.cancellationSignal, deadline])),
+        generateRequest(prompt, input, AbortSignal.any([context.cancellationSignal, deadline])),
       );
       const latencyMs = Date.now() - started;
       context.log.info('model call completed', {

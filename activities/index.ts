@@ -2,6 +2,7 @@ import { type BatchSourcePolicy } from '../batch/batch-source-policy';
 import { classifyForCascade } from '../classifier/request-classifier';
 import { type InitialClassification } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
+import { configHash } from '../core/config-hash';
 import { type ProviderRegistry } from '../providers/provider-registry';
 import { createBatchActivities } from './batch-activities';
 import { createCallModel } from './call-model';
@@ -22,10 +23,14 @@ export interface ActivityDependencies {
  * workflows/definitions.ts: the workflows import that, never this folder.
  */
 export function createActivities({ providers, config, batchSources }: ActivityDependencies): CascadeActivities {
+  const hash = configHash(config);
   return {
     callModel: createCallModel(providers),
     async resolveConfig(): Promise<CascadeConfig> {
       return config;
+    },
+    async resolveWorkerConfig() {
+      return { config, configHash: hash };
     },
     /**
      * Classifies a request with precise rules and the config's learned model, read once per worker.

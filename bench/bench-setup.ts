@@ -9,6 +9,14 @@ export type Shape = (typeof SHAPES)[number];
 /** Model calls each shape makes. */
 export const CALLS_PER_CASCADE: Record<Shape, number> = { '1-step': 1, '3-step': 3 };
 
+/** The bare twin's workflow type (bench/bench-workflows.ts): `steps` no-op activities and nothing else. */
+export const BARE_WORKFLOW_TYPE = 'bareSteps';
+
+/** The no-op activity the bench worker registers beside the cascade's activities, for the bare twin. */
+export interface BareActivities {
+  benchNoop(input: string): Promise<string>;
+}
+
 /** Marks a 3-step prompt: the simulated small model fails it, so the cascade climbs the ladder. */
 const THREE_STEP_MARK = '[climb]';
 

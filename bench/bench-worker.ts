@@ -2,7 +2,8 @@
  * A cascade worker in its own process, for the durability benchmark: started with `fork` by
  * `durability-bench.ts`, so its memory is the worker's alone, as in production (`worker/main.ts`).
  * The parent sends one `start` message (config, tuning, bundle); the child answers `ready` with
- * its start-up time, then answers `memory` requests with current and peak RSS/heap, and exits on
+ * its start-up time, then answers `memory` requests with current and peak RSS/heap and its CPU
+ * time so far, and exits on
  * `stop` after draining.
  */
 import { performance } from 'node:perf_hooks';
@@ -15,6 +16,7 @@ import { createCascadeWorker, WORKFLOWS_PATH, type CascadeWorkerOptions } from '
 import pino from 'pino';
 import { CascadeMetrics } from '../telemetry/cascade-metrics';
 import { sdkMetricsSource, sdkMetricsTelemetry } from '../telemetry/sdk-metrics';
+import { type BareActivities } from './bench-setup';
 
 /** The parent's instructions. */
 export const WorkerStart = z.object({
@@ -25,6 +27,8 @@ export const WorkerStart = z.object({
   config: z.unknown(),
   /** A file with the prebuilt workflow bundle; the worker bundles at start-up when absent. */
   bundlePath: z.string().optional(),
+  /** The bare twin (bench/bench-workflows.ts): its bundle and task queue, for a second worker with the same tuning. */
+  bare: z.object({ bundlePath: z.string(), taskQueue: z.string() }).optional(),
   tuning: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   /** Metrics as a production worker keeps them: the SDK's exporter, the cascade's counters, one log line per cascade. */
   telemetry: z.boolean().default(false),
@@ -38,12 +42,13 @@ export const ParentMessage = z.discriminatedUnion('type', [
 ]);
 export type ParentMessage = z.input<typeof ParentMessage>;
 
-/** Bytes. */
+/** Bytes; and the worker process's CPU time so far (user + system, `process.cpuUsage()`), µs. */
 export interface MemorySample {
   rss: number;
   heapUsed: number;
   peakRss: number;
   peakHeapUsed: number;
+  cpuMicros: number;
 }
 
 export type ChildMessage =
@@ -103,13 +108,33 @@ async function main(): Promise<void> {
           tuning: message.tuning as CascadeWorkerOptions['tuning'],
           ...(telemetry ? { telemetry } : {}),
         });
+        // The bare twin: the same worker options (slots, cache, pollers, tuning), its own bundle and queue.
+        const bareWorker = message.bare
+          ? await createCascadeWorker({
+              connection,
+              namespace: message.namespace,
+              config: { ...config, taskQueue: message.bare.taskQueue },
+              providers: createProviderRegistry(config, simulatorEnv()),
+              workflows: { workflowBundle: { codePath: message.bare.bundlePath } },
+              tuning: message.tuning as CascadeWorkerOptions['tuning'],
+              extraActivities: { benchNoop: async (input: string) => input } satisfies BareActivities,
+            })
+          : undefined;
         send({ type: 'ready', startupMs: performance.now() - t0 });
-        await worker.runUntil(stopped);
+        await Promise.all([worker.runUntil(stopped), bareWorker?.runUntil(stopped)]);
         await connection.close();
       })().catch((error: unknown) => send({ type: 'error', message: (error as Error).stack ?? String(error) }));
     } else if (message.type === 'memory') {
       const usage = sample();
-      send({ type: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, peakRss, peakHeapUsed });
+      const cpu = process.cpuUsage();
+      send({
+        type: 'memory',
+        rss: usage.rss,
+        heapUsed: usage.heapUsed,
+        peakRss,
+        peakHeapUsed,
+        cpuMicros: cpu.user + cpu.system,
+      });
       if (message.reset) {
         peakRss = usage.rss;
         peakHeapUsed = usage.heapUsed;

@@ -4,19 +4,25 @@
  * directly) and through Temporal (the real `cascade` workflow on an embedded dev server, the worker
  * in its own process), against simulated providers that answer at once, so what is measured is
  * the engine, not the models. Per mode and shape (1-step and 3-step cascades): latency percentiles
- * and throughput at concurrency 1, 10 and 100; the worker's memory; and what each worker tuning
- * change bought. Writes `bench/results/latest.json` and prints a Markdown table.
+ * and throughput at concurrency 1, 10 and 100; the worker's memory and CPU time; history events and
+ * bytes; and, with `--tuning`, what each worker tuning change bought. Every Temporal cell is also run
+ * with the cascade's bare twin (`bench/bench-workflows.ts`: 1 or 3 no-op activities and nothing
+ * else) on the same server and worker in the same run, and the cascade is reported as a ratio to it:
+ * what our workflow adds to what Temporal itself costs. Writes `bench/results/latest.json` and
+ * prints Markdown tables.
  *
- * Options: `--quick` (fewer requests, for a smoke run), `--out <file>`, `--no-tuning`, `--variants <names>`
- * (only these tuning variants, in order, repeats allowed: e.g. the metrics overhead as a ratio in one run).
+ * Options: `--quick` (fewer requests, for a smoke run), `--out <file>`, `--tuning`, `--variants <names>`
+ * (only these tuning variants, in order, repeats allowed: e.g. the metrics overhead as a ratio in one
+ * run), `--cpu-prof <dir>` (a V8 CPU profile of the worker of the main matrix).
  */
 import { cascadeDataConverter } from '../client/cascade-data-converter';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { temporal as proto } from '@temporalio/proto';
 import { Command } from 'commander';
 import { CascadeClient } from '../client/cascade-client';
 import { type CascadeConfig } from '../core/config';
@@ -33,8 +39,17 @@ import {
   PRELOADED_WORKFLOW_MODULES,
   type CascadeWorkerOptions,
 } from '../worker/create-worker';
-import { type ChildMessage, type MemorySample, type ParentMessage } from './bench-worker';
-import { benchConfig, benchRequest, BENCH_SCRIPT, CALLS_PER_CASCADE, SHAPES, type Shape } from './bench-setup';
+import { startSimulatorProcess, startWorkerProcess } from './bench-processes';
+import {
+  BARE_WORKFLOW_TYPE,
+  benchConfig,
+  benchRequest,
+  BENCH_SCRIPT,
+  CALLS_PER_CASCADE,
+  SHAPES,
+  type Shape,
+} from './bench-setup';
+import type { bareSteps } from './bench-workflows';
 import { runCascadeInProcess } from './in-process-cascade';
 
 const CONCURRENCIES = [1, 10, 100] as const;
@@ -42,7 +57,8 @@ const MiB = 1024 * 1024;
 
 /** Latency percentiles in ms and throughput of one measured cell. */
 interface CellResult {
-  mode: 'in-process' | 'temporal';
+  /** `bare`: the bare twin (bench/bench-workflows.ts), same server, worker, tuning and run. */
+  mode: 'in-process' | 'temporal' | 'bare';
   shape: Shape;
   concurrency: number;
   requests: number;
@@ -54,6 +70,48 @@ interface CellResult {
   /** Worker memory while the cell ran (Temporal mode only), MiB. */
   workerPeakRssMiB?: number;
   workerPeakHeapMiB?: number;
+  /** The worker process's CPU time (user + system) per workflow of the cell, ms. */
+  workerCpuMsPerWorkflow?: number;
+  /** From the histories of a sample of the cell's workflows (medians). */
+  history?: HistoryStats;
+}
+
+/** What a sample of finished workflows' histories hold (medians over the sample). */
+interface HistoryStats {
+  sampled: number;
+  events: number;
+  /** The encoded history (protobuf), as the server stores and sends it. */
+  bytes: number;
+  /** From WorkflowExecutionStarted to the first WorkflowTaskCompleted, server clock, ms. */
+  firstWorkflowTaskMs: number;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
+/** The server's own account of a sample of workflows: history events, bytes and first-task latency. */
+async function historyStats(client: Client, workflowIds: readonly string[]): Promise<HistoryStats> {
+  const events: number[] = [];
+  const bytes: number[] = [];
+  const firstTask: number[] = [];
+  const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+  for (const id of workflowIds) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    const list = history.events ?? [];
+    events.push(list.length);
+    bytes.push(proto.api.history.v1.History.encode(history).finish().length);
+    const completed = list.find((e) => e.workflowTaskCompletedEventAttributes);
+    if (list[0] && completed) firstTask.push(millis(completed.eventTime) - millis(list[0].eventTime));
+  }
+  return {
+    sampled: workflowIds.length,
+    events: median(events),
+    bytes: median(bytes),
+    firstWorkflowTaskMs: round(median(firstTask), 1),
+  };
 }
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
@@ -105,80 +163,14 @@ function summarise(
   };
 }
 
+/** Measured latencies of parts of one cell, merged: the cell's run time is the sum of the parts'. */
+function merge(parts: ReadonlyArray<{ latencies: number[]; wallMs: number }>): { latencies: number[]; wallMs: number } {
+  return { latencies: parts.flatMap((p) => p.latencies), wallMs: parts.reduce((sum, p) => sum + p.wallMs, 0) };
+}
+
 /** The measured cell of a mode, shape and concurrency (every one is measured). */
 function cellOf(cells: readonly CellResult[], mode: CellResult['mode'], shape: Shape, concurrency: number): CellResult {
   return cells.find((c) => c.mode === mode && c.shape === shape && c.concurrency === concurrency)!;
-}
-
-/** The simulated providers in their own process, so they take no CPU from the engine's event loop. */
-async function startSimulatorProcess(
-  scriptFile: string,
-): Promise<{ child: ChildProcess; anthropic: string; openaiBaseURL: string; openai: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'simulator', 'main.ts'), '--script', scriptFile, '--json'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const newline = buffer.indexOf('\n');
-      if (newline >= 0) resolve(buffer.slice(0, newline));
-    });
-    child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before it was ready`)));
-  });
-  const endpoints = JSON.parse(line) as { anthropicUrl: string; openaiUrl: string; openaiBaseURL: string };
-  return {
-    child,
-    anthropic: endpoints.anthropicUrl,
-    openai: endpoints.openaiUrl,
-    openaiBaseURL: endpoints.openaiBaseURL,
-  };
-}
-
-/** A worker process and the handful of messages it understands. */
-interface WorkerProcess {
-  startupMs: number;
-  memory(reset?: boolean): Promise<MemorySample>;
-  stop(): Promise<void>;
-}
-
-async function startWorkerProcess(
-  start: Omit<Extract<ParentMessage, { type: 'start' }>, 'type'>,
-): Promise<WorkerProcess> {
-  const child = fork(path.join(__dirname, 'bench-worker.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const waiters: Array<(message: ChildMessage) => void> = [];
-  child.on('message', (message: ChildMessage) => {
-    if (message.type === 'error') {
-      console.error(`bench worker error: ${message.message}`);
-      return;
-    }
-    waiters.shift()?.(message);
-  });
-  const next = () => new Promise<ChildMessage>((resolve) => waiters.push(resolve));
-  const ready = next();
-  child.send({ type: 'start', ...start } satisfies ParentMessage);
-  const first = await ready;
-  if (first.type !== 'ready') throw new Error('the bench worker did not start');
-  return {
-    startupMs: first.startupMs,
-    async memory(reset = false) {
-      const reply = next();
-      child.send({ type: 'memory', reset } satisfies ParentMessage);
-      const message = await reply;
-      if (message.type !== 'memory') throw new Error('unexpected reply from the bench worker');
-      return message;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send({ type: 'stop' } satisfies ParentMessage);
-      }),
-  };
 }
 
 interface Workload {
@@ -191,6 +183,8 @@ interface Workload {
   tuningThroughput: number;
   tuningBudgetMs: number;
   warmup: number;
+  /** Finished workflows per cell whose histories are fetched (events, bytes, first-task latency). */
+  historiesPerCell: number;
 }
 
 const FULL: Workload = {
@@ -200,6 +194,7 @@ const FULL: Workload = {
   tuningThroughput: 300,
   tuningBudgetMs: 6_000,
   warmup: 10,
+  historiesPerCell: 20,
 };
 const QUICK: Workload = {
   matrix: { 1: 20, 10: 50, 100: 100 },
@@ -208,6 +203,7 @@ const QUICK: Workload = {
   tuningThroughput: 100,
   tuningBudgetMs: 4_000,
   warmup: 10,
+  historiesPerCell: 5,
 };
 
 /** A worker variant in the tuning comparison: what changes against the shipped defaults. */
@@ -216,7 +212,7 @@ interface TuningVariant {
   change: string;
   tuning: NonNullable<CascadeWorkerOptions['tuning']>;
   /** `startup`: the worker bundles when it starts (workflowsPath); otherwise one of the bundles made once. */
-  bundle: 'startup' | 'shipped' | 'no-preload' | 'preload-core';
+  bundle: 'startup' | 'shipped' | 'no-preload' | 'libraries-only';
   /** Start workflows with eager workflow start (worker and client share one NativeConnection in this process). */
   eagerStart?: boolean;
   /** Concurrency and most requests of the throughput run when 100 in flight would not finish in minutes. */
@@ -231,8 +227,11 @@ interface TuningVariant {
 /** Variants start only while the bench is younger than this, so that it ends within ten minutes even on a busy machine. */
 const TUNING_START_DEADLINE_MS = 470_000;
 
-/** What the "preload core" variant adds to the shipped preloads: the cascade's decisions and all they import. */
-const PRELOAD_CORE = [...PRELOADED_WORKFLOW_MODULES, path.join(PROJECT_ROOT, 'core', 'cascade-run.ts')];
+/** The "libraries only" variant's preloads: the shipped ones without the cascade's own decision code. */
+/** The bare twin (bench/bench-workflows.ts), bundled on its own as a plain Temporal workflow. */
+const BARE_WORKFLOWS_PATH = path.join(__dirname, 'bench-workflows.ts');
+
+const LIBRARIES_ONLY = PRELOADED_WORKFLOW_MODULES.filter((module) => !module.includes('shared-modules'));
 
 // Most informative first: when a busy machine runs out of the time budget, the tail is skipped.
 const VARIANTS: TuningVariant[] = [
@@ -257,11 +256,11 @@ const VARIANTS: TuningVariant[] = [
     bundle: 'no-preload',
   },
   {
-    name: 'preload core too',
+    name: 'preload libraries only',
     change:
-      'preloadModules also core/cascade-run.ts and its imports (config schemas, classifier, checks). Not shipped: the SDK freezes preloaded modules, zod caches lazily on its schema objects, and a workflow parsing a frozen schema fails its task',
+      'preloadModules without workflows/shared-modules.ts (as shipped before): every workflow evaluates the core/ modules it imports again',
     tuning: {},
-    bundle: 'preload-core',
+    bundle: 'libraries-only',
   },
   {
     name: 'bundle at start-up',
@@ -322,13 +321,14 @@ async function main(): Promise<void> {
   const options = new Command('durability-bench')
     .option('--quick', 'fewer requests: a smoke run')
     .option('--out <file>', 'JSON output', path.join(PROJECT_ROOT, 'bench', 'results', 'latest.json'))
-    .option('--no-tuning', 'skip the worker tuning comparison')
+    .option('--tuning', 'also run the worker tuning comparison (a few minutes more)')
+    .option('--cpu-prof <dir>', "write a V8 CPU profile of the main matrix's worker process into this folder")
     .option(
       '--variants <names>',
       'run only these tuning variants, in this order, repeats allowed (comma-separated, e.g. "shipped,metrics on,shipped,metrics on")',
     )
     .parse()
-    .opts<{ quick?: boolean; out: string; tuning: boolean; variants?: string }>();
+    .opts<{ quick?: boolean; out: string; tuning?: boolean; cpuProf?: string; variants?: string }>();
   const variants = options.variants
     ? options.variants.split(',').map((name) => {
         const variant = VARIANTS.find((v) => v.name === name.trim());
@@ -338,6 +338,7 @@ async function main(): Promise<void> {
       })
     : VARIANTS;
   const workload = options.quick ? QUICK : FULL;
+  const runTuning = options.tuning === true || options.variants !== undefined;
   const benchStarted = performance.now();
   // Under load the core warns about every slow workflow task; count them instead of printing each.
   let temporalWarnings = 0;
@@ -368,17 +369,17 @@ async function main(): Promise<void> {
     const bundles: Record<Exclude<TuningVariant['bundle'], 'startup'>, string> = {
       shipped: '',
       'no-preload': '',
-      'preload-core': '',
+      'libraries-only': '',
     };
     const bundleStarted = performance.now();
     let shippedBundleMs = 0;
     const makers: Array<[keyof typeof bundles, () => Promise<{ code: string }>]> = [
       ['shipped', () => bundleWorkflows()],
       ['no-preload', () => bundleWorkflows([])],
-      ['preload-core', () => bundleWorkflows(PRELOAD_CORE)],
+      ['libraries-only', () => bundleWorkflows(LIBRARIES_ONLY)],
     ];
     for (const [kind, make] of makers) {
-      if (kind !== 'shipped' && !options.tuning) continue;
+      if (kind !== 'shipped' && !runTuning) continue;
       bundles[kind] = path.join(workDir, `workflow-bundle-${kind}.js`);
       await writeFile(bundles[kind], (await make()).code);
       if (kind === 'shipped') {
@@ -386,6 +387,11 @@ async function main(): Promise<void> {
         log(`bundled in ${Math.round(shippedBundleMs)} ms`);
       }
     }
+    const bareBundle = path.join(workDir, 'workflow-bundle-bare.js');
+    await writeFile(
+      bareBundle,
+      (await bundleWorkflowCode({ workflowsPath: BARE_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code,
+    );
 
     // ---- in-process: the same decisions (core/cascade-run.ts), no Temporal
     const inProcessConfig = configFor('unused');
@@ -418,39 +424,83 @@ async function main(): Promise<void> {
       }
     }
 
-    // ---- Temporal: the real workflow, the worker in its own process with the shipped tuning
+    // ---- Temporal: the real workflow and its bare twin, the same worker process, tuning and bundle.
+    // Each cell runs in four parts, bare, cascade, cascade, bare, so that a load that drifts during
+    // the cell (the machine is shared) weighs on both alike: the ratios are what the bench is for.
     const queue = `bench-${runId}`;
+    const bareQueue = `bench-${runId}-bare`;
     const worker = await startWorkerProcess({
       address: temporal.address,
       namespace: 'default',
       config: configFor(queue),
       bundlePath: bundles.shipped,
+      bare: { bundlePath: bareBundle, taskQueue: bareQueue },
       tuning: {},
+      ...(options.cpuProf ? { cpuProfDir: path.resolve(options.cpuProf) } : {}),
     });
     const idle = await worker.memory(true);
     const cascades = new CascadeClient({ client, taskQueue: queue });
+    const runBare = async (id: string, steps: number) => {
+      const handle = await client.workflow.start<typeof bareSteps>(BARE_WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue: bareQueue,
+        args: [steps],
+      });
+      if ((await handle.result()) !== steps) throw new Error(`bare ${id} did not run its ${steps} steps`);
+    };
     await drive(workload.warmup, 10, async (i) => {
       await cascades.run(benchRequest('3-step', `${runId}-twarm`, i));
+      await runBare(`bench-${runId}-bwarm-${i}`, 3);
     });
     for (const shape of SHAPES) {
+      const steps = CALLS_PER_CASCADE[shape];
       for (const concurrency of CONCURRENCIES) {
-        await worker.memory(true);
-        const measured = await drive(
-          workload.matrix[concurrency],
-          concurrency,
-          async (i) => checkResult(shape, await cascades.run(benchRequest(shape, `${runId}-t${concurrency}`, i))),
-          workload.cellBudgetMs,
-        );
-        const memory = await worker.memory(true);
-        const cell: CellResult = {
-          ...summarise('temporal', shape, concurrency, measured),
-          workerPeakRssMiB: round(memory.peakRss / MiB, 1),
-          workerPeakHeapMiB: round(memory.peakHeapUsed / MiB, 1),
+        const half = Math.ceil(workload.matrix[concurrency] / 4);
+        const budget = workload.cellBudgetMs / 4;
+        const parts: Record<'temporal' | 'bare', Array<{ latencies: number[]; wallMs: number }>> = {
+          temporal: [],
+          bare: [],
         };
-        cells.push(cell);
-        log(
-          `temporal ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s, worker RSS ${cell.workerPeakRssMiB} MiB`,
-        );
+        const ids = { temporal: [] as string[], bare: [] as string[] };
+        const cpuMicros = { temporal: 0, bare: 0 };
+        let before = (await worker.memory(true)).cpuMicros;
+        for (const [part, mode] of (['bare', 'temporal', 'temporal', 'bare'] as const).entries()) {
+          const measured = await drive(
+            half,
+            concurrency,
+            async (i) => {
+              if (mode === 'bare') {
+                const id = `bench-${runId}-b${concurrency}-${shape}-${part}-${i}`;
+                ids.bare.push(id);
+                await runBare(id, steps);
+              } else {
+                const request = benchRequest(shape, `${runId}-t${concurrency}-${part}`, i);
+                ids.temporal.push(request.id!);
+                checkResult(shape, await cascades.run(request));
+              }
+            },
+            budget,
+          );
+          parts[mode].push(measured);
+          const now = (await worker.memory()).cpuMicros;
+          cpuMicros[mode] += now - before;
+          before = now;
+        }
+        const memory = await worker.memory(true);
+        for (const mode of ['bare', 'temporal'] as const) {
+          const measured = merge(parts[mode]);
+          const cell: CellResult = {
+            ...summarise(mode, shape, concurrency, measured),
+            workerPeakRssMiB: round(memory.peakRss / MiB, 1),
+            workerPeakHeapMiB: round(memory.peakHeapUsed / MiB, 1),
+            workerCpuMsPerWorkflow: round(cpuMicros[mode] / 1000 / Math.max(1, measured.latencies.length), 2),
+            history: await historyStats(client, ids[mode].slice(0, workload.historiesPerCell)),
+          };
+          cells.push(cell);
+          log(
+            `${mode} ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s, worker CPU ${cell.workerCpuMsPerWorkflow} ms each, history ${cell.history!.bytes} B`,
+          );
+        }
       }
     }
     const after = await worker.memory();
@@ -458,7 +508,7 @@ async function main(): Promise<void> {
 
     // ---- tuning: each variant on the same workload, one after the other
     const tuning: TuningResult[] = [];
-    if (options.tuning) {
+    if (runTuning) {
       for (const [index, variant] of variants.entries()) {
         if (performance.now() - benchStarted > TUNING_START_DEADLINE_MS) {
           tuning.push({
@@ -587,6 +637,36 @@ async function main(): Promise<void> {
         perCallP99Ms: round((durable.p99 - direct.p99) / calls),
       };
     });
+    // The cascade against its bare twin, measured in the same run: what our workflow adds to Temporal's floor.
+    // History bytes before issue 17's changes: this bench's own output on the workflow code main ran
+    // then (commit 0790bee), kept in bench/results/before-issue-17.json. Sizes do not depend on load.
+    const before = JSON.parse(
+      await readFile(path.join(PROJECT_ROOT, 'bench', 'results', 'before-issue-17.json'), 'utf8').catch(() => '{}'),
+    ) as { cells?: CellResult[] };
+    const againstBare = SHAPES.map((shape) => {
+      const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);
+      const at = (mode: 'temporal' | 'bare', concurrency: number) => cellOf(cells, mode, shape, concurrency);
+      const [c1, b1, c100, b100] = [at('temporal', 1), at('bare', 1), at('temporal', 100), at('bare', 100)];
+      return {
+        shape,
+        /** Cascades/s over bare workflows/s at concurrency 100 (acceptance: >= 0.9). */
+        throughputRatioC100: ratio(c100.cascadesPerSecond, b100.cascadesPerSecond),
+        /** p50 and p99 latency at concurrency 1 over the bare twin's (acceptance for p50: <= 1.1). */
+        p50RatioC1: ratio(c1.p50, b1.p50),
+        p99RatioC1: ratio(c1.p99, b1.p99),
+        workerCpuMsPerCascade: c100.workerCpuMsPerWorkflow,
+        workerCpuMsPerBare: b100.workerCpuMsPerWorkflow,
+        historyEventsPerCascade: c1.history?.events,
+        historyEventsPerBare: b1.history?.events,
+        historyBytesPerCascadeBefore: before.cells?.find(
+          (c) => c.mode === 'temporal' && c.shape === shape && c.concurrency === 1,
+        )?.history?.bytes,
+        historyBytesPerCascade: c1.history?.bytes,
+        historyBytesPerBare: b1.history?.bytes,
+        firstWorkflowTaskMsCascadeC1: c1.history?.firstWorkflowTaskMs,
+        firstWorkflowTaskMsBareC1: b1.history?.firstWorkflowTaskMs,
+      };
+    });
     const result = {
       generatedAt: new Date().toISOString(),
       durationS: round((performance.now() - benchStarted) / 1000, 0),
@@ -598,11 +678,12 @@ async function main(): Promise<void> {
         platform: `${os.platform()} ${os.arch()}`,
       },
       setup:
-        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process; in-process: core/cascade-run.ts decisions with direct provider calls',
+        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process; bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, each cell run as bare, cascade, cascade, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
       workload,
       /** Making the shipped bundle once (bundleWorkflows()); a worker given the bundle starts in a second or two. */
       bundleMs: round(shippedBundleMs, 0),
       cells,
+      againstBare,
       overheadPerModelCall: overhead,
       temporalWarningsInBenchProcess: temporalWarnings,
       worker: {
@@ -631,6 +712,14 @@ function renderMarkdown(result: {
   machine: { cpus: number; loadAverage1mAtStart: number; loadAverage1mAtEnd: number };
   cells: CellResult[];
   overheadPerModelCall: Array<{ shape: Shape; perCallP50Ms: number; perCallP99Ms: number }>;
+  againstBare: Array<{
+    shape: Shape;
+    throughputRatioC100: number | null;
+    p50RatioC1: number | null;
+    p99RatioC1: number | null;
+    historyBytesPerCascadeBefore?: number | undefined;
+    historyBytesPerCascade?: number | undefined;
+  }>;
   worker: { idleRssMiB: number; idleHeapMiB: number; peakRssMiB: number; peakHeapMiB: number; afterRssMiB: number };
   tuning: TuningResult[];
 }): string {
@@ -640,18 +729,28 @@ function renderMarkdown(result: {
   );
   lines.push('');
   lines.push(
-    '| cascade | concurrency | in-process p50 / p95 / p99 ms | Temporal p50 / p95 / p99 ms | in-process cascades/s | Temporal cascades/s |',
+    '| cascade | concurrency | in-process p50 / p99 ms | Temporal p50 / p99 ms | bare twin p50 / p99 ms | in-process /s | Temporal /s | bare /s | worker CPU ms per cascade / bare | history events, bytes per cascade / bare | first workflow task ms cascade / bare |',
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const shape of SHAPES) {
     for (const concurrency of CONCURRENCIES) {
       const a = cellOf(result.cells, 'in-process', shape, concurrency);
       const b = cellOf(result.cells, 'temporal', shape, concurrency);
+      const c = cellOf(result.cells, 'bare', shape, concurrency);
       lines.push(
-        `| ${shape} | ${concurrency} | ${a.p50} / ${a.p95} / ${a.p99} (n=${a.requests}) | ${b.p50} / ${b.p95} / ${b.p99} (n=${b.requests}) | ${a.cascadesPerSecond} | ${b.cascadesPerSecond} |`,
+        `| ${shape} | ${concurrency} | ${a.p50} / ${a.p99} (n=${a.requests}) | ${b.p50} / ${b.p99} (n=${b.requests}) | ${c.p50} / ${c.p99} (n=${c.requests}) | ${a.cascadesPerSecond} | ${b.cascadesPerSecond} | ${c.cascadesPerSecond} | ${b.workerCpuMsPerWorkflow} / ${c.workerCpuMsPerWorkflow} | ${b.history?.events}, ${b.history?.bytes} / ${c.history?.events}, ${c.history?.bytes} | ${b.history?.firstWorkflowTaskMs} / ${c.history?.firstWorkflowTaskMs} |`,
       );
     }
   }
+  lines.push('');
+  lines.push(
+    '| cascade | throughput at c=100, cascade / bare | p50 at c=1, cascade / bare | p99 at c=1, cascade / bare | history bytes per cascade, before issue 17 / now |',
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: |');
+  for (const r of result.againstBare)
+    lines.push(
+      `| ${r.shape} | ${r.throughputRatioC100} | ${r.p50RatioC1} | ${r.p99RatioC1} | ${r.historyBytesPerCascadeBefore ?? '-'} / ${r.historyBytesPerCascade} |`,
+    );
   lines.push('');
   lines.push(
     `Overhead per model call (Temporal minus in-process, concurrency 1): ${result.overheadPerModelCall.map((o) => `${o.shape}: p50 ${o.perCallP50Ms} ms, p99 ${o.perCallP99Ms} ms`).join('; ')}.`,

@@ -222,6 +222,9 @@ export const ClassifierConfig = z.strictObject({
 });
 export type ClassifierConfig = z.infer<typeof ClassifierConfig>;
 
+/** How large a cascade's history may grow before it stops calling models (`resilience.maxHistoryBytes`): 40 MB. */
+export const DEFAULT_MAX_HISTORY_BYTES = 40 * 1024 * 1024;
+
 /** How long a cascade may run before Temporal ends it (the workflow's execution timeout): 2 hours. */
 export const DEFAULT_CASCADE_TIMEOUT_MS = 2 * 60 * 60_000;
 
@@ -244,6 +247,12 @@ export const ResilienceConfig = z.strictObject({
    * outage waits of every tier.
    */
   cascadeTimeoutMs: PositiveInt.min(60_000).default(DEFAULT_CASCADE_TIMEOUT_MS),
+  /**
+   * A cascade whose history has grown past this many bytes ends `failed` (`history_limit`) instead
+   * of scheduling another call, well before Temporal's own limit (50 MB by default), at which the
+   * server terminates the workflow without a result. `DEFAULT_MAX_HISTORY_BYTES` when absent.
+   */
+  maxHistoryBytes: PositiveInt.max(50 * 1024 * 1024).optional(),
 });
 export type ResilienceConfig = z.infer<typeof ResilienceConfig>;
 

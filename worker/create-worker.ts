@@ -21,6 +21,11 @@ export interface CascadeWorkerOptions {
   /** Where the worker reports finished cascades and model calls (metrics); nothing is recorded without it. */
   telemetry?: WorkerTelemetry;
   /**
+   * Activities registered beside the cascade's (the benchmark's no-op activity, for its bare twin
+   * workflow on a worker of its own); the cascade's own win on a name clash.
+   */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /**
    * Payload encryption (`cascadeDataConverter`); when absent, from `LLM_CASCADE_CODEC_KEYS` (none: plain).
    * The worker's own client (batch activities) uses the same.
    */
@@ -65,14 +70,16 @@ const bundlerLogger = {
 };
 
 /**
- * Libraries the workflow sandbox initialises once per worker instead of once per workflow: with the
- * reused V8 context every new workflow otherwise re-runs their set-up. Preloading them cut the
- * median first workflow task from ~100 to ~65 ms.
+ * Modules the workflow sandbox initialises once per worker instead of once per workflow: with the
+ * reused V8 context every new workflow otherwise re-runs their set-up. Preloading the libraries cut
+ * the median first workflow task from ~100 to ~65 ms; preloading the cascade's own decision code
+ * (`workflows/shared-modules.ts`: all of `core/` the workflows import) took most of what a cascade
+ * cost the worker beyond a bare workflow (README, "Overhead of durability").
  *
- * Only libraries: the SDK freezes preloaded modules and everything they export, and zod caches
- * lazily on its schema objects, so a module that defines schemas (all of core/) would fail its
- * workflows with "Cannot define property parse, object is not extensible". A preloaded core/ was
- * measured faster (+25-50% throughput) but is not safe until that changes.
+ * The SDK deep-freezes preloaded modules and everything they export. zod caches lazily on its
+ * schema objects, which fails on a frozen schema ("Cannot define property ..., object is not
+ * extensible"): `shared-modules.ts` settles those caches before the freeze, and may only gain
+ * modules whose state is the same for every workflow.
  */
 export const PRELOADED_WORKFLOW_MODULES: readonly string[] = [
   'zod',
@@ -83,6 +90,7 @@ export const PRELOADED_WORKFLOW_MODULES: readonly string[] = [
   // The linear-time engine of schema patterns (core/linear-regexp.ts): pure and deterministic.
   // Loading it took 27 ms, and ajv's 2020-12 build about 150 ms, in a fresh process under load.
   're2js',
+  require.resolve('../workflows/shared-modules'),
 ];
 
 /**
@@ -114,11 +122,14 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
-    activities: createActivities({
-      providers,
-      config: options.config,
-      batchSources: options.batchSources ?? batchSourcePolicyFromEnv(),
-    }),
+    activities: {
+      ...options.extraActivities,
+      ...createActivities({
+        providers,
+        config: options.config,
+        batchSources: options.batchSources ?? batchSourcePolicyFromEnv(),
+      }),
+    },
     dataConverter: options.dataConverter ?? cascadeDataConverter(),
     ...telemetry,
     ...workflows,

@@ -25,17 +25,19 @@ import {
   type DecisionRecord,
   type ModelCall,
 } from '../core/cascade-run';
-import { type CascadeConfig } from '../core/config';
+import { DEFAULT_MAX_HISTORY_BYTES, type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
-import { type CascadeRequest } from '../core/request';
+import { requestMessages, type CascadeRequest, type Message } from '../core/request';
 import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { cancelledCascadeTelemetry, cascadeTelemetry } from '../core/cascade-telemetry';
 import { cascadeTelemetrySink } from './cascade-sinks';
 import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
 
-const { resolveConfig } = proxyLocalActivities<CascadeActivities>({ startToCloseTimeout: '10 seconds' });
+const { resolveConfig, resolveWorkerConfig } = proxyLocalActivities<CascadeActivities>({
+  startToCloseTimeout: '10 seconds',
+});
 const { classifyRequest } = proxyLocalActivities<CascadeActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },
@@ -64,6 +66,16 @@ export const IMPLICIT_CHECKS_PATCH = 'implicit-checks';
 export const BUDGET_CEILING_PATCH = 'budget-ceiling';
 
 /**
+ * Cascades started before this patch replay as they ran. From it on a cascade writes less to its
+ * history for the same guarantees: the worker's config comes with its hash, computed once per
+ * worker rather than in every workflow; the hash goes into the classification's search-attribute
+ * update and the final memo instead of updates of its own; and the learned-classifier,
+ * record-config-hash and budget-ceiling patches are implied (their markers are not written again).
+ * `implicit-checks` is not: lean histories were recorded before it.
+ */
+export const LEAN_CASCADE_PATCH = 'lean-cascade';
+
+/**
  * `cascade`: one request, one workflow. Classify (or take the given task type), start at the
  * route's tier, call the model, run the route's structural checks, and accept or climb to the next
  * tier with the failed checks' reasons, until accepted, exhausted or over budget. The decisions are
@@ -76,27 +88,39 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   const record = newDecisionRecord();
   setHandler(decisionsQuery, () => record);
 
+  const lean = patched(LEAN_CASCADE_PATCH);
   let config = input.config;
+  let hash: string | undefined;
   try {
-    config ??= await resolveConfig();
-    if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
+    if (lean) {
+      if (config) {
+        hash = configHash(config);
+      } else {
+        ({ config, configHash: hash } = await resolveWorkerConfig());
+      }
+    } else {
+      config ??= await resolveConfig();
+      if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
+    }
+    // Not implied by lean-cascade: lean histories were recorded before the implicit checks existed.
     const implicitChecks = patched(IMPLICIT_CHECKS_PATCH);
-    const requestOverridesRouteBudget = request.maxCostUsd !== undefined && !patched(BUDGET_CEILING_PATCH);
+    const requestOverridesRouteBudget = request.maxCostUsd !== undefined && !(lean || patched(BUDGET_CEILING_PATCH));
     const ending = await runCascadeDecisions({
       request,
       config,
       record,
-      effects: workflowEffects(config),
+      effects: workflowEffects(config, { configHash: hash, learnedClassifier: lean, lean, request }),
       implicitChecks,
       ...(requestOverridesRouteBudget ? { requestOverridesRouteBudget } : {}),
     });
-    const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record);
+    const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record, hash);
     cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
     return result;
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         upsertSearchAttributes([{ key: CascadeSearchAttributes.outcome, value: 'cancelled' }]);
+        if (hash !== undefined) upsertMemo({ configHash: hash });
         setCurrentDetails('**cancelled**');
       });
       cascadeTelemetrySink.finished(cancelledCascadeTelemetry(record), config);
@@ -116,11 +140,23 @@ function recordConfigHash(config: CascadeConfig): void {
   upsertMemo({ configHash: hash });
 }
 
+/** How a cascade's effects are recorded: set by its patches, so that old histories replay as they ran. */
+interface EffectOptions {
+  /** The lean shape: the config hash to record with the classification (none before the patch). */
+  configHash: string | undefined;
+  /** The learned classifier is known to be patched in (lean cascades imply it, writing no marker). */
+  learnedClassifier: boolean;
+  /** Lean cascades pass a large request to model calls by reference and stop before their history is too large. */
+  lean: boolean;
+  request: CascadeRequest;
+}
+
 /** Model calls as activities, outages waited out on durable timers, decisions reported to the UI and visibility. */
-function workflowEffects(config: CascadeConfig): CascadeEffects {
+function workflowEffects(config: CascadeConfig, options: EffectOptions): CascadeEffects {
+  const { configHash } = options;
   return {
-    classify: (request) => classify(request, config),
-    call: (call) => callOnce(config, call),
+    classify: (request) => classify(request, config, options),
+    call: (call) => callOnce(config, call, options),
     wait: (ms, summary) => sleep(ms, { summary }),
     status: (markdown) => setCurrentDetails(markdown),
     classified: (classification) =>
@@ -128,6 +164,7 @@ function workflowEffects(config: CascadeConfig): CascadeEffects {
         { key: CascadeSearchAttributes.taskType, value: classification.taskType },
         { key: CascadeSearchAttributes.route, value: classification.route },
         { key: CascadeSearchAttributes.escalations, value: 0 },
+        ...(configHash !== undefined ? [{ key: CascadeSearchAttributes.configHash, value: configHash }] : []),
       ]),
     escalated: (escalations) =>
       upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
@@ -139,8 +176,16 @@ function workflowEffects(config: CascadeConfig): CascadeEffects {
  * file that may be retrained while this cascade runs: the recorded answer keeps replays on the
  * route the first run took. A given task type, or rules alone, need no file and stay in here.
  */
-async function classify(request: CascadeRequest, config: CascadeConfig): Promise<InitialClassification> {
-  if (request.taskType || config.classifier.learnedModel === false || !patched(LEARNED_CLASSIFIER_PATCH))
+async function classify(
+  request: CascadeRequest,
+  config: CascadeConfig,
+  options: EffectOptions,
+): Promise<InitialClassification> {
+  if (
+    request.taskType ||
+    config.classifier.learnedModel === false ||
+    !(options.learnedClassifier || patched(LEARNED_CLASSIFIER_PATCH))
+  )
     return classifyByRules(request, config);
   try {
     return await classifyRequest({ request, config });
@@ -166,9 +211,15 @@ const { callModel } = proxyActivities<CascadeActivities>({ startToCloseTimeout: 
  * settings (honouring `retry-after`); what still fails comes back as a value, not an exception,
  * so the cascade decides: fall back, escalate, wait, or fail the request.
  */
-async function callOnce(config: CascadeConfig, call: ModelCall): Promise<CallOutcome> {
+async function callOnce(config: CascadeConfig, call: ModelCall, options: EffectOptions): Promise<CallOutcome> {
   const { model } = call;
   const { resilience } = config;
+  const byReference = options.lean && isLargeRequestPrompt(call.prompt.messages, options.request);
+  if (options.lean) {
+    const tooLarge = historyLimitProblem(config, byReference ? 0 : promptChars(call.prompt.messages));
+    if (tooLarge)
+      return { failure: { type: HISTORY_LIMIT_ERROR, message: tooLarge, escalate: false }, retryable: false };
+  }
   const callInput: CallModelInput = {
     model: call.modelId,
     provider: model.provider,
@@ -176,7 +227,8 @@ async function callOnce(config: CascadeConfig, call: ModelCall): Promise<CallOut
     timeoutMs: model.timeoutMs,
     maxOutputTokens: model.maxOutputTokens,
     jsonMode: model.jsonMode,
-    prompt: call.prompt,
+    prompt: byReference ? { ...call.prompt, messages: [] } : call.prompt,
+    ...(byReference ? { requestMessages: 'workflow-input' as const } : {}),
     ...(model.temperature !== undefined ? { temperature: model.temperature } : {}),
   };
   try {
@@ -210,14 +262,55 @@ async function callOnce(config: CascadeConfig, call: ModelCall): Promise<CallOut
   }
 }
 
+/**
+ * From this many characters of request messages on, a model call refers to the cascade's input for
+ * them instead of carrying them: each call's input is stored in the history, and a cascade waiting
+ * out an outage schedules a call per model per round (a 1 MB prompt made 25 MB of history in five
+ * minutes of 503s). Below it a copy costs less than the worker's read of the input.
+ */
+export const REQUEST_BY_REFERENCE_CHARS = 32 * 1024;
+
+/** Why a cascade ends `failed` when its history is about to outgrow `resilience.maxHistoryBytes`. */
+export const HISTORY_LIMIT_ERROR = 'history_limit';
+
+function promptChars(messages: readonly Message[]): number {
+  let chars = 0;
+  for (const message of messages) chars += message.content.length;
+  return chars;
+}
+
+/** Whether a call's messages are the request's own (a tier's prompt, not the classifier's) and large. */
+function isLargeRequestPrompt(messages: readonly Message[], request: CascadeRequest): boolean {
+  if (promptChars(messages) < REQUEST_BY_REFERENCE_CHARS) return false;
+  const own = requestMessages(request);
+  return (
+    own.length === messages.length &&
+    own.every((m, i) => m.role === messages[i]!.role && m.content === messages[i]!.content)
+  );
+}
+
+/**
+ * Why no further call may be scheduled: the history (its size as of this workflow task) and what
+ * the call adds would pass the configured limit. Temporal terminates a workflow whose history
+ * reaches its own limit, with no result; this ends the cascade first, with a reason.
+ */
+function historyLimitProblem(config: CascadeConfig, callChars: number): string | undefined {
+  const limit = config.resilience.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES;
+  const { historySize } = workflowInfo();
+  // A call adds its input once when scheduled, and room for its result and the events around it.
+  const next = historySize + callChars * 3 + 16 * 1024;
+  if (next <= limit) return undefined;
+  return `the cascade's history (${historySize} bytes) would pass its limit of ${limit} bytes with another model call (resilience.maxHistoryBytes)`;
+}
+
 /** The provider's `retry-after` that `callModel` put in a failure's details, if any. */
 function retryAfterMsOf(details: unknown[] | undefined | null): number | undefined {
   const value = (details?.[0] as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
   return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
-/** Writes the final audit trail: search attributes, the memo's summary and the live status. */
-function finish(result: CascadeResult, record: DecisionRecord): CascadeResult {
+/** Writes the final audit trail: search attributes, the memo's summary (and a lean cascade's config hash) and the live status. */
+function finish(result: CascadeResult, record: DecisionRecord, configHash: string | undefined): CascadeResult {
   const { outcome, costUsd, savedUsd } = result;
   const finalStep =
     result.finalModel === null ? undefined : { model: result.finalModel, tierIndex: result.finalTierIndex! };
@@ -250,6 +343,7 @@ function finish(result: CascadeResult, record: DecisionRecord): CascadeResult {
       baselineUsd: result.baseline.costUsd,
       savedUsd,
     },
+    ...(configHash !== undefined ? { configHash } : {}),
   });
   setCurrentDetails(
     `**${outcome}**${result.finalTier !== null ? ` at tier ${result.finalTier} (${result.finalModel})` : ''} · $${costUsd.toFixed(6)} (saved $${savedUsd.toFixed(6)})\n\n${result.outcomeReason}`,

@@ -80,7 +80,13 @@ export interface CallModelInput {
   maxOutputTokens: number;
   temperature?: number;
   jsonMode: JsonMode;
+  /**
+   * With `requestMessages: 'workflow-input'`, `prompt.messages` is empty and stands for the request's
+   * own messages, which `callModel` reads from the cascade's input (its first history event): a
+   * large request is then stored in the history once, not once more with every call made for it.
+   */
   prompt: ModelPrompt;
+  requestMessages?: 'workflow-input';
 }
 
 /** What `callModel` returns: the answer as the cascade reads it, and the model the provider says answered. */
@@ -118,6 +124,8 @@ export interface CascadeActivities {
   callModel(input: CallModelInput): Promise<CallModelOutput>;
   /** The worker's config; a local activity, so its answer is recorded in history and replays. */
   resolveConfig(): Promise<CascadeConfig>;
+  /** The worker's config and its hash (`configHash`, computed once per worker): `resolveConfig` for lean cascades. */
+  resolveWorkerConfig(): Promise<{ config: CascadeConfig; configHash: string }>;
   /**
    * Classifies a request with precise rules and the config's learned model, on the worker: a local
    * activity, so a replay (on any worker, after a retrained model file) takes the recorded route.
