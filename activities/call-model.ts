@@ -82,6 +82,7 @@ export function createCallModel(providers: ProviderRegistry) {
         ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
         usage: result.usage,
         finishReason: result.finishReason,
+        ...(result.stopSequence !== undefined ? { stopSequence: result.stopSequence } : {}),
         responseModel: result.responseModel,
         attempt: context.info.attempt,
         latencyMs,

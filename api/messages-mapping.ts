@@ -198,8 +198,10 @@ export function toMessagesResponse(result: CascadeResult, options: { bestEffort?
         input: toolInput(call.arguments),
       })),
     ],
-    stop_reason: messagesStopReason(result.output.finishReason),
-    stop_sequence: null,
+    // Only Anthropic says which stop sequence ended an answer; an OpenAI model's stop stays end_turn.
+    stop_reason:
+      result.output.stopSequence !== undefined ? 'stop_sequence' : messagesStopReason(result.output.finishReason),
+    stop_sequence: result.output.stopSequence ?? null,
     usage: {
       input_tokens: usage.inputTokens - usage.cachedInputTokens,
       output_tokens: usage.outputTokens,
@@ -220,7 +222,7 @@ function sseEvent(type: string, data: unknown): string {
  * `input_json_delta`), then the stop reason with the usage and the cascade record, then the stop.
  */
 export function toMessagesEvents(message: MessagesResponse): string {
-  const { content, stop_reason, usage, cascade, ...envelope } = message;
+  const { content, stop_reason, stop_sequence, usage, cascade, ...envelope } = message;
   const events = [
     sseEvent('message_start', {
       type: 'message_start',
@@ -246,7 +248,7 @@ export function toMessagesEvents(message: MessagesResponse): string {
   events.push(
     sseEvent('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason, stop_sequence: null },
+      delta: { stop_reason, stop_sequence },
       usage: { output_tokens: usage.output_tokens },
       cascade,
     }),

@@ -123,7 +123,8 @@ export const MessagesResponse = z.object({
   content: z.array(MessagesResponseBlock),
   /** The final model's own stop reason (OpenAI's finish_reason mapped to Anthropic's names). */
   stop_reason: MessagesStopReason,
-  stop_sequence: z.null(),
+  /** The stop sequence that ended the answer, when the final model's provider said which (Anthropic). */
+  stop_sequence: z.string().nullable(),
   /** Summed over every model call of the cascade, escalations and agreement checks included. */
   usage: z.object({
     input_tokens: z.number().int().nonnegative(),

@@ -55,6 +55,8 @@ export interface ModelAnswer {
   toolCalls?: ToolCall[];
   usage: Usage;
   finishReason: string;
+  /** The stop sequence the model stopped at, when its provider says which. */
+  stopSequence?: string;
   /** Which attempt succeeded (1 = first try). */
   attempt: number;
   latencyMs: number;
@@ -440,7 +442,10 @@ function addStep(record: DecisionRecord, config: CascadeConfig, call: CallRecord
     text: answer.text,
     ...('failure' in call
       ? { error: { type: call.failure.type, message: call.failure.message } }
-      : { finishReason: answer.finishReason }),
+      : {
+          finishReason: answer.finishReason,
+          ...(answer.stopSequence !== undefined ? { stopSequence: answer.stopSequence } : {}),
+        }),
     ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
   };
   record.steps.push(step);
@@ -501,6 +506,7 @@ export function assembleResult(
     text: finalStep?.text ?? '',
     ...(finalStep?.toolCalls ? { toolCalls: finalStep.toolCalls } : {}),
     ...(finalStep?.finishReason !== undefined ? { finishReason: finalStep.finishReason } : {}),
+    ...(finalStep?.stopSequence !== undefined ? { stopSequence: finalStep.stopSequence } : {}),
   };
   if (request.schema !== undefined && finalStep && !finalStep.toolCalls) {
     const parsed = parseJsonAnswer(finalStep.text);

@@ -58,6 +58,8 @@ export const Step = z.object({
   error: z.object({ type: z.string(), message: z.string() }).optional(),
   /** Why the model stopped, as its provider said (absent on failed calls and on steps recorded before it was kept). */
   finishReason: z.string().optional(),
+  /** The stop sequence the model stopped at, when its provider says which (Anthropic). */
+  stopSequence: z.string().optional(),
   /** The tools the model called, when it called any. */
   toolCalls: z.array(ToolCall).optional(),
 });
@@ -103,6 +105,8 @@ export const CascadeResult = z.object({
     toolCalls: z.array(ToolCall).optional(),
     /** Why the final answer's model stopped (absent on results from before it was kept, and when no model answered). */
     finishReason: z.string().optional(),
+    /** The stop sequence the final answer's model stopped at, when its provider says which (Anthropic). */
+    stopSequence: z.string().optional(),
   }),
   finalModel: z.string().nullable(),
   finalTier: z.string().nullable(),

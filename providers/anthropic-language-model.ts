@@ -27,6 +27,7 @@ const AnthropicMessageResponse = z.object({
     }),
   ),
   stop_reason: z.string().nullable(),
+  stop_sequence: z.string().nullish(),
   usage: z.object({
     input_tokens: z.number().int().nonnegative(),
     output_tokens: z.number().int().nonnegative(),
@@ -105,6 +106,9 @@ export class AnthropicLanguageModel implements LanguageModel {
         outputTokens: message.usage.output_tokens,
       },
       finishReason: FINISH_REASONS[message.stop_reason ?? ''] ?? 'other',
+      ...(message.stop_reason === 'stop_sequence' && message.stop_sequence
+        ? { stopSequence: message.stop_sequence }
+        : {}),
       responseModel: message.model,
       responseId: message.id,
     };

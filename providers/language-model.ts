@@ -43,6 +43,11 @@ export interface GenerateResult {
   toolCalls?: ToolCall[];
   usage: Usage;
   finishReason: FinishReason;
+  /**
+   * The caller's stop sequence the model stopped at, when its provider says which (Anthropic does;
+   * OpenAI reports a plain `stop`), so the Messages endpoint can answer `stop_sequence` faithfully.
+   */
+  stopSequence?: string;
   /** The model name the provider says answered (it may differ from the one asked for, e.g. a dated snapshot). */
   responseModel: string;
   /** The provider's id for the response, for support tickets. */

@@ -52,7 +52,9 @@ describe('HTTP API: POST /v1/messages with the Anthropic client', { timeout: 300
     assert.equal(message.type, 'message');
     assert.equal(message.model, 'claude-haiku-4-5');
     assert.deepEqual(message.content, [{ type: 'text', text: 'Simulated answer ' }]);
-    assert.equal(message.stop_reason, 'end_turn');
+    // The small model stopped at the caller's stop sequence and its provider said which.
+    assert.equal(message.stop_reason, 'stop_sequence');
+    assert.equal(message.stop_sequence, 'from');
     assert.equal(extension(message).outcome, 'accepted');
     const body = callLog().list({ state: 'completed' })[0]!.requestBody as Record<string, unknown>;
     // claude-haiku-4-5's configured limit is 1024.

@@ -110,6 +110,21 @@ describe('Anthropic adapter: parameters, tools, stop reasons', () => {
       assert.equal(result.finishReason, expected, stop);
     }
   });
+
+  it('keeps the stop sequence the model stopped at', async () => {
+    const { client } = recording({
+      id: 'm',
+      model: 'c',
+      content: [{ type: 'text', text: 'one, two' }],
+      stop_reason: 'stop_sequence',
+      stop_sequence: 'three',
+      usage: USAGE_ANTHROPIC,
+    });
+    const model = new AnthropicLanguageModel({ provider: 'a', modelId: 'c', client: client as unknown as Anthropic });
+    const result = await model.generate({ messages: CONVERSATION.slice(0, 1), maxOutputTokens: 5, timeoutMs: 1 });
+    assert.equal(result.finishReason, 'stop');
+    assert.equal(result.stopSequence, 'three');
+  });
 });
 
 describe('OpenAI adapter: parameters and tools', () => {
