@@ -208,7 +208,7 @@ describe('audit: observed escalation rates', () => {
         taskType: 'extraction',
         schema,
       }));
-      const file = await writeJsonl(path.join(dir, 'history.jsonl'), lines);
+      const file = await writeJsonl(path.join(engine.workDir, 'history.jsonl'), lines);
       const batchId = `audit-history-${Date.now()}`;
       await engine.batches.start({ batchId, source: { kind: 'file', path: file }, options: { concurrency: 4 } });
       await engine.batches.wait(batchId);

@@ -198,18 +198,25 @@ describe('HTTP API: tenants', { timeout: 300_000 }, () => {
     assert.equal(bList.status, 200);
     assert.ok(bList.body.cascades.length >= 1);
     assert.ok(bList.body.cascades.every((row) => row.tenant === 'globex'));
+    // A list can fail transiently while the shared dev server is busy with other test files
+    // (visibility is eventually consistent): poll until A's cascade shows, naming the last answer.
+    let lastList = '';
     const aList = await eventually(async () => {
       const list = await call<ListCascadesResponse>(KEY_A, 'GET', '/v1/cascades?limit=1000');
-      return list.body.cascades.some((row) => row.id === id) ? list : undefined;
-    }, 'A’s cascade in A’s list');
+      lastList = `${list.status} ${JSON.stringify(list.body).slice(0, 300)}`;
+      return list.status === 200 && list.body.cascades.some((row) => row.id === id) ? list : undefined;
+    }, 'A’s cascade in A’s list').catch((error: Error) => assert.fail(`${error.message}; last answer: ${lastList}`));
     assert.ok(aList.body.cascades.every((row) => row.tenant === 'acme'));
     // The default tenant (keys of LLM_CASCADE_API_KEYS) is a tenant like the others.
     const ownDefault = await call<SubmitCascadeResponse>(KEY_DEFAULT, 'POST', '/v1/cascades', { prompt: 'Hi there' });
     assert.equal(ownDefault.status, 202);
     const defaultList = await eventually(async () => {
       const list = await call<ListCascadesResponse>(KEY_DEFAULT, 'GET', '/v1/cascades?limit=1000');
-      return list.body.cascades.some((row) => row.id === ownDefault.body.id) ? list : undefined;
-    }, 'the default tenant’s cascade in its list');
+      lastList = `${list.status} ${JSON.stringify(list.body).slice(0, 300)}`;
+      return list.status === 200 && list.body.cascades.some((row) => row.id === ownDefault.body.id) ? list : undefined;
+    }, 'the default tenant’s cascade in its list').catch((error: Error) =>
+      assert.fail(`${error.message}; last answer: ${lastList}`),
+    );
     assert.ok(defaultList.body.cascades.every((row) => row.tenant === 'default'));
     assert.equal((await call<ErrorBody>(KEY_DEFAULT, 'GET', `/v1/cascades/${id}`)).status, 404);
     assert.equal((await call<ErrorBody>(KEY_DEFAULT, 'GET', `/v1/cascades/acme~${id}`)).status, 404);
