@@ -163,9 +163,14 @@ export function createApiContext(options: {
       const maxCostUsd = budgetCeiling(request.maxCostUsd, caller.budgetUsd);
       // Only a tenant with a ceiling changes the request: without one it is submitted exactly as sent.
       const bounded = maxCostUsd === request.maxCostUsd ? input : { ...(input as Record<string, unknown>), maxCostUsd };
-      const { id: workflowId, created } = await asCaller(request.id ?? '(new)', () =>
-        cascades.submit(bounded, { tenant: caller.tenant }),
-      );
+      const {
+        id: workflowId,
+        created,
+        eagerlyStarted,
+      } = await asCaller(request.id ?? '(new)', () => cascades.submit(bounded, { tenant: caller.tenant }));
+      // Whether eager start took (it does not when the worker has no free slot): debug only, per new cascade.
+      if (options.eagerStart && created)
+        options.logger.debug({ workflowId, eagerlyStarted: eagerlyStarted === true }, 'started');
       return { id: idFor(caller, workflowId), workflowId, created };
     },
     asCaller,

@@ -62,6 +62,8 @@ export interface Submission {
   id: string;
   /** `false` when the id was already taken by the same request: this is the earlier run. */
   created: boolean;
+  /** `true` when this submit started the cascade eagerly (its first workflow task came back with the start). */
+  eagerlyStarted?: boolean;
 }
 
 /** What `describe` and `list` both tell of a cascade: its execution and its labels. */
@@ -185,7 +187,7 @@ export class CascadeClient {
       ...(options.tenant !== undefined ? [{ key: CascadeSearchAttributes.tenant, value: options.tenant }] : []),
     ];
     try {
-      await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
+      const handle = await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
         args: [{ request, ...(options.config ? { config: options.config } : {}) }],
@@ -199,7 +201,7 @@ export class CascadeClient {
         ...(searchAttributes.length > 0 ? { typedSearchAttributes: searchAttributes } : {}),
         ...(this.eagerStart ? { requestEagerStart: true } : {}),
       });
-      return { id, created: true };
+      return { id, created: true, ...(handle.eagerlyStarted ? { eagerlyStarted: true } : {}) };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const existing = await this.client.workflow.getHandle(id).describe();
