@@ -24,6 +24,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, type ConnectionLike } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { temporal as proto } from '@temporalio/proto';
 import { Command } from 'commander';
 import pino from 'pino';
 import { buildApi } from '../api/build-api';
@@ -58,6 +59,28 @@ interface ModeResult {
 }
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const TIMELINE_SAMPLE = 10;
+
+/**
+ * Where a mode's time goes on the server: each history event's time after the workflow's start, ms,
+ * the median over the last few workflows of the mode (whose histories have the same shape).
+ */
+async function timeline(client: Client, workflowIds: readonly string[]): Promise<Array<[string, number]>> {
+  const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+  const offsets: number[][] = [];
+  let names: string[] = [];
+  for (const id of workflowIds) {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const start = millis(events[0]?.eventTime);
+    offsets.push(events.map((event) => millis(event.eventTime) - start));
+    names = events.map((event) =>
+      (proto.api.enums.v1.EventType[event.eventType ?? 0] ?? '?').replace(/^EVENT_TYPE_/, ''),
+    );
+  }
+  return names.map((name, i) => [name, round(median(offsets.map((list) => list[i] ?? 0)), 1)]);
+}
 const BARE_WORKFLOWS_PATH = path.join(__dirname, 'bench-workflows.ts');
 
 async function main(): Promise<void> {
@@ -153,8 +176,10 @@ async function main(): Promise<void> {
 
     let bareEager = 0;
     let seq = 0;
+    const lastIds = Object.fromEntries(MODES.map((mode) => [mode, [] as string[]])) as Record<Mode, string[]>;
     const one = async (mode: Mode): Promise<void> => {
       const id = `hb-${runId}-${mode}-${seq++}`;
+      lastIds[mode] = [...lastIds[mode], id].slice(-TIMELINE_SAMPLE);
       if (mode === 'bare' || mode === 'bare-eager') {
         const eager = mode === 'bare-eager';
         const handle = await (eager ? nativeClient : temporal.client).workflow.start<typeof bareSteps>(
@@ -209,6 +234,9 @@ async function main(): Promise<void> {
         ...(mode === 'bare-eager' ? { eagerlyStarted: bareEager } : {}),
       };
     });
+    const timelines = Object.fromEntries(
+      await Promise.all(MODES.map(async (mode) => [mode, await timeline(temporal.client, lastIds[mode])] as const)),
+    ) as Record<Mode, Array<[string, number]>>;
     const by = Object.fromEntries(results.map((result) => [result.mode, result])) as Record<Mode, ModeResult>;
     const ratio = (a: Mode, b: Mode) => ({ p50: round(by[a].p50 / by[b].p50), p99: round(by[a].p99 / by[b].p99) });
     const ratios = {
@@ -241,6 +269,8 @@ async function main(): Promise<void> {
       temporalWarnings,
       modes: results,
       ratios,
+      /** Per mode, each history event's median time after the start (ms), over its last workflows (TIMELINE_SAMPLE). */
+      timelines,
     };
     await mkdir(path.dirname(options.out), { recursive: true });
     await writeFile(options.out, `${JSON.stringify(result, null, 2)}\n`);
@@ -255,6 +285,9 @@ async function main(): Promise<void> {
       ),
       '',
       ...Object.entries(ratios).map(([name, value]) => `${name}: p50 ${value.p50}x, p99 ${value.p99}x`),
+      '',
+      'History timelines (median ms after the start):',
+      ...MODES.map((mode) => `  ${mode}: ${timelines[mode].map(([name, ms]) => `${name} ${ms}`).join(', ')}`),
       '',
       `written to ${path.relative(process.cwd(), options.out)}`,
     ];
