@@ -13,6 +13,8 @@ const FOLDERS = [
   'workflows',
   'providers',
   'lib',
+  'classifier',
+  'config',
   'client',
   'batch',
   'activities',
