@@ -1,4 +1,9 @@
-import { Client, type Connection } from '@temporalio/client';
+import {
+  Client,
+  InternalConnectionLikeSymbol,
+  type ConnectionLike,
+  type InternalConnectionLike,
+} from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { type FastifyReply } from 'fastify';
@@ -55,7 +60,7 @@ export interface CallerSubmission {
 
 /** What the route handlers share: the clients, the config, the limits. */
 export interface ApiContext {
-  connection: Connection;
+  connection: ConnectionLike;
   namespace: string;
   config: CascadeConfig;
   cascades: CascadeClient;
@@ -95,8 +100,13 @@ function renamed(error: unknown, id: string): unknown {
   return error;
 }
 
+/** Whether the SDK can start workflows eagerly over `connection`: only a worker's `NativeConnection` can. */
+export function supportsEagerStart(connection: ConnectionLike): boolean {
+  return (connection as InternalConnectionLike)[InternalConnectionLikeSymbol]?.supportsEagerStart === true;
+}
+
 export function createApiContext(options: {
-  connection: Connection;
+  connection: ConnectionLike;
   namespace: string;
   config: CascadeConfig;
   limits: ApiLimits;
@@ -105,15 +115,25 @@ export function createApiContext(options: {
   tracing?: boolean;
   /** Payload encryption, the workers' (`cascadeDataConverter`); plain JSON when absent. */
   dataConverter?: DataConverter;
+  /** Eager workflow start (see `ApiOptions.eagerStart`). */
+  eagerStart?: boolean;
 }): ApiContext {
   const { connection, namespace, config, limits } = options;
+  // Refused here, at startup, rather than by the SDK on every submit (each one a 500).
+  if (options.eagerStart && !supportsEagerStart(connection))
+    throw new Error('eagerStart needs the NativeConnection of a worker running in this process (npm start)');
   const temporal = new Client({
     connection,
     namespace,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
   });
-  const cascades = new CascadeClient({ client: temporal, taskQueue: config.taskQueue, config });
+  const cascades = new CascadeClient({
+    client: temporal,
+    taskQueue: config.taskQueue,
+    config,
+    ...(options.eagerStart ? { eagerStart: true } : {}),
+  });
   const withTemporal = <T>(fn: () => Promise<T>): Promise<T> =>
     connection.withDeadline(Date.now() + limits.temporalTimeoutMs, fn);
 
@@ -143,9 +163,14 @@ export function createApiContext(options: {
       const maxCostUsd = budgetCeiling(request.maxCostUsd, caller.budgetUsd);
       // Only a tenant with a ceiling changes the request: without one it is submitted exactly as sent.
       const bounded = maxCostUsd === request.maxCostUsd ? input : { ...(input as Record<string, unknown>), maxCostUsd };
-      const { id: workflowId, created } = await asCaller(request.id ?? '(new)', () =>
-        cascades.submit(bounded, { tenant: caller.tenant }),
-      );
+      const {
+        id: workflowId,
+        created,
+        eagerlyStarted,
+      } = await asCaller(request.id ?? '(new)', () => cascades.submit(bounded, { tenant: caller.tenant }));
+      // Whether eager start took (it does not when the worker has no free slot): debug only, per new cascade.
+      if (options.eagerStart && created)
+        options.logger.debug({ workflowId, eagerlyStarted: eagerlyStarted === true }, 'started');
       return { id: idFor(caller, workflowId), workflowId, created };
     },
     asCaller,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Connection } from '@temporalio/client';
+import { type ConnectionLike } from '@temporalio/client';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -34,8 +34,19 @@ import { RouteTable } from './route-table';
 
 /** What the HTTP API needs. */
 export interface ApiOptions {
-  /** A connected Temporal client connection; the API does not close it. */
-  connection: Connection;
+  /**
+   * A connected Temporal connection; the API does not close it. A client `Connection`, or, when a
+   * worker runs in the same process (npm start), that worker's `NativeConnection`, which is what
+   * eager workflow start needs.
+   */
+  connection: ConnectionLike;
+  /**
+   * Start cascades with eager workflow start: the first workflow task comes back in the start
+   * call's answer to the worker sharing `connection` (same namespace, task queue `config.taskQueue`),
+   * one trip through the matching service fewer. Requires `connection` to be that worker's
+   * `NativeConnection` (refused at startup otherwise); never for an API process of its own.
+   */
+  eagerStart?: boolean;
   namespace: string;
   /** The config the workers run: its task queue, and the routes a request may name. */
   config: CascadeConfig;
@@ -214,6 +225,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     logger,
     ...(options.tracing ? { tracing: true } : {}),
     ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}),
+    ...(options.eagerStart ? { eagerStart: true } : {}),
   });
   registerHealthRoutes(routes, context);
   if (codec) {

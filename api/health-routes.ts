@@ -1,4 +1,4 @@
-import { type Connection } from '@temporalio/client';
+import { type ConnectionLike } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { type ApiContext } from './api-context';
 import { type HealthResponse, type ReadinessResponse } from './cascade-schemas';
@@ -12,7 +12,7 @@ const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
  * stopped, so "ready" can lag a worker's death by about a minute; "not ready" never lags.
  */
 export async function checkReadiness(
-  connection: Connection,
+  connection: ConnectionLike,
   namespace: string,
   taskQueue: string,
   timeoutMs: number,

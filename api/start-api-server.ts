@@ -1,5 +1,5 @@
 import { type AddressInfo } from 'node:net';
-import { type Connection } from '@temporalio/client';
+import { type ConnectionLike } from '@temporalio/client';
 import { type Logger } from 'pino';
 import { type ApiAccessConfig } from '../core/api-access-config';
 import { ConfigError, type CascadeConfig } from '../core/config';
@@ -16,7 +16,10 @@ import { type Tracing } from '../telemetry/tracing';
 export const DEFAULT_API_HOST = '127.0.0.1';
 
 export interface ApiServerOptions {
-  connection: Connection;
+  /** See `ApiOptions.connection` (build-api.ts). */
+  connection: ConnectionLike;
+  /** Eager workflow start; see `ApiOptions.eagerStart` (build-api.ts). */
+  eagerStart?: boolean;
   namespace: string;
   config: CascadeConfig;
   /** 0 picks a free port. */
@@ -128,6 +131,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
   const app = buildApi({
     connection: options.connection,
+    ...(options.eagerStart ? { eagerStart: true } : {}),
     namespace: options.namespace,
     config: options.config,
     logger: options.logger,

@@ -30,6 +30,14 @@ export interface CascadeClientOptions {
   taskQueue: string;
   /** When given, a request's `taskType` must name one of its routes. */
   config?: CascadeConfig;
+  /**
+   * Start cascades with eager workflow start: the server hands the first workflow task back in the
+   * start call's answer, to a worker of this process, saving a trip through the matching service.
+   * Only for a `client` built on the `NativeConnection` of a worker running in this process on
+   * `taskQueue` (the SDK refuses it on any other connection); when that worker has no free slot the
+   * server simply queues the task as usual. Idempotency is unchanged: the start is the same call.
+   */
+  eagerStart?: boolean;
 }
 
 export interface SubmitOptions {
@@ -54,6 +62,8 @@ export interface Submission {
   id: string;
   /** `false` when the id was already taken by the same request: this is the earlier run. */
   created: boolean;
+  /** `true` when this submit started the cascade eagerly (its first workflow task came back with the start). */
+  eagerlyStarted?: boolean;
 }
 
 /** What `describe` and `list` both tell of a cascade: its execution and its labels. */
@@ -152,11 +162,13 @@ export class CascadeClient {
   private readonly client: Client;
   private readonly taskQueue: string;
   private readonly config: CascadeConfig | undefined;
+  private readonly eagerStart: boolean;
 
   constructor(options: CascadeClientOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.config = options.config;
+    this.eagerStart = options.eagerStart ?? false;
   }
 
   /** Validates untrusted input into a request: schema, JSON Schema validity and (with a config) the route. */
@@ -175,7 +187,7 @@ export class CascadeClient {
       ...(options.tenant !== undefined ? [{ key: CascadeSearchAttributes.tenant, value: options.tenant }] : []),
     ];
     try {
-      await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
+      const handle = await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
         args: [{ request, ...(options.config ? { config: options.config } : {}) }],
@@ -187,8 +199,9 @@ export class CascadeClient {
         memo: { requestFingerprint: fingerprint },
         staticSummary: `cascade ${id}${request.taskType ? ` · ${request.taskType}` : ''}`,
         ...(searchAttributes.length > 0 ? { typedSearchAttributes: searchAttributes } : {}),
+        ...(this.eagerStart ? { requestEagerStart: true } : {}),
       });
-      return { id, created: true };
+      return { id, created: true, ...(handle.eagerlyStarted ? { eagerlyStarted: true } : {}) };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const existing = await this.client.workflow.getHandle(id).describe();

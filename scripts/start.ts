@@ -142,7 +142,11 @@ async function start(): Promise<void> {
   });
 
   running.api = await startApiServer({
-    connection: running.connection,
+    // The worker's connection, so cascades start eagerly: the server hands the first workflow task
+    // straight back to this process's worker (same namespace and task queue) in the start call's
+    // answer. Measured by `npm run bench:http` (README, "Overhead of durability").
+    connection: running.nativeConnection,
+    eagerStart: true,
     namespace,
     config,
     port: apiPort,

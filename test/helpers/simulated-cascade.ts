@@ -4,7 +4,7 @@
  * optionally the HTTP API listening on a free loopback port.
  */
 import { type ApiAccessConfig } from '../../core/api-access-config';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionLike } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { type Worker } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
@@ -93,7 +93,7 @@ export async function startSimulatedCascade(
 
 export interface TestApi {
   url: string;
-  connection: Connection;
+  connection: ConnectionLike;
   close(): Promise<void>;
 }
 
@@ -106,11 +106,16 @@ export async function startTestApi(
     env?: NodeJS.ProcessEnv;
     limits?: Partial<ApiLimits>;
     logger?: Logger;
+    /** As npm start: the API on the test worker's NativeConnection, starting cascades eagerly. */
+    eagerStart?: boolean;
   } = {},
 ): Promise<TestApi> {
-  const connection = await Connection.connect({ address: temporal.address });
+  // The shared NativeConnection belongs to the test's Temporal handle: the API must not close it.
+  const own = options.eagerStart ? undefined : await Connection.connect({ address: temporal.address });
+  const connection: ConnectionLike = own ?? temporal.nativeConnection;
   const app = buildApi({
     connection,
+    ...(options.eagerStart ? { eagerStart: true } : {}),
     namespace: 'default',
     config,
     logger: options.logger ?? pino({ level: 'silent' }),
@@ -128,7 +133,7 @@ export async function startTestApi(
     connection,
     async close() {
       await app.close();
-      await connection.close();
+      await own?.close();
     },
   };
 }

@@ -1,0 +1,141 @@
+/**
+ * The API as `npm start` runs it: on its in-process worker's NativeConnection, starting cascades
+ * eagerly. An eagerly started cascade completes like any other, and submitting by id stays
+ * idempotent (one workflow, one set of model calls, a 409 for a different request under the id).
+ */
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Connection } from '@temporalio/client';
+import OpenAI from 'openai';
+import pino from 'pino';
+import { buildApi } from '../api/build-api';
+import { type CascadeResult } from '../core/result';
+import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
+import {
+  eventually,
+  startSimulatedCascade,
+  startTestApi,
+  type SimulatedCascade,
+  type TestApi,
+} from './helpers/simulated-cascade';
+
+/** Calls take a moment, so concurrent submissions overlap a running cascade rather than a finished one. */
+const SCRIPT = {
+  models: {
+    'claude-haiku-4-5': {
+      defaultAnswer: { type: 'text' as const, text: 'Paris, said {{model}}.' },
+      latency: { type: 'fixed' as const, ms: 400 },
+    },
+  },
+};
+
+interface SubmitBody {
+  id: string;
+  status: string;
+  created: boolean;
+  result?: CascadeResult;
+}
+
+describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_000 }, () => {
+  let temporal: TestTemporal;
+  let stack: SimulatedCascade;
+  let api: TestApi;
+  const logLines: string[] = [];
+
+  before(async () => {
+    temporal = await connectTestTemporal();
+    stack = await startSimulatedCascade(temporal, 'eager-http', { script: SCRIPT });
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+    api = await startTestApi(temporal, stack.config, { eagerStart: true, logger });
+  });
+  after(async () => {
+    await api?.close();
+    await stack?.stop();
+    await temporal?.close();
+  });
+
+  const submit = (key: string, body: unknown, query = '?wait=true') =>
+    fetch(`${api.url}/v1/cascades${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+  /** What the API logged of the starts of `workflowId`: whether each was eager. */
+  const submitsOf = (workflowId: string) =>
+    logLines
+      .map((line) => JSON.parse(line) as { msg?: string; workflowId?: string; eagerlyStarted?: boolean })
+      .filter((entry) => entry.msg === 'started' && entry.workflowId === workflowId);
+  const callsFor = (marker: string) =>
+    stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
+
+  it('completes an eagerly started cascade, and the same key is one cascade with one result', async () => {
+    const key = `eager-${randomUUID()}`;
+    const body = { prompt: `What is the capital of France? (${key})` };
+    const responses = await Promise.all([submit(key, body), submit(key, body), submit(key, body)]);
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as SubmitBody[];
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200],
+      JSON.stringify(bodies),
+    );
+    assert.equal(bodies.filter((b) => b.created).length, 1, 'exactly one submission created the cascade');
+    const result = bodies[0]!.result;
+    assert.ok(result);
+    assert.equal(result.outcome, 'accepted');
+    assert.deepEqual(bodies[1]!.result, result);
+    assert.deepEqual(bodies[2]!.result, result);
+    assert.equal(callsFor(key).length, result.steps.length, 'one set of model calls');
+    // The start that created it was eager: its first workflow task came back with the start call.
+    assert.deepEqual(
+      submitsOf(key).map((entry) => entry.eagerlyStarted),
+      [true],
+      'one created submission, started eagerly',
+    );
+    const count = await eventually(async () => {
+      const { count } = await temporal.client.workflow.count(
+        `TaskQueue = '${stack.config.taskQueue}' AND WorkflowId = '${key}'`,
+      );
+      return count >= 1 ? count : undefined;
+    }, `workflow ${key} to be visible`);
+    assert.equal(count, 1);
+
+    // A different request under the same id is refused, eager or not.
+    const conflict = await submit(key, { prompt: `What is 3 + 3? (${key})` });
+    assert.equal(conflict.status, 409);
+    assert.equal(callsFor(key).length, result.steps.length);
+  });
+
+  it('answers a non-streaming chat completion through an eagerly started cascade', async () => {
+    const openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const key = `eager-chat-${randomUUID()}`;
+    const completion = await openai.chat.completions.create(
+      { model: 'cascade', messages: [{ role: 'user', content: `Which city is the capital of Italy? (${key})` }] },
+      { headers: { 'Idempotency-Key': key } },
+    );
+    assert.match(completion.choices[0]!.message.content ?? '', /Paris, said/);
+    assert.deepEqual(
+      submitsOf(key).map((entry) => entry.eagerlyStarted),
+      [true],
+    );
+  });
+
+  it('refuses eager start at startup on a client connection, which the SDK cannot start eagerly over', async () => {
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      assert.throws(
+        () =>
+          buildApi({
+            connection,
+            eagerStart: true,
+            namespace: 'default',
+            config: stack.config,
+            logger: pino({ level: 'silent' }),
+          }),
+        /eagerStart needs the NativeConnection of a worker running in this process/,
+      );
+    } finally {
+      await connection.close();
+    }
+  });
+});
