@@ -1,11 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  isGrpcServiceError,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
+import { optionalTsToDate, tsToDate } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { DEFAULT_CASCADE_TIMEOUT_MS, type CascadeConfig } from '../core/config';
 import { canonicalJson } from '../core/normalize-answer';
 import { type CascadeRequest } from '../core/request';
@@ -296,33 +300,52 @@ export class CascadeClient {
     }
   }
 
-  /** Cascades matching a filter, newest first, from Temporal's visibility store. */
+  /**
+   * Cascades matching a filter, newest first, from Temporal's visibility store. Reads the
+   * visibility rows directly rather than through `client.workflow.list`, which decodes every row's
+   * memo: one memo this client cannot decode (encrypted under a key it does not hold, say a key
+   * retired from rotation) would fail the whole list, and a list needs only the search attributes.
+   */
   async list(filter: CascadeListFilter = {}): Promise<CascadeSummary[]> {
     const limit = filter.limit ?? 100;
     const rows: CascadeSummary[] = [];
-    for await (const execution of this.client.workflow.list({
-      query: listQuery(filter),
-      pageSize: Math.min(limit, 1000),
-    })) {
-      const attributes = execution.typedSearchAttributes;
-      rows.push({
-        id: execution.workflowId,
-        status: execution.status.name,
-        startTime: execution.startTime,
-        ...(execution.closeTime ? { closeTime: execution.closeTime } : {}),
-        ...optional('taskType', attributes.get(CascadeSearchAttributes.taskType)),
-        ...optional('route', attributes.get(CascadeSearchAttributes.route)),
-        ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
-        ...optional('configHash', attributes.get(CascadeSearchAttributes.configHash)),
-        tenant: attributes.get(CascadeSearchAttributes.tenant) ?? DEFAULT_TENANT,
-        ...optional('finalModel', attributes.get(CascadeSearchAttributes.finalModel)),
-        ...optional('finalTier', attributes.get(CascadeSearchAttributes.finalTier)),
-        ...optional('escalations', attributes.get(CascadeSearchAttributes.escalations)),
-        ...optional('costUsd', attributes.get(CascadeSearchAttributes.costUsd)),
-        ...optional('savedUsd', attributes.get(CascadeSearchAttributes.savedUsd)),
-      });
-      if (rows.length >= limit) break;
-    }
+    let nextPageToken: Uint8Array = new Uint8Array();
+    do {
+      let response: Awaited<ReturnType<Client['workflowService']['listWorkflowExecutions']>>;
+      try {
+        response = await this.client.workflowService.listWorkflowExecutions({
+          namespace: this.client.options.namespace,
+          query: listQuery(filter),
+          pageSize: Math.min(limit, 1000),
+          nextPageToken,
+        });
+      } catch (error) {
+        // As the SDK's own list wraps it, so callers tell an unreachable server the same way.
+        throw isGrpcServiceError(error) ? new ServiceError('Failed to list workflows', { cause: error }) : error;
+      }
+      for (const execution of response.executions) {
+        const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+        const closeTime = optionalTsToDate(execution.closeTime);
+        rows.push({
+          id: execution.execution?.workflowId ?? '',
+          status: STATUS_NAMES[execution.status ?? 0] ?? 'UNKNOWN',
+          startTime: tsToDate(execution.startTime!),
+          ...(closeTime ? { closeTime } : {}),
+          ...optional('taskType', attributes.get(CascadeSearchAttributes.taskType)),
+          ...optional('route', attributes.get(CascadeSearchAttributes.route)),
+          ...optional('outcome', attributes.get(CascadeSearchAttributes.outcome)),
+          ...optional('configHash', attributes.get(CascadeSearchAttributes.configHash)),
+          tenant: attributes.get(CascadeSearchAttributes.tenant) ?? DEFAULT_TENANT,
+          ...optional('finalModel', attributes.get(CascadeSearchAttributes.finalModel)),
+          ...optional('finalTier', attributes.get(CascadeSearchAttributes.finalTier)),
+          ...optional('escalations', attributes.get(CascadeSearchAttributes.escalations)),
+          ...optional('costUsd', attributes.get(CascadeSearchAttributes.costUsd)),
+          ...optional('savedUsd', attributes.get(CascadeSearchAttributes.savedUsd)),
+        });
+        if (rows.length >= limit) return rows;
+      }
+      nextPageToken = response.nextPageToken;
+    } while (nextPageToken.length > 0);
     return rows;
   }
 
@@ -349,3 +372,19 @@ export class CascadeClient {
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
+
+/**
+ * Temporal's `WorkflowExecutionStatus` codes (temporal/api/enums/v1/workflow.proto) by the names the
+ * SDK gives them, as `client.workflow.list` reports them.
+ */
+const STATUS_NAMES: Readonly<Record<number, WorkflowExecutionStatusName>> = {
+  0: 'UNSPECIFIED',
+  1: 'RUNNING',
+  2: 'COMPLETED',
+  3: 'FAILED',
+  4: 'CANCELLED',
+  5: 'TERMINATED',
+  6: 'CONTINUED_AS_NEW',
+  7: 'TIMED_OUT',
+  8: 'PAUSED',
+};

@@ -136,6 +136,13 @@ describe('payload encryption and the codec server (issue 13)', { timeout: 300_00
       taskQueue: before1.config.taskQueue,
     });
     assert.equal((await projectClient.result(id)).output.text, answer);
+
+    // A list needs only search attributes: a memo this client cannot decrypt does not fail it.
+    const keyless = new CascadeClient({ client: plain, taskQueue: before1.config.taskQueue });
+    const rows = await keyless.list({ limit: 1000 });
+    const row = rows.find((r) => r.id === id);
+    assert.ok(row, `the encrypted cascade ${id} is listed by a client without its key`);
+    assert.equal(row.status, 'COMPLETED');
   });
 
   it('rotates: the new key encrypts new cascades, the old key still decrypts old ones, both replay', async () => {
