@@ -7,10 +7,12 @@ import { type IncomingHttpHeaders } from 'node:http';
 import { type FastifyReply } from 'fastify';
 import { type CascadeConfig } from '../core/config';
 import { redactSecrets } from '../core/redact-secrets';
+import { RequestValidationError, type CascadeRequest } from '../core/request';
+import { annotateCascadeId } from '../telemetry/http-tracing';
 import { type CascadeResult, type Usage } from '../core/result';
 import { type ApiCaller } from './api-caller';
 import { type ApiContext } from './api-context';
-import { ApiError } from './api-error';
+import { ApiError, invalidRequest } from './api-error';
 import { statusUrl } from './cascade-routes';
 import { type ChatCascadeExtension } from './chat-completion-schemas';
 
@@ -173,4 +175,24 @@ export function answerHeaders(result: CascadeResult, bestEffort: boolean): Recor
     'x-cascade-outcome': result.outcome,
     ...(bestEffort ? { [BEST_EFFORT_HEADER]: 'true' } : {}),
   };
+}
+
+/**
+ * Submits a drop-in endpoint's cascade in the caller's tenant, as `POST /v1/cascades` does (its id
+ * namespace and budget ceiling), validated before Temporal is touched, with each problem renamed
+ * to the field of the request the client sent (`toChatProblem`); and tags the HTTP span with the id.
+ */
+export async function submitDropIn(
+  context: ApiContext,
+  options: { caller: ApiCaller; input: CascadeRequest; toChatProblem: (problem: string) => string },
+): Promise<{ id: string; workflowId: string }> {
+  let submission;
+  try {
+    submission = await context.submitFor(options.caller, options.input);
+  } catch (error) {
+    if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(options.toChatProblem));
+    throw error;
+  }
+  annotateCascadeId(submission.workflowId);
+  return { id: submission.id, workflowId: submission.workflowId };
 }

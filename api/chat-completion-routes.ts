@@ -1,8 +1,7 @@
-import { RequestValidationError } from '../core/request';
 import { callerOf } from './api-caller';
 import { type ApiContext } from './api-context';
 import { errorBody, invalidRequest, toApiError } from './api-error';
-import { answerHeaders, awaitAnswer, bestEffortWanted } from './cascade-answer';
+import { answerHeaders, awaitAnswer, bestEffortWanted, submitDropIn } from './cascade-answer';
 import { NoQuery } from './cascade-schemas';
 import {
   toCascadeInput,
@@ -14,7 +13,6 @@ import { ChatCompletionRequest } from './chat-completion-schemas';
 import { openEventStream } from './event-stream';
 import { idempotencyKeyFrom, parseInput, parseQuery } from './parse-input';
 import { type RouteTable } from './route-table';
-import { annotateCascadeId } from '../telemetry/http-tracing';
 
 /** The error dialect of this path: OpenAI's error shape (chosen by path in the error handler). */
 export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
@@ -46,17 +44,7 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
       const chat = parseInput(ChatCompletionRequest, request.body);
       const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
       const bestEffort = bestEffortWanted(request.headers);
-      // In the caller's tenant, like POST /v1/cascades: its id namespace and budget ceiling. It
-      // validates before Temporal is touched; the problems are named as the chat request's fields.
-      let submission;
-      try {
-        submission = await context.submitFor(caller, input);
-      } catch (error) {
-        if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
-        throw error;
-      }
-      const { id, workflowId } = submission;
-      annotateCascadeId(workflowId);
+      const { id, workflowId } = await submitDropIn(context, { caller, input, toChatProblem });
       if (chat.stream !== true) {
         const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
         reply.headers(answerHeaders(answer.result, answer.bestEffort));

@@ -1,15 +1,13 @@
-import { RequestValidationError } from '../core/request';
 import { callerOf } from './api-caller';
 import { type ApiContext } from './api-context';
 import { errorBody, invalidRequest, toApiError } from './api-error';
-import { answerHeaders, awaitAnswer, bestEffortWanted } from './cascade-answer';
+import { answerHeaders, awaitAnswer, bestEffortWanted, submitDropIn } from './cascade-answer';
 import { openEventStream } from './event-stream';
 import { toCascadeInputFromMessages, toMessagesEvents, toMessagesResponse } from './messages-mapping';
 import { MessagesRequest } from './messages-schemas';
 import { NoQuery } from './cascade-schemas';
 import { idempotencyKeyFrom, parseInput, parseQuery } from './parse-input';
 import { type RouteTable } from './route-table';
-import { annotateCascadeId } from '../telemetry/http-tracing';
 
 /** The error dialect of this path: Anthropic's error shape (chosen by path in the error handler). */
 export const MESSAGES_PATH = '/v1/messages';
@@ -39,16 +37,7 @@ export function registerMessagesRoutes(routes: RouteTable, context: ApiContext):
         idempotencyKeyFrom(request.headers),
       );
       const bestEffort = bestEffortWanted(request.headers);
-      // In the caller's tenant, as /v1/chat/completions; problems named as the Messages request's fields.
-      let submission;
-      try {
-        submission = await context.submitFor(caller, input);
-      } catch (error) {
-        if (error instanceof RequestValidationError) throw invalidRequest(error.problems.map(toChatProblem));
-        throw error;
-      }
-      const { id, workflowId } = submission;
-      annotateCascadeId(workflowId);
+      const { id, workflowId } = await submitDropIn(context, { caller, input, toChatProblem });
       if (body.stream !== true) {
         const answer = await awaitAnswer(context, { id, workflowId, caller }, reply, { bestEffort });
         reply.headers(answerHeaders(answer.result, answer.bestEffort));
