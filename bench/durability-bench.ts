@@ -40,6 +40,7 @@ import {
   type CascadeWorkerOptions,
 } from '../worker/create-worker';
 import { startSimulatorProcess, startWorkerProcess } from './bench-processes';
+import { descendantMatching, treeCpuMicros } from './process-cpu';
 import {
   BARE_WORKFLOW_TYPE,
   benchConfig,
@@ -72,6 +73,11 @@ interface CellResult {
   workerPeakHeapMiB?: number;
   /** The worker process's CPU time (user + system) per workflow of the cell, ms. */
   workerCpuMsPerWorkflow?: number;
+  /** The simulated providers' process, and the Temporal dev server's (Linux only), the same way. */
+  simulatorCpuMsPerWorkflow?: number;
+  serverCpuMsPerWorkflow?: number;
+  /** This process (the client: start, result, the cascade client's own work), the same way. */
+  clientCpuMsPerWorkflow?: number;
   /** From the histories of a sample of the cell's workflows (medians). */
   history?: HistoryStats;
 }
@@ -439,6 +445,8 @@ async function main(): Promise<void> {
       ...(options.cpuProf ? { cpuProfDir: path.resolve(options.cpuProf) } : {}),
     });
     const idle = await worker.memory(true);
+    // The embedded dev server (a descendant of this process); none when the bench runs against an address.
+    const serverPid = temporal.embedded ? descendantMatching(process.pid, 'start-dev') : undefined;
     const cascades = new CascadeClient({ client, taskQueue: queue });
     const runBare = async (id: string, steps: number) => {
       const handle = await client.workflow.start<typeof bareSteps>(BARE_WORKFLOW_TYPE, {
@@ -463,7 +471,19 @@ async function main(): Promise<void> {
         };
         const ids = { temporal: [] as string[], bare: [] as string[] };
         const cpuMicros = { temporal: 0, bare: 0 };
+        const simulatorMicros = { temporal: 0, bare: 0 };
+        const serverMicros = { temporal: 0, bare: 0 };
+        const clientMicros = { temporal: 0, bare: 0 };
+        const otherCpu = () => {
+          const own = process.cpuUsage();
+          return {
+            simulator: treeCpuMicros(simulator.child.pid),
+            server: treeCpuMicros(serverPid),
+            client: own.user + own.system,
+          };
+        };
         let before = (await worker.memory(true)).cpuMicros;
+        let othersBefore = otherCpu();
         for (const [part, mode] of (['bare', 'temporal', 'temporal', 'bare'] as const).entries()) {
           const measured = await drive(
             half,
@@ -483,8 +503,13 @@ async function main(): Promise<void> {
           );
           parts[mode].push(measured);
           const now = (await worker.memory()).cpuMicros;
+          const othersNow = otherCpu();
           cpuMicros[mode] += now - before;
+          simulatorMicros[mode] += (othersNow.simulator ?? 0) - (othersBefore.simulator ?? 0);
+          serverMicros[mode] += (othersNow.server ?? 0) - (othersBefore.server ?? 0);
+          clientMicros[mode] += othersNow.client - othersBefore.client;
           before = now;
+          othersBefore = othersNow;
         }
         const memory = await worker.memory(true);
         for (const mode of ['bare', 'temporal'] as const) {
@@ -494,11 +519,23 @@ async function main(): Promise<void> {
             workerPeakRssMiB: round(memory.peakRss / MiB, 1),
             workerPeakHeapMiB: round(memory.peakHeapUsed / MiB, 1),
             workerCpuMsPerWorkflow: round(cpuMicros[mode] / 1000 / Math.max(1, measured.latencies.length), 2),
+            ...(othersBefore.simulator !== undefined
+              ? {
+                  simulatorCpuMsPerWorkflow: round(
+                    simulatorMicros[mode] / 1000 / Math.max(1, measured.latencies.length),
+                    2,
+                  ),
+                }
+              : {}),
+            clientCpuMsPerWorkflow: round(clientMicros[mode] / 1000 / Math.max(1, measured.latencies.length), 2),
+            ...(othersBefore.server !== undefined
+              ? { serverCpuMsPerWorkflow: round(serverMicros[mode] / 1000 / Math.max(1, measured.latencies.length), 2) }
+              : {}),
             history: await historyStats(client, ids[mode].slice(0, workload.historiesPerCell)),
           };
           cells.push(cell);
           log(
-            `${mode} ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s, worker CPU ${cell.workerCpuMsPerWorkflow} ms each, history ${cell.history!.bytes} B`,
+            `${mode} ${shape} c=${concurrency}: ${cell.requests} requests, p50 ${cell.p50} ms, ${cell.cascadesPerSecond}/s, worker CPU ${cell.workerCpuMsPerWorkflow} ms each (simulator ${cell.simulatorCpuMsPerWorkflow ?? '-'}, server ${cell.serverCpuMsPerWorkflow ?? '-'}, client ${cell.clientCpuMsPerWorkflow}), history ${cell.history!.bytes} B`,
           );
         }
       }
@@ -656,6 +693,12 @@ async function main(): Promise<void> {
         p99RatioC1: ratio(c1.p99, b1.p99),
         workerCpuMsPerCascade: c100.workerCpuMsPerWorkflow,
         workerCpuMsPerBare: b100.workerCpuMsPerWorkflow,
+        /** The simulated providers' CPU per cascade (the bare twin calls none) and the dev server's, at c=100. */
+        simulatorCpuMsPerCascade: c100.simulatorCpuMsPerWorkflow,
+        serverCpuMsPerCascade: c100.serverCpuMsPerWorkflow,
+        serverCpuMsPerBare: b100.serverCpuMsPerWorkflow,
+        clientCpuMsPerCascade: c100.clientCpuMsPerWorkflow,
+        clientCpuMsPerBare: b100.clientCpuMsPerWorkflow,
         historyEventsPerCascade: c1.history?.events,
         historyEventsPerBare: b1.history?.events,
         historyBytesPerCascadeBefore: before.cells?.find(
