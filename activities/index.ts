@@ -1,12 +1,20 @@
 import { type BatchSourcePolicy } from '../batch/batch-source-policy';
 import { classifyForCascade } from '../classifier/request-classifier';
-import { type InitialClassification } from '../core/cascade-plan';
+import { classifyByRules, type InitialClassification } from '../core/cascade-plan';
+import { needsClassifierModel } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
+import { configForRoute } from '../core/config-for-route';
 import { configHash } from '../core/config-hash';
+import { type CascadeRequest } from '../core/request';
 import { type ProviderRegistry } from '../providers/provider-registry';
 import { createBatchActivities } from './batch-activities';
 import { createCallModel } from './call-model';
-import { type CascadeActivities, type ClassifyRequestInput } from '../workflows/definitions';
+import {
+  type CascadeActivities,
+  type ClassifyRequestInput,
+  type PrepareCascadeInput,
+  type PreparedCascade,
+} from '../workflows/definitions';
 
 /** What the activities need from the outside world, built once by the worker. */
 export interface ActivityDependencies {
@@ -24,6 +32,13 @@ export interface ActivityDependencies {
  */
 export function createActivities({ providers, config, batchSources }: ActivityDependencies): CascadeActivities {
   const hash = configHash(config);
+  // The worker's config never changes while it runs: each route's part is made once.
+  const routeConfigs = new Map<string, CascadeConfig>();
+  const configFor = (route: string) => {
+    let sliced = routeConfigs.get(route);
+    if (!sliced) routeConfigs.set(route, (sliced = configForRoute(config, route)));
+    return sliced;
+  };
   return {
     callModel: createCallModel(providers),
     async resolveConfig(): Promise<CascadeConfig> {
@@ -40,6 +55,43 @@ export function createActivities({ providers, config, batchSources }: ActivityDe
     async classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification> {
       return classifyForCascade(input.request, input.config);
     },
+    async prepareCascade({ request }: PrepareCascadeInput): Promise<PreparedCascade> {
+      const classification = await classifyOrFallBack(request, config);
+      return {
+        // While the small-model classifier may still change the route, the cascade needs every route.
+        config: needsClassifierModel(config, classification) ? config : configFor(classification.classification.route),
+        configHash: hash,
+        classification,
+      };
+    },
     ...createBatchActivities(batchSources),
   };
 }
+
+/**
+ * As the workflow classified with `classifyRequest` (three attempts, 1 s and 2 s apart: a failed
+ * read of the model file is not cached, so it may be fixed meanwhile); then, since a worker that
+ * cannot read its learned model must not hold requests back, the rules' answer stands, saying why.
+ */
+async function classifyOrFallBack(request: CascadeRequest, config: CascadeConfig): Promise<InitialClassification> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await classifyForCascade(request, config);
+    } catch (error) {
+      if (attempt < CLASSIFY_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** (attempt - 1)));
+        continue;
+      }
+      const rules = classifyByRules(request, config);
+      return {
+        ...rules,
+        classification: {
+          ...rules.classification,
+          reason: `${rules.classification.reason}; learned classifier failed (${(error as Error).message})`,
+        },
+      };
+    }
+  }
+}
+
+const CLASSIFY_ATTEMPTS = 3;

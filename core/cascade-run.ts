@@ -281,14 +281,29 @@ function escalate({ record, effects }: Run, from: PlannedTier, reasons: string[]
   );
 }
 
-async function classify({ request, config, record, effects }: CascadeRunInput): Promise<Classification> {
-  const { classification, margin } = await effects.classify(request);
+/**
+ * Whether an initial classification goes on to the config's small-model classifier (a model call
+ * that may change the route): only when there is one, the task type was not given, and the rules'
+ * or learned model's margin is below its threshold. Otherwise the route is final.
+ */
+export function needsClassifierModel(
+  config: CascadeConfig,
+  { classification, margin }: InitialClassification,
+): boolean {
   const classifierModel = config.classifier.model;
-  if (classification.source === 'given' || !classifierModel) return classification;
+  if (classification.source === 'given' || !classifierModel) return false;
   // The learned model's margin is a difference of probabilities, the rules' one of scores.
   const learned = classification.learnedModel !== undefined;
+  return margin < (learned ? classifierModel.whenLearnedMarginBelow : classifierModel.whenMarginBelow);
+}
+
+async function classify({ request, config, record, effects }: CascadeRunInput): Promise<Classification> {
+  const initial = await effects.classify(request);
+  const { classification, margin } = initial;
+  const classifierModel = config.classifier.model;
+  if (!classifierModel || !needsClassifierModel(config, initial)) return classification;
+  const learned = classification.learnedModel !== undefined;
   const threshold = learned ? classifierModel.whenLearnedMarginBelow : classifierModel.whenMarginBelow;
-  if (margin >= threshold) return classification;
 
   const modelId = classifierModel.model;
   const prompt = classificationPrompt(request, Object.keys(config.routes));

@@ -52,16 +52,29 @@ function workflowSpanExporter(tracing: Tracing | undefined) {
   };
 }
 
+/** What the log line of a finished cascade is made of. */
+export interface CascadeFinishedInput {
+  cascadeId: string;
+  cascade: CascadeTelemetry;
+  /** The config the cascade ran under, or the part of it it recorded (a slim cascade). */
+  config: CascadeConfig | undefined;
+  /** From the workflow's start to this worker's finish. */
+  durationMs: number;
+  /** The hash the cascade recorded, of the whole config; computed from `config` when absent. */
+  configHash?: string | undefined;
+}
+
 /**
  * The one structured log line per finished cascade: labels and numbers, never prompt or answer
- * text, never a key. `durationMs` runs from the workflow's start to this worker's finish.
+ * text, never a key.
  */
-export function cascadeFinishedFields(
-  cascadeId: string,
-  cascade: CascadeTelemetry,
-  config: CascadeConfig | undefined,
-  durationMs: number,
-): Record<string, unknown> {
+export function cascadeFinishedFields({
+  cascadeId,
+  cascade,
+  config,
+  durationMs,
+  configHash: recordedHash,
+}: CascadeFinishedInput): Record<string, unknown> {
   return {
     event: 'cascade_finished',
     cascadeId,
@@ -76,7 +89,7 @@ export function cascadeFinishedFields(
     costUsd: cascade.costUsd,
     baselineUsd: cascade.baselineUsd,
     savedUsd: cascade.savedUsd,
-    configHash: config ? configHash(config) : null,
+    configHash: recordedHash ?? (config ? configHash(config) : null),
     durationMs,
   };
 }
@@ -100,10 +113,10 @@ export function workerTelemetryOptions(
     exporter: workflowSpanExporter(tracing),
     cascadeTelemetry: {
       finished: {
-        fn(info, cascade, config) {
+        fn(info, cascade, config, hash) {
           const durationMs = Math.max(0, Date.now() - info.startTime.getTime());
           metrics?.recordCascade(cascade, durationMs / 1000, config);
-          log(cascadeFinishedFields(info.workflowId, cascade, config, durationMs));
+          log(cascadeFinishedFields({ cascadeId: info.workflowId, cascade, config, durationMs, configHash: hash }));
         },
       },
     },

@@ -12,8 +12,12 @@ import { type CascadeTelemetry } from '../core/cascade-telemetry';
  */
 export interface CascadeSinks extends Sinks {
   cascadeTelemetry: {
-    /** `config` is the one the cascade ran under (the worker's may have changed since it started). */
-    finished(telemetry: CascadeTelemetry, config: CascadeConfig | undefined): void;
+    /**
+     * `config` is the one the cascade ran under (the worker's may have changed since it started),
+     * or the part of it a slim cascade recorded; `configHash` the hash the cascade recorded (of the
+     * whole config), absent for cascades that recorded none.
+     */
+    finished(telemetry: CascadeTelemetry, config: CascadeConfig | undefined, configHash?: string): void;
   };
 }
 

@@ -35,7 +35,7 @@ import { cancelledCascadeTelemetry, cascadeTelemetry } from '../core/cascade-tel
 import { cascadeTelemetrySink } from './cascade-sinks';
 import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
 
-const { resolveConfig, resolveWorkerConfig } = proxyLocalActivities<CascadeActivities>({
+const { resolveConfig, resolveWorkerConfig, prepareCascade } = proxyLocalActivities<CascadeActivities>({
   startToCloseTimeout: '10 seconds',
 });
 const { classifyRequest } = proxyLocalActivities<CascadeActivities>({
@@ -76,6 +76,16 @@ export const BUDGET_CEILING_PATCH = 'budget-ceiling';
 export const LEAN_CASCADE_PATCH = 'lean-cascade';
 
 /**
+ * Cascades started before this patch replay as they ran (lean or not). From it on a cascade that
+ * runs under the worker's config starts with one local activity, `prepareCascade`, whose recorded
+ * result holds the classification and only the part of the config the cascade decides with (its
+ * route, the models it can call), instead of two (`resolveWorkerConfig` with the whole config, then
+ * `classifyRequest`); and it implies `lean-cascade` and `implicit-checks`, writing neither marker
+ * (nor the `TemporalChangeVersion` update the SDK adds to each).
+ */
+export const SLIM_CASCADE_PATCH = 'slim-cascade';
+
+/**
  * `cascade`: one request, one workflow. Classify (or take the given task type), start at the
  * route's tier, call the model, run the route's structural checks, and accept or climb to the next
  * tier with the failed checks' reasons, until accepted, exhausted or over budget. The decisions are
@@ -88,13 +98,18 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   const record = newDecisionRecord();
   setHandler(decisionsQuery, () => record);
 
-  const lean = patched(LEAN_CASCADE_PATCH);
+  const slim = patched(SLIM_CASCADE_PATCH);
+  const lean = slim || patched(LEAN_CASCADE_PATCH);
   let config = input.config;
   let hash: string | undefined;
+  // The classification `prepareCascade` made on the worker (slim cascades under the worker's config).
+  let prepared: InitialClassification | undefined;
   try {
     if (lean) {
       if (config) {
         hash = configHash(config);
+      } else if (slim) {
+        ({ config, configHash: hash, classification: prepared } = await prepareCascade({ request }));
       } else {
         ({ config, configHash: hash } = await resolveWorkerConfig());
       }
@@ -103,18 +118,24 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
       if (patched(CONFIG_HASH_PATCH)) recordConfigHash(config);
     }
     // Not implied by lean-cascade: lean histories were recorded before the implicit checks existed.
-    const implicitChecks = patched(IMPLICIT_CHECKS_PATCH);
+    const implicitChecks = slim || patched(IMPLICIT_CHECKS_PATCH);
     const requestOverridesRouteBudget = request.maxCostUsd !== undefined && !(lean || patched(BUDGET_CEILING_PATCH));
     const ending = await runCascadeDecisions({
       request,
       config,
       record,
-      effects: workflowEffects(config, { configHash: hash, learnedClassifier: lean, lean, request }),
+      effects: workflowEffects(config, {
+        configHash: hash,
+        learnedClassifier: lean,
+        lean,
+        request,
+        ...(prepared ? { prepared } : {}),
+      }),
       implicitChecks,
       ...(requestOverridesRouteBudget ? { requestOverridesRouteBudget } : {}),
     });
     const result = finish(assembleResult(workflowInfo().workflowId, request, config, record, ending), record, hash);
-    cascadeTelemetrySink.finished(cascadeTelemetry(result), config);
+    cascadeTelemetrySink.finished(cascadeTelemetry(result), config, hash);
     return result;
   } catch (error) {
     if (isCancellation(error)) {
@@ -123,7 +144,7 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
         if (hash !== undefined) upsertMemo({ configHash: hash });
         setCurrentDetails('**cancelled**');
       });
-      cascadeTelemetrySink.finished(cancelledCascadeTelemetry(record), config);
+      cascadeTelemetrySink.finished(cancelledCascadeTelemetry(record), config, hash);
     }
     throw error;
   }
@@ -149,13 +170,15 @@ interface EffectOptions {
   /** Lean cascades pass a large request to model calls by reference and stop before their history is too large. */
   lean: boolean;
   request: CascadeRequest;
+  /** The classification `prepareCascade` recorded: the workflow classifies no more. */
+  prepared?: InitialClassification;
 }
 
 /** Model calls as activities, outages waited out on durable timers, decisions reported to the UI and visibility. */
 function workflowEffects(config: CascadeConfig, options: EffectOptions): CascadeEffects {
   const { configHash } = options;
   return {
-    classify: (request) => classify(request, config, options),
+    classify: (request) => (options.prepared ? Promise.resolve(options.prepared) : classify(request, config, options)),
     call: (call) => callOnce(config, call, options),
     wait: (ms, summary) => sleep(ms, { summary }),
     status: (markdown) => setCurrentDetails(markdown),

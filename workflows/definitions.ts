@@ -115,6 +115,29 @@ export interface ClassifyRequestInput {
   config: CascadeConfig;
 }
 
+/** What `prepareCascade` prepares a cascade of: its request, under the worker's config. */
+export interface PrepareCascadeInput {
+  request: CascadeRequest;
+}
+
+/** A cascade's start, decided on the worker and recorded as one local activity's result. */
+export interface PreparedCascade {
+  /**
+   * The worker's config as the cascade needs it: once the route is final, that route alone and the
+   * models it can call (`configForRoute`); the whole config while a small-model classifier may
+   * still change the route.
+   */
+  config: CascadeConfig;
+  /** The hash of the worker's whole config (`configHash`, computed once per worker). */
+  configHash: string;
+  /**
+   * The initial classification (given task type, rules, learned model), as `classifyRequest` gives
+   * it; a given task type's margin (Infinity) is recorded as JSON's null, and never read: a given
+   * route is final.
+   */
+  classification: InitialClassification;
+}
+
 /**
  * The activities the workflows call (`proxyActivities<CascadeActivities>`). `createActivities`
  * (activities/) implements them; the compiler checks it against this.
@@ -131,6 +154,12 @@ export interface CascadeActivities {
    * activity, so a replay (on any worker, after a retrained model file) takes the recorded route.
    */
   classifyRequest(input: ClassifyRequestInput): Promise<InitialClassification>;
+  /**
+   * `resolveWorkerConfig` and `classifyRequest` in one local activity, for the `slim-cascade` shape:
+   * the classification and the part of the worker's config the cascade decides with, so the history
+   * records one marker with what the cascade needs instead of two with the whole config.
+   */
+  prepareCascade(input: PrepareCascadeInput): Promise<PreparedCascade>;
   /** One page of the batch's input from `cursor`: validated lines and the cursor after them. */
   readBatchPage(input: ReadBatchPageInput): Promise<BatchPage>;
   /** How many lines the input has, for the progress bar's ETA. */

@@ -1,0 +1,133 @@
+/**
+ * The `slim-cascade` shape: a cascade under the worker's config records one local activity,
+ * `prepareCascade`, with its classification and only the part of the config it decides with (its
+ * route, the models it can call), and one patch marker; the config hash it records is still the
+ * whole config's. Histories of this shape are kept in test/histories/ (with
+ * LLM_CASCADE_RECORD_HISTORIES=1) for the replay suite, beside the older shapes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { temporal as proto } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { classifyForCascade } from '../classifier/request-classifier';
+import { type CascadeConfig } from '../core/config';
+import { configHash } from '../core/config-hash';
+import { type CascadeRequest } from '../core/request';
+import { type SimulatorScriptInput } from '../simulator/simulator-script';
+import { replayTelemetryOptions } from '../telemetry/worker-telemetry';
+import { SLIM_CASCADE_PATCH } from '../workflows/cascade-workflow';
+import { type PreparedCascade } from '../workflows/definitions';
+import { threeTierConfig, withEngine, type TestEngine } from './helpers/engine';
+import { recordingHistories, saveHistory, type History } from './helpers/histories';
+import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
+
+/** Small breaks JSON, mid contradicts the facts, frontier gets it right: two escalations. */
+const SCRIPT: SimulatorScriptInput = {
+  models: {
+    'sim-small': { defaultAnswer: { type: 'invalid_json', style: 'truncated' } },
+    'sim-mid': { defaultAnswer: { type: 'schema_json', facts: 'contradict' } },
+    'sim-frontier': { defaultAnswer: { type: 'schema_json', facts: 'use' } },
+  },
+};
+
+const EXTRACTION: CascadeRequest = {
+  prompt: 'Extract the invoice fields as JSON.\ninvoice_number: INV-7\ntotal: 120.5\ncustomer: Acme GmbH',
+  taskType: 'extraction',
+  schema: {
+    type: 'object',
+    properties: { invoice_number: { type: 'string' }, total: { type: 'number' }, customer: { type: 'string' } },
+    required: ['invoice_number', 'total', 'customer'],
+  },
+  groundTruth: { invoice_number: 'INV-7', total: 120.5 },
+};
+
+const { EventType } = proto.api.enums.v1;
+
+let temporal: TestTemporal;
+before(async () => {
+  temporal = await connectTestTemporal();
+});
+after(async () => {
+  await temporal?.close();
+});
+
+/** What a history's markers say: local activities (type and decoded result) and patch ids. */
+function markers(history: History): { localActivities: Array<{ type: string; result: unknown }>; patches: string[] } {
+  const json = (payload: proto.api.common.v1.IPayload | undefined): unknown => {
+    assert.equal(Buffer.from(payload?.metadata?.encoding ?? []).toString(), 'json/plain', 'a plain JSON payload');
+    return JSON.parse(Buffer.from(payload!.data!).toString());
+  };
+  const localActivities: Array<{ type: string; result: unknown }> = [];
+  const patches: string[] = [];
+  for (const event of history.events ?? []) {
+    if (event.eventType !== EventType.EVENT_TYPE_MARKER_RECORDED) continue;
+    const { markerName, details } = event.markerRecordedEventAttributes!;
+    if (markerName === 'core_local_activity') {
+      const data = json(details!.data!.payloads![0]) as { activity_type?: string; activityType?: string };
+      localActivities.push({
+        type: data.activity_type ?? data.activityType ?? '?',
+        result: json(details!.result!.payloads![0]),
+      });
+    } else if (markerName === 'core_patch') {
+      patches.push((json(details!['patch-data']!.payloads![0]) as { id: string }).id);
+    }
+  }
+  return { localActivities, patches };
+}
+
+async function runAndCheck(engine: TestEngine, request: CascadeRequest, label: string) {
+  const id = `${label}-${Date.now()}`;
+  const result = await engine.client.run({ ...request, id });
+  const handle = temporal.client.workflow.getHandle(id);
+  const history = await handle.fetchHistory();
+  const { localActivities, patches } = markers(history);
+  assert.deepEqual(patches, [SLIM_CASCADE_PATCH], 'one patch marker: slim-cascade implies the older ones');
+  assert.deepEqual(
+    localActivities.map((a) => a.type),
+    ['prepareCascade'],
+    'one local activity: config and classification together',
+  );
+  const prepared = localActivities[0]!.result as PreparedCascade;
+  // As recorded: JSON, where a given task type's margin (Infinity, never read: a given route is final) is null.
+  const expected: unknown = JSON.parse(JSON.stringify(await classifyForCascade({ ...request, id }, engine.config)));
+  assert.deepEqual(prepared.classification, expected, 'classified on the worker as classifyRequest did');
+  assert.equal(prepared.configHash, configHash(engine.config), "the whole worker config's hash");
+  const description = await handle.describe();
+  assert.equal(description.memo?.configHash, configHash(engine.config));
+  assert.equal(result.classification.route, prepared.classification.classification.route);
+  if (recordingHistories()) await saveHistory(label, history);
+  return { result, recorded: prepared.config, history, workflowId: id };
+}
+
+describe('slim-cascade shape', { timeout: 300_000 }, () => {
+  it('records one local activity with the route, the models it can call and the classification, and replays', async () => {
+    await withEngine(temporal, { config: threeTierConfig(), script: SCRIPT, label: 'slim' }, async (engine) => {
+      const given = await runAndCheck(engine, EXTRACTION, 'slim-cascade-escalation');
+      assert.equal(given.result.outcome, 'accepted');
+      assert.equal(given.result.escalations, 2);
+      assert.deepEqual(Object.keys(given.recorded.routes), ['extraction'], 'only the route it runs on');
+      // `partner` is in no tier and no check of the route: nothing in this cascade can call it.
+      assert.deepEqual(Object.keys(given.recorded.models).sort(), ['frontier', 'mid', 'small', 'small-backup']);
+      const sameElsewhere: Partial<CascadeConfig> = { ...engine.config, routes: {}, models: {} };
+      assert.deepEqual({ ...given.recorded, routes: {}, models: {} }, sameElsewhere, 'the rest of the config as is');
+
+      // No task type: the learned classifier runs on the worker, inside the same local activity.
+      const classified = await runAndCheck(
+        engine,
+        { prompt: 'Write a short poem about the sea.' },
+        'slim-cascade-classified',
+      );
+      assert.notEqual(classified.result.classification.source, 'given');
+
+      let replayed = 0;
+      for await (const outcome of Worker.runReplayHistories(
+        { workflowBundle: { code: await workflowBundleCode() }, ...replayTelemetryOptions() },
+        [given, classified].map(({ workflowId, history }) => ({ workflowId, history })),
+      )) {
+        assert.equal(outcome.error, undefined, `${outcome.workflowId}: ${outcome.error?.message}`);
+        replayed += 1;
+      }
+      assert.equal(replayed, 2);
+    });
+  });
+});
