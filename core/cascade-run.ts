@@ -108,9 +108,11 @@ export interface ModelCall {
 export interface CascadeEffects {
   /**
    * Classifies the request: precise rules and the learned model, whose file lives outside the
-   * workflow (the workflow records the worker's answer), or rules alone (`classifyByRules`).
+   * workflow (the workflow records the worker's answer), or rules alone (`classifyByRules`). A
+   * classification at hand (recorded already) may come back as is: in the workflow sandbox every
+   * promise and every `await` costs a stack trace the SDK captures for its stack-trace query.
    */
-  classify(request: CascadeRequest): Promise<InitialClassification>;
+  classify(request: CascadeRequest): InitialClassification | Promise<InitialClassification>;
   /** Makes one model call (with the retry policy the source applies) and returns its outcome. */
   call(call: ModelCall): Promise<CallOutcome>;
   /** Waits before another round on a tier whose models are all down. */
@@ -167,7 +169,11 @@ interface Run extends CascadeRunInput {
  */
 export async function runCascadeDecisions(input: CascadeRunInput): Promise<CascadeEnding> {
   const { request, config, record, effects } = input;
-  const classification = await classify(input);
+  const classifying = effects.classify(request);
+  const initial = 'then' in classifying ? await classifying : classifying;
+  const classification = needsClassifierModel(config, initial)
+    ? await classifyWithModel(input, initial)
+    : initial.classification;
   record.classification = classification;
   record.route = classification.route;
   effects.classified(classification);
@@ -203,7 +209,9 @@ export async function runCascadeDecisions(input: CascadeRunInput): Promise<Casca
       continue;
     }
 
-    lastChecked = await checkAnswer(run, tier, answered.step, answered.finishReason);
+    lastChecked = checkAnswer(run, answered.step, answered.finishReason);
+    // Only a tier with an agreement check waits here (its partners' calls): see `CascadeEffects.classify`.
+    if (tier.agreement) await checkAgreement(run, tier, lastChecked);
     const verdict = judgeAnswer(lastChecked.checks, hasHigherTier);
     if (verdict.kind === 'accept')
       return ending('accepted', `accepted at tier ${tier.name}: every check passed`, lastChecked);
@@ -232,8 +240,8 @@ function budgetProblem(run: Run, tier: PlannedTier, rejectedReasons: string[]): 
   return overBudgetReason(config, tier, { budgetUsd: plan.budgetUsd, spentUsd: record.costUsd, inputTokens });
 }
 
-/** Runs the route's checks on a tier's answer, and its agreement check when the others passed. */
-async function checkAnswer(run: Run, tier: PlannedTier, step: Step, finishReason: string): Promise<Step> {
+/** Runs the route's checks on a tier's answer (`checkAgreement` adds the agreement check's). */
+function checkAnswer(run: Run, step: Step, finishReason: string): Step {
   const { request, plan } = run;
   const context = {
     text: step.text,
@@ -247,15 +255,18 @@ async function checkAnswer(run: Run, tier: PlannedTier, step: Step, finishReason
   };
   step.checks = runAnswerChecks(plan.routeConfig.checks, context);
   if (run.implicitChecks !== false) step.checks.push(...implicitChecks(plan.routeConfig.checks, context));
-  if (tier.agreement) {
-    if (step.checks.some((c) => c.status === 'fail')) {
-      step.checks.push({ check: 'agreement', status: 'skip', reason: 'not run: an earlier check already failed' });
-    } else {
-      const partners = await askPartners(run, tier, step);
-      step.checks.push(runAgreementCheck(tier.agreement, step.text, partners));
-    }
-  }
   return step;
+}
+
+/** A tier's agreement check, after its other checks: its partners answer only when those passed. */
+async function checkAgreement(run: Run, tier: PlannedTier, step: Step): Promise<void> {
+  if (!tier.agreement) return;
+  if (step.checks.some((c) => c.status === 'fail')) {
+    step.checks.push({ check: 'agreement', status: 'skip', reason: 'not run: an earlier check already failed' });
+  } else {
+    const partners = await askPartners(run, tier, step);
+    step.checks.push(runAgreementCheck(tier.agreement, step.text, partners));
+  }
 }
 
 /**
@@ -297,11 +308,12 @@ export function needsClassifierModel(
   return margin < (learned ? classifierModel.whenLearnedMarginBelow : classifierModel.whenMarginBelow);
 }
 
-async function classify({ request, config, record, effects }: CascadeRunInput): Promise<Classification> {
-  const initial = await effects.classify(request);
-  const { classification, margin } = initial;
-  const classifierModel = config.classifier.model;
-  if (!classifierModel || !needsClassifierModel(config, initial)) return classification;
+/** Asks the config's small-model classifier (`needsClassifierModel`); its failure leaves the first answer standing. */
+async function classifyWithModel(
+  { request, config, record, effects }: CascadeRunInput,
+  { classification, margin }: InitialClassification,
+): Promise<Classification> {
+  const classifierModel = config.classifier.model!;
   const learned = classification.learnedModel !== undefined;
   const threshold = learned ? classifierModel.whenLearnedMarginBelow : classifierModel.whenMarginBelow;
 
