@@ -4,7 +4,8 @@
  * directly) and through Temporal (the real `cascade` workflow on an embedded dev server, the worker
  * in its own process), against simulated providers that answer at once, so what is measured is
  * the engine, not the models. Per mode and shape (1-step and 3-step cascades): latency percentiles
- * and throughput at concurrency 1, 10 and 100; the worker's memory and CPU time; history events and
+ * and throughput at concurrency 1, 10 and 100; the worker's memory and CPU time (and, on Linux, the
+ * dev server's, the simulator's and the client's CPU time); history events and
  * bytes; and, with `--tuning`, what each worker tuning change bought. Every Temporal cell is also run
  * with the cascade's bare twin (`bench/bench-workflows.ts`: 1 or 3 no-op activities and nothing
  * else) on the same server and worker in the same run, and the cascade is reported as a ratio to it:
@@ -772,16 +773,16 @@ function renderMarkdown(result: {
   );
   lines.push('');
   lines.push(
-    '| cascade | concurrency | in-process p50 / p99 ms | Temporal p50 / p99 ms | bare twin p50 / p99 ms | in-process /s | Temporal /s | bare /s | worker CPU ms per cascade / bare | history events, bytes per cascade / bare | first workflow task ms cascade / bare |',
+    '| cascade | concurrency | in-process p50 / p99 ms | Temporal p50 / p99 ms | bare twin p50 / p99 ms | in-process /s | Temporal /s | bare /s | worker CPU ms per cascade / bare | dev server CPU ms per cascade / bare (simulator per cascade) | history events, bytes per cascade / bare | first workflow task ms cascade / bare |',
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const shape of SHAPES) {
     for (const concurrency of CONCURRENCIES) {
       const a = cellOf(result.cells, 'in-process', shape, concurrency);
       const b = cellOf(result.cells, 'temporal', shape, concurrency);
       const c = cellOf(result.cells, 'bare', shape, concurrency);
       lines.push(
-        `| ${shape} | ${concurrency} | ${a.p50} / ${a.p99} (n=${a.requests}) | ${b.p50} / ${b.p99} (n=${b.requests}) | ${c.p50} / ${c.p99} (n=${c.requests}) | ${a.cascadesPerSecond} | ${b.cascadesPerSecond} | ${c.cascadesPerSecond} | ${b.workerCpuMsPerWorkflow} / ${c.workerCpuMsPerWorkflow} | ${b.history?.events}, ${b.history?.bytes} / ${c.history?.events}, ${c.history?.bytes} | ${b.history?.firstWorkflowTaskMs} / ${c.history?.firstWorkflowTaskMs} |`,
+        `| ${shape} | ${concurrency} | ${a.p50} / ${a.p99} (n=${a.requests}) | ${b.p50} / ${b.p99} (n=${b.requests}) | ${c.p50} / ${c.p99} (n=${c.requests}) | ${a.cascadesPerSecond} | ${b.cascadesPerSecond} | ${c.cascadesPerSecond} | ${b.workerCpuMsPerWorkflow} / ${c.workerCpuMsPerWorkflow} | ${b.serverCpuMsPerWorkflow ?? '-'} / ${c.serverCpuMsPerWorkflow ?? '-'} (${b.simulatorCpuMsPerWorkflow ?? '-'}) | ${b.history?.events}, ${b.history?.bytes} / ${c.history?.events}, ${c.history?.bytes} | ${b.history?.firstWorkflowTaskMs} / ${c.history?.firstWorkflowTaskMs} |`,
       );
     }
   }
