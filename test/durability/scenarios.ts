@@ -11,6 +11,7 @@ import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeResult } from '../../core/result';
 import { type CallRecord, type SimulatorScriptInput } from '../../simulator';
 import { type LatencySpec } from '../../simulator/simulator-script';
+import { heldModelScript } from '../helpers/held-model-script';
 import { recordHistories, workflowTaskFailures } from '../helpers/histories';
 import { eventually } from '../helpers/simulated-cascade';
 import {
@@ -301,36 +302,9 @@ function heldAcrossRestarts(restarts: number): LatencySpec {
   return { type: 'fixed', ms: 10_000 * restarts };
 }
 
-/**
- * Slow models; each group's request climbs to its held model, where the call is still running
- * when the disruption comes (the `done` group is finished by then). The calls before the held one
- * have all been answered and recorded by then, since the workflow has moved on.
- */
+/** The scenarios' models: see `heldModelScript`. */
 function batchScript(held: LatencySpec): SimulatorScriptInput {
-  const valid = { type: 'schema_json', facts: 'use' } as const;
-  return {
-    seed: 11,
-    models: {
-      'sim-small': {
-        latency: MODEL_LATENCY,
-        rules: [
-          { name: 'held', when: { promptContains: 'group=small' }, answer: valid, latency: held },
-          {
-            name: 'broken json',
-            when: { promptMatches: { pattern: 'group=(mid|frontier)' } },
-            answer: { type: 'invalid_json', style: 'truncated' },
-          },
-        ],
-        defaultAnswer: valid,
-      },
-      'sim-mid': {
-        latency: MODEL_LATENCY,
-        rules: [{ name: 'held', when: { promptContains: 'group=mid' }, answer: valid, latency: held }],
-        defaultAnswer: { type: 'schema_json', facts: 'contradict' },
-      },
-      'sim-frontier': { latency: held, defaultAnswer: valid },
-    },
-  };
+  return heldModelScript({ seed: 11, latency: MODEL_LATENCY, held });
 }
 
 interface Batch {

@@ -27,6 +27,7 @@ import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { ensureTemporalServer, type TemporalServerInstall } from '../../lib/temporal-server';
 import { startSimulator, type CallRecord, type SimulatorHandle, type SimulatorScriptInput } from '../../simulator';
 import { type LatencySpec } from '../../simulator/simulator-script';
+import { heldModelScript } from '../helpers/held-model-script';
 import { bundleWorkflows } from '../../worker/create-worker';
 import { runCascadeCli } from '../helpers/cascade-cli';
 import { threeTierConfig } from '../helpers/engine';
@@ -142,30 +143,7 @@ const HELD_LATENCY: LatencySpec = { type: 'until_released' };
 const HEARTBEAT_TIMEOUT_MS = 30_000;
 
 function script(held: LatencySpec): SimulatorScriptInput {
-  const valid = { type: 'schema_json', facts: 'use' } as const;
-  return {
-    seed: 29,
-    models: {
-      'sim-small': {
-        latency: STEP_LATENCY,
-        rules: [
-          { name: 'held', when: { promptContains: 'group=small' }, answer: valid, latency: held },
-          {
-            name: 'broken json',
-            when: { promptMatches: { pattern: 'group=(mid|frontier)' } },
-            answer: { type: 'invalid_json', style: 'truncated' },
-          },
-        ],
-        defaultAnswer: valid,
-      },
-      'sim-mid': {
-        latency: STEP_LATENCY,
-        rules: [{ name: 'held', when: { promptContains: 'group=mid' }, answer: valid, latency: held }],
-        defaultAnswer: { type: 'schema_json', facts: 'contradict' },
-      },
-      'sim-frontier': { latency: held, defaultAnswer: valid },
-    },
-  };
+  return heldModelScript({ seed: 29, latency: STEP_LATENCY, held });
 }
 
 /** A role process: the project's own entry point under tsx, as `npm run api` / `npm run worker` run it. */
