@@ -37,6 +37,7 @@ import { answersPaidTwice, completedCallsRepeated, isAnswered, requestIdOf } fro
 import { DURABILITY_RESILIENCE, durabilityModels } from '../durability/harness';
 import { invoiceRequest } from '../durability/scenarios';
 import { scrapeTotals, type MetricTotals } from './metric-totals';
+import { collectResults } from '../helpers/collect-results';
 
 /** The figures `npm run topology` writes and the README quotes; the test requires the must-be-zero ones at 0. */
 export interface TopologyFigures {
@@ -518,33 +519,6 @@ async function everyRequestHeld(
         `${timeoutMs / 1000} s after the last submission: ${where.join('; ')}`,
     );
   }
-}
-
-/** Waits for every result; what has none by the deadline is lost (and named). */
-async function collectResults(
-  cascades: CascadeClient,
-  ids: readonly string[],
-  timeoutMs: number,
-): Promise<{ results: Map<string, CascadeResult>; missing: Map<string, string> }> {
-  const results = new Map<string, CascadeResult>();
-  const missing = new Map<string, string>();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        const outcome = await Promise.race([cascades.result(id), deadline]);
-        if (outcome === 'timeout') missing.set(id, `no result within ${Math.round(timeoutMs / 1000)} s`);
-        else results.set(id, outcome);
-      } catch (error) {
-        missing.set(id, (error as Error).message);
-      }
-    }),
-  );
-  clearTimeout(timer);
-  return { results, missing };
 }
 
 function expectResult(
