@@ -27,6 +27,7 @@ import {
   crossValidateBySource,
   DEFAULT_TRAIN_OPTIONS,
   evaluatePredictions,
+  TRAFFIC_PRIORS,
   trainTaskTypeModel,
 } from '../core/task-type-training';
 import { BUILT_IN_TASK_TYPES, DEFAULT_ROUTE } from '../core/task-types';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     sources[e.source] = (sources[e.source] ?? 0) + 1;
     types[e.taskType] = (types[e.taskType] ?? 0) + 1;
   }
-  const options = { ...DEFAULT_TRAIN_OPTIONS, classes: [...BUILT_IN_TASK_TYPES].sort() };
+  const options = { ...DEFAULT_TRAIN_OPTIONS, classes: [...BUILT_IN_TASK_TYPES].sort(), priors: TRAFFIC_PRIORS };
   const started = performance.now();
   const trained = trainTaskTypeModel(examples, options);
   const trainMs = performance.now() - started;
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       learningRate: options.learningRate,
       l2: options.l2,
       seed: options.seed,
+      priors: options.priors,
     },
   });
   console.log(

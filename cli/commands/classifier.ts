@@ -8,6 +8,7 @@ import { classifyForCascade } from '../../classifier/request-classifier';
 import { type CascadeConfig } from '../../core/config';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  TRAFFIC_PRIORS,
   evaluatePredictions,
   trainTaskTypeModel,
   type EvaluationReport,
@@ -122,7 +123,12 @@ in the config (relative to the config file) and restart the worker.`,
       const models = new ModelCache();
       const before = await evaluateClassifier(own, config, models);
       const started = Date.now();
-      const trained = trainTaskTypeModel(examples, { ...DEFAULT_TRAIN_OPTIONS, classes });
+      // With the shipped set, calibrated to the same traffic as the built-in model.
+      const trained = trainTaskTypeModel(examples, {
+        ...DEFAULT_TRAIN_OPTIONS,
+        classes,
+        ...(options.base ? { priors: TRAFFIC_PRIORS } : {}),
+      });
       const seconds = (Date.now() - started) / 1000;
       const model = await writeModelFile(options.out, trained, {
         base: options.base ? 'shipped training set' : 'none',
@@ -130,6 +136,7 @@ in the config (relative to the config file) and restart the worker.`,
         examples: examples.length,
         ownExamples: own.length,
         ownWeight: options.weight,
+        ...(options.base ? { priors: TRAFFIC_PRIORS } : {}),
       });
       const after = await evaluateClassifier(own, await withModel(config, options.out, models), models);
       const summary = {
