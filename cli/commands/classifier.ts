@@ -102,8 +102,10 @@ export function registerClassifierCommand(program: Command, cli: CliContext): vo
       'after',
       `
 Your task types may be the built-in ones or your own (a route of the same name takes them). The
-model is trained from scratch on the shipped set and your prompts, deterministically; your prompts
-count --weight times each, so where they disagree with the shipped set, yours win. Then set
+model is trained from scratch on the shipped set and your prompts, deterministically (with the
+built-in model's traffic priors, questions a third of requests, when your prompts use built-in
+types only); your prompts count --weight times each, so where they disagree with the shipped set,
+yours win. Then set
   classifier:
     learnedModel: <file>
 in the config (relative to the config file) and restart the worker.`,
@@ -123,11 +125,14 @@ in the config (relative to the config file) and restart the worker.`,
       const models = new ModelCache();
       const before = await evaluateClassifier(own, config, models);
       const started = Date.now();
-      // With the shipped set, calibrated to the same traffic as the built-in model.
+      // Calibrated to the built-in model's traffic when the data has its task types only: for a type
+      // of the team's own no share of traffic is known, and leaving it at its (small) share of the
+      // examples while the built-in types move to theirs would bury it.
+      const priors = options.base && classes.every((c) => c in TRAFFIC_PRIORS) ? TRAFFIC_PRIORS : undefined;
       const trained = trainTaskTypeModel(examples, {
         ...DEFAULT_TRAIN_OPTIONS,
         classes,
-        ...(options.base ? { priors: TRAFFIC_PRIORS } : {}),
+        ...(priors ? { priors } : {}),
       });
       const seconds = (Date.now() - started) / 1000;
       const model = await writeModelFile(options.out, trained, {
@@ -136,7 +141,7 @@ in the config (relative to the config file) and restart the worker.`,
         examples: examples.length,
         ownExamples: own.length,
         ownWeight: options.weight,
-        ...(options.base ? { priors: TRAFFIC_PRIORS } : {}),
+        ...(priors ? { priors } : {}),
       });
       const after = await evaluateClassifier(own, await withModel(config, options.out, models), models);
       const summary = {
