@@ -9,6 +9,12 @@ export const SHIPPED_TRAINING_DIR = path.join(PROJECT_ROOT, 'data', 'classifier-
 /** Labelled prompts written like the training set but never trained on: `npm run train:classifier` reports on them. */
 export const HOLDOUT_DIR = path.join(PROJECT_ROOT, 'data', 'classifier-holdout');
 
+/**
+ * Instruction-only prompts in the voice of real chat users, with the task mix of real traffic
+ * (mostly questions), written apart from the training set and never trained on: a second check.
+ */
+export const USER_STYLE_DIR = path.join(PROJECT_ROOT, 'data', 'classifier-user-style');
+
 /** A labelled file with bad lines; every problem names its line. */
 export class LabelledFileError extends Error {
   constructor(

@@ -16,8 +16,8 @@ export const FEATURE_TAIL_CHARS = 240;
 /** The on-disk model, validated where it is loaded. Weights are int8, one scale per class, little-endian in base64. */
 export const TaskTypeModelFile = z.strictObject({
   format: z.literal('llm-cascade/task-type-model'),
-  /** The feature set the weights were trained on: 1, the first; 2 adds the lead phrase (see `hashedFeatures`). */
-  version: z.union([z.literal(1), z.literal(2)]),
+  /** The feature set the weights were trained on: 1, the first; 2 adds the lead phrase; 3 weighs the opening and lead phrase more (see `hashedFeatures`). */
+  version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   /** Feature-hashing buckets: a power of two. */
   buckets: z
     .number()
@@ -165,8 +165,18 @@ function lengthBucket(words: number): string {
 }
 
 /** Feature sets: a model is scored with the features it was trained on. */
-export type FeatureVersion = 1 | 2;
-export const LATEST_FEATURE_VERSION: FeatureVersion = 2;
+export type FeatureVersion = 1 | 2 | 3;
+export const LATEST_FEATURE_VERSION: FeatureVersion = 3;
+
+/**
+ * Version 3 counts the opening and lead-phrase features `LEAD_FEATURE_COUNT` times in a prompt of
+ * more than `LEAD_MIN_TOKENS` tokens. Every feature's value is 1/√n, so in a long prompt the
+ * request's verb ("Extract ...", "Act as ...") drowned in the words of the pasted material and the
+ * class biases decided instead. Measured: MT-Bench (long prompts) 72.5% to 76.3%, cross-validation
+ * 95.1% to 95.2%; counting them more in short prompts too cost the held-out files 3 points.
+ */
+export const LEAD_FEATURE_COUNT = 3;
+export const LEAD_MIN_TOKENS = 30;
 
 /**
  * Openers that say nothing about the task ("hey, could you please ..."): the lead phrase is what
@@ -222,7 +232,8 @@ const FILLER = new Set([
  * The hashed features of a prompt: words, word pairs, the opening words and the closing ones (by
  * position), four-character pieces and five-letter stems of words (so "summarise", "summarize" and
  * "summary" share evidence), and a few shapes (a question mark, a list, a quote, the length).
- * Version 2 adds the lead phrase: the first words after filler openers.
+ * Version 2 adds the lead phrase: the first words after filler openers. Version 3 counts the
+ * opening and the lead phrase more in long prompts (`LEAD_FEATURE_COUNT`).
  */
 export function hashedFeatures(
   text: string,
@@ -253,17 +264,21 @@ export function hashedFeatures(
       }
     }
   }
+  const leadCount = version >= 3 && tokens.length > LEAD_MIN_TOKENS ? LEAD_FEATURE_COUNT : 1;
+  const addLead = (feature: string) => {
+    for (let n = 0; n < leadCount; n++) add(feature);
+  };
   const opening = tokens.filter((t) => /^[a-z0-9]/.test(t)).slice(0, 3);
-  if (opening[0]) add(`o1:${opening[0]}`);
-  if (opening[1]) add(`o2:${opening[0]} ${opening[1]}`);
-  if (opening[2]) add(`o3:${opening[0]} ${opening[1]} ${opening[2]}`);
+  if (opening[0]) addLead(`o1:${opening[0]}`);
+  if (opening[1]) addLead(`o2:${opening[0]} ${opening[1]}`);
+  if (opening[2]) addLead(`o3:${opening[0]} ${opening[1]} ${opening[2]}`);
   if (version >= 2) {
     const words = tokens.filter((t) => /^[a-z0-9]/.test(t));
     let start = 0;
     while (start < words.length && start < 8 && FILLER.has(words[start]!)) start++;
     const lead = words.slice(start, start + 2);
-    if (lead[0]) add(`l1:${lead[0]}`);
-    if (lead[1]) add(`l2:${lead[0]} ${lead[1]}`);
+    if (lead[0]) addLead(`l1:${lead[0]}`);
+    if (lead[1]) addLead(`l2:${lead[0]} ${lead[1]}`);
   }
   const last = tokens[tokens.length - 1];
   if (last) add(`e1:${last}`);

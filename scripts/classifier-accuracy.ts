@@ -3,18 +3,20 @@
  * from (the first turns of the shared MT-Bench questions, mapped to task types as that directory's
  * README says) and measures the time one classification takes, as the worker runs it (precise rules
  * and the learned model) and by the rules alone, the reference, in the same run. Prints the
- * confusion matrix and the misclassified prompts, and writes the numbers to
+ * confusion matrix and the misclassified prompts, the accuracy on the user-style check
+ * (`data/classifier-user-style/`, never trained on), and writes the numbers to
  * `bench/results/classifier.json`.
  *
  * The shared directory is `LLM_CASCADE_SHARED_DIR`, or `../shared` beside the project.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderEvaluation } from '../classifier/evaluation-report';
 import { BUILT_IN_MODEL_PATH, readModelFile } from '../classifier/model-file';
 import { mtBenchFile, readMtBench } from '../classifier/mt-bench';
-import { readShippedTrainingSet } from '../classifier/training-data';
+import { USER_STYLE_DIR, readShippedTrainingSet } from '../classifier/training-data';
 import { classifyByRules, classifyWithLearnedModel, type InitialClassification } from '../core/cascade-plan';
 import { parseConfig } from '../core/config';
 import { type CascadeRequest } from '../core/request';
@@ -97,13 +99,43 @@ async function main(): Promise<void> {
     console.log(`    ${text.length > 150 ? `${text.slice(0, 149)}…` : text}`);
   }
 
+  // The user-style check: instruction-only prompts in real users' voice, never trained on.
+  const userStyle = await readShippedTrainingSet(USER_STYLE_DIR);
+  const userStyleReport = evaluatePredictions(
+    userStyle.map((e) => ({ expected: e.taskType, predicted: learned({ prompt: e.prompt }).classification.taskType })),
+  );
+  const userStyleRules = evaluatePredictions(
+    userStyle.map((e) => ({ expected: e.taskType, predicted: rules({ prompt: e.prompt }).classification.taskType })),
+  );
+  const userStyleByFile = Object.fromEntries(
+    [...new Set(userStyle.map((e) => e.source))].map((source) => {
+      const r = evaluatePredictions(
+        userStyle
+          .filter((e) => e.source === source)
+          .map((e) => ({ expected: e.taskType, predicted: learned({ prompt: e.prompt }).classification.taskType })),
+      );
+      return [source, { accuracy: r.accuracy, correct: r.correct, examples: r.examples }];
+    }),
+  );
+  console.log(
+    `\n${renderEvaluation(userStyleReport, `${path.relative(PROJECT_ROOT, USER_STYLE_DIR)}, precise rules + learned model`)}`,
+  );
+  console.log(
+    `\nby file: ${Object.entries(userStyleByFile)
+      .map(([file, r]) => `${file} ${(r.accuracy * 100).toFixed(1)}% (${r.examples})`)
+      .join(', ')}; the rules alone: ${(userStyleRules.accuracy * 100).toFixed(1)}%`,
+  );
+
   // Timed on MT-Bench (long, multi-part prompts) and the shipped training prompts (mostly short).
   const requests = [
     ...questions.map((q) => ({ prompt: q.prompt })),
     ...(await readShippedTrainingSet()).map((e) => ({ prompt: e.prompt })),
   ];
+  // The machine's 1-minute load average around the timing: on a shared machine the wall-clock tail is the scheduler's.
+  const loadBefore = os.loadavg()[0]!;
   const learnedTiming = timeEach(requests, learned);
   const rulesTiming = timeEach(requests, rules);
+  const loadAverage = { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 };
   console.log(`\ntime per classification over ${learnedTiming.runs} runs of ${requests.length} prompts (µs):`);
   for (const [name, t] of [
     ['precise rules + learned model', learnedTiming],
@@ -113,7 +145,7 @@ async function main(): Promise<void> {
       `  ${name.padEnd(30)} wall p50 ${t.p50Micros}, p99 ${t.p99Micros}; fastest of ${TIMING_ROUNDS} per prompt p50 ${t.fastestP50Micros}, p99 ${t.fastestP99Micros}; CPU mean ${t.cpuMeanMicros}`,
     );
   console.log(
-    `  ratio at p99 (fastest per prompt): ${(learnedTiming.fastestP99Micros / rulesTiming.fastestP99Micros).toFixed(2)}x; loading the model ${loadMs.toFixed(0)} ms`,
+    `  ratio at p99 (fastest per prompt): ${(learnedTiming.fastestP99Micros / rulesTiming.fastestP99Micros).toFixed(2)}x; loading the model ${loadMs.toFixed(0)} ms; 1-minute load average ${loadAverage.before} before, ${loadAverage.after} after`,
   );
   await mkdir(path.dirname(OUT), { recursive: true });
   await writeFile(
@@ -126,11 +158,21 @@ async function main(): Promise<void> {
           learned: { accuracy: report.accuracy, correct: report.correct, examples: report.examples },
           rulesOnly: { accuracy: rulesReport.accuracy },
         },
+        userStyle: {
+          learned: {
+            accuracy: userStyleReport.accuracy,
+            correct: userStyleReport.correct,
+            examples: userStyleReport.examples,
+          },
+          byFile: userStyleByFile,
+          rulesOnly: { accuracy: userStyleRules.accuracy },
+        },
         prompts: requests.length,
         timing: {
           learned: learnedTiming,
           rulesOnly: rulesTiming,
           p99Ratio: learnedTiming.p99Micros / rulesTiming.p99Micros,
+          loadAverage,
         },
         modelLoadMs: Math.round(loadMs),
       },

@@ -9,7 +9,9 @@
  * - the MT-Bench first turns of the shared data directory (never trained on), classified the way a
  *   cascade is (precise rules, then the model), and by the rules alone for reference;
  * - the held-out files of `data/classifier-holdout/` (written for the project, never trained on),
- *   classified the same way.
+ *   classified the same way;
+ * - the user-style check of `data/classifier-user-style/` (instruction-only prompts in the voice of
+ *   real chat users, written apart from the training set and never trained on), the same way.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { orderedTypes, renderEvaluation } from '../classifier/evaluation-report';
 import { BUILT_IN_MODEL_PATH, writeModelFile } from '../classifier/model-file';
 import { readMtBench } from '../classifier/mt-bench';
-import { HOLDOUT_DIR, SHIPPED_TRAINING_DIR, readShippedTrainingSet } from '../classifier/training-data';
+import { HOLDOUT_DIR, SHIPPED_TRAINING_DIR, USER_STYLE_DIR, readShippedTrainingSet } from '../classifier/training-data';
 import { classifyByRules, classifyWithLearnedModel } from '../core/cascade-plan';
 import { parseConfig } from '../core/config';
 import { predictTaskType } from '../core/task-type-model';
@@ -25,6 +27,7 @@ import {
   crossValidateBySource,
   DEFAULT_TRAIN_OPTIONS,
   evaluatePredictions,
+  TRAFFIC_PRIORS,
   trainTaskTypeModel,
 } from '../core/task-type-training';
 import { BUILT_IN_TASK_TYPES, DEFAULT_ROUTE } from '../core/task-types';
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
     sources[e.source] = (sources[e.source] ?? 0) + 1;
     types[e.taskType] = (types[e.taskType] ?? 0) + 1;
   }
-  const options = { ...DEFAULT_TRAIN_OPTIONS, classes: [...BUILT_IN_TASK_TYPES].sort() };
+  const options = { ...DEFAULT_TRAIN_OPTIONS, classes: [...BUILT_IN_TASK_TYPES].sort(), priors: TRAFFIC_PRIORS };
   const started = performance.now();
   const trained = trainTaskTypeModel(examples, options);
   const trainMs = performance.now() - started;
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
       learningRate: options.learningRate,
       l2: options.l2,
       seed: options.seed,
+      priors: options.priors,
     },
   });
   console.log(
@@ -104,36 +108,41 @@ async function main(): Promise<void> {
     mtBenchReports = { cascade, rulesOnly: rules };
   }
 
-  const holdout = await readShippedTrainingSet(HOLDOUT_DIR);
-  const bySet = (predict: (prompt: string) => string) => {
-    const sets: Record<string, ReturnType<typeof evaluatePredictions>> = {};
-    for (const source of [...new Set(holdout.map((e) => e.source))])
-      sets[source] = evaluatePredictions(
-        holdout.filter((e) => e.source === source).map((e) => ({ expected: e.taskType, predicted: predict(e.prompt) })),
+  const classifyDir = async (dir: string) => {
+    const labelled = await readShippedTrainingSet(dir);
+    const learned = (prompt: string) => classifyWithLearnedModel({ prompt }, config, model).classification.taskType;
+    const byFile: Record<string, ReturnType<typeof evaluatePredictions>> = {};
+    for (const source of [...new Set(labelled.map((e) => e.source))])
+      byFile[source] = evaluatePredictions(
+        labelled
+          .filter((e) => e.source === source)
+          .map((e) => ({ expected: e.taskType, predicted: learned(e.prompt) })),
       );
-    return sets;
+    return {
+      cascade: evaluatePredictions(labelled.map((e) => ({ expected: e.taskType, predicted: learned(e.prompt) }))),
+      byFile,
+      rulesOnly: evaluatePredictions(
+        labelled.map((e) => ({
+          expected: e.taskType,
+          predicted: classifyByRules({ prompt: e.prompt }, config).classification.taskType,
+        })),
+      ),
+    };
   };
-  const heldOut = evaluatePredictions(
-    holdout.map((e) => ({
-      expected: e.taskType,
-      predicted: classifyWithLearnedModel({ prompt: e.prompt }, config, model).classification.taskType,
-    })),
-  );
-  const heldOutFiles = bySet((prompt) => classifyWithLearnedModel({ prompt }, config, model).classification.taskType);
-  const heldOutRules = evaluatePredictions(
-    holdout.map((e) => ({
-      expected: e.taskType,
-      predicted: classifyByRules({ prompt: e.prompt }, config).classification.taskType,
-    })),
-  );
-  console.log(
-    `\n${renderEvaluation(heldOut, `held-out files of ${path.relative(PROJECT_ROOT, HOLDOUT_DIR)} (not trained on), precise rules + learned model`)}`,
-  );
-  console.log(
-    `\nby file: ${Object.entries(heldOutFiles)
-      .map(([file, r]) => `${file} ${(r.accuracy * 100).toFixed(1)}% (${r.examples})`)
-      .join(', ')}; the rules alone: ${(heldOutRules.accuracy * 100).toFixed(1)}%`,
-  );
+  const printDir = (dir: string, report: Awaited<ReturnType<typeof classifyDir>>) => {
+    console.log(
+      `\n${renderEvaluation(report.cascade, `${path.relative(PROJECT_ROOT, dir)} (not trained on), precise rules + learned model`)}`,
+    );
+    console.log(
+      `\nby file: ${Object.entries(report.byFile)
+        .map(([file, r]) => `${file} ${(r.accuracy * 100).toFixed(1)}% (${r.examples})`)
+        .join(', ')}; the rules alone: ${(report.rulesOnly.accuracy * 100).toFixed(1)}%`,
+    );
+  };
+  const heldOut = await classifyDir(HOLDOUT_DIR);
+  printDir(HOLDOUT_DIR, heldOut);
+  const userStyle = await classifyDir(USER_STYLE_DIR);
+  printDir(USER_STYLE_DIR, userStyle);
 
   const evaluation = {
     model: model.id,
@@ -142,7 +151,8 @@ async function main(): Promise<void> {
     taskTypes: orderedTypes(Object.keys(types)),
     crossValidation: { bySource: cv.folds, pooled: cv.pooled },
     ...(mtBenchReports ? { mtBench: mtBenchReports } : {}),
-    heldOut: { cascade: heldOut, byFile: heldOutFiles, rulesOnly: heldOutRules },
+    heldOut,
+    userStyle,
   };
   await writeFile(EVALUATION_PATH, `${JSON.stringify(evaluation, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(PROJECT_ROOT, EVALUATION_PATH)}`);

@@ -35,7 +35,7 @@ describe('cascade classify (offline)', { timeout: 600_000 }, () => {
     assert.match(run.stdout, /^complexity\s+low$/m);
     assert.match(run.stdout, /^route\s+extraction \(starts on tier small\)$/m);
     // The learned model decides a plain prompt, and says how sure it was.
-    assert.match(run.stdout, /^source\s+learned \(margin 0\.\d+\)$/m);
+    assert.match(run.stdout, /^source\s+learned \(margin (?:0\.\d+|1)\)$/m);
     assert.match(run.stdout, /^reason\s+learned model [0-9a-f]{12}: extraction [01]\.\d+, /m);
     assert.equal(run.stderr, '');
   });

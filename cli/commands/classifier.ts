@@ -8,6 +8,7 @@ import { classifyForCascade } from '../../classifier/request-classifier';
 import { type CascadeConfig } from '../../core/config';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  TRAFFIC_PRIORS,
   evaluatePredictions,
   trainTaskTypeModel,
   type EvaluationReport,
@@ -101,8 +102,10 @@ export function registerClassifierCommand(program: Command, cli: CliContext): vo
       'after',
       `
 Your task types may be the built-in ones or your own (a route of the same name takes them). The
-model is trained from scratch on the shipped set and your prompts, deterministically; your prompts
-count --weight times each, so where they disagree with the shipped set, yours win. Then set
+model is trained from scratch on the shipped set and your prompts, deterministically (with the
+built-in model's traffic priors, questions a third of requests, when your prompts use built-in
+types only); your prompts count --weight times each, so where they disagree with the shipped set,
+yours win. Then set
   classifier:
     learnedModel: <file>
 in the config (relative to the config file) and restart the worker.`,
@@ -122,7 +125,15 @@ in the config (relative to the config file) and restart the worker.`,
       const models = new ModelCache();
       const before = await evaluateClassifier(own, config, models);
       const started = Date.now();
-      const trained = trainTaskTypeModel(examples, { ...DEFAULT_TRAIN_OPTIONS, classes });
+      // Calibrated to the built-in model's traffic when the data has its task types only: for a type
+      // of the team's own no share of traffic is known, and leaving it at its (small) share of the
+      // examples while the built-in types move to theirs would bury it.
+      const priors = options.base && classes.every((c) => c in TRAFFIC_PRIORS) ? TRAFFIC_PRIORS : undefined;
+      const trained = trainTaskTypeModel(examples, {
+        ...DEFAULT_TRAIN_OPTIONS,
+        classes,
+        ...(priors ? { priors } : {}),
+      });
       const seconds = (Date.now() - started) / 1000;
       const model = await writeModelFile(options.out, trained, {
         base: options.base ? 'shipped training set' : 'none',
@@ -130,6 +141,7 @@ in the config (relative to the config file) and restart the worker.`,
         examples: examples.length,
         ownExamples: own.length,
         ownWeight: options.weight,
+        ...(priors ? { priors } : {}),
       });
       const after = await evaluateClassifier(own, await withModel(config, options.out, models), models);
       const summary = {

@@ -11,8 +11,12 @@ import {
   encodeTaskTypeModel,
   fnv1a,
   hashedFeatures,
+  LATEST_FEATURE_VERSION,
+  LEAD_FEATURE_COUNT,
+  LEAD_MIN_TOKENS,
   predictTaskType,
   TaskTypeModelFile,
+  type FeatureVersion,
   type TaskTypeModel,
 } from '../../core/task-type-model';
 import {
@@ -84,8 +88,8 @@ describe('learned task-type model', () => {
 
   it('scores a version 1 model file with version 1 features', () => {
     const trained = trainTaskTypeModel(EXAMPLES, OPTIONS);
-    assert.equal(trained.featureVersion, 2);
-    const encoded = encodeTaskTypeModel(trained);
+    assert.equal(trained.featureVersion, LATEST_FEATURE_VERSION);
+    const encoded = { ...encodeTaskTypeModel(trained), version: 2 as const };
     const v1 = decodeTaskTypeModel(TaskTypeModelFile.parse({ ...encoded, version: 1 }), 'v1');
     const v2 = decodeTaskTypeModel(TaskTypeModelFile.parse(encoded), 'v2');
     assert.deepEqual([v1.featureVersion, v2.featureVersion], [1, 2]);
@@ -94,6 +98,40 @@ describe('learned task-type model', () => {
     const scores = predictTaskType(v1, prompt).scores;
     v1.classes.forEach((c, k) => assert.equal(scores[c], Math.round(byHand[k]! * 1000) / 1000));
     assert.notDeepEqual(scores, predictTaskType(v2, prompt).scores);
+  });
+
+  it('counts the opening and lead phrase more in long prompts, from feature version 3 on', () => {
+    const buckets = 1 << 20;
+    const count = (text: string, feature: string, version: FeatureVersion) => {
+      const bucket = fnv1a(feature) & (buckets - 1);
+      return hashedFeatures(text, buckets, version).indices.filter((i) => i === bucket).length;
+    };
+    const long = `Extract every date from this log: ${'the service restarted after the update and '.repeat(5)}`;
+    assert.ok(long.split(' ').length > LEAD_MIN_TOKENS);
+    assert.equal(count(long, 'l1:extract', 3), LEAD_FEATURE_COUNT);
+    assert.equal(count(long, 'o2:extract every', 3), LEAD_FEATURE_COUNT);
+    assert.equal(count(long, 'l1:extract', 2), 1, 'version 2 files keep the features they were trained on');
+    assert.equal(count('Extract every date from this log.', 'l1:extract', 3), 1, 'a short prompt is not diluted');
+  });
+
+  it('shifts class biases toward the traffic priors, and refuses priors that add up to more than 1', () => {
+    const plain = trainTaskTypeModel(EXAMPLES, OPTIONS);
+    const shifted = trainTaskTypeModel(EXAMPLES, { ...OPTIONS, priors: { question_answering: 0.8 } });
+    const k = plain.classes.indexOf('question_answering');
+    // Each type is a third of EXAMPLES: log(0.8 / (1/3)) added to question_answering, the others untouched.
+    assert.ok(Math.abs(shifted.bias[k]! - plain.bias[k]! - Math.log(0.8 * 3)) < 1e-9);
+    plain.classes.forEach((_, c) => c !== k && assert.equal(shifted.bias[c], plain.bias[c]));
+    const doubtful = 'Tell me something.';
+    const before = predictTaskType({ ...plain, id: '' }, doubtful).scores.question_answering!;
+    assert.ok(predictTaskType({ ...shifted, id: '' }, doubtful).scores.question_answering! > before);
+    assert.throws(
+      () => trainTaskTypeModel(EXAMPLES, { ...OPTIONS, priors: { question_answering: 0.8, summarization: 0.4 } }),
+      /priors: the shares add up to 1\.2/,
+    );
+    assert.throws(
+      () => trainTaskTypeModel(EXAMPLES, { ...OPTIONS, priors: { summarization: 0 } }),
+      /priors: summarization must be above 0/,
+    );
   });
 
   it('round-trips base64 of every length', () => {
