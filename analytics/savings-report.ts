@@ -1,4 +1,5 @@
 import { type Client } from '@temporalio/client';
+import { listExecutions } from '../client/list-executions';
 import { listQuery } from '../client/cascade-client';
 import { roundUsd, sumCosts } from '../core/cost';
 import { type CascadeResult, type Step } from '../core/result';
@@ -105,7 +106,7 @@ export interface SavingsReportOptions {
 /** Every cascade in the window, with its labels and numbers (no history read). */
 export async function listCascades(client: Client, query: string): Promise<ListedCascade[]> {
   const rows: ListedCascade[] = [];
-  for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
+  for await (const execution of listExecutions(client, { query })) {
     const attributes = execution.typedSearchAttributes;
     const summary = (execution.memo?.summary ?? {}) as { baselineUsd?: unknown; path?: unknown };
     const row: ListedCascade = {

@@ -1,4 +1,5 @@
 import { type Client } from '@temporalio/client';
+import { listExecutions } from '../client/list-executions';
 import { parseDocument } from 'yaml';
 import { type CascadeConfig } from '../core/config';
 import { costOfUsage, roundUsd } from '../core/cost';
@@ -224,7 +225,7 @@ export async function startTiersFromHistory(
   if (options.query) parts.push(`(${options.query})`);
   const query = parts.join(' AND ');
   const ids: string[] = [];
-  for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
+  for await (const execution of listExecutions(client, { query })) {
     ids.push(execution.workflowId);
     if (ids.length >= options.limit) break;
   }

@@ -1,4 +1,5 @@
 import { type Client } from '@temporalio/client';
+import { listExecutions } from '../client/list-executions';
 import { classifyForCascade } from '../classifier/request-classifier';
 import { listQuery } from '../client/cascade-client';
 import {
@@ -238,7 +239,7 @@ export async function whatIfOne(
 export async function runWhatIf(options: WhatIfOptions): Promise<WhatIfReport> {
   const query = `${listQuery({ status: 'COMPLETED' })} AND (${options.query})`;
   const executions: CascadeExecution[] = [];
-  for await (const execution of options.client.workflow.list({ query })) {
+  for await (const execution of listExecutions(options.client, { query })) {
     executions.push({ workflowId: execution.workflowId, runId: execution.runId });
     if (options.limit !== undefined && executions.length >= options.limit) break;
   }

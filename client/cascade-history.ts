@@ -140,6 +140,8 @@ export async function readCascadeHistory(client: Client, execution: CascadeExecu
 export type CascadeOutcome =
   | { state: 'completed'; result: CascadeResult }
   | { state: 'failed' | 'cancelled' | 'terminated' | 'timed_out'; error: string }
+  /** Completed, but its result cannot be decoded here (encrypted under a key this client does not hold). */
+  | { state: 'unreadable'; error: string }
   | { state: 'running' }
   | { state: 'not_found' };
 
@@ -160,10 +162,14 @@ export async function readCascadeOutcome(client: Client, workflowId: string): Pr
   const event = page.history?.events?.[0];
   if (!event) return { state: 'running' };
   if (event.workflowExecutionCompletedEventAttributes) {
-    return {
-      state: 'completed',
-      result: await decode<CascadeResult>(client, event.workflowExecutionCompletedEventAttributes.result?.payloads),
-    };
+    let result: CascadeResult;
+    try {
+      result = await decode<CascadeResult>(client, event.workflowExecutionCompletedEventAttributes.result?.payloads);
+    } catch (error) {
+      // One cascade this client cannot decrypt must not stop a report or a tune over the others.
+      return { state: 'unreadable', error: `its result cannot be decoded: ${(error as Error).message}` };
+    }
+    return { state: 'completed', result };
   }
   if (event.workflowExecutionFailedEventAttributes)
     return { state: 'failed', error: failureText(event.workflowExecutionFailedEventAttributes.failure) };

@@ -51,17 +51,25 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** A port nothing listens on right now. */
+/** Ports this process handed out already: two callers in one process never get the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * A port nothing listens on right now, drawn at random from 10000-19999. Not from the kernel
+ * (`listen(0)`): those come from the ephemeral range (32768 and up), which every outgoing
+ * connection on the machine draws from too, so a port closed here could be taken by someone's
+ * connect() before our server binds it (seen in CI as EADDRINUSE under parallel test files). Below
+ * the ephemeral range only an explicit bind can take it, and the production topology's own ports
+ * come from 20000-32767 (`lib/temporal-cluster.ts`).
+ */
 export async function freePort(ip = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, ip, () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-  });
+  for (let attempt = 0; attempt < 1_000; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
+    if (handedOut.has(port) || !(await portIsFree(port, ip))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port found in ${ip}:10000-19999 after 1,000 tries`);
 }
 
 async function portIsFree(port: number, ip: string): Promise<boolean> {

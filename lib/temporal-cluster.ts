@@ -142,7 +142,8 @@ async function isFree(port: number): Promise<boolean> {
 
 /**
  * Free ports below 32768: the server stores its membership ports in a PostgreSQL `smallint`
- * column, and the kernel's ephemeral ports (what `freePort` gets) start at 32768.
+ * column. Drawn from 20000-32767, apart from `freePort`'s 10000-19999 and below the kernel's
+ * ephemeral ports (32768 and up).
  */
 async function distinctFreeLowPorts(count: number): Promise<number[]> {
   const ports = new Set<number>();

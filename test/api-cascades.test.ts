@@ -3,7 +3,7 @@
  * OpenAPI document, on a real Temporal server with the simulated providers.
  */
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   type CancelCascadeResponse,
@@ -12,14 +12,8 @@ import {
   type ListCascadesResponse,
   type SubmitCascadeResponse,
 } from '../api/cascade-schemas';
-import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import {
-  eventually,
-  startSimulatedCascade,
-  startTestApi,
-  type SimulatedCascade,
-  type TestApi,
-} from './helpers/simulated-cascade';
+
+import { eventually, useApiStack } from './helpers/simulated-cascade';
 
 const SLOW = 'SLOW-REQUEST';
 const SCRIPT = {
@@ -39,30 +33,17 @@ const SCRIPT = {
 };
 
 describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    stack = await startSimulatedCascade(temporal, 'cascades', { script: SCRIPT });
-    api = await startTestApi(temporal, stack.config, { limits: { maxWaitMs: 20_000 } });
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
-  });
+  const suite = useApiStack('cascades', { script: SCRIPT, api: { limits: { maxWaitMs: 20_000 } } });
 
   const post = async <T>(path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }> => {
-    const response = await fetch(api.url + path, {
+    const response = await fetch(suite.api.url + path, {
       method: 'POST',
       ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
     });
     return { status: response.status, body: (await response.json()) as T, headers: response.headers };
   };
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(api.url + path);
+    const response = await fetch(suite.api.url + path);
     return { status: response.status, body: (await response.json()) as T };
   };
 

@@ -2,18 +2,11 @@
  * The OpenAI-compatible endpoint, driven by the real `openai` npm client, through real cascades on a
  * real Temporal server against the simulated providers.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
-import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import {
-  SIMULATED_NOTICE,
-  startSimulatedCascade,
-  startTestApi,
-  type SimulatedCascade,
-  type TestApi,
-} from './helpers/simulated-cascade';
+import { SIMULATED_NOTICE, useApiStack } from './helpers/simulated-cascade';
 
 /** The small tier's model answers broken JSON, so schema-bound requests escalate to the mid tier. */
 const SCRIPT = {
@@ -36,25 +29,15 @@ function extension(completion: OpenAI.Chat.Completions.ChatCompletion): ChatCasc
 }
 
 describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
+  const suite = useApiStack('chat', { script: SCRIPT });
   let openai: OpenAI;
 
-  before(async () => {
-    temporal = await connectTestTemporal();
-    stack = await startSimulatedCascade(temporal, 'chat', { script: SCRIPT });
-    api = await startTestApi(temporal, stack.config);
-    openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'unused-without-keys', maxRetries: 0 });
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
+  before(() => {
+    openai = new OpenAI({ baseURL: `${suite.api.url}/v1`, apiKey: 'unused-without-keys', maxRetries: 0 });
   });
 
   it('completes a chat completion through a real cascade', async () => {
-    stack.simulator.callLog.clear();
+    suite.stack.simulator.callLog.clear();
     const completion = await openai.chat.completions.create({
       model: 'cascade',
       messages: [
@@ -81,10 +64,10 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
     assert.equal(completion.id, cascade.id);
 
     // It really ran as a workflow on the test's task queue, and really called the simulated model.
-    const description = await temporal.client.workflow.getHandle(cascade.id).describe();
+    const description = await suite.temporal.client.workflow.getHandle(cascade.id).describe();
     assert.equal(description.status.name, 'COMPLETED');
-    assert.equal(description.taskQueue, stack.config.taskQueue);
-    const calls = stack.simulator.callLog.list({ state: 'completed' });
+    assert.equal(description.taskQueue, suite.stack.config.taskQueue);
+    const calls = suite.stack.simulator.callLog.list({ state: 'completed' });
     assert.deepEqual(
       calls.map((c) => c.model),
       ['claude-haiku-4-5'],
@@ -169,7 +152,7 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
   });
 
   it('streams the checked answer as chat.completion.chunk events the client assembles', async () => {
-    stack.simulator.callLog.clear();
+    suite.stack.simulator.callLog.clear();
     const schema = {
       type: 'object',
       properties: { city: { type: 'string' } },
@@ -205,7 +188,7 @@ describe('HTTP API: POST /v1/chat/completions with the openai client', { timeout
     const sum = cascade.steps.reduce((n, s) => n + s.usage.inputTokens + s.usage.outputTokens, 0);
     assert.equal(usage.usage!.total_tokens, sum);
     assert.deepEqual(
-      stack.simulator.callLog.list({ state: 'completed' }).map((c) => c.model),
+      suite.stack.simulator.callLog.list({ state: 'completed' }).map((c) => c.model),
       cascade.steps.map((s) => s.model),
     );
 

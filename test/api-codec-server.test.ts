@@ -15,6 +15,9 @@ import { type SubmitCascadeResponse } from '../api/cascade-schemas';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../client/aes-gcm-payload-codec';
 import { CascadeClient } from '../client/cascade-client';
 import { cascadeDataConverter } from '../client/cascade-data-converter';
+import { readCascadeOutcome } from '../client/cascade-history';
+import { listExecutions, type ListedExecution } from '../client/list-executions';
+import { listCascades } from '../analytics/savings-report';
 import { parseCodecKeys } from '../client/codec-keys';
 import { replayTelemetryOptions } from '../telemetry/worker-telemetry';
 import { loadHistories, type History } from './helpers/histories';
@@ -143,6 +146,23 @@ describe('payload encryption and the codec server (issue 13)', { timeout: 300_00
     const row = rows.find((r) => r.id === id);
     assert.ok(row, `the encrypted cascade ${id} is listed by a client without its key`);
     assert.equal(row.status, 'COMPLETED');
+
+    // Reports, what-ifs and tunes list through listExecutions: the row comes without its memo, and
+    // its result reads as unreadable, instead of one such cascade failing the whole report.
+    let listed: ListedExecution | undefined;
+    for await (const execution of listExecutions(plain, { query: `WorkflowId = '${id}'` })) listed = execution;
+    assert.ok(listed, 'listed without the key');
+    assert.equal(listed.memoUnreadable, true);
+    assert.equal(listed.memo, undefined);
+    assert.equal(listed.status.name, 'COMPLETED');
+    const outcome = await readCascadeOutcome(plain, id);
+    assert.equal(outcome.state, 'unreadable');
+    assert.match((outcome as { error: string }).error, /cannot be decoded/);
+    const cascades = await listCascades(plain, `WorkflowId = '${id}'`);
+    assert.deepEqual(
+      cascades.map((c) => [c.id, c.status]),
+      [[id, 'completed']],
+    );
   });
 
   it('rotates: the new key encrypts new cascades, the old key still decrypts old ones, both replay', async () => {

@@ -4,21 +4,14 @@
  * idempotent (one workflow, one set of model calls, a 409 for a different request under the id).
  */
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection } from '@temporalio/client';
 import OpenAI from 'openai';
 import pino from 'pino';
 import { buildApi } from '../api/build-api';
 import { type CascadeResult } from '../core/result';
-import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import {
-  eventually,
-  startSimulatedCascade,
-  startTestApi,
-  type SimulatedCascade,
-  type TestApi,
-} from './helpers/simulated-cascade';
+import { eventually, useApiStack } from './helpers/simulated-cascade';
 
 /** Calls take a moment, so concurrent submissions overlap a running cascade rather than a finished one. */
 const SCRIPT = {
@@ -38,25 +31,12 @@ interface SubmitBody {
 }
 
 describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
   const logLines: string[] = [];
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    stack = await startSimulatedCascade(temporal, 'eager-http', { script: SCRIPT });
-    const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
-    api = await startTestApi(temporal, stack.config, { eagerStart: true, logger });
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
-  });
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+  const suite = useApiStack('eager-http', { script: SCRIPT, api: { eagerStart: true, logger } });
 
   const submit = (key: string, body: unknown, query = '?wait=true') =>
-    fetch(`${api.url}/v1/cascades${query}`, {
+    fetch(`${suite.api.url}/v1/cascades${query}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(body),
@@ -67,7 +47,7 @@ describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_0
       .map((line) => JSON.parse(line) as { msg?: string; workflowId?: string; eagerlyStarted?: boolean })
       .filter((entry) => entry.msg === 'started' && entry.workflowId === workflowId);
   const callsFor = (marker: string) =>
-    stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
+    suite.stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
 
   it('completes an eagerly started cascade, and the same key is one cascade with one result', async () => {
     const key = `eager-${randomUUID()}`;
@@ -93,8 +73,8 @@ describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_0
       'one created submission, started eagerly',
     );
     const count = await eventually(async () => {
-      const { count } = await temporal.client.workflow.count(
-        `TaskQueue = '${stack.config.taskQueue}' AND WorkflowId = '${key}'`,
+      const { count } = await suite.temporal.client.workflow.count(
+        `TaskQueue = '${suite.stack.config.taskQueue}' AND WorkflowId = '${key}'`,
       );
       return count >= 1 ? count : undefined;
     }, `workflow ${key} to be visible`);
@@ -107,7 +87,7 @@ describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_0
   });
 
   it('answers a non-streaming chat completion through an eagerly started cascade', async () => {
-    const openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: `${suite.api.url}/v1`, apiKey: 'unused', maxRetries: 0 });
     const key = `eager-chat-${randomUUID()}`;
     const completion = await openai.chat.completions.create(
       { model: 'cascade', messages: [{ role: 'user', content: `Which city is the capital of Italy? (${key})` }] },
@@ -121,7 +101,7 @@ describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_0
   });
 
   it('refuses eager start at startup on a client connection, which the SDK cannot start eagerly over', async () => {
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await Connection.connect({ address: suite.temporal.address });
     try {
       assert.throws(
         () =>
@@ -129,7 +109,7 @@ describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_0
             connection,
             eagerStart: true,
             namespace: 'default',
-            config: stack.config,
+            config: suite.stack.config,
             logger: pino({ level: 'silent' }),
           }),
         /eagerStart needs the NativeConnection of a worker running in this process/,

@@ -3,18 +3,11 @@
  * model calls and one result; the same key for a different request is a 409.
  */
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { type CascadeResult } from '../core/result';
-import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import {
-  eventually,
-  startSimulatedCascade,
-  startTestApi,
-  type SimulatedCascade,
-  type TestApi,
-} from './helpers/simulated-cascade';
+import { eventually, useApiStack } from './helpers/simulated-cascade';
 
 /** Calls take a moment, so concurrent submissions overlap a running cascade rather than a finished one. */
 const SCRIPT = {
@@ -35,23 +28,10 @@ interface SubmitBody {
 }
 
 describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    stack = await startSimulatedCascade(temporal, 'idem-http', { script: SCRIPT });
-    api = await startTestApi(temporal, stack.config);
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
-  });
+  const suite = useApiStack('idem-http', { script: SCRIPT });
 
   const submit = (key: string, body: unknown, query = '?wait=true') =>
-    fetch(`${api.url}/v1/cascades${query}`, {
+    fetch(`${suite.api.url}/v1/cascades${query}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(body),
@@ -59,12 +39,12 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
 
   /** Model calls whose prompt holds `marker`. */
   const callsFor = (marker: string) =>
-    stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
+    suite.stack.simulator.callLog.list().filter((call) => JSON.stringify(call.requestBody).includes(marker));
 
   async function workflowsWithId(id: string): Promise<number> {
     return eventually(async () => {
-      const { count } = await temporal.client.workflow.count(
-        `TaskQueue = '${stack.config.taskQueue}' AND WorkflowId = '${id}'`,
+      const { count } = await suite.temporal.client.workflow.count(
+        `TaskQueue = '${suite.stack.config.taskQueue}' AND WorkflowId = '${id}'`,
       );
       return count >= 1 ? count : undefined;
     }, `workflow ${id} to be visible`);
@@ -130,7 +110,7 @@ describe('HTTP API: Idempotency-Key', { timeout: 300_000 }, () => {
   });
 
   it('chat completions: the same key at once is one cascade; a different request under it is a 409', async () => {
-    const openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: `${suite.api.url}/v1`, apiKey: 'unused', maxRetries: 0 });
     const key = `idem-chat-${randomUUID()}`;
     const request = {
       model: 'cascade',

@@ -3,17 +3,9 @@
  * must be a 4xx whose message names the field and the problem, none may start a workflow, and the
  * server must still serve a valid request afterwards.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import {
-  eventually,
-  startSimulatedCascade,
-  startTestApi,
-  workflowCount,
-  type SimulatedCascade,
-  type TestApi,
-} from './helpers/simulated-cascade';
+import { eventually, type TestApi, useApiStack, workflowCount } from './helpers/simulated-cascade';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -949,20 +941,7 @@ interface AnyErrorBody {
 }
 
 describe('HTTP API: a corpus of malformed requests', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    stack = await startSimulatedCascade(temporal, 'malformed');
-    api = await startTestApi(temporal, stack.config);
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
-  });
+  const suite = useApiStack('malformed');
 
   it('holds at least 100 cases with distinct names', () => {
     assert.ok(CORPUS.length >= 100, `only ${CORPUS.length} cases`);
@@ -972,7 +951,7 @@ describe('HTTP API: a corpus of malformed requests', { timeout: 300_000 }, () =>
   it('answers every case with its 4xx and a message naming the field and the problem', async () => {
     const failures: string[] = [];
     for (const c of CORPUS) {
-      const { status, body } = await send(api, c);
+      const { status, body } = await send(suite.api, c);
       const error = (body as AnyErrorBody).error;
       const problems: string[] = [];
       if (status !== c.status) problems.push(`status ${status}, expected ${c.status}`);
@@ -1003,12 +982,12 @@ describe('HTTP API: a corpus of malformed requests', { timeout: 300_000 }, () =>
   });
 
   it('started no workflow, and the server still serves a valid request afterwards', async () => {
-    const health = await fetch(`${api.url}/healthz`);
+    const health = await fetch(`${suite.api.url}/healthz`);
     assert.equal(health.status, 200);
-    const ready = await fetch(`${api.url}/readyz`);
+    const ready = await fetch(`${suite.api.url}/readyz`);
     assert.equal(ready.status, 200, await ready.text());
 
-    const response = await fetch(`${api.url}/v1/cascades?wait=true&timeoutMs=30000`, {
+    const response = await fetch(`${suite.api.url}/v1/cascades?wait=true&timeoutMs=30000`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'malformed-corpus-control', prompt: 'Summarize: the meeting moved to Tuesday.' }),
@@ -1019,11 +998,17 @@ describe('HTTP API: a corpus of malformed requests', { timeout: 300_000 }, () =>
 
     // Visibility lags: wait until it shows the one valid cascade, then require that it is the only one.
     const count = await eventually(async () => {
-      const n = await workflowCount(temporal, stack.config.taskQueue);
+      const n = await workflowCount(suite.temporal, suite.stack.config.taskQueue);
       return n >= 1 ? n : undefined;
     }, 'the control cascade to be visible');
-    assert.equal(count, 1, `expected only the control cascade on ${stack.config.taskQueue}, found ${count} workflows`);
-    const listed = await temporal.client.workflow.list({ query: `TaskQueue = '${stack.config.taskQueue}'` });
+    assert.equal(
+      count,
+      1,
+      `expected only the control cascade on ${suite.stack.config.taskQueue}, found ${count} workflows`,
+    );
+    const listed = await suite.temporal.client.workflow.list({
+      query: `TaskQueue = '${suite.stack.config.taskQueue}'`,
+    });
     const ids: string[] = [];
     for await (const execution of listed) ids.push(execution.workflowId);
     assert.deepEqual(ids, ['malformed-corpus-control']);

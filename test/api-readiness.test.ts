@@ -2,7 +2,7 @@
  * `/healthz` and `/readyz` on a real Temporal server: not ready while no worker polls the task
  * queue, ready once one does; and what the API answers when Temporal is not there at all.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection } from '@temporalio/client';
 import pino from 'pino';
@@ -10,38 +10,19 @@ import { type ReadinessResponse } from '../api/cascade-schemas';
 import { buildApi } from '../api/build-api';
 import { freePort } from '../lib/dev-server';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config';
-import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
-import {
-  eventually,
-  startSimulatedCascade,
-  startTestApi,
-  type SimulatedCascade,
-  type TestApi,
-} from './helpers/simulated-cascade';
+import { uniqueTaskQueue } from './helpers/temporal';
+import { eventually, useApiStack } from './helpers/simulated-cascade';
 
 describe('HTTP API: /healthz and /readyz', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    // A fresh task queue that no worker has ever polled: the server remembers pollers for a while.
-    stack = await startSimulatedCascade(temporal, 'readyz', { worker: false });
-    api = await startTestApi(temporal, stack.config);
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
-  });
+  // A fresh task queue that no worker has ever polled: the server remembers pollers for a while.
+  const suite = useApiStack('readyz', { worker: false });
 
   it('is 503 while no worker polls the task queue, and 200 once one does', async () => {
-    const health = await fetch(`${api.url}/healthz`);
+    const health = await fetch(`${suite.api.url}/healthz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok' });
 
-    const notReady = await fetch(`${api.url}/readyz`);
+    const notReady = await fetch(`${suite.api.url}/readyz`);
     assert.equal(notReady.status, 503);
     const body = (await notReady.json()) as ReadinessResponse;
     assert.equal(body.ready, false);
@@ -49,12 +30,12 @@ describe('HTTP API: /healthz and /readyz', { timeout: 300_000 }, () => {
     assert.equal(body.workflowPollers, 0);
     assert.equal(
       body.reason,
-      `no worker is polling task queue "${stack.config.taskQueue}" for workflow and activity tasks`,
+      `no worker is polling task queue "${suite.stack.config.taskQueue}" for workflow and activity tasks`,
     );
 
-    await stack.startWorker();
+    await suite.stack.startWorker();
     const ready = await eventually(async () => {
-      const response = await fetch(`${api.url}/readyz`);
+      const response = await fetch(`${suite.api.url}/readyz`);
       return response.status === 200 ? ((await response.json()) as ReadinessResponse) : undefined;
     }, '/readyz to turn 200');
     assert.equal(ready.ready, true);

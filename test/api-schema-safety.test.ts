@@ -3,7 +3,7 @@
  * API with real cascades on a real Temporal server: each now gets a clean 4xx before anything
  * starts, or a failed check with a reason and a cascade that ends, never a workflow task that fails.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { type SubmitCascadeResponse } from '../api/cascade-schemas';
@@ -12,14 +12,7 @@ import { ConfigError } from '../core/config';
 import { MAX_PROMPT_PAYLOAD_BYTES } from '../core/prompt';
 import { type Step } from '../core/result';
 import { workflowTaskFailures } from './helpers/histories';
-import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import {
-  startSimulatedCascade,
-  startTestApi,
-  workflowCount,
-  type SimulatedCascade,
-  type TestApi,
-} from './helpers/simulated-cascade';
+import { useApiStack, workflowCount } from './helpers/simulated-cascade';
 
 const REDOS_ANSWER = `${'a'.repeat(30)}!`;
 const SCRIPT = {
@@ -48,23 +41,13 @@ interface ErrorBody {
 }
 
 describe('schema and check safety (issue 13)', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    stack = await startSimulatedCascade(temporal, 'schema-safety', { script: SCRIPT });
-    api = await startTestApi(temporal, stack.config, { limits: { bodyLimitBytes: MAX_BODY_LIMIT_BYTES } });
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
+  const suite = useApiStack('schema-safety', {
+    script: SCRIPT,
+    api: { limits: { bodyLimitBytes: MAX_BODY_LIMIT_BYTES } },
   });
 
   const submit = async <T>(body: unknown, query = ''): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${api.url}/v1/cascades${query}`, {
+    const response = await fetch(`${suite.api.url}/v1/cascades${query}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -76,7 +59,7 @@ describe('schema and check safety (issue 13)', { timeout: 300_000 }, () => {
   const run = async (body: Record<string, unknown>) => {
     const submitted = await submit<SubmitCascadeResponse>(body, '?wait=true&timeoutMs=60000');
     assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
-    const history = await temporal.client.workflow.getHandle(submitted.body.id).fetchHistory();
+    const history = await suite.temporal.client.workflow.getHandle(submitted.body.id).fetchHistory();
     assert.deepEqual(workflowTaskFailures(history), []);
     return submitted.body.result!;
   };
@@ -109,9 +92,9 @@ describe('schema and check safety (issue 13)', { timeout: 300_000 }, () => {
   it('High: every cascade has an execution timeout, from the config', async () => {
     const submitted = await submit<SubmitCascadeResponse>({ prompt: 'What is the capital of Peru?' });
     assert.equal(submitted.status, 202);
-    const description = await temporal.client.workflow.getHandle(submitted.body.id).describe();
+    const description = await suite.temporal.client.workflow.getHandle(submitted.body.id).describe();
     const timeout = description.raw.executionConfig?.workflowExecutionTimeout;
-    assert.equal(Number(timeout?.seconds ?? 0) * 1000, stack.config.resilience.cascadeTimeoutMs);
+    assert.equal(Number(timeout?.seconds ?? 0) * 1000, suite.stack.config.resilience.cascadeTimeoutMs);
   });
 
   it("Medium 1: the review's 61 KB schema (100 levels, 2,000 properties) is a 400 and starts nothing", async () => {
@@ -121,7 +104,7 @@ describe('schema and check safety (issue 13)', { timeout: 300_000 }, () => {
       for (let i = 1; i < 20; i++) properties[`f${i}`] = { type: 'string' };
       schema = { type: 'object', properties };
     }
-    const before = await workflowCount(temporal, stack.config.taskQueue);
+    const before = await workflowCount(suite.temporal, suite.stack.config.taskQueue);
     const answer = await submit<ErrorBody>({ prompt: 'Extract.', schema });
     assert.equal(answer.status, 400);
     assert.equal(answer.body.error.param, 'schema');
@@ -129,12 +112,12 @@ describe('schema and check safety (issue 13)', { timeout: 300_000 }, () => {
       answer.body.error.message,
       /^schema: invalid JSON Schema: \(root\) is nested more than 100 levels deep/,
     );
-    assert.equal(await workflowCount(temporal, stack.config.taskQueue), before);
+    assert.equal(await workflowCount(suite.temporal, suite.stack.config.taskQueue), before);
   });
 
   it('Medium 1: a request whose model calls would exceed a Temporal payload is a 413 and starts nothing', async () => {
     const schema = { type: 'object', description: 'd'.repeat(60_000) };
-    const before = await workflowCount(temporal, stack.config.taskQueue);
+    const before = await workflowCount(suite.temporal, suite.stack.config.taskQueue);
     // Each message within its own limit, the body within the API's, the calls' prompts over a payload.
     const messages = [
       { role: 'user', content: 'x'.repeat(500_000) },
@@ -149,15 +132,15 @@ describe('schema and check safety (issue 13)', { timeout: 300_000 }, () => {
       answer.body.error.message,
       new RegExp(`more than the ${MAX_PROMPT_PAYLOAD_BYTES} one call may carry$`),
     );
-    assert.equal(await workflowCount(temporal, stack.config.taskQueue), before);
+    assert.equal(await workflowCount(suite.temporal, suite.stack.config.taskQueue), before);
   });
 
   it('Medium 1: a body limit raised past what Temporal accepts is refused at startup', async () => {
     await assert.rejects(
       startApiServer({
-        connection: api.connection,
+        connection: suite.api.connection,
         namespace: 'default',
-        config: stack.config,
+        config: suite.stack.config,
         port: 0,
         logger: pino({ level: 'silent' }),
         env: { LLM_CASCADE_API_BODY_LIMIT: String(MAX_BODY_LIMIT_BYTES + 1) },

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChatOpenAI } from '@langchain/openai';
 import OpenAI from 'openai';
@@ -16,8 +16,7 @@ import { z } from 'zod';
 import { type SubmitCascadeResponse } from '../api/cascade-schemas';
 import { type Step } from '../core/result';
 import { workflowTaskFailures } from './helpers/histories';
-import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import { startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './helpers/simulated-cascade';
+import { useApiStack } from './helpers/simulated-cascade';
 
 /** The small tier answers JSON that violates the requested schema; the others answer valid JSON. */
 const SCRIPT = {
@@ -59,34 +58,21 @@ function assertEscalatedOnSchema(steps: readonly Step[]): void {
 }
 
 describe('structured output from LangChain, the OpenAI SDK and Pydantic', { timeout: 300_000 }, () => {
-  let temporal: TestTemporal;
-  let stack: SimulatedCascade;
-  let api: TestApi;
-
-  before(async () => {
-    temporal = await connectTestTemporal();
-    stack = await startSimulatedCascade(temporal, 'structured', { script: SCRIPT });
-    api = await startTestApi(temporal, stack.config);
-  });
-  after(async () => {
-    await api?.close();
-    await stack?.stop();
-    await temporal?.close();
-  });
+  const suite = useApiStack('structured', { script: SCRIPT });
 
   const langchain = () =>
     new ChatOpenAI({
       model: 'cascade/extraction',
       apiKey: 'unused-without-keys',
       maxRetries: 0,
-      configuration: { baseURL: `${api.url}/v1` },
+      configuration: { baseURL: `${suite.api.url}/v1` },
     });
 
   /** The cascade's steps, by the id LangChain or the SDK got back (the completion id is the cascade id). */
   const stepsOf = async (id: string): Promise<Step[]> => {
-    const handle = temporal.client.workflow.getHandle(id);
+    const handle = suite.temporal.client.workflow.getHandle(id);
     assert.deepEqual(workflowTaskFailures(await handle.fetchHistory()), []);
-    const response = await fetch(`${api.url}/v1/cascades/${encodeURIComponent(id)}/steps`);
+    const response = await fetch(`${suite.api.url}/v1/cascades/${encodeURIComponent(id)}/steps`);
     return ((await response.json()) as { steps: Step[] }).steps;
   };
 
@@ -121,7 +107,7 @@ describe('structured output from LangChain, the OpenAI SDK and Pydantic', { time
   });
 
   it("the OpenAI SDK's zodResponseFormat + chat.completions.parse", async () => {
-    const openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'unused-without-keys', maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: `${suite.api.url}/v1`, apiKey: 'unused-without-keys', maxRetries: 0 });
     const completion = await openai.chat.completions.parse({
       model: 'cascade/extraction',
       messages: [{ role: 'user', content: PROMPT }],
@@ -137,7 +123,7 @@ describe('structured output from LangChain, the OpenAI SDK and Pydantic', { time
     const schema = JSON.parse(
       readFileSync(path.join(__dirname, 'fixtures', 'pydantic', 'invoice.schema.json'), 'utf8'),
     ) as Record<string, unknown>;
-    const response = await fetch(`${api.url}/v1/cascades?wait=true&timeoutMs=60000`, {
+    const response = await fetch(`${suite.api.url}/v1/cascades?wait=true&timeoutMs=60000`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ prompt: PROMPT, taskType: 'extraction', schema }),
@@ -152,7 +138,7 @@ describe('structured output from LangChain, the OpenAI SDK and Pydantic', { time
   });
 
   it('answers a 400 naming an unknown dialect or an unsupported keyword, in either API', async () => {
-    const native = await fetch(`${api.url}/v1/cascades`, {
+    const native = await fetch(`${suite.api.url}/v1/cascades`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ prompt: PROMPT, schema: { $schema: 'http://json-schema.org/draft-04/schema#' } }),
@@ -165,7 +151,7 @@ describe('structured output from LangChain, the OpenAI SDK and Pydantic', { time
       /^schema: invalid JSON Schema: \/\$schema unsupported dialect "http:\/\/json-schema.org\/draft-04\/schema#"/,
     );
 
-    const openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'unused-without-keys', maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: `${suite.api.url}/v1`, apiKey: 'unused-without-keys', maxRetries: 0 });
     await assert.rejects(
       openai.chat.completions.create({
         model: 'cascade',

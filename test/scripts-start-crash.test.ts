@@ -6,7 +6,6 @@
  * `npm start`, the `cascade` CLI, demo mode.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,50 +16,16 @@ import { CascadeSearchAttributes } from '../core/search-attributes';
 import { BatchClient, type BatchView } from '../client/batch-client';
 import { type BatchResultLine } from '../batch/batch-results';
 import { setprivPath } from '../lib/child-lifeline';
-import { freePort } from '../lib/dev-server';
 import { SERVER_RECORD_FILE, ServerRecord } from '../lib/server-record';
 import { writeJsonl } from './helpers/batch-engine';
 import { runCascadeCli } from './helpers/cascade-cli';
 import { processTree, waitUntilGone } from './helpers/processes';
 import { eventually } from './helpers/simulated-cascade';
-import { TEST_ENV } from './helpers/test-env';
+import { isolatedStartEnv, startService, waitForOutput, type StartedService } from './helpers/start-service';
 
-const ROOT = path.resolve(__dirname, '..');
 const LINES = 60;
 /** The kernel kills a tied child when its owner dies; this leaves room for a loaded machine. */
 const TIED_DEATH_MS = 5_000;
-
-interface NpmStart {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `npm start` (through the npm that runs this test when there is one), as a person types it. */
-function npmStart(env: NodeJS.ProcessEnv): NpmStart {
-  const npm = process.env.npm_execpath;
-  const child = npm
-    ? spawn(process.execPath, [npm, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(service: NpmStart, pattern: RegExp, timeoutMs = 180_000): Promise<void> {
-  await eventually(
-    () => {
-      if (pattern.test(service.output())) return true;
-      if (service.child.exitCode !== null)
-        throw new Error(`npm start exited (${service.child.exitCode}):\n${service.output().slice(-3000)}`);
-      return undefined;
-    },
-    `${pattern} in the output of npm start:\n${service.output().slice(-3000)}`,
-    timeoutMs,
-  );
-}
 
 async function readRecord(dataDir: string): Promise<ServerRecord> {
   return ServerRecord.parse(JSON.parse(await readFile(path.join(dataDir, SERVER_RECORD_FILE), 'utf8')));
@@ -75,23 +40,10 @@ describe('npm start after a crash', () => {
   it('dies whole when SIGKILLed mid-batch; the next start finishes the batch, one result and one workflow per line', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-crash-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const { env, ports } = await isolatedStartEnv(dataDir);
+    const { temporal: temporalPort, ui: uiPort } = ports;
     const address = `127.0.0.1:${temporalPort}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      LLM_CASCADE_DATA_DIR: dataDir,
-      TEMPORAL_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      PORT: String(apiPort),
-      LOG_FORMAT: 'json',
-      ANTHROPIC_API_KEY: '',
-      OPENAI_API_KEY: '',
-      ...(process.env[TEST_ENV.workflowBundle]
-        ? { LLM_CASCADE_WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] }
-        : {}),
-    };
-    delete env.TEMPORAL_ADDRESS;
-    const killAll = (service: NpmStart) => async () => {
+    const killAll = (service: StartedService) => async () => {
       for (const pid of await processTree(service.child.pid!)) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -102,7 +54,7 @@ describe('npm start after a crash', () => {
     };
 
     // The first start, and everything it runs: npm, sh, tsx, the service, the Temporal server.
-    const first = npmStart(env);
+    const first = startService(env, 'npm');
     cleanup.push(killAll(first));
     await waitForOutput(first, /llm-cascade is running/);
     const record = await readRecord(dataDir);
@@ -157,7 +109,7 @@ describe('npm start after a crash', () => {
     );
 
     // The second start on the same data dir and ports: nothing in the way, nothing to clean up.
-    const second = npmStart(env);
+    const second = startService(env, 'npm');
     cleanup.push(killAll(second));
     await waitForOutput(second, /llm-cascade is running/);
     assert.doesNotMatch(second.output(), /stopped the Temporal dev server/, 'the tie, not the record, took the server');
@@ -202,7 +154,7 @@ describe('npm start after a crash', () => {
     assert.deepEqual(await waitUntilGone(secondProcesses), [], 'no process of the second start survives');
 
     // npm itself killed: the service behind it notices, stops cleanly and takes the server down.
-    const third = npmStart(env);
+    const third = startService(env, 'npm');
     cleanup.push(killAll(third));
     await waitForOutput(third, /llm-cascade is running/);
     assert.doesNotMatch(third.output(), /stopped the Temporal dev server/);

@@ -4,49 +4,19 @@
  * lists the workflow; Ctrl-C stops everything; a second start still sees the workflow.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { freePort } from '../lib/dev-server';
 import { ensureTemporalCli } from '../lib/temporal-cli';
+import { isolatedStartEnv, startService, waitForOutput } from './helpers/start-service';
 import { TEST_ENV } from './helpers/test-env';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 const TSX = ['--import', 'tsx'];
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startService(env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'scripts/start.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(service: Started, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = pattern.exec(service.output());
-    if (match) return match;
-    if (service.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no ${pattern} in the output of npm start:\n${service.output().slice(-3000)}`);
-}
 
 /** Processes whose command line mentions `needle` (the test's own data dir): none may survive a stop. */
 async function processesMentioning(needle: string): Promise<string[]> {
@@ -63,22 +33,8 @@ describe('npm start', () => {
   it('serves a cascade end to end, stops cleanly on SIGINT, and keeps its workflows across a restart', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-start-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      LLM_CASCADE_DATA_DIR: dataDir,
-      TEMPORAL_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      PORT: String(apiPort),
-      LOG_FORMAT: 'json',
-      ANTHROPIC_API_KEY: '',
-      OPENAI_API_KEY: '',
-      // The run's bundle: bundling the same code again would only slow the test.
-      ...(process.env[TEST_ENV.workflowBundle]
-        ? { LLM_CASCADE_WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] }
-        : {}),
-    };
-    delete env.TEMPORAL_ADDRESS;
+    const { env, ports } = await isolatedStartEnv(dataDir);
+    const { temporal: temporalPort, ui: uiPort, api: apiPort } = ports;
     const cliPath = process.env[TEST_ENV.temporalCli] ?? (await ensureTemporalCli()).path;
 
     const first = startService(env);

@@ -11,6 +11,7 @@ import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeResult } from '../../core/result';
 import { type CallRecord, type SimulatorScriptInput } from '../../simulator';
 import { type LatencySpec } from '../../simulator/simulator-script';
+import { heldModelScript } from '../helpers/held-model-script';
 import { recordHistories, workflowTaskFailures } from '../helpers/histories';
 import { eventually } from '../helpers/simulated-cascade';
 import {
@@ -31,6 +32,7 @@ import {
   type DurabilityContext,
   type ScenarioRig,
 } from './harness';
+import { collectResults } from '../helpers/collect-results';
 
 /** The figures every scenario reports; the soak prints their sums. Loss and duplication must be 0. */
 export interface DurabilityFigures {
@@ -109,33 +111,6 @@ async function submitAll(rig: ScenarioRig, requests: ReadonlyArray<Record<string
   // A few at a time: a burst of 50 starts is fine for Temporal, but a loaded CI box times out less this way.
   for (let i = 0; i < requests.length; i += 10)
     await Promise.all(requests.slice(i, i + 10).map((request) => rig.cascades.submit(request)));
-}
-
-/** Waits for every result; what has none by the deadline is lost (and named). */
-async function collectResults(
-  rig: ScenarioRig,
-  ids: readonly string[],
-  timeoutMs: number,
-): Promise<{ results: Map<string, CascadeResult>; missing: Map<string, string> }> {
-  const results = new Map<string, CascadeResult>();
-  const missing = new Map<string, string>();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        const outcome = await Promise.race([rig.cascades.result(id), deadline]);
-        if (outcome === 'timeout') missing.set(id, `no result within ${Math.round(timeoutMs / 1000)} s`);
-        else results.set(id, outcome);
-      } catch (error) {
-        missing.set(id, (error as Error).message);
-      }
-    }),
-  );
-  clearTimeout(timer);
-  return { results, missing };
 }
 
 /** Workflow runs per request id on the rig's task queue, from visibility (which lags a little). */
@@ -301,36 +276,9 @@ function heldAcrossRestarts(restarts: number): LatencySpec {
   return { type: 'fixed', ms: 10_000 * restarts };
 }
 
-/**
- * Slow models; each group's request climbs to its held model, where the call is still running
- * when the disruption comes (the `done` group is finished by then). The calls before the held one
- * have all been answered and recorded by then, since the workflow has moved on.
- */
+/** The scenarios' models: see `heldModelScript`. */
 function batchScript(held: LatencySpec): SimulatorScriptInput {
-  const valid = { type: 'schema_json', facts: 'use' } as const;
-  return {
-    seed: 11,
-    models: {
-      'sim-small': {
-        latency: MODEL_LATENCY,
-        rules: [
-          { name: 'held', when: { promptContains: 'group=small' }, answer: valid, latency: held },
-          {
-            name: 'broken json',
-            when: { promptMatches: { pattern: 'group=(mid|frontier)' } },
-            answer: { type: 'invalid_json', style: 'truncated' },
-          },
-        ],
-        defaultAnswer: valid,
-      },
-      'sim-mid': {
-        latency: MODEL_LATENCY,
-        rules: [{ name: 'held', when: { promptContains: 'group=mid' }, answer: valid, latency: held }],
-        defaultAnswer: { type: 'schema_json', facts: 'contradict' },
-      },
-      'sim-frontier': { latency: held, defaultAnswer: valid },
-    },
-  };
+  return heldModelScript({ seed: 11, latency: MODEL_LATENCY, held });
 }
 
 interface Batch {
@@ -365,7 +313,7 @@ async function submitBatch(
   );
   log(`${scenario}: ${batch.requests.length} requests submitted`);
   const early = await collectResults(
-    rig,
+    rig.cascades,
     batch.requests.filter((r) => r.group === 'done').map((r) => r.request.id),
     stageTimeoutMs,
   );
@@ -380,7 +328,7 @@ async function collectRest(
   stageTimeoutMs: number,
 ): Promise<Collected> {
   const rest = await collectResults(
-    rig,
+    rig.cascades,
     ids.filter((i) => !early.results.has(i) && !early.missing.has(i)),
     stageTimeoutMs,
   );
@@ -726,7 +674,7 @@ export async function runProviderOutage(
 
     const all = [...first, ...second];
     const ids = all.map((r) => r.id);
-    const { results, missing } = await collectResults(rig, ids, options.outageMs * 4 + 120_000);
+    const { results, missing } = await collectResults(rig.cascades, ids, options.outageMs * 4 + 120_000);
     const calls = rig.simulator.callLog.list();
     const violations: string[] = [];
     let failedOver = 0;
@@ -859,7 +807,7 @@ export async function runRateLimitStorm(
     await submitAll(rig, requests);
     log(`${scenario}: ${requests.length} requests into ${storm.reduce((sum, f) => sum + f.times, 0)} scheduled 429s`);
     const ids = requests.map((r) => r.id);
-    const { results, missing } = await collectResults(rig, ids, 240_000);
+    const { results, missing } = await collectResults(rig.cascades, ids, 240_000);
     const calls = rig.simulator.callLog.list();
     const violations: string[] = [];
     for (const request of requests) {
@@ -978,7 +926,7 @@ export async function runNonRetryableErrors(
       requests.map((r) => r.request),
     );
     const ids = requests.map((r) => r.request.id);
-    const { results, missing } = await collectResults(rig, ids, 120_000);
+    const { results, missing } = await collectResults(rig.cascades, ids, 120_000);
     const calls = rig.simulator.callLog.list();
     const violations: string[] = [];
     for (const { kind, request } of requests) {
@@ -1148,7 +1096,7 @@ export async function runBadModelOutput(
       requests.map((r) => r.request),
     );
     const ids = requests.map((r) => r.request.id);
-    const { results, missing } = await collectResults(rig, ids, 180_000);
+    const { results, missing } = await collectResults(rig.cascades, ids, 180_000);
     const violations: string[] = [];
     let failedChecks = 0;
     for (const { kind, request } of requests) {

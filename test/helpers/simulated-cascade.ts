@@ -3,6 +3,7 @@
  * provider at them on a task queue of the test's own, a worker on the shared Temporal server, and
  * optionally the HTTP API listening on a free loopback port.
  */
+import { after, before } from 'node:test';
 import { type ApiAccessConfig } from '../../core/api-access-config';
 import { Connection, type ConnectionLike } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
@@ -15,7 +16,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load-config';
 import { createProviderRegistry } from '../../providers/provider-registry';
 import { pointConfigAtSimulator, simulatorEnv } from '../../simulator/demo-mode';
 import { startSimulator, type SimulatorHandle, type SimulatorScriptInput } from '../../simulator';
-import { createTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
+import { connectTestTemporal, createTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
 
 /** Shown in every result of a simulated cascade, so tests can check that outputs say "simulated". */
 export const SIMULATED_NOTICE = 'answers come from simulated providers (test)';
@@ -55,10 +56,16 @@ export interface SimulatedCascade {
 }
 
 /** Starts the simulator and (unless `worker: false`) a worker polling the config's task queue. */
+export interface SimulatedCascadeOptions {
+  script?: SimulatorScriptInput;
+  worker?: boolean;
+  dataConverter?: DataConverter;
+}
+
 export async function startSimulatedCascade(
   temporal: TestTemporal,
   label: string,
-  options: { script?: SimulatorScriptInput; worker?: boolean; dataConverter?: DataConverter } = {},
+  options: SimulatedCascadeOptions = {},
 ): Promise<SimulatedCascade> {
   const simulator = await startSimulator(options.script ? { script: options.script } : {});
   const config = await simulatedConfig(simulator, label);
@@ -97,18 +104,20 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+export type TestApiOptions = Pick<ApiOptions, 'apiKeys' | 'codecKeys' | 'operatorKeys' | 'codecCorsOrigins'> & {
+  access?: ApiAccessConfig;
+  env?: NodeJS.ProcessEnv;
+  limits?: Partial<ApiLimits>;
+  logger?: Logger;
+  /** As npm start: the API on the test worker's NativeConnection, starting cascades eagerly. */
+  eagerStart?: boolean;
+};
+
 /** The HTTP API for `config` on a free loopback port, with its own client connection. */
 export async function startTestApi(
   temporal: TestTemporal,
   config: CascadeConfig,
-  options: Pick<ApiOptions, 'apiKeys' | 'codecKeys' | 'operatorKeys' | 'codecCorsOrigins'> & {
-    access?: ApiAccessConfig;
-    env?: NodeJS.ProcessEnv;
-    limits?: Partial<ApiLimits>;
-    logger?: Logger;
-    /** As npm start: the API on the test worker's NativeConnection, starting cascades eagerly. */
-    eagerStart?: boolean;
-  } = {},
+  options: TestApiOptions = {},
 ): Promise<TestApi> {
   // The shared NativeConnection belongs to the test's Temporal handle: the API must not close it.
   const own = options.eagerStart ? undefined : await Connection.connect({ address: temporal.address });
@@ -157,4 +166,32 @@ export async function eventually<T>(
 /** How many workflows were ever started on a task queue (visibility; poll with `eventually` when one is expected). */
 export async function workflowCount(temporal: TestTemporal, taskQueue: string): Promise<number> {
   return (await temporal.client.workflow.count(`TaskQueue = '${taskQueue}'`)).count;
+}
+
+/** What `useApiStack` starts for a suite; read its fields inside tests, once `before` has run. */
+export interface ApiStack {
+  temporal: TestTemporal;
+  stack: SimulatedCascade;
+  api: TestApi;
+}
+
+/**
+ * The usual API suite's set-up: a connection to the run's Temporal server, a simulated cascade
+ * (simulator, config, worker) and the HTTP API over it, started in the suite's `before` and stopped
+ * in its `after`, last started first stopped.
+ */
+export function useApiStack(label: string, options: SimulatedCascadeOptions & { api?: TestApiOptions } = {}): ApiStack {
+  const { api: apiOptions, ...stackOptions } = options;
+  const started: Partial<ApiStack> = {};
+  before(async () => {
+    started.temporal = await connectTestTemporal();
+    started.stack = await startSimulatedCascade(started.temporal, label, stackOptions);
+    started.api = await startTestApi(started.temporal, started.stack.config, apiOptions);
+  });
+  after(async () => {
+    await started.api?.close();
+    await started.stack?.stop();
+    await started.temporal?.close();
+  });
+  return started as ApiStack;
 }

@@ -27,6 +27,7 @@ import { ensureTemporalCli } from '../../lib/temporal-cli';
 import { ensureTemporalServer, type TemporalServerInstall } from '../../lib/temporal-server';
 import { startSimulator, type CallRecord, type SimulatorHandle, type SimulatorScriptInput } from '../../simulator';
 import { type LatencySpec } from '../../simulator/simulator-script';
+import { heldModelScript } from '../helpers/held-model-script';
 import { bundleWorkflows } from '../../worker/create-worker';
 import { runCascadeCli } from '../helpers/cascade-cli';
 import { threeTierConfig } from '../helpers/engine';
@@ -36,6 +37,7 @@ import { answersPaidTwice, completedCallsRepeated, isAnswered, requestIdOf } fro
 import { DURABILITY_RESILIENCE, durabilityModels } from '../durability/harness';
 import { invoiceRequest } from '../durability/scenarios';
 import { scrapeTotals, type MetricTotals } from './metric-totals';
+import { collectResults } from '../helpers/collect-results';
 
 /** The figures `npm run topology` writes and the README quotes; the test requires the must-be-zero ones at 0. */
 export interface TopologyFigures {
@@ -142,30 +144,7 @@ const HELD_LATENCY: LatencySpec = { type: 'until_released' };
 const HEARTBEAT_TIMEOUT_MS = 30_000;
 
 function script(held: LatencySpec): SimulatorScriptInput {
-  const valid = { type: 'schema_json', facts: 'use' } as const;
-  return {
-    seed: 29,
-    models: {
-      'sim-small': {
-        latency: STEP_LATENCY,
-        rules: [
-          { name: 'held', when: { promptContains: 'group=small' }, answer: valid, latency: held },
-          {
-            name: 'broken json',
-            when: { promptMatches: { pattern: 'group=(mid|frontier)' } },
-            answer: { type: 'invalid_json', style: 'truncated' },
-          },
-        ],
-        defaultAnswer: valid,
-      },
-      'sim-mid': {
-        latency: STEP_LATENCY,
-        rules: [{ name: 'held', when: { promptContains: 'group=mid' }, answer: valid, latency: held }],
-        defaultAnswer: { type: 'schema_json', facts: 'contradict' },
-      },
-      'sim-frontier': { latency: held, defaultAnswer: valid },
-    },
-  };
+  return heldModelScript({ seed: 29, latency: STEP_LATENCY, held });
 }
 
 /** A role process: the project's own entry point under tsx, as `npm run api` / `npm run worker` run it. */
@@ -540,33 +519,6 @@ async function everyRequestHeld(
         `${timeoutMs / 1000} s after the last submission: ${where.join('; ')}`,
     );
   }
-}
-
-/** Waits for every result; what has none by the deadline is lost (and named). */
-async function collectResults(
-  cascades: CascadeClient,
-  ids: readonly string[],
-  timeoutMs: number,
-): Promise<{ results: Map<string, CascadeResult>; missing: Map<string, string> }> {
-  const results = new Map<string, CascadeResult>();
-  const missing = new Map<string, string>();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        const outcome = await Promise.race([cascades.result(id), deadline]);
-        if (outcome === 'timeout') missing.set(id, `no result within ${Math.round(timeoutMs / 1000)} s`);
-        else results.set(id, outcome);
-      } catch (error) {
-        missing.set(id, (error as Error).message);
-      }
-    }),
-  );
-  clearTimeout(timer);
-  return { results, missing };
 }
 
 function expectResult(
