@@ -1,12 +1,15 @@
 /**
  * One hostile request must not stall the others (issue 13): a plain request's latency, idle and
  * then with one ReDoS request and four pathological ones always in flight, on one worker (workflow
- * tasks share its thread) with the simulated providers answering at once. The hostile requests
- * are re-submitted as each ends, and every tier answers them in the costliest way, so each runs its
- * check at all three tiers. Writes `bench/results/hostile-schemas.json`: latencies, their ratio,
- * and the workflow task failures found in every history (there must be none).
+ * tasks share its workflow threads) with the simulated providers answering at once. The hostile
+ * requests are re-submitted as each ends, and every tier answers them in the costliest way, so each
+ * runs its check at all three tiers. The worker and the simulated providers run in processes of
+ * their own, as `docker-compose.yml` runs the worker, and this process stands in for the API (it
+ * validates, and so compiles, every request's schema); `--layout one-process` runs all in this
+ * process, as `npm start` does. Writes `bench/results/hostile-schemas.json`: latencies, their
+ * ratio, and the workflow task failures found in every history (there must be none).
  *
- *   npx tsx bench/hostile-schema-bench.ts [--plain 40]
+ *   npx tsx bench/hostile-schema-bench.ts [--plain 40] [--workflow-threads N] [--layout one-process] [--by-kind]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
