@@ -297,6 +297,19 @@ const VARIANTS: TuningVariant[] = [
     bundle: 'shipped',
     eagerStart: true,
   },
+  {
+    name: '1 workflow thread',
+    change:
+      'workflowThreadPoolSize 1 (the SDK default with the reused V8 context; shipped 2): every workflow task waits behind the one running',
+    tuning: { workflowThreadPoolSize: 1 },
+    bundle: 'shipped',
+  },
+  {
+    name: '4 workflow threads',
+    change: 'workflowThreadPoolSize 4 (shipped 2): two threads a core on a 2-core machine',
+    tuning: { workflowThreadPoolSize: 4 },
+    bundle: 'shipped',
+  },
   // Uncached, every workflow task replays the history; at 100 (and even 10) in flight tasks time
   // out and retry and throughput collapses, so it is measured at 10 with few requests.
   {

@@ -1,21 +1,25 @@
 /**
  * One hostile request must not stall the others (issue 13): a plain request's latency, idle and
  * then with one ReDoS request and four pathological ones always in flight, on one worker (workflow
- * tasks share its thread) with the simulated providers answering at once. The hostile requests
- * are re-submitted as each ends, and every tier answers them in the costliest way, so each runs its
- * check at all three tiers. Writes `bench/results/hostile-schemas.json`: latencies, their ratio,
- * and the workflow task failures found in every history (there must be none).
+ * tasks share its workflow threads) with the simulated providers answering at once. The hostile
+ * requests are re-submitted as each ends, and every tier answers them in the costliest way, so each
+ * runs its check at all three tiers. The worker and the simulated providers run in processes of
+ * their own, as `docker-compose.yml` runs the worker, and this process stands in for the API (it
+ * validates, and so compiles, every request's schema); `--layout one-process` runs all in this
+ * process, as `npm start` does. Writes `bench/results/hostile-schemas.json`: latencies, their
+ * ratio, and the workflow task failures found in every history (there must be none).
  *
- *   npx tsx bench/hostile-schema-bench.ts [--plain 40]
+ *   npx tsx bench/hostile-schema-bench.ts [--plain 40] [--workflow-threads N] [--layout one-process] [--by-kind]
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { temporal } from '@temporalio/proto';
 import { Command } from 'commander';
 import { CascadeClient } from '../client/cascade-client';
+import { type CascadeConfig } from '../core/config';
 import { type CascadeRequest } from '../core/request';
 import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/temporal-target';
 import { pointConfigAtSimulator, simulatorEnv } from '../simulator/demo-mode';
@@ -23,6 +27,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig, PROJECT_ROOT } from '../config/load-co
 import { createProviderRegistry } from '../providers/provider-registry';
 import { startSimulator, type SimulatorScriptInput } from '../simulator';
 import { bundleWorkflows, createCascadeWorker } from '../worker/create-worker';
+import { startSimulatorProcess, startWorkerProcess } from './bench-processes';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -108,28 +113,73 @@ async function main(): Promise<void> {
   const options = new Command('hostile-schema-bench')
     .option('--plain <n>', 'plain requests per phase', '40')
     .option('--by-kind', 'also time plain requests with five of each hostile kind in flight, one kind at a time')
+    .option(
+      '--layout <layout>',
+      'production: worker, API and providers in processes of their own; one-process: as npm start',
+      'production',
+    )
+    .option('--workflow-threads <n>', "the worker's workflow threads (its default when omitted)")
     .option('--out <file>', 'JSON output', path.join(PROJECT_ROOT, 'bench', 'results', 'hostile-schemas.json'))
     .parse()
-    .opts<{ plain: string; out: string; byKind?: boolean }>();
+    .opts<{ plain: string; out: string; byKind?: boolean; workflowThreads?: string; layout: string }>();
   const plainCount = Number(options.plain);
   let temporalWarnings = 0;
   installQuietTemporalRuntime(() => temporalWarnings++);
   const log = (line: string) => console.error(`[bench] ${line}`);
 
   const target = await openTemporalTarget({ log });
-  const simulator = await startSimulator({ script: SCRIPT });
-  const config = pointConfigAtSimulator(
-    { ...(await loadConfig(DEFAULT_CONFIG_PATH)), taskQueue: `hostile-${randomUUID()}` },
-    simulator,
-  );
-  const worker = await createCascadeWorker({
-    connection: target.nativeConnection,
-    namespace: target.namespace,
-    config,
-    providers: createProviderRegistry(config, simulatorEnv()),
-    workflows: { workflowBundle: await bundleWorkflows() },
-  });
-  const running = worker.run();
+  const taskQueue = `hostile-${randomUUID()}`;
+  const loadedConfig = { ...(await loadConfig(DEFAULT_CONFIG_PATH)), taskQueue };
+  const tuning: { workflowThreadPoolSize?: number } = options.workflowThreads
+    ? { workflowThreadPoolSize: Number(options.workflowThreads) }
+    : {};
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'llm-cascade-hostile-'));
+  let config: CascadeConfig;
+  let stopAll: () => Promise<void>;
+  if (options.layout === 'production') {
+    // As deployed (docker-compose.yml): the worker in a process of its own, the API (this process:
+    // it validates and compiles every request's schema) in another, the providers elsewhere.
+    const scriptFile = path.join(workDir, 'script.json');
+    await writeFile(scriptFile, JSON.stringify(SCRIPT));
+    const simulator = await startSimulatorProcess(scriptFile);
+    config = pointConfigAtSimulator(loadedConfig, {
+      anthropic: { url: simulator.anthropic, baseURL: simulator.anthropic, port: 0 },
+      openai: { url: simulator.openai, baseURL: simulator.openaiBaseURL, port: 0 },
+    });
+    const bundlePath = path.join(workDir, 'workflow-bundle.js');
+    await writeFile(bundlePath, (await bundleWorkflows()).code);
+    const worker = await startWorkerProcess({
+      address: target.address,
+      namespace: target.namespace,
+      config,
+      bundlePath,
+      tuning,
+    });
+    stopAll = async () => {
+      await worker.stop();
+      simulator.child.kill();
+    };
+  } else if (options.layout === 'one-process') {
+    // Everything in this process, as `npm start` runs it: the API's schema compiles share the worker's main thread.
+    const simulator = await startSimulator({ script: SCRIPT });
+    config = pointConfigAtSimulator(loadedConfig, simulator);
+    const worker = await createCascadeWorker({
+      connection: target.nativeConnection,
+      namespace: target.namespace,
+      config,
+      providers: createProviderRegistry(config, simulatorEnv()),
+      workflows: { workflowBundle: await bundleWorkflows() },
+      tuning,
+    });
+    const running = worker.run();
+    stopAll = async () => {
+      worker.shutdown();
+      await running;
+      await simulator.stop();
+    };
+  } else {
+    throw new Error(`--layout must be production or one-process, got "${options.layout}"`);
+  }
   const cascades = new CascadeClient({ client: target.client, taskQueue: config.taskQueue, config });
   const ids: string[] = [];
 
@@ -203,6 +253,8 @@ async function main(): Promise<void> {
     const report = {
       date: new Date().toISOString(),
       plainRequestsPerPhase: plainCount,
+      layout: options.layout,
+      workflowThreads: options.workflowThreads ? Number(options.workflowThreads) : 'default',
       loadAverage: os.loadavg()[0],
       idle: summary(idle),
       control: summary(control),
@@ -222,10 +274,9 @@ async function main(): Promise<void> {
     await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
     log(`written to ${path.relative(process.cwd(), options.out)}`);
   } finally {
-    worker.shutdown();
-    await running;
-    await simulator.stop();
+    await stopAll();
     await target.close();
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 

@@ -7,6 +7,7 @@ import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
 import { WORKFLOW_TRACING_MODULE, workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
 import { defaultShutdownGraceMs } from '../config/shutdown-grace';
+import { DEFAULT_WORKER_TUNING } from './worker-tuning';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */
 export type WorkflowSource = { workflowBundle: { code: string } | { codePath: string } } | { workflowsPath: string };
@@ -141,6 +142,7 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 40,
     maxCachedWorkflows: 1000,
+    workflowThreadPoolSize: DEFAULT_WORKER_TUNING.workflowThreads,
     // A stopping worker lets every model call in flight finish (the longest model timeout plus the
     // activity's margin) rather than cancel it and have another worker pay for it again.
     shutdownGraceTime: defaultShutdownGraceMs(options.config),

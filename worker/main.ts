@@ -99,6 +99,7 @@ async function main(): Promise<void> {
         encryption: codecKeys.length > 0 ? `AES-256-GCM, key id ${codecKeys[0]!.id}` : 'off',
         activitySlots: tuning.maxConcurrentActivityTaskExecutions,
         workflowSlots: tuning.maxConcurrentWorkflowTaskExecutions,
+        workflowThreads: tuning.workflowThreadPoolSize,
         cachedWorkflows: tuning.maxCachedWorkflows,
         shutdownGraceMs: tuning.shutdownGraceTime,
       },

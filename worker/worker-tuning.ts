@@ -16,6 +16,7 @@ export const WORKER_TUNING_ENV = {
   cachedWorkflows: 'LLM_CASCADE_WORKER_CACHED_WORKFLOWS',
   workflowPollers: 'LLM_CASCADE_WORKER_WORKFLOW_POLLERS',
   activityPollers: 'LLM_CASCADE_WORKER_ACTIVITY_POLLERS',
+  workflowThreads: 'LLM_CASCADE_WORKER_WORKFLOW_THREADS',
   shutdownGraceMs: SHUTDOWN_GRACE_ENV,
 } as const;
 
@@ -29,6 +30,11 @@ export const DEFAULT_WORKER_TUNING = {
   // set through the poller behaviours.
   workflowPollers: 10,
   activityPollers: 10,
+  // The SDK's default with the reused V8 context is one thread: every workflow task of the worker
+  // then waits behind the one running, and a costly one (a schema check at its step budget, a
+  // fresh 500-property schema compiling) holds up everyone's. With two, a plain request's task
+  // runs beside it (README, "Hostile schemas and answers").
+  workflowThreads: 2,
 } as const;
 
 /** The tuning a worker is created with. */
@@ -39,6 +45,8 @@ export interface WorkerTuning {
   maxCachedWorkflows: number;
   workflowTaskPollerBehavior: { type: 'simple-maximum'; maximum: number };
   activityTaskPollerBehavior: { type: 'simple-maximum'; maximum: number };
+  /** Threads running workflow tasks; each holds its own V8 isolate with the workflow bundle (about 100 MiB RSS). */
+  workflowThreadPoolSize: number;
   /** How long a stopping worker lets in-flight model calls finish before cancelling them, in ms. */
   shutdownGraceTime: number;
 }
@@ -57,6 +65,7 @@ const TuningEnv = z.object({
   cachedWorkflows: Count(0, 100_000).optional(),
   workflowPollers: Count(2, 100).optional(),
   activityPollers: Count(1, 100).optional(),
+  workflowThreads: Count(1, 64).optional(),
   shutdownGraceMs: Count(0, 3_600_000).optional(),
 });
 
@@ -101,6 +110,7 @@ export function workerTuningFromEnv(config: CascadeConfig, env: NodeJS.ProcessEn
     maxCachedWorkflows: values.cachedWorkflows,
     workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: values.workflowPollers },
     activityTaskPollerBehavior: { type: 'simple-maximum', maximum: values.activityPollers },
+    workflowThreadPoolSize: values.workflowThreads,
     shutdownGraceTime: shutdownGraceMs,
   };
 }

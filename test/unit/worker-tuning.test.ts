@@ -34,6 +34,7 @@ describe('worker tuning from the environment', () => {
     assert.equal(tuning.maxConcurrentActivityTaskExecutions, DEFAULT_WORKER_TUNING.activitySlots);
     assert.equal(tuning.maxConcurrentWorkflowTaskExecutions, DEFAULT_WORKER_TUNING.workflowSlots);
     assert.equal(tuning.maxCachedWorkflows, DEFAULT_WORKER_TUNING.cachedWorkflows);
+    assert.equal(tuning.workflowThreadPoolSize, DEFAULT_WORKER_TUNING.workflowThreads);
     assert.deepEqual(tuning.workflowTaskPollerBehavior, { type: 'simple-maximum', maximum: 10 });
     assert.equal(tuning.shutdownGraceTime, 95_000);
     assert.equal(shutdownGraceMsFromEnv(config(), {}), 95_000);
@@ -47,6 +48,7 @@ describe('worker tuning from the environment', () => {
       [WORKER_TUNING_ENV.cachedWorkflows]: '300',
       [WORKER_TUNING_ENV.workflowPollers]: '3',
       [WORKER_TUNING_ENV.activityPollers]: ' 6 ',
+      [WORKER_TUNING_ENV.workflowThreads]: '3',
       [WORKER_TUNING_ENV.shutdownGraceMs]: '120000',
     });
     assert.deepEqual(tuning, {
@@ -56,6 +58,7 @@ describe('worker tuning from the environment', () => {
       maxCachedWorkflows: 300,
       workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 },
       activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 6 },
+      workflowThreadPoolSize: 3,
       shutdownGraceTime: 120_000,
     });
   });
@@ -67,12 +70,14 @@ describe('worker tuning from the environment', () => {
           [WORKER_TUNING_ENV.activitySlots]: 'many',
           [WORKER_TUNING_ENV.workflowSlots]: '1',
           [WORKER_TUNING_ENV.activityPollers]: '0',
+          [WORKER_TUNING_ENV.workflowThreads]: '0',
         }),
       ),
       [
         `${WORKER_TUNING_ENV.activitySlots}: must be a whole number, got "many"`,
         `${WORKER_TUNING_ENV.workflowSlots}: must be at least 2, got "1"`,
         `${WORKER_TUNING_ENV.activityPollers}: must be at least 1, got "0"`,
+        `${WORKER_TUNING_ENV.workflowThreads}: must be at least 1, got "0"`,
       ],
     );
     assert.deepEqual(
