@@ -22,6 +22,7 @@ import { pointConfigAtSimulator } from '../simulator/demo-mode';
 import { bundleWorkflows, PRELOADED_WORKFLOW_MODULES } from '../worker/create-worker';
 import { startSimulatorProcess, startWorkerProcess } from './bench-processes';
 import { benchConfig, benchRequest, BENCH_SCRIPT } from './bench-setup';
+import { runMain } from '../lib/run-main';
 
 interface RunResult {
   name: string;
@@ -167,10 +168,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

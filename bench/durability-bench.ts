@@ -53,6 +53,7 @@ import {
 } from './bench-setup';
 import type { bareSteps } from './bench-workflows';
 import { runCascadeInProcess } from './in-process-cascade';
+import { runMain } from '../lib/run-main';
 
 const CONCURRENCIES = [1, 10, 100] as const;
 const MiB = 1024 * 1024;
@@ -839,10 +840,4 @@ function renderMarkdown(result: {
   return lines.join('\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

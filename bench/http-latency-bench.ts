@@ -40,6 +40,7 @@ import { bundleWorkflows, createCascadeWorker } from '../worker/create-worker';
 import { startSimulatorProcess } from './bench-processes';
 import { BARE_WORKFLOW_TYPE, benchConfig, BENCH_SCRIPT, type BareActivities } from './bench-setup';
 import type { bareSteps } from './bench-workflows';
+import { runMain } from '../lib/run-main';
 
 const MODES = ['bare', 'bare-eager', 'http', 'http-native', 'http-eager'] as const;
 type Mode = (typeof MODES)[number];
@@ -300,10 +301,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -8,6 +8,7 @@
 import { Command } from 'commander';
 import { openDurabilityContext } from '../test/durability/harness';
 import { runBatchKill } from '../test/durability/batch-kill-scenario';
+import { runMain } from '../lib/run-main';
 
 async function main(): Promise<number> {
   const options = new Command('batch-durability')
@@ -38,10 +39,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { runProductionTopology, writeTopologyReport } from '../test/topology/production-topology';
+import { runMain } from '../lib/run-main';
 
 const options = new Command('topology')
   .description('Run the production topology and its durability scenario, and write the figures')
@@ -32,10 +33,4 @@ async function main(): Promise<number> {
   return report.violations.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`error: ${(error as Error).stack ?? String(error)}`);
-    process.exit(1);
-  },
-);
+runMain(main, { errorPrefix: 'error: ' });

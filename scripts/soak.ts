@@ -21,6 +21,7 @@ import {
   type DurabilityFigures,
   type ScenarioReport,
 } from '../test/durability/scenarios';
+import { runMain } from '../lib/run-main';
 
 const options = new Command('soak')
   .description('Run the durability scenarios at full size and write their figures')
@@ -130,10 +131,4 @@ async function main(): Promise<number> {
   return passed ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`soak failed to run: ${(error as Error).stack ?? String(error)}`);
-    process.exit(1);
-  },
-);
+runMain(main, { errorPrefix: 'soak failed to run: ' });
