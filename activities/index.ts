@@ -1,6 +1,6 @@
 import { type BatchSourcePolicy } from '../batch/batch-source-policy';
 import { classifyForCascade } from '../classifier/request-classifier';
-import { classifyByRules, type InitialClassification } from '../core/cascade-plan';
+import { classifyByRulesAfterModelFailure, type InitialClassification } from '../core/cascade-plan';
 import { needsClassifierModel } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
 import { configForRoute } from '../core/config-for-route';
@@ -82,14 +82,7 @@ async function classifyOrFallBack(request: CascadeRequest, config: CascadeConfig
         await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** (attempt - 1)));
         continue;
       }
-      const rules = classifyByRules(request, config);
-      return {
-        ...rules,
-        classification: {
-          ...rules.classification,
-          reason: `${rules.classification.reason}; learned classifier failed (${(error as Error).message})`,
-        },
-      };
+      return classifyByRulesAfterModelFailure(request, config, (error as Error).message);
     }
   }
 }

@@ -47,6 +47,25 @@ function classifyInput(request: CascadeRequest): ClassifyInput {
 }
 
 /** Classifies by rules, or takes the request's `taskType` as given (skipping the classifier). */
+/**
+ * The rules' answer when the learned model could not classify (its file unreadable): a worker that
+ * cannot read its model must not hold requests back, and the reason says why the rules decided.
+ */
+export function classifyByRulesAfterModelFailure(
+  request: CascadeRequest,
+  config: CascadeConfig,
+  failure: string,
+): InitialClassification {
+  const rules = classifyByRules(request, config);
+  return {
+    ...rules,
+    classification: {
+      ...rules.classification,
+      reason: `${rules.classification.reason}; learned classifier failed (${failure})`,
+    },
+  };
+}
+
 export function classifyByRules(request: CascadeRequest, config: CascadeConfig): InitialClassification {
   const input = classifyInput(request);
   const rules = classifyRequest(input, config.classifier);

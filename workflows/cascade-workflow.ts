@@ -13,7 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { classifyByRules, type InitialClassification } from '../core/cascade-plan';
+import { classifyByRules, classifyByRulesAfterModelFailure, type InitialClassification } from '../core/cascade-plan';
 import {
   assembleResult,
   failedCall,
@@ -214,15 +214,7 @@ async function classify(
     return await classifyRequest({ request, config });
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
-    // A worker that cannot read its model must not hold requests back: the rules' answer stands.
-    const rules = classifyByRules(request, config);
-    return {
-      ...rules,
-      classification: {
-        ...rules.classification,
-        reason: `${rules.classification.reason}; learned classifier failed (${error.cause?.message ?? error.message})`,
-      },
-    };
+    return classifyByRulesAfterModelFailure(request, config, error.cause?.message ?? error.message);
   }
 }
 
