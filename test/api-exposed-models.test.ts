@@ -16,6 +16,7 @@ import { buildApi } from '../api/build-api';
 import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
 import { ConfigError } from '../core/config';
 import { GATEWAY_SCRIPT, WEATHER_TOOL_SCHEMA } from './helpers/gateway-stack';
+import { recordingHistories, saveHistory } from './helpers/histories';
 import { startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './helpers/simulated-cascade';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
@@ -56,6 +57,10 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
   });
 
   const callLog = () => stack.simulator.callLog;
+  /** With LLM_CASCADE_RECORD_HISTORIES=1, keeps a cascade's history for the replay test (a shape only a named model makes). */
+  const record = async (label: string, id: string) => {
+    if (recordingHistories()) await saveHistory(label, await temporal.client.workflow.getHandle(id).fetchHistory());
+  };
   /** The simulated models called since the log was cleared, in order. */
   const calledModels = () =>
     callLog()
@@ -115,6 +120,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
       history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!,
     ).toString('utf8');
     assert.match(input, /"model":"gpt-4\.1-nano"/);
+    await record('gateway-named-model-accepted', completion.id);
   });
 
   it('refuses a parameter a fallback of the named model could not honour, naming it', async () => {
@@ -167,6 +173,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
     assert.equal(cascade.steps[0]!.checks.find((c) => c.check === 'tool_call')?.status, 'fail');
     const call = data.choices[0]!.message.tool_calls?.[0];
     assert.equal(call?.type === 'function' ? call.function.name : undefined, 'get_weather');
+    await record('gateway-named-model-exhausted', data.id);
   });
 
   it('answers a message from the named model alone, and a truncated one is an error without climbing', async () => {
@@ -208,6 +215,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
     assert.equal(completion.model, 'gpt-4.1-nano');
     assert.deepEqual(calledModels(), ['claude-haiku-4-5', 'claude-haiku-4-5', 'gpt-4.1-nano']);
     assert.equal(extension(completion).escalations, 0);
+    await record('gateway-named-model-fallback', completion.id);
   });
 
   it('refuses a configured model that is not exposed as it refuses an unknown one, calling nothing', async () => {
