@@ -557,6 +557,7 @@ export function assembleResult(
     outcome,
     outcomeReason: ending.outcomeReason,
     classification: ending.classification,
+    ...(request.model !== undefined ? { namedModel: request.model } : {}),
     output,
     finalModel: finalStep?.model ?? null,
     finalTier: finalStep?.tier ?? null,

@@ -130,6 +130,7 @@ describe('runCascadeDecisions for a request that names its model', () => {
     );
     assert.equal(result.finalModel, 'mini');
     assert.equal(result.finalTier, 'mid');
+    assert.equal(result.namedModel, 'mini');
   });
 
   it('ends exhausted when the answer fails a check, climbing to no other tier', async () => {
