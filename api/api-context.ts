@@ -165,7 +165,8 @@ export function createApiContext(options: {
     },
     async submitFor(caller, input) {
       const request = cascades.validate(input);
-      // A model the API does not expose is refused as an unknown one: whether the config has it is not the caller's business.
+      // A model the API does not expose is refused as an unknown one: whether the config has it is
+      // not the caller's business (the drop-in endpoints refuse it earlier, in the same words).
       if (request.model !== undefined && !options.exposedModels.includes(request.model))
         throw new RequestValidationError([unknownModelProblem(request.model, options)]);
       const maxCostUsd = budgetCeiling(request.maxCostUsd, caller.budgetUsd);

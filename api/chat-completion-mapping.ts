@@ -36,7 +36,8 @@ function contentText(content: ChatMessage['content']): string {
 /**
  * Maps a chat completion request onto a cascade request: system and developer messages become the
  * `system` text, `response_format` a JSON Schema to check against, `model: cascade/<route>` the
- * task type (an exposed config model's id the model called alone), the `cascade` extension the budget and ground truth, and the idempotency key the id.
+ * task type (an exposed config model's id: that model, called alone), the `cascade` extension the
+ * budget and ground truth, and the idempotency key the id.
  */
 export function toCascadeInput(
   chat: ChatCompletionRequest,

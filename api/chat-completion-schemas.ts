@@ -123,10 +123,10 @@ export const MODEL_FIELD =
 
 /**
  * A chat completion request. `model` is `cascade` (the classifier picks the route),
- * `cascade/<route>`, or an exposed config model's id (`MODEL_FIELD`). The generation parameters (`max_tokens` / `max_completion_tokens`,
- * `temperature`, `top_p`, `stop`, `seed`, the penalties) reach every model call of the cascade,
- * `max_tokens` capped at each model's configured limit; one that a model the request may reach
- * cannot honour (Anthropic models have no `seed` or penalties) is refused with a 400 naming it.
+ * `cascade/<route>`, or an exposed config model's id (`MODEL_FIELD`). The generation parameters
+ * (`max_tokens` / `max_completion_tokens`, `temperature`, `top_p`, `stop`, `seed`, the penalties)
+ * reach every model call of the cascade, `max_tokens` capped at each model's configured limit; one
+ * that a model the request may reach cannot honour (Anthropic models have no `seed` or penalties) is refused with a 400 naming it.
  * `stream: true` is answered with server-sent events once the answer has passed its checks.
  */
 export const ChatCompletionRequest = z

@@ -7,10 +7,11 @@ import { parseRequest, RequestTooLargeError, RequestValidationError, type Cascad
 
 /**
  * Validates untrusted input into a request without a server: the request schema, the validity of
- * its JSON Schema, (with a config) that its `taskType` names a route and its `model` a tier's model, and that its model calls'
- * prompts fit in a Temporal payload. Throws `RequestValidationError` naming each bad field
- * (`RequestTooLargeError` for the size). `CascadeClient.validate` and `submit` use it;
- * it imports nothing of Temporal, so offline tools can use it cheaply.
+ * its JSON Schema, (with a config) that its `taskType` names a route and its `model` a tier's
+ * model, and that its model calls' prompts fit in a Temporal payload. Throws
+ * `RequestValidationError` naming each bad field (`RequestTooLargeError` for the size).
+ * `CascadeClient.validate` and `submit` use it; it imports nothing of Temporal, so offline tools
+ * can use it cheaply.
  */
 export function validateRequest(input: unknown, config?: CascadeConfig): CascadeRequest {
   const request = parseRequest(input);

@@ -1,7 +1,8 @@
 /**
  * The config file's `api` section: who may call the HTTP API, as which tenant, with which budget
- * ceiling and request rate, and which config models it may name directly. It is read by the API alone and never reaches a workflow (the cascade
- * config a workflow receives and hashes has no `api`). Keys themselves are never in the file: a key
+ * ceiling and request rate, and which config models a request may name directly. It is read by the
+ * API alone and never reaches a workflow (the cascade config a workflow receives and hashes has no
+ * `api`). Keys themselves are never in the file: a key
  * is named by the environment variable holding it, or by its SHA-256.
  */
 import { z } from 'zod';

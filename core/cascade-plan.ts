@@ -195,9 +195,10 @@ function agreementChecks(checks: readonly CheckConfig[]): AgreementCheckConfig[]
 /**
  * The ladder for one request: from the route's start tier (by complexity) up to its highest
  * allowed tier, through the route's own tiers if it lists them, or only the start tier on a
- * one-shot route, or only the rung of the model the request names (`pinnedTier`). The budget is the smaller of the request's and the route's: a request cannot
- * raise its route's budget (`requestOverridesRouteBudget` keeps the earlier rule, where the
- * request's replaced the route's, for cascades started under it).
+ * one-shot route, or only the rung of the model the request names (`pinnedTier`). The budget is
+ * the smaller of the request's and the route's: a request cannot raise its route's budget
+ * (`requestOverridesRouteBudget` keeps the earlier rule, where the request's replaced the route's,
+ * for cascades started under it).
  */
 export function planCascade(
   config: CascadeConfig,

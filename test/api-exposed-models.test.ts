@@ -57,7 +57,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
   });
 
   const callLog = () => stack.simulator.callLog;
-  /** With LLM_CASCADE_RECORD_HISTORIES=1, keeps a cascade's history for the replay test (a shape only a named model makes). */
+  /** With LLM_CASCADE_RECORD_HISTORIES=1, keeps a cascade's history for the replay test (a named model's shape). */
   const record = async (label: string, id: string) => {
     if (recordingHistories()) await saveHistory(label, await temporal.client.workflow.getHandle(id).fetchHistory());
   };
