@@ -123,6 +123,29 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
     await record('gateway-named-model-accepted', completion.id);
   });
 
+  it('streams a named model’s checked answer on both wire formats', async () => {
+    callLog().clear();
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4.1-nano',
+      messages: [{ role: 'user', content: 'What is the capital of Greece?' }],
+      stream: true,
+    });
+    let text = '';
+    const models = new Set<string>();
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      models.add(chunk.model);
+    }
+    assert.equal(text, 'Simulated answer from gpt-4.1-nano.');
+    assert.deepEqual([...models], ['gpt-4.1-nano']);
+    const message = await anthropic.messages
+      .stream({ model: 'gpt-4.1-mini', max_tokens: 100, messages: [{ role: 'user', content: 'And of Norway?' }] })
+      .finalMessage();
+    assert.equal(message.model, 'gpt-4.1-mini');
+    assert.deepEqual(message.content, [{ type: 'text', text: 'Simulated answer from gpt-4.1-mini.' }]);
+    assert.deepEqual(calledModels(), ['gpt-4.1-nano', 'gpt-4.1-mini']);
+  });
+
   it('refuses a parameter a fallback of the named model could not honour, naming it', async () => {
     // gpt-4.1-mini's tier falls back to claude-sonnet-4-6, which has no seed.
     await assert.rejects(
