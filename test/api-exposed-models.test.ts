@@ -301,6 +301,39 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
     assert.deepEqual(calledModels(), []);
   });
 
+  it('runs in the caller’s tenant, under its id namespace and budget ceiling', async () => {
+    const tenanted = await startTestApi(temporal, stack.config, {
+      access: {
+        tenants: { acme: {}, thrifty: { budgetUsd: 0.000001 } },
+        keys: [
+          { keyEnv: 'ACME_KEY', tenant: 'acme', role: 'member' },
+          { keyEnv: 'THRIFTY_KEY', tenant: 'thrifty', role: 'member' },
+        ],
+        exposeModels: ['gpt-4.1-mini'],
+      },
+      env: { ACME_KEY: 'acme-secret-key-0123456789', THRIFTY_KEY: 'thrifty-secret-key-0123456789' },
+    });
+    try {
+      const client = (apiKey: string) => new OpenAI({ baseURL: `${tenanted.url}/v1`, apiKey, maxRetries: 0 });
+      const request = { model: 'gpt-4.1-mini', messages: [{ role: 'user' as const, content: 'What is 2 + 2?' }] };
+      callLog().clear();
+      const completion = await client('acme-secret-key-0123456789').chat.completions.create(request);
+      assert.equal(completion.model, 'gpt-4.1-mini');
+      // The caller sees its id bare; the workflow runs under the tenant's namespace.
+      assert.ok(!completion.id.includes('~'));
+      const described = await temporal.client.workflow.getHandle(`acme~${completion.id}`).describe();
+      assert.equal(described.status.name, 'COMPLETED');
+
+      await assert.rejects(
+        client('thrifty-secret-key-0123456789').chat.completions.create(request),
+        (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'budget_exceeded',
+      );
+      assert.deepEqual(calledModels(), ['gpt-4.1-mini']);
+    } finally {
+      await tenanted.close();
+    }
+  });
+
   it('stops at startup on an exposeModels entry that is not a model on a tier, naming it', () => {
     assert.throws(
       () =>
