@@ -59,7 +59,9 @@ export function createActivities({ providers, config, batchSources }: ActivityDe
       const classification = await classifyOrFallBack(request, config);
       return {
         // While the small-model classifier may still change the route, the cascade needs every route.
-        config: needsClassifierModel(config, classification) ? config : configFor(classification.classification.route),
+        config: needsClassifierModel(config, classification, request)
+          ? config
+          : configFor(classification.classification.route),
         configHash: hash,
         classification,
       };

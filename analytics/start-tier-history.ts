@@ -67,7 +67,8 @@ function routeLadder(config: CascadeConfig, route: string): string[] {
 
 /**
  * Proposes a start tier per route from the results of completed cascades. A route needs
- * `minSamples` of them; one-shot routes (`cascade: false`) have no ladder to learn. Tiers never
+ * `minSamples` of them; one-shot routes (`cascade: false`) have no ladder to learn, and cascades
+ * that named their model (`namedModel`) did not take it. Tiers never
  * reached are priced from the route's mean token usage and assumed to accept (an optimistic guess,
  * which makes a higher start look no worse than it could be); tiers below the lowest one reached
  * are not proposed, as nothing is known of their acceptance.
@@ -80,7 +81,8 @@ export function proposeStartTiers(
   const byRoute = new Map<string, CascadeResult[]>();
   for (const result of results) {
     const route = result.classification.route;
-    if (!config.routes[route]) continue;
+    // A request that named its model did not climb the route's ladder: it says nothing of where to start.
+    if (!config.routes[route] || result.namedModel !== undefined) continue;
     byRoute.set(route, [...(byRoute.get(route) ?? []), result]);
   }
   const routes: RouteProposal[] = [];

@@ -14,7 +14,9 @@ import { budgetCeiling } from '../core/budget-ceiling';
 import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
 import { idForTenant, qualifiedWorkflowId } from '../core/tenant-workflow-id';
+import { RequestValidationError } from '../core/request';
 import { type ApiCaller } from './api-caller';
+import { unknownModelProblem } from './gateway-models';
 import { type CascadeStatus } from './cascade-schemas';
 
 /** Limits of the HTTP API; every one has a default. */
@@ -63,6 +65,8 @@ export interface ApiContext {
   connection: ConnectionLike;
   namespace: string;
   config: CascadeConfig;
+  /** The config models a request may name as its `model` (`api.exposeModels`, resolved). */
+  exposedModels: readonly string[];
   cascades: CascadeClient;
   temporal: Client;
   limits: ApiLimits;
@@ -109,6 +113,7 @@ export function createApiContext(options: {
   connection: ConnectionLike;
   namespace: string;
   config: CascadeConfig;
+  exposedModels: readonly string[];
   limits: ApiLimits;
   logger: Logger;
   /** Starts workflows with the caller's trace context, so the workflow's spans join the request's trace. */
@@ -160,6 +165,10 @@ export function createApiContext(options: {
     },
     async submitFor(caller, input) {
       const request = cascades.validate(input);
+      // A model the API does not expose is refused as an unknown one: whether the config has it is
+      // not the caller's business (the drop-in endpoints refuse it earlier, in the same words).
+      if (request.model !== undefined && !options.exposedModels.includes(request.model))
+        throw new RequestValidationError([unknownModelProblem(request.model, options)]);
       const maxCostUsd = budgetCeiling(request.maxCostUsd, caller.budgetUsd);
       // Only a tenant with a ceiling changes the request: without one it is submitted exactly as sent.
       const bounded = maxCostUsd === request.maxCostUsd ? input : { ...(input as Record<string, unknown>), maxCostUsd };

@@ -11,6 +11,7 @@ import { type Logger } from 'pino';
 import { AesGcmPayloadCodec } from '../client/aes-gcm-payload-codec';
 import { type CodecKey } from '../client/codec-keys';
 import { type CascadeConfig } from '../core/config';
+import { exposedModels } from '../core/exposed-models';
 import { DEFAULT_TENANT } from '../core/tenant-workflow-id';
 import { packageVersion } from '../lib/project-root';
 import { createApiContext, DEFAULT_API_LIMITS, type ApiLimits } from './api-context';
@@ -221,6 +222,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     connection: options.connection,
     namespace: options.namespace,
     config: options.config,
+    // A bad `api.exposeModels` stops the API here, naming the field (loadServiceConfig checks it first).
+    exposedModels: exposedModels(access, options.config),
     limits,
     logger,
     ...(options.tracing ? { tracing: true } : {}),

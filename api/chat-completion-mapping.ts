@@ -2,9 +2,10 @@
  * Translation between OpenAI's chat completion shapes and the cascade's own request and result.
  * Pure functions: the route handler does the I/O.
  */
-import { type CascadeConfig } from '../core/config';
+import { CASCADE_MODEL } from '../core/exposed-models';
 import { type CascadeResult } from '../core/result';
 import { ApiError } from './api-error';
+import { modelTarget, type ModelScope } from './gateway-models';
 import { cascadeRecord, usageOf } from './cascade-answer';
 import {
   type ChatCompletionChunk,
@@ -15,7 +16,7 @@ import {
 } from './chat-completion-schemas';
 
 /** The `model` that lets the classifier pick the route; `cascade/<route>` names one. */
-export const CASCADE_MODEL = 'cascade';
+export { CASCADE_MODEL };
 
 /** A cascade request built from a chat completion request, and how to name its fields in chat terms. */
 export interface ChatCascadeInput {
@@ -32,45 +33,18 @@ function contentText(content: ChatMessage['content']): string {
   return content.map((part) => String(part.text)).join('\n');
 }
 
-function routeList(config: CascadeConfig): string {
-  return Object.keys(config.routes)
-    .map((route) => `"${CASCADE_MODEL}/${route}"`)
-    .join(', ');
-}
-
-/** The route `model` asks for: undefined for `cascade`; a 400 naming the model for anything unknown. */
-export function routeFromModel(model: string, config: CascadeConfig): string | undefined {
-  if (model === CASCADE_MODEL) return undefined;
-  const prefix = `${CASCADE_MODEL}/`;
-  if (model.startsWith(prefix)) {
-    const route = model.slice(prefix.length);
-    if (config.routes[route]) return route;
-    throw new ApiError({
-      status: 400,
-      code: 'model_not_found',
-      param: 'model',
-      message: `model: unknown route "${route}" in "${model}"; use "${CASCADE_MODEL}" or one of ${routeList(config)}`,
-    });
-  }
-  throw new ApiError({
-    status: 400,
-    code: 'model_not_found',
-    param: 'model',
-    message: `model: unknown model "${model}"; use "${CASCADE_MODEL}" (the classifier picks the route) or one of ${routeList(config)}`,
-  });
-}
-
 /**
  * Maps a chat completion request onto a cascade request: system and developer messages become the
  * `system` text, `response_format` a JSON Schema to check against, `model: cascade/<route>` the
- * task type, the `cascade` extension the budget and ground truth, and the idempotency key the id.
+ * task type (an exposed config model's id: that model, called alone), the `cascade` extension the
+ * budget and ground truth, and the idempotency key the id.
  */
 export function toCascadeInput(
   chat: ChatCompletionRequest,
-  config: CascadeConfig,
+  scope: ModelScope,
   id: string | undefined,
 ): ChatCascadeInput {
-  const taskType = routeFromModel(chat.model, config);
+  const target = modelTarget(chat.model, scope);
   const systemParts: string[] = [];
   const messages: Record<string, unknown>[] = [];
   /** Position of each converted message in the chat request's `messages`. */
@@ -125,7 +99,7 @@ export function toCascadeInput(
     ...chatTools(chat),
     ...(id !== undefined ? { id } : {}),
     ...(systemParts.length > 0 ? { system: systemParts.join('\n\n') } : {}),
-    ...(taskType !== undefined ? { taskType } : {}),
+    ...target,
     ...(schema !== undefined ? { schema } : {}),
     ...(chat.cascade?.maxCostUsd !== undefined ? { maxCostUsd: chat.cascade.maxCostUsd } : {}),
     ...(chat.cascade?.groundTruth !== undefined ? { groundTruth: chat.cascade.groundTruth } : {}),

@@ -31,7 +31,7 @@ export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
  * shape, which the OpenAI SDK raises as an APIError.
  */
 export function registerChatCompletionRoutes(routes: RouteTable, context: ApiContext): void {
-  const { config, limits } = context;
+  const { limits } = context;
 
   routes.add(CHAT_COMPLETIONS_PATH, {
     async POST(request, reply) {
@@ -42,7 +42,7 @@ export function registerChatCompletionRoutes(routes: RouteTable, context: ApiCon
           'body: required: a chat completion request, e.g. {"model": "cascade", "messages": [...]}',
         ]);
       const chat = parseInput(ChatCompletionRequest, request.body);
-      const { request: input, toChatProblem } = toCascadeInput(chat, config, idempotencyKeyFrom(request.headers));
+      const { request: input, toChatProblem } = toCascadeInput(chat, context, idempotencyKeyFrom(request.headers));
       const bestEffort = bestEffortWanted(request.headers);
       const { id, workflowId } = await submitDropIn(context, { caller, input, toChatProblem });
       if (chat.stream !== true) {

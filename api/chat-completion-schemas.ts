@@ -117,17 +117,21 @@ export const ChatCascadeOptions = z.strictObject({
 });
 export type ChatCascadeOptions = z.infer<typeof ChatCascadeOptions>;
 
+/** What a drop-in request's `model` may name (`api/gateway-models.ts`), as the OpenAPI document says it. */
+export const MODEL_FIELD =
+  '`cascade` (the classifier picks the route), `cascade/<route>` (that route), or the id of a config model the config exposes (`api.exposeModels`: that model alone, no cascade); anything else is a 400 naming `model`';
+
 /**
- * A chat completion request. `model` is `cascade` (the classifier picks the route) or
- * `cascade/<route>`. The generation parameters (`max_tokens` / `max_completion_tokens`,
- * `temperature`, `top_p`, `stop`, `seed`, the penalties) reach every model call of the cascade,
- * `max_tokens` capped at each model's configured limit; one that a model the request may reach
- * cannot honour (Anthropic models have no `seed` or penalties) is refused with a 400 naming it.
+ * A chat completion request. `model` is `cascade` (the classifier picks the route),
+ * `cascade/<route>`, or an exposed config model's id (`MODEL_FIELD`). The generation parameters
+ * (`max_tokens` / `max_completion_tokens`, `temperature`, `top_p`, `stop`, `seed`, the penalties)
+ * reach every model call of the cascade, `max_tokens` capped at each model's configured limit; one
+ * that a model the request may reach cannot honour (Anthropic models have no `seed` or penalties) is refused with a 400 naming it.
  * `stream: true` is answered with server-sent events once the answer has passed its checks.
  */
 export const ChatCompletionRequest = z
   .strictObject({
-    model: z.string().min(1, 'must not be empty'),
+    model: z.string().min(1, 'must not be empty').describe(MODEL_FIELD),
     messages: z.array(ChatMessage).min(1, 'must hold at least one message').max(500, 'must hold at most 500 messages'),
     response_format: ResponseFormat.optional(),
     stream: z.boolean().nullable().optional(),

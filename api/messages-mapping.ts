@@ -2,11 +2,11 @@
  * Translation between Anthropic's Messages shapes and the cascade's own request and result. Pure
  * functions: the route handler does the I/O.
  */
-import { type CascadeConfig } from '../core/config';
 import { type CascadeResult } from '../core/result';
 import { invalidRequest } from './api-error';
 import { cascadeRecord, usageOf } from './cascade-answer';
-import { routeFromModel, type ChatCascadeInput } from './chat-completion-mapping';
+import { type ChatCascadeInput } from './chat-completion-mapping';
+import { modelTarget, type ModelScope } from './gateway-models';
 import {
   type MessagesContentBlock,
   type MessagesRequest,
@@ -27,10 +27,10 @@ function textOf(content: string | readonly { text: string }[] | undefined): stri
  */
 export function toCascadeInputFromMessages(
   body: MessagesRequest,
-  config: CascadeConfig,
+  scope: ModelScope,
   id: string | undefined,
 ): ChatCascadeInput {
-  const taskType = routeFromModel(body.model, config);
+  const target = modelTarget(body.model, scope);
   const messages: Record<string, unknown>[] = [];
   /** Where each converted message came from, as a field path of the Messages request. */
   const origin: string[] = [];
@@ -98,7 +98,7 @@ export function toCascadeInputFromMessages(
     params,
     ...(id !== undefined ? { id } : {}),
     ...(system !== '' ? { system } : {}),
-    ...(taskType !== undefined ? { taskType } : {}),
+    ...target,
     ...(body.tools && body.tools.length > 0
       ? {
           tools: body.tools.map((tool) => ({

@@ -20,7 +20,7 @@ export const MESSAGES_PATH = '/v1/messages';
  * asked for). With `stream: true` the Messages events follow SSE keep-alives once the cascade ends.
  */
 export function registerMessagesRoutes(routes: RouteTable, context: ApiContext): void {
-  const { config, limits } = context;
+  const { limits } = context;
 
   routes.add(MESSAGES_PATH, {
     async POST(request, reply) {
@@ -33,7 +33,7 @@ export function registerMessagesRoutes(routes: RouteTable, context: ApiContext):
       const body = parseInput(MessagesRequest, request.body);
       const { request: input, toChatProblem } = toCascadeInputFromMessages(
         body,
-        config,
+        context,
         idempotencyKeyFrom(request.headers),
       );
       const bestEffort = bestEffortWanted(request.headers);

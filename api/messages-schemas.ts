@@ -4,7 +4,7 @@
  * for what a cascade cannot do are refused by name, never dropped.
  */
 import { z } from 'zod';
-import { ChatCascadeExtension, ChatCascadeOptions } from './chat-completion-schemas';
+import { ChatCascadeExtension, ChatCascadeOptions, MODEL_FIELD } from './chat-completion-schemas';
 
 const TextBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
 
@@ -66,14 +66,15 @@ export const UNSUPPORTED_MESSAGES_FIELDS = {
 const unsupported = (reason: string) => z.unknown().optional().describe(`not supported: ${reason}`);
 
 /**
- * A Messages request. `model` is `cascade` (the classifier picks the route) or `cascade/<route>`;
+ * A Messages request. `model` is `cascade` (the classifier picks the route), `cascade/<route>`, or
+ * an exposed config model's id (`MODEL_FIELD`);
  * `max_tokens`, `temperature`, `top_p` and `stop_sequences` reach every model call (`max_tokens`
  * capped at each model's configured limit), `tools` and `tool_choice` too, every tool call checked
  * against its tool's `input_schema`.
  */
 export const MessagesRequest = z
   .strictObject({
-    model: z.string().min(1, 'must not be empty'),
+    model: z.string().min(1, 'must not be empty').describe(MODEL_FIELD),
     max_tokens: z.number().int().positive('must be greater than 0'),
     messages: z
       .array(MessagesMessage)

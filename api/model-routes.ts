@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { type CascadeConfig } from '../core/config';
 import { type ApiContext } from './api-context';
 import { ApiError } from './api-error';
-import { CASCADE_MODEL } from './chat-completion-mapping';
+import { gatewayModels } from './gateway-models';
 import { type RouteTable } from './route-table';
 
 /** Where OpenAI and Anthropic clients list the models they may name (both SDKs use the same path). */
@@ -33,28 +32,18 @@ export const AnthropicModelList = z.object({
 });
 export type AnthropicModelList = z.infer<typeof AnthropicModelList>;
 
-/** The names a request's `model` may take: `cascade` (the classifier routes) and `cascade/<route>` for each route. */
-export function gatewayModels(config: CascadeConfig): { id: string; description: string }[] {
-  return [
-    { id: CASCADE_MODEL, description: 'llm-cascade: the classifier picks the route' },
-    ...Object.keys(config.routes).map((route) => ({
-      id: `${CASCADE_MODEL}/${route}`,
-      description: `llm-cascade: route ${route}`,
-    })),
-  ];
-}
-
 /**
  * `GET /v1/models` and `GET /v1/models/{id}`: the gateway's models, so clients that list models
- * first (Open WebUI, LangChain, LibreChat) find them. A request with an `anthropic-version` header
+ * first (Open WebUI, LangChain, LibreChat) find them: `cascade`, each `cascade/<route>`, and each
+ * config model `api.exposeModels` exposes. A request with an `anthropic-version` header
  * (the Anthropic SDK) gets Anthropic's list shape, any other OpenAI's. Models are listed with the
  * API's start time, as the routes exist since then.
  */
 export function registerModelRoutes(routes: RouteTable, context: ApiContext): void {
-  const models = gatewayModels(context.config);
+  const models = gatewayModels(context);
   const startedAt = new Date();
   const created = Math.floor(startedAt.getTime() / 1000);
-  const openai = (id: string) => ({ id, object: 'model' as const, created, owned_by: 'llm-cascade' });
+  const openai = (id: string, ownedBy: string) => ({ id, object: 'model' as const, created, owned_by: ownedBy });
   const anthropic = (id: string, description: string) => ({
     type: 'model' as const,
     id,
@@ -68,10 +57,9 @@ export function registerModelRoutes(routes: RouteTable, context: ApiContext): vo
         const data = models.map((m) => anthropic(m.id, m.description));
         return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
       }
-      return { object: 'list', data: models.map((m) => openai(m.id)) };
+      return { object: 'list', data: models.map((m) => openai(m.id, m.ownedBy)) };
     },
   });
-  // Route names are path-safe, so `cascade/<route>` is two segments.
   const retrieve = async (id: string, anthropicShape: boolean) => {
     const model = models.find((m) => m.id === id);
     if (!model) {
@@ -82,18 +70,13 @@ export function registerModelRoutes(routes: RouteTable, context: ApiContext): vo
         message: `model: no model "${id}"; models: ${models.map((m) => m.id).join(', ')}`,
       });
     }
-    return anthropicShape ? anthropic(model.id, model.description) : openai(model.id);
+    return anthropicShape ? anthropic(model.id, model.description) : openai(model.id, model.ownedBy);
   };
-  routes.add(`${MODELS_PATH}/:id`, {
+  // Any number of segments: `cascade/<route>` is two, and a config model's id may hold slashes of its own.
+  routes.add(`${MODELS_PATH}/*`, {
     async GET(request) {
-      const { id } = request.params as { id: string };
+      const { '*': id } = request.params as { '*': string };
       return retrieve(id, request.headers['anthropic-version'] !== undefined);
-    },
-  });
-  routes.add(`${MODELS_PATH}/:owner/:route`, {
-    async GET(request) {
-      const { owner, route } = request.params as { owner: string; route: string };
-      return retrieve(`${owner}/${route}`, request.headers['anthropic-version'] !== undefined);
     },
   });
 }

@@ -205,7 +205,8 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
       },
       '/v1/chat/completions': {
         post: {
-          summary: 'OpenAI-compatible chat completion through a cascade (model "cascade" or "cascade/<route>")',
+          summary:
+            'OpenAI-compatible chat completion through a cascade (model "cascade", "cascade/<route>", or an exposed config model called alone)',
           description:
             'Generation parameters and tools reach every model call of the cascade or are refused with a 400 naming the field; tool calls are checked against their tool schemas. A cascade with no passing answer is a 422 carrying the `cascade` record (which checks failed at which tier) unless best effort is asked for.',
           parameters: [idempotencyKey, bestEffort],
@@ -225,7 +226,8 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
       },
       '/v1/messages': {
         post: {
-          summary: 'Anthropic-compatible Messages request through a cascade (model "cascade" or "cascade/<route>")',
+          summary:
+            'Anthropic-compatible Messages request through a cascade (model "cascade", "cascade/<route>", or an exposed config model called alone)',
           description:
             'The same workflow and checks as /v1/chat/completions, in the Messages API shapes: tool_use and tool_result blocks, stop_reason, Anthropic-shaped errors, Messages stream events.',
           parameters: [idempotencyKey, bestEffort],
@@ -242,7 +244,8 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
       },
       '/v1/models': {
         get: {
-          summary: 'The models a request may name: "cascade" and "cascade/<route>" for each route',
+          summary:
+            'The models a request may name: "cascade", "cascade/<route>" for each route, and each config model `api.exposeModels` exposes',
           description:
             "In Anthropic's list shape when the request carries an `anthropic-version` header, else OpenAI's.",
           responses: {

@@ -32,7 +32,7 @@ import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/tempora
 import { pointConfigAtSimulator, simulatorEnv } from '../simulator/demo-mode';
 import { PROJECT_ROOT } from '../config/load-config';
 import type { cascade } from '../workflows/cascade-workflow';
-import { CASCADE_WORKFLOW_TYPE } from '../workflows/definitions';
+import { CASCADE_WORKFLOW_TYPE, COMPACT_CASCADE } from '../workflows/definitions';
 import { createProviderRegistry } from '../providers/provider-registry';
 import {
   bundleWorkflows,
@@ -600,7 +600,7 @@ async function main(): Promise<void> {
             const handle = await eagerClient.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
               workflowId: request.id!,
               taskQueue: variantQueue,
-              args: [{ request }],
+              args: [{ request, shape: COMPACT_CASCADE }],
               requestEagerStart: true,
             });
             checkResult('3-step', await handle.result());

@@ -17,7 +17,7 @@ import { type CascadeResult, type Step } from '../core/result';
 import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
 import { DEFAULT_TENANT, tenantWorkflowId } from '../core/tenant-workflow-id';
 import type { cascade } from '../workflows/cascade-workflow';
-import { CASCADE_WORKFLOW_TYPE, decisionsQuery, type DecisionRecord } from '../workflows/definitions';
+import { CASCADE_WORKFLOW_TYPE, COMPACT_CASCADE, decisionsQuery, type DecisionRecord } from '../workflows/definitions';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
 import { validateRequest } from './validate-request';
 
@@ -194,7 +194,7 @@ export class CascadeClient {
       const handle = await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
-        args: [{ request, ...(options.config ? { config: options.config } : {}) }],
+        args: [{ request, ...(options.config ? { config: options.config } : {}), shape: COMPACT_CASCADE }],
         // Any earlier run with this id, running or closed, makes the start fail; we then attach to it.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -1,3 +1,4 @@
+import { pinnedTier } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
 import { jsonSchemaProblems } from '../core/json-schema';
 import { promptSizeProblem } from '../core/prompt';
@@ -6,10 +7,11 @@ import { parseRequest, RequestTooLargeError, RequestValidationError, type Cascad
 
 /**
  * Validates untrusted input into a request without a server: the request schema, the validity of
- * its JSON Schema, (with a config) that its `taskType` names a route, and that its model calls'
- * prompts fit in a Temporal payload. Throws `RequestValidationError` naming each bad field
- * (`RequestTooLargeError` for the size). `CascadeClient.validate` and `submit` use it;
- * it imports nothing of Temporal, so offline tools can use it cheaply.
+ * its JSON Schema, (with a config) that its `taskType` names a route and its `model` a tier's
+ * model, and that its model calls' prompts fit in a Temporal payload. Throws
+ * `RequestValidationError` naming each bad field (`RequestTooLargeError` for the size).
+ * `CascadeClient.validate` and `submit` use it; it imports nothing of Temporal, so offline tools
+ * can use it cheaply.
  */
 export function validateRequest(input: unknown, config?: CascadeConfig): CascadeRequest {
   const request = parseRequest(input);
@@ -25,6 +27,10 @@ export function validateRequest(input: unknown, config?: CascadeConfig): Cascade
         ...jsonSchemaProblems(tool.parameters).map((p) => `tools[${i}].parameters: invalid JSON Schema: ${p}`),
       );
   });
+  if (request.model !== undefined && config && !pinnedTier(config, request.model)) {
+    const ladder = config.tiers.flatMap((tier) => [tier.model, ...tier.fallbacks]);
+    problems.push(`model: no tier has the model "${request.model}" (models on the tiers: ${ladder.join(', ')})`);
+  }
   if (config) problems.push(...requestParamProblems(request, config));
   if (problems.length > 0) throw new RequestValidationError(problems);
   const tooLarge = promptSizeProblem(request, config ? Object.values(config.routes) : []);

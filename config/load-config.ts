@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { BUILT_IN_MODEL_PATH, ModelFileError, sharedModels } from '../classifier/model-file';
 import { parseApiAccessConfig, type ApiAccessConfig } from '../core/api-access-config';
 import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
+import { exposedModels } from '../core/exposed-models';
 import { interpolateDocument } from './config-interpolation';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { providerProblems } from '../providers/provider-table';
@@ -90,6 +91,8 @@ export async function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = p
   const { api, rest } = splitApiSection(document.toJS());
   const access = parseApiAccessConfig(api, file);
   const config = parseConfig(rest, file);
+  // The models the API may call directly must be the config's: checked here, where both parts are known.
+  exposedModels(access, config, file);
   // What only the provider adapters know: a jsonMode a model's adapter would ignore.
   const adapterProblems = providerProblems(config);
   if (adapterProblems.length > 0) throw new ConfigError(adapterProblems, file);

@@ -1,7 +1,8 @@
 /**
  * The config file's `api` section: who may call the HTTP API, as which tenant, with which budget
- * ceiling and request rate. It is read by the API alone and never reaches a workflow (the cascade
- * config a workflow receives and hashes has no `api`). Keys themselves are never in the file: a key
+ * ceiling and request rate, and which config models a request may name directly. It is read by the
+ * API alone and never reaches a workflow (the cascade config a workflow receives and hashes has no
+ * `api`). Keys themselves are never in the file: a key
  * is named by the environment variable holding it, or by its SHA-256.
  */
 import { z } from 'zod';
@@ -67,6 +68,17 @@ export const ApiAccessConfig = z
     /** Tenants by name; `default` (keys naming no tenant) may be listed to give it a budget. */
     tenants: z.record(TenantName, TenantConfig).default({}),
     keys: z.array(ApiKeyConfig).default([]),
+    /**
+     * Config models a request may name as its `model` (listed by `GET /v1/models`), each then called
+     * alone with no cascade: `true` for every model on the tiers, or a list of model ids. Absent or
+     * `false`: none, only `cascade` and `cascade/<route>`. Checked against the config by `exposedModels`.
+     */
+    exposeModels: z
+      .union([
+        z.boolean(),
+        z.array(z.string().min(1, 'must not be empty')).min(1, 'must list at least one model id (or be true or false)'),
+      ])
+      .optional(),
   })
   .superRefine((access, ctx) => {
     const seen = new Map<string, number>();

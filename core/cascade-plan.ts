@@ -26,6 +26,21 @@ export interface CascadePlan {
   budgetUsd?: number;
 }
 
+/**
+ * The one rung a request that names a model (`request.model`) is called on: the first tier whose
+ * models include it, from that model on. Its fallbacks are the tier's fallbacks listed after it, so
+ * an outage of the named model is ridden out as the tier's would be (and the answer says which
+ * model gave it); a failed check never moves past it. Undefined when no tier has the model.
+ */
+export function pinnedTier(config: Pick<CascadeConfig, 'tiers'>, modelId: string): PlannedTier | undefined {
+  for (const [index, tier] of config.tiers.entries()) {
+    const models = [tier.model, ...tier.fallbacks];
+    const at = models.indexOf(modelId);
+    if (at >= 0) return { name: tier.name, index, models: models.slice(at) };
+  }
+  return undefined;
+}
+
 /** The route a task type takes: its own if the config has one, else the classifier's default route. */
 export function routeForTaskType(taskType: string, config: CascadeConfig): string {
   return config.routes[taskType] ? taskType : config.classifier.defaultRoute;
@@ -180,18 +195,30 @@ function agreementChecks(checks: readonly CheckConfig[]): AgreementCheckConfig[]
 /**
  * The ladder for one request: from the route's start tier (by complexity) up to its highest
  * allowed tier, through the route's own tiers if it lists them, or only the start tier on a
- * one-shot route. The budget is the smaller of the request's and the route's: a request cannot
- * raise its route's budget (`requestOverridesRouteBudget` keeps the earlier rule, where the
- * request's replaced the route's, for cascades started under it).
+ * one-shot route, or only the rung of the model the request names (`pinnedTier`). The budget is
+ * the smaller of the request's and the route's: a request cannot raise its route's budget
+ * (`requestOverridesRouteBudget` keeps the earlier rule, where the request's replaced the route's,
+ * for cascades started under it).
  */
 export function planCascade(
   config: CascadeConfig,
   classification: Pick<Classification, 'route' | 'complexity'>,
-  request: Pick<CascadeRequest, 'maxCostUsd'>,
+  request: Pick<CascadeRequest, 'maxCostUsd' | 'model'>,
   options: { requestOverridesRouteBudget?: boolean } = {},
 ): CascadePlan {
   const routeConfig = config.routes[classification.route];
   if (!routeConfig) throw new Error(`no route named "${classification.route}"`);
+  const budgetUsd = options.requestOverridesRouteBudget
+    ? (request.maxCostUsd ?? routeConfig.budgetUsd)
+    : budgetCeiling(request.maxCostUsd, routeConfig.budgetUsd);
+  const budget = budgetUsd !== undefined ? { budgetUsd } : {};
+  if (request.model !== undefined) {
+    // A named model is a one-shot route on its own rung: the route's checks annotate its answer, its
+    // instruction and budget apply, and nothing climbs (so no agreement check runs either).
+    const pinned = pinnedTier(config, request.model);
+    if (!pinned) throw new Error(`no tier has the model "${request.model}"`);
+    return { route: classification.route, routeConfig: { ...routeConfig, cascade: false }, tiers: [pinned], ...budget };
+  }
   const names = config.tiers.map((t) => t.name);
   const start = names.indexOf(startTierFor(routeConfig, classification.complexity));
   const max = routeConfig.maxTier ? names.indexOf(routeConfig.maxTier) : names.length - 1;
@@ -211,10 +238,7 @@ export function planCascade(
     if (agreement) planned.agreement = agreement;
     return planned;
   });
-  const budgetUsd = options.requestOverridesRouteBudget
-    ? (request.maxCostUsd ?? routeConfig.budgetUsd)
-    : budgetCeiling(request.maxCostUsd, routeConfig.budgetUsd);
-  return { route: classification.route, routeConfig, tiers, ...(budgetUsd !== undefined ? { budgetUsd } : {}) };
+  return { route: classification.route, routeConfig, tiers, ...budget };
 }
 
 /**

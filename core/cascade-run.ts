@@ -1,6 +1,7 @@
 import {
   judgeAnswer,
   overBudgetReason,
+  pinnedTier,
   planCascade,
   type CascadePlan,
   type InitialClassification,
@@ -171,22 +172,26 @@ export async function runCascadeDecisions(input: CascadeRunInput): Promise<Casca
   const { request, config, record, effects } = input;
   const classifying = effects.classify(request);
   const initial = 'then' in classifying ? await classifying : classifying;
-  const classification = needsClassifierModel(config, initial)
+  const classification = needsClassifierModel(config, initial, request)
     ? await classifyWithModel(input, initial)
     : initial.classification;
   record.classification = classification;
   record.route = classification.route;
   effects.classified(classification);
 
-  const budgetRule = input.requestOverridesRouteBudget ? { requestOverridesRouteBudget: true } : {};
-  const run: Run = { ...input, plan: planCascade(config, classification, request, budgetRule) };
-  const { plan } = run;
   const ending = (
     outcome: Outcome,
     outcomeReason: string,
     finalStep: Step | undefined,
     failure?: CallFailure,
   ): CascadeEnding => ({ classification, outcome, outcomeReason, finalStep, failure });
+  // Validation refuses a model no tier has; a worker whose config lacks it (another config than the
+  // submitter's) must still end the request rather than fail its workflow task over and over.
+  if (request.model !== undefined && !pinnedTier(config, request.model))
+    return ending('failed', `model "${request.model}" named by the request is on no tier of this config`, undefined);
+  const budgetRule = input.requestOverridesRouteBudget ? { requestOverridesRouteBudget: true } : {};
+  const run: Run = { ...input, plan: planCascade(config, classification, request, budgetRule) };
+  const { plan } = run;
 
   // What the climb carries from one tier to the next: why the last tier was left, and its checked answer.
   let rejectedReasons: string[] = [];
@@ -216,7 +221,11 @@ export async function runCascadeDecisions(input: CascadeRunInput): Promise<Casca
     if (verdict.kind === 'accept')
       return ending('accepted', `accepted at tier ${tier.name}: every check passed`, lastChecked);
     if (verdict.kind === 'exhausted') {
-      const why = plan.routeConfig.cascade ? 'no tier left to climb' : 'one-shot route';
+      const why = plan.routeConfig.cascade
+        ? 'no tier left to climb'
+        : request.model !== undefined
+          ? `model ${request.model} named by the request`
+          : 'one-shot route';
       return ending(
         'exhausted',
         `${why}; the answer from ${lastChecked.model} failed: ${verdict.reasons.join('; ')}`,
@@ -294,15 +303,18 @@ function escalate({ record, effects }: Run, from: PlannedTier, reasons: string[]
 
 /**
  * Whether an initial classification goes on to the config's small-model classifier (a model call
- * that may change the route): only when there is one, the task type was not given, and the rules'
+ * that may change the route): only when there is one, the task type was not given, the request
+ * names no model of its own, and the rules'
  * or learned model's margin is below its threshold. Otherwise the route is final.
  */
 export function needsClassifierModel(
   config: CascadeConfig,
   { classification, margin }: InitialClassification,
+  request: Pick<CascadeRequest, 'model'> = {},
 ): boolean {
   const classifierModel = config.classifier.model;
-  if (classification.source === 'given' || !classifierModel) return false;
+  // A request naming its model calls that model and no other: the route's checks are not worth a second call.
+  if (classification.source === 'given' || !classifierModel || request.model !== undefined) return false;
   // The learned model's margin is a difference of probabilities, the rules' one of scores.
   const learned = classification.learnedModel !== undefined;
   return margin < (learned ? classifierModel.whenLearnedMarginBelow : classifierModel.whenMarginBelow);
@@ -545,6 +557,7 @@ export function assembleResult(
     outcome,
     outcomeReason: ending.outcomeReason,
     classification: ending.classification,
+    ...(request.model !== undefined ? { namedModel: request.model } : {}),
     output,
     finalModel: finalStep?.model ?? null,
     finalTier: finalStep?.tier ?? null,

@@ -102,6 +102,20 @@ export const CascadeRequest = z
     system: z.string().max(200_000, 'must be at most 200,000 characters').optional(),
     /** Skips classification and takes this route. */
     taskType: z.string().regex(TASK_TYPE_PATTERN, 'must be a route name: lowercase letters, digits, _ or -').optional(),
+    /**
+     * Calls this config model alone, with no cascade: the route (given or classified) still gives
+     * the checks, which annotate the answer, its instruction and its budget, but the plan is the
+     * model's own tier from it on (`pinnedTier`: its later fallbacks ride out an outage), and a
+     * failed check ends the request `exhausted`. The HTTP API accepts only the models its
+     * `api.exposeModels` exposes.
+     */
+    model: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$/,
+        'must be a model id of the config: 1-128 letters, digits or . _ / : -',
+      )
+      .optional(),
     /** The answer must be JSON valid against this JSON Schema. */
     schema: JsonSchemaDocument.optional(),
     /** Facts the answer must not contradict, by field name (dotted paths allowed). */

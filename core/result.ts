@@ -97,6 +97,8 @@ export const CascadeResult = z.object({
   outcomeReason: z.string(),
   notice: z.string().optional(),
   classification: Classification,
+  /** The config model the request named (`request.model`): called alone, with no cascade. */
+  namedModel: z.string().optional(),
   output: z.object({
     text: z.string(),
     /** The parsed answer when the request gave a schema and the answer parsed. */

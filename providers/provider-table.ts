@@ -1,4 +1,4 @@
-import { reachableModels } from '../core/cascade-plan';
+import { pinnedTier, reachableModels } from '../core/cascade-plan';
 import { type CascadeConfig, type JsonMode, type ProviderType } from '../core/config';
 import { type CascadeRequest } from '../core/request';
 import { anthropicParamProblems, openAIParamProblems, type ParamProblem, type ParamValues } from './generation-params';
@@ -112,26 +112,36 @@ export function simulatorWireOf(provider: ProviderSettings, table: ProviderTable
 /**
  * The request's generation parameters that a model it may reach cannot honour, one line per
  * parameter naming it (`params.seed: ...`) and the first model that cannot. A request naming a
- * route is checked against that route's models; one left to the classifier against every route's.
+ * route is checked against that route's models; one left to the classifier against every route's;
+ * one naming its model (`model`) against that model and the fallbacks it may take.
  */
 export function requestParamProblems(
-  request: Pick<CascadeRequest, 'params' | 'taskType'>,
+  request: Pick<CascadeRequest, 'params' | 'taskType' | 'model'>,
   config: Pick<CascadeConfig, 'providers' | 'models' | 'tiers' | 'routes'>,
   table: ProviderTable<string> = PROVIDERS,
 ): string[] {
   if (!request.params) return [];
-  const routes = request.taskType && config.routes[request.taskType] ? [request.taskType] : Object.keys(config.routes);
+  const params = request.params;
   const found = new Map<string, string>();
-  for (const route of routes) {
-    for (const modelId of reachableModels(config as CascadeConfig, route)) {
-      const model = config.models[modelId];
-      const type = model ? config.providers[model.provider]?.type : undefined;
-      const definition = type && Object.hasOwn(table, type) ? table[type] : undefined;
-      for (const { param, problem } of definition?.paramProblems(request.params) ?? []) {
-        if (!found.has(param))
-          found.set(param, `params.${param}: not honoured by ${modelId}, which route ${route} may call: ${problem}`);
-      }
+  const check = (modelId: string, reached: string) => {
+    const model = config.models[modelId];
+    const type = model ? config.providers[model.provider]?.type : undefined;
+    const definition = type && Object.hasOwn(table, type) ? table[type] : undefined;
+    for (const { param, problem } of definition?.paramProblems(params) ?? []) {
+      if (!found.has(param)) found.set(param, `params.${param}: not honoured by ${modelId}, ${reached}: ${problem}`);
     }
+  };
+  // A request naming its model reaches that model and the fallbacks after it in its tier, whatever the route.
+  const pinned = request.model !== undefined ? pinnedTier(config, request.model) : undefined;
+  if (pinned) {
+    for (const modelId of pinned.models)
+      check(modelId, modelId === request.model ? 'the model the request names' : `the fallback of ${request.model}`);
+    return [...found.values()];
+  }
+  const routes = request.taskType && config.routes[request.taskType] ? [request.taskType] : Object.keys(config.routes);
+  for (const route of routes) {
+    for (const modelId of reachableModels(config as CascadeConfig, route))
+      check(modelId, `which route ${route} may call`);
   }
   return [...found.values()];
 }

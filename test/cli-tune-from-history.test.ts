@@ -174,4 +174,16 @@ describe('proposeStartTiers', () => {
     assert.equal(few.proposedStartTier, 'small');
     assert.match(few.note!, /fewer than 5/);
   });
+
+  it('leaves out cascades that named their model: they did not climb the route', () => {
+    const named = Array.from({ length: 10 }, () => ({
+      ...run([step('small', 0, 0.001, true)]),
+      namedModel: 'small',
+    }));
+    const accepted = Array.from({ length: 10 }, () => run([step('small', 0, 0.001, false)]));
+    const proposal = proposeStartTiers(config, [...named, ...accepted], { minSamples: 5 }).routes[0]!;
+    assert.equal(proposal.samples, 10);
+    assert.equal(proposal.tiers[0]!.rejected, 0);
+    assert.equal(proposal.proposedStartTier, 'small');
+  });
 });

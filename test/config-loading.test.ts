@@ -214,6 +214,22 @@ describe('the api section', () => {
       'api.keys[0].tenant: no tenant "initech" under api.tenants (known: acme)',
     ]);
   });
+
+  it('exposes config models by id, and stops at startup naming the entry that is not one on a tier', async () => {
+    const exposed = await loadServiceConfig(
+      await configFile('exposed.yaml', { extra: ['api:', '  exposeModels: [small]'] }),
+      {},
+    );
+    assert.deepEqual(exposed.api.exposeModels, ['small']);
+    const file = await configFile('bad-exposed.yaml', { extra: ['api:', '  exposeModels: [small, large]'] });
+    const error = await configErrorOf(loadServiceConfig(file, {}));
+    assert.equal(error.source, file);
+    assert.deepEqual(error.problems, ['api.exposeModels[1]: unknown model "large" (models: small)']);
+    const empty = await configErrorOf(
+      loadServiceConfig(await configFile('empty-exposed.yaml', { extra: ['api:', '  exposeModels: []'] }), {}),
+    );
+    assert.deepEqual(empty.problems, ['api.exposeModels: must list at least one model id (or be true or false)']);
+  });
 });
 
 describe('chooseConfig: one provider key is enough', () => {

@@ -1,8 +1,10 @@
 /**
  * The `slim-cascade` shape: a cascade under the worker's config records one local activity,
  * `prepareCascade`, with its classification and only the part of the config it decides with (its
- * route, the models it can call), and one patch marker; the config hash it records is still the
- * whole config's. Histories of this shape are kept in test/histories/ (with
+ * route, the models it can call); the config hash it records is still the whole config's. Started
+ * by this version's client it is `compact` (no patch marker, the escalation count written once, at
+ * the end); started without a shape, as older clients did, it writes the slim-cascade marker and
+ * updates the count at each escalation. Histories of both are kept in test/histories/ (with
  * LLM_CASCADE_RECORD_HISTORIES=1) for the replay suite, beside the older shapes.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +18,9 @@ import { type CascadeRequest } from '../core/request';
 import { type SimulatorScriptInput } from '../simulator/simulator-script';
 import { replayTelemetryOptions } from '../telemetry/worker-telemetry';
 import { SLIM_CASCADE_PATCH } from '../workflows/cascade-workflow';
-import { type PreparedCascade } from '../workflows/definitions';
+import { CascadeSearchAttributes } from '../core/search-attributes';
+import { CASCADE_WORKFLOW_TYPE, type PreparedCascade } from '../workflows/definitions';
+import type { cascade } from '../workflows/cascade-workflow';
 import { threeTierConfig, withEngine, type TestEngine } from './helpers/engine';
 import { recordingHistories, saveHistory, type History } from './helpers/histories';
 import { connectTestTemporal, workflowBundleCode, type TestTemporal } from './helpers/temporal';
@@ -75,13 +79,46 @@ function markers(history: History): { localActivities: Array<{ type: string; res
   return { localActivities, patches };
 }
 
-async function runAndCheck(engine: TestEngine, request: CascadeRequest, label: string) {
+/** The escalation counts a history's search-attribute updates wrote, in order. */
+function escalationUpdates(history: History): number[] {
+  const key = CascadeSearchAttributes.escalations.name;
+  const counts: number[] = [];
+  for (const event of history.events ?? []) {
+    const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+    const payload = fields?.[key];
+    if (payload) counts.push(JSON.parse(Buffer.from(payload.data!).toString()) as number);
+  }
+  return counts;
+}
+
+/**
+ * Runs `request` as this version's client starts it (`compact`), or with no shape in its input, as
+ * a client from before `compact` did (`slim`), and checks the markers each writes.
+ */
+async function runAndCheck(engine: TestEngine, request: CascadeRequest, label: string, shape: 'compact' | 'slim') {
   const id = `${label}-${Date.now()}`;
-  const result = await engine.client.run({ ...request, id });
+  const result =
+    shape === 'compact'
+      ? await engine.client.run({ ...request, id })
+      : await temporal.client.workflow.execute<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
+          workflowId: id,
+          taskQueue: engine.config.taskQueue,
+          args: [{ request: { ...request, id } }],
+        });
   const handle = temporal.client.workflow.getHandle(id);
   const history = await handle.fetchHistory();
   const { localActivities, patches } = markers(history);
-  assert.deepEqual(patches, [SLIM_CASCADE_PATCH], 'one patch marker: slim-cascade implies the older ones');
+  if (shape === 'compact') assert.deepEqual(patches, [], 'no patch marker: the input says the shape');
+  else assert.deepEqual(patches, [SLIM_CASCADE_PATCH], 'one patch marker: slim-cascade implies the older ones');
+  assert.deepEqual(
+    escalationUpdates(history),
+    shape === 'compact'
+      ? [result.escalations]
+      : [0, ...Array.from({ length: result.escalations }, (_, i) => i + 1), result.escalations],
+    shape === 'compact'
+      ? 'the count written once, at the end'
+      : 'the count at the start, at each escalation and at the end',
+  );
   assert.deepEqual(
     localActivities.map((a) => a.type),
     ['prepareCascade'],
@@ -100,34 +137,40 @@ async function runAndCheck(engine: TestEngine, request: CascadeRequest, label: s
 }
 
 describe('slim-cascade shape', { timeout: 300_000 }, () => {
-  it('records one local activity with the route, the models it can call and the classification, and replays', async () => {
-    await withEngine(temporal, { config: threeTierConfig(), script: SCRIPT, label: 'slim' }, async (engine) => {
-      const given = await runAndCheck(engine, EXTRACTION, 'slim-cascade-escalation');
-      assert.equal(given.result.outcome, 'accepted');
-      assert.equal(given.result.escalations, 2);
-      assert.deepEqual(Object.keys(given.recorded.routes), ['extraction'], 'only the route it runs on');
-      // `partner` is in no tier and no check of the route: nothing in this cascade can call it.
-      assert.deepEqual(Object.keys(given.recorded.models).sort(), ['frontier', 'mid', 'small', 'small-backup']);
-      const sameElsewhere: Partial<CascadeConfig> = { ...engine.config, routes: {}, models: {} };
-      assert.deepEqual({ ...given.recorded, routes: {}, models: {} }, sameElsewhere, 'the rest of the config as is');
+  for (const shape of ['compact', 'slim'] as const) {
+    it(`records one local activity with the route, the models it can call and the classification, and replays (${shape})`, async () => {
+      await withEngine(temporal, { config: threeTierConfig(), script: SCRIPT, label: shape }, async (engine) => {
+        const given = await runAndCheck(engine, EXTRACTION, `${shape}-cascade-escalation`, shape);
+        assert.equal(given.result.outcome, 'accepted');
+        assert.equal(given.result.escalations, 2);
+        assert.deepEqual(Object.keys(given.recorded.routes), ['extraction'], 'only the route it runs on');
+        // `partner` is in no tier and no check of the route: nothing in this cascade can call it.
+        assert.deepEqual(Object.keys(given.recorded.models).sort(), ['frontier', 'mid', 'small', 'small-backup']);
+        const sameElsewhere: Partial<CascadeConfig> = { ...engine.config, routes: {}, models: {} };
+        assert.deepEqual({ ...given.recorded, routes: {}, models: {} }, sameElsewhere, 'the rest of the config as is');
 
-      // No task type: the learned classifier runs on the worker, inside the same local activity.
-      const classified = await runAndCheck(
-        engine,
-        { prompt: 'Write a short poem about the sea.' },
-        'slim-cascade-classified',
-      );
-      assert.notEqual(classified.result.classification.source, 'given');
+        // No task type: the learned classifier runs on the worker, inside the same local activity.
+        const classified = await runAndCheck(
+          engine,
+          { prompt: 'Write a short poem about the sea.' },
+          `${shape}-cascade-classified`,
+          shape,
+        );
+        assert.notEqual(classified.result.classification.source, 'given');
 
-      let replayed = 0;
-      for await (const outcome of Worker.runReplayHistories(
-        { workflowBundle: { code: await workflowBundleCode() }, ...replayTelemetryOptions() },
-        [given, classified].map(({ workflowId, history }) => ({ workflowId, history })),
-      )) {
-        assert.equal(outcome.error, undefined, `${outcome.workflowId}: ${outcome.error?.message}`);
-        replayed += 1;
-      }
-      assert.equal(replayed, 2);
+        let replayed = 0;
+        for await (const outcome of Worker.runReplayHistories(
+          { workflowBundle: { code: await workflowBundleCode() }, ...replayTelemetryOptions() },
+          [given, classified].map(({ workflowId, history }) => ({ workflowId, history })),
+        )) {
+          assert.equal(outcome.error, undefined, `${outcome.workflowId}: ${outcome.error?.message}`);
+          replayed += 1;
+        }
+        assert.equal(replayed, 2);
+        const attributes = (await temporal.client.workflow.getHandle(given.workflowId).describe())
+          .typedSearchAttributes;
+        assert.equal(attributes.get(CascadeSearchAttributes.escalations), 2, 'the final count, whatever the shape');
+      });
     });
-  });
+  }
 });

@@ -36,6 +36,7 @@ import { CascadeSearchAttributes } from '../core/search-attributes';
 import { cascade } from './cascade-workflow';
 import {
   cancelSignal,
+  COMPACT_CASCADE,
   pauseSignal,
   progressQuery,
   resumeSignal,
@@ -142,7 +143,7 @@ export async function batch(input: BatchWorkflowInput): Promise<BatchProgress> {
       try {
         const child = await startChild(cascade, {
           workflowId,
-          args: [{ request: line.request!, ...(input.config ? { config: input.config } : {}) }],
+          args: [{ request: line.request!, ...(input.config ? { config: input.config } : {}), shape: COMPACT_CASCADE }],
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           workflowExecutionTimeout: input.config?.resilience.cascadeTimeoutMs ?? options.cascadeTimeoutMs,
           // A cancelled, failed or continued batch must not take its children down: a rerun attaches to them.

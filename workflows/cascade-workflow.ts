@@ -33,7 +33,13 @@ import { type CascadeResult } from '../core/result';
 import { CascadeSearchAttributes } from '../core/search-attributes';
 import { cancelledCascadeTelemetry, cascadeTelemetry } from '../core/cascade-telemetry';
 import { cascadeTelemetrySink } from './cascade-sinks';
-import { decisionsQuery, type CallModelInput, type CascadeActivities, type CascadeWorkflowInput } from './definitions';
+import {
+  COMPACT_CASCADE,
+  decisionsQuery,
+  type CallModelInput,
+  type CascadeActivities,
+  type CascadeWorkflowInput,
+} from './definitions';
 
 const { resolveConfig, resolveWorkerConfig, prepareCascade } = proxyLocalActivities<CascadeActivities>({
   startToCloseTimeout: '10 seconds',
@@ -98,7 +104,9 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   const record = newDecisionRecord();
   setHandler(decisionsQuery, () => record);
 
-  const slim = patched(SLIM_CASCADE_PATCH);
+  // Decided by the input, not a patch: a compact cascade writes no marker (see COMPACT_CASCADE).
+  const compact = input.shape === COMPACT_CASCADE;
+  const slim = compact || patched(SLIM_CASCADE_PATCH);
   const lean = slim || patched(LEAN_CASCADE_PATCH);
   let config = input.config;
   let hash: string | undefined;
@@ -128,6 +136,7 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
         configHash: hash,
         learnedClassifier: lean,
         lean,
+        compact,
         request,
         ...(prepared ? { prepared } : {}),
       }),
@@ -169,6 +178,8 @@ interface EffectOptions {
   learnedClassifier: boolean;
   /** Lean cascades pass a large request to model calls by reference and stop before their history is too large. */
   lean: boolean;
+  /** Compact cascades write their escalation count once, at the end (see COMPACT_CASCADE). */
+  compact: boolean;
   request: CascadeRequest;
   /** The classification `prepareCascade` recorded: the workflow classifies no more. */
   prepared?: InitialClassification;
@@ -176,7 +187,7 @@ interface EffectOptions {
 
 /** Model calls as activities, outages waited out on durable timers, decisions reported to the UI and visibility. */
 function workflowEffects(config: CascadeConfig, options: EffectOptions): CascadeEffects {
-  const { configHash } = options;
+  const { configHash, compact } = options;
   return {
     classify: (request) => options.prepared ?? classify(request, config, options),
     call: (call) => callOnce(config, call, options),
@@ -186,11 +197,15 @@ function workflowEffects(config: CascadeConfig, options: EffectOptions): Cascade
       upsertSearchAttributes([
         { key: CascadeSearchAttributes.taskType, value: classification.taskType },
         { key: CascadeSearchAttributes.route, value: classification.route },
-        { key: CascadeSearchAttributes.escalations, value: 0 },
+        // Unset rather than a count that the next escalation would make wrong.
+        ...(compact ? [] : [{ key: CascadeSearchAttributes.escalations, value: 0 }]),
         ...(configHash !== undefined ? [{ key: CascadeSearchAttributes.configHash, value: configHash }] : []),
       ]),
-    escalated: (escalations) =>
-      upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
+    // Each update is an event and a visibility write on the server: a compact cascade writes the
+    // count once, in `finish`, with the outcome.
+    escalated: compact
+      ? () => undefined
+      : (escalations) => upsertSearchAttributes([{ key: CascadeSearchAttributes.escalations, value: escalations }]),
   };
 }
 

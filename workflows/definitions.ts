@@ -30,10 +30,23 @@ export const CASCADE_WORKFLOW_TYPE = 'cascade';
 /** The `batch` workflow's type name: a JSONL input (or a query), a child cascade per line. */
 export const BATCH_WORKFLOW_TYPE = 'batch';
 
+/**
+ * The history shape the cascade's starters ask for (`CascadeWorkflowInput.shape`). A `compact`
+ * cascade writes no patch marker at all (nor the `TemporalChangeVersion` search-attribute update
+ * the SDK adds to each), because the input, which every replay reads as the first run did, says
+ * which shape it runs; and its escalation count goes to the search attributes once, when it ends,
+ * instead of at the start and at every escalation (the live count is in the workflow's current
+ * details and the `decisions` query). Cascades started without it (older clients, every history
+ * recorded before it) run and replay under the patches, as they ran.
+ */
+export const COMPACT_CASCADE = 'compact';
+
 /** The `cascade` workflow's input: the request, and optionally the config to run it under (else the worker's). */
 export interface CascadeWorkflowInput {
   request: CascadeRequest;
   config?: CascadeConfig;
+  /** `compact` from this version's client and batch on; anything else runs as if absent. */
+  shape?: typeof COMPACT_CASCADE;
 }
 
 // Built as `defineQuery` / `defineSignal` build them (a name and a kind), so that clients need

@@ -132,9 +132,9 @@ describe('parseRequest: other fields', () => {
   });
 
   it('refuses unknown fields, naming them', () => {
-    assert.deepEqual(problems({ prompt: 'x', model: 'gpt-5' }), ['unknown field "model"']);
-    assert.deepEqual(problems({ prompt: 'x', model: 'gpt-5', temperature: 0 }), [
-      'unknown fields "model", "temperature"',
+    assert.deepEqual(problems({ prompt: 'x', engine: 'gpt-5' }), ['unknown field "engine"']);
+    assert.deepEqual(problems({ prompt: 'x', engine: 'gpt-5', temperature: 0 }), [
+      'unknown fields "engine", "temperature"',
     ]);
   });
 

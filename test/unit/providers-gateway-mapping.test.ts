@@ -216,7 +216,7 @@ describe('gateway wire mapping', () => {
         },
       ],
     });
-    const { request } = toCascadeInputFromMessages(body, makeConfig(), undefined);
+    const { request } = toCascadeInputFromMessages(body, { config: makeConfig(), exposedModels: [] }, undefined);
     assert.deepEqual(request.messages, [
       { role: 'user', content: 'Weather?' },
       { role: 'assistant', content: '', toolCalls: [{ id: 't1', name: 'get_weather', arguments: '{"city":"Oslo"}' }] },
