@@ -311,11 +311,14 @@ const VARIANTS: TuningVariant[] = [
     tuning: { workflowThreadPoolSize: 4 },
     bundle: 'shipped',
   },
-  // Uncached, every workflow task replays the history; at 100 (and even 10) in flight tasks time
-  // out and retry and throughput collapses, so it is measured at 10 with few requests.
+  // Uncached, every workflow task replays the history, and the worker runs one task at a time (see
+  // NO_CACHE_WORKFLOW_SLOTS in worker/worker-tuning.ts). Before that, its 40 slots let a second
+  // task evict a cascade waiting on its local activity; the dropped task was retried after the
+  // 10 s task timeout, and that (not the replay) made throughput collapse. Measured at 10 with few requests.
   {
     name: 'no workflow cache',
-    change: 'maxCachedWorkflows 0 (shipped 1000): every workflow task replays the history; throughput at c=10',
+    change:
+      'maxCachedWorkflows 0 (shipped 1000): every workflow task replays the history, one task at a time; throughput at c=10',
     tuning: { maxCachedWorkflows: 0 },
     bundle: 'shipped',
     throughputConcurrency: 10,

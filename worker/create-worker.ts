@@ -7,7 +7,8 @@ import { type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
 import { WORKFLOW_TRACING_MODULE, workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
 import { defaultShutdownGraceMs } from '../config/shutdown-grace';
-import { DEFAULT_WORKER_TUNING } from './worker-tuning';
+import { ConfigError } from '../core/config';
+import { DEFAULT_WORKER_TUNING, defaultWorkflowSlots, workflowSlotsProblem } from './worker-tuning';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */
 export type WorkflowSource = { workflowBundle: { code: string } | { codePath: string } } | { workflowsPath: string };
@@ -119,6 +120,15 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
   const providers = options.providers ?? createProviderRegistry(options.config);
   const telemetry = workerTelemetryOptions(options.telemetry, options.config);
   const workflows = options.workflows ?? { workflowBundle: await bundleWorkflows() };
+  // Without a cache the slots default to one and more are refused: see NO_CACHE_WORKFLOW_SLOTS.
+  const maxCachedWorkflows = options.tuning?.maxCachedWorkflows ?? DEFAULT_WORKER_TUNING.cachedWorkflows;
+  const maxConcurrentWorkflowTaskExecutions =
+    options.tuning?.maxConcurrentWorkflowTaskExecutions ?? defaultWorkflowSlots(maxCachedWorkflows);
+  const slotsProblem = workflowSlotsProblem(
+    { cachedWorkflows: maxCachedWorkflows, workflowSlots: maxConcurrentWorkflowTaskExecutions },
+    { cachedWorkflows: 'maxCachedWorkflows', workflowSlots: 'maxConcurrentWorkflowTaskExecutions' },
+  );
+  if (slotsProblem) throw new ConfigError([slotsProblem], 'worker tuning');
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -140,8 +150,6 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
       : {}),
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,
-    maxConcurrentWorkflowTaskExecutions: 40,
-    maxCachedWorkflows: 1000,
     workflowThreadPoolSize: DEFAULT_WORKER_TUNING.workflowThreads,
     // A stopping worker lets every model call in flight finish (the longest model timeout plus the
     // activity's margin) rather than cancel it and have another worker pay for it again.
@@ -151,5 +159,7 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     // is made (and paid for) again.
     maxHeartbeatThrottleInterval: Math.max(100, Math.floor(options.config.resilience.heartbeatTimeoutMs / 3)),
     ...options.tuning,
+    maxConcurrentWorkflowTaskExecutions,
+    maxCachedWorkflows,
   });
 }

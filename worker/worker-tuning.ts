@@ -37,6 +37,47 @@ export const DEFAULT_WORKER_TUNING = {
   workflowThreads: 2,
 } as const;
 
+/**
+ * Workflow-task slots of a worker without a workflow cache (`maxCachedWorkflows: 0`): one.
+ *
+ * The SDK's core still keeps one run in memory while its task is in progress ("0" means room for
+ * one run, evicted once its task is done) but, unlike with a cache, does not cap the slots at the
+ * cache size. With more slots, a second cascade's task arriving while the first one's waits on a
+ * local activity (`prepareCascade`, `classifyRequest`: they run inside the workflow task) finds the
+ * cache full, and the core evicts the first run mid-task: its local-activity result and the commands
+ * waiting for it are dropped, its task is never answered, and the server retries it after the
+ * 10 s workflow-task timeout, where the same can happen again. The core logs "There should not be any
+ * outgoing commands or messages when preparing a completion response if the activation was only an
+ * eviction. This is an SDK bug." each time (`managed_run.rs`, `prepare_complete_resp`), and warns
+ * since sdk-core#1304 that local activities with `max_cached_workflows = 0` "are likely to be
+ * dropped or retried". A single slot never needs a second cache entry, so no run is evicted before
+ * its task is answered.
+ */
+export const NO_CACHE_WORKFLOW_SLOTS = 1;
+
+/** Why `workflowSlots` cannot go with `cachedWorkflows`, if it cannot (the names say which variable or option is which). */
+export function workflowSlotsProblem(
+  values: { cachedWorkflows: number; workflowSlots: number },
+  names: { cachedWorkflows: string; workflowSlots: string },
+): string | undefined {
+  const { cachedWorkflows, workflowSlots } = values;
+  if (cachedWorkflows === 0) {
+    return workflowSlots > NO_CACHE_WORKFLOW_SLOTS
+      ? `${names.workflowSlots}: must be ${NO_CACHE_WORKFLOW_SLOTS} without a workflow cache (${names.cachedWorkflows} 0), got ${workflowSlots}: with more, a cascade's task waiting on a local activity is evicted and retried after the 10 s workflow-task timeout`
+      : undefined;
+  }
+  if (workflowSlots < 2)
+    return `${names.workflowSlots}: must be at least 2 with a workflow cache (${names.cachedWorkflows} ${cachedWorkflows}), got ${workflowSlots}`;
+  if (workflowSlots > cachedWorkflows)
+    return `${names.workflowSlots}: ${workflowSlots} workflow slots exceed the ${cachedWorkflows} cached workflows (${names.cachedWorkflows}); lower the slots or raise the cache`;
+  return undefined;
+}
+
+/** The workflow-task slots when none are set: one without a cache (see `NO_CACHE_WORKFLOW_SLOTS`), else the tuned default. */
+export function defaultWorkflowSlots(cachedWorkflows: number): number {
+  return cachedWorkflows === 0 ? NO_CACHE_WORKFLOW_SLOTS : DEFAULT_WORKER_TUNING.workflowSlots;
+}
+
 /** The tuning a worker is created with. */
 export interface WorkerTuning {
   maxConcurrentActivityTaskExecutions: number;
@@ -61,7 +102,7 @@ const Count = (min: number, max: number) =>
 const TuningEnv = z.object({
   activitySlots: Count(1, 10_000).optional(),
   localActivitySlots: Count(1, 10_000).optional(),
-  workflowSlots: Count(2, 1_000).optional(),
+  workflowSlots: Count(1, 1_000).optional(),
   cachedWorkflows: Count(0, 100_000).optional(),
   workflowPollers: Count(2, 100).optional(),
   activityPollers: Count(1, 100).optional(),
@@ -72,8 +113,9 @@ const TuningEnv = z.object({
 /**
  * Reads and validates the worker tuning from the environment against the config. Every problem is
  * reported at once, naming the variable; combinations the SDK would silently change (a cache of 1,
- * more workflow slots than cached workflows) and a shutdown grace shorter than the longest model
- * timeout are refused rather than adjusted.
+ * more workflow slots than cached workflows), more than one workflow slot without a cache (see
+ * `NO_CACHE_WORKFLOW_SLOTS`) and a shutdown grace shorter than the longest model timeout are refused
+ * rather than adjusted. Without a cache, the slots default to one.
  */
 export function workerTuningFromEnv(config: CascadeConfig, env: NodeJS.ProcessEnv = process.env): WorkerTuning {
   const raw = Object.fromEntries(
@@ -91,14 +133,19 @@ export function workerTuningFromEnv(config: CascadeConfig, env: NodeJS.ProcessEn
       'environment',
     );
   }
-  const values = { ...DEFAULT_WORKER_TUNING, ...parsed.data };
+  const cachedWorkflows = parsed.data.cachedWorkflows ?? DEFAULT_WORKER_TUNING.cachedWorkflows;
+  const values = {
+    ...DEFAULT_WORKER_TUNING,
+    workflowSlots: defaultWorkflowSlots(cachedWorkflows),
+    ...parsed.data,
+  };
   const problems: string[] = [];
   if (values.cachedWorkflows === 1)
     problems.push(`${WORKER_TUNING_ENV.cachedWorkflows}: must be 0 (no cache) or at least 2, got 1`);
-  else if (values.cachedWorkflows > 0 && values.workflowSlots > values.cachedWorkflows)
-    problems.push(
-      `${WORKER_TUNING_ENV.workflowSlots}: ${values.workflowSlots} workflow slots exceed the ${values.cachedWorkflows} cached workflows (${WORKER_TUNING_ENV.cachedWorkflows}); lower the slots or raise the cache`,
-    );
+  else {
+    const slotsProblem = workflowSlotsProblem(values, WORKER_TUNING_ENV);
+    if (slotsProblem) problems.push(slotsProblem);
+  }
   const shutdownGraceMs = values.shutdownGraceMs ?? defaultShutdownGraceMs(config);
   const graceProblem = shutdownGraceProblem(config, shutdownGraceMs);
   if (graceProblem) problems.push(graceProblem);

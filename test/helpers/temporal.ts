@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, DefaultLogger, type Logger, type Worker } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Runtime,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  type Logger,
+  type LogLevel,
+  type Worker,
+} from '@temporalio/worker';
 import { type BatchSourcePolicy } from '../../batch/batch-source-policy';
 import { cascadeDataConverter } from '../../client/cascade-data-converter';
 import { type CascadeConfig } from '../../core/config';
@@ -28,9 +36,16 @@ function installQuietRuntime(options: TestTemporalOptions): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   // Workers log every failed attempt; the tests inject failures on purpose, so only errors are shown.
+  const telemetryOptions = {
+    ...(options.sdkMetricsBindAddress ? sdkMetricsTelemetry(options.sdkMetricsBindAddress) : {}),
+    // Otherwise the core writes its own lines to stderr, where a test cannot see them.
+    ...(options.coreLogLevel
+      ? { logging: { filter: makeTelemetryFilterString({ core: options.coreLogLevel }), forward: {} } }
+      : {}),
+  };
   Runtime.install({
     logger: options.logger ?? new DefaultLogger('ERROR'),
-    ...(options.sdkMetricsBindAddress ? { telemetryOptions: sdkMetricsTelemetry(options.sdkMetricsBindAddress) } : {}),
+    ...(Object.keys(telemetryOptions).length > 0 ? { telemetryOptions } : {}),
   });
 }
 
@@ -39,6 +54,8 @@ export interface TestTemporalOptions {
   sdkMetricsBindAddress?: string;
   /** Where workers' log lines go (activities' `context.log` included); errors to stderr when absent. */
   logger?: Logger;
+  /** Forward the SDK core's own log lines from this level up to `logger` (tagged `sdkComponent: 'core'`). */
+  coreLogLevel?: LogLevel;
 }
 
 /**

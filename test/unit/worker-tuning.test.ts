@@ -4,8 +4,11 @@ import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../core/config';
 import {
   DEFAULT_WORKER_TUNING,
+  defaultWorkflowSlots,
+  NO_CACHE_WORKFLOW_SLOTS,
   shutdownGraceMsFromEnv,
   workerTuningFromEnv,
+  workflowSlotsProblem,
   WORKER_TUNING_ENV,
 } from '../../worker/worker-tuning';
 import { configInput } from '../helpers/core-config';
@@ -68,16 +71,22 @@ describe('worker tuning from the environment', () => {
       problemsOf(() =>
         workerTuningFromEnv(config(), {
           [WORKER_TUNING_ENV.activitySlots]: 'many',
-          [WORKER_TUNING_ENV.workflowSlots]: '1',
+          [WORKER_TUNING_ENV.workflowSlots]: '0',
           [WORKER_TUNING_ENV.activityPollers]: '0',
           [WORKER_TUNING_ENV.workflowThreads]: '0',
         }),
       ),
       [
         `${WORKER_TUNING_ENV.activitySlots}: must be a whole number, got "many"`,
-        `${WORKER_TUNING_ENV.workflowSlots}: must be at least 2, got "1"`,
+        `${WORKER_TUNING_ENV.workflowSlots}: must be at least 1, got "0"`,
         `${WORKER_TUNING_ENV.activityPollers}: must be at least 1, got "0"`,
         `${WORKER_TUNING_ENV.workflowThreads}: must be at least 1, got "0"`,
+      ],
+    );
+    assert.deepEqual(
+      problemsOf(() => workerTuningFromEnv(config(), { [WORKER_TUNING_ENV.workflowSlots]: '1' })),
+      [
+        `${WORKER_TUNING_ENV.workflowSlots}: must be at least 2 with a workflow cache (${WORKER_TUNING_ENV.cachedWorkflows} 1000), got 1`,
       ],
     );
     assert.deepEqual(
@@ -91,6 +100,51 @@ describe('worker tuning from the environment', () => {
       }),
     );
     assert.match(tooManySlots!, /LLM_CASCADE_WORKER_WORKFLOW_SLOTS: 20 workflow slots exceed the 10 cached workflows/);
+  });
+
+  it('runs one workflow task at a time without a cache, and refuses more', () => {
+    // More would let a second task evict a run whose task waits on a local activity (NO_CACHE_WORKFLOW_SLOTS).
+    const noCache = workerTuningFromEnv(config(), { [WORKER_TUNING_ENV.cachedWorkflows]: '0' });
+    assert.equal(noCache.maxCachedWorkflows, 0);
+    assert.equal(noCache.maxConcurrentWorkflowTaskExecutions, NO_CACHE_WORKFLOW_SLOTS);
+    assert.equal(
+      workerTuningFromEnv(config(), {
+        [WORKER_TUNING_ENV.cachedWorkflows]: '0',
+        [WORKER_TUNING_ENV.workflowSlots]: '1',
+      }).maxConcurrentWorkflowTaskExecutions,
+      1,
+    );
+    const [problem, ...others] = problemsOf(() =>
+      workerTuningFromEnv(config(), {
+        [WORKER_TUNING_ENV.cachedWorkflows]: '0',
+        [WORKER_TUNING_ENV.workflowSlots]: '40',
+      }),
+    );
+    assert.deepEqual(others, []);
+    assert.match(
+      problem!,
+      /^LLM_CASCADE_WORKER_WORKFLOW_SLOTS: must be 1 without a workflow cache \(LLM_CASCADE_WORKER_CACHED_WORKFLOWS 0\), got 40: /,
+    );
+  });
+
+  it('checks the slots of a worker created in code against its cache the same way', () => {
+    const names = { cachedWorkflows: 'maxCachedWorkflows', workflowSlots: 'maxConcurrentWorkflowTaskExecutions' };
+    assert.equal(defaultWorkflowSlots(0), NO_CACHE_WORKFLOW_SLOTS);
+    assert.equal(defaultWorkflowSlots(1000), DEFAULT_WORKER_TUNING.workflowSlots);
+    assert.equal(workflowSlotsProblem({ cachedWorkflows: 0, workflowSlots: 1 }, names), undefined);
+    assert.equal(workflowSlotsProblem({ cachedWorkflows: 1000, workflowSlots: 40 }, names), undefined);
+    assert.match(
+      workflowSlotsProblem({ cachedWorkflows: 0, workflowSlots: 2 }, names) ?? '',
+      /^maxConcurrentWorkflowTaskExecutions: must be 1 without a workflow cache \(maxCachedWorkflows 0\), got 2/,
+    );
+    assert.match(
+      workflowSlotsProblem({ cachedWorkflows: 10, workflowSlots: 1 }, names) ?? '',
+      /^maxConcurrentWorkflowTaskExecutions: must be at least 2 with a workflow cache/,
+    );
+    assert.match(
+      workflowSlotsProblem({ cachedWorkflows: 10, workflowSlots: 20 }, names) ?? '',
+      /^maxConcurrentWorkflowTaskExecutions: 20 workflow slots exceed the 10 cached workflows/,
+    );
   });
 
   it('refuses a shutdown grace shorter than the longest model timeout', () => {
