@@ -18,7 +18,8 @@ export function validateRequest(input: unknown, config?: CascadeConfig): Cascade
   const problems: string[] = [];
   if (request.schema !== undefined)
     problems.push(...jsonSchemaProblems(request.schema).map((p) => `schema: invalid JSON Schema: ${p}`));
-  if (request.taskType && config && !config.routes[request.taskType]) {
+  // Own keys only: `constructor` or `toString` must not pass as routes through the object's prototype.
+  if (request.taskType && config && !Object.hasOwn(config.routes, request.taskType)) {
     problems.push(`taskType: unknown route "${request.taskType}" (routes: ${Object.keys(config.routes).join(', ')})`);
   }
   request.tools?.forEach((tool, i) => {

@@ -43,7 +43,7 @@ export function pinnedTier(config: Pick<CascadeConfig, 'tiers'>, modelId: string
 
 /** The route a task type takes: its own if the config has one, else the classifier's default route. */
 export function routeForTaskType(taskType: string, config: CascadeConfig): string {
-  return config.routes[taskType] ? taskType : config.classifier.defaultRoute;
+  return Object.hasOwn(config.routes, taskType) ? taskType : config.classifier.defaultRoute;
 }
 
 /** A classification plus the rule margin, which decides whether a small-model classifier is asked. */

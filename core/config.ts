@@ -298,7 +298,8 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
   const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   const quoteList = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
   const checkModel = (path: PropertyKey[], id: string) => {
-    if (!config.models[id]) issue(path, `unknown model "${id}" (models: ${quoteList(Object.keys(config.models))})`);
+    if (!Object.hasOwn(config.models, id))
+      issue(path, `unknown model "${id}" (models: ${quoteList(Object.keys(config.models))})`);
   };
   const checkTier = (path: PropertyKey[], name: string) => {
     if (!tierIndex.has(name)) issue(path, `unknown tier "${name}" (tiers: ${quoteList(tierNames)})`);
@@ -391,7 +392,7 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
   }
 
   const routeNames = Object.keys(config.routes);
-  if (!config.routes[config.classifier.defaultRoute]) {
+  if (!Object.hasOwn(config.routes, config.classifier.defaultRoute)) {
     issue(
       ['classifier', 'defaultRoute'],
       `no route named "${config.classifier.defaultRoute}" (routes: ${quoteList(routeNames)})`,
@@ -406,7 +407,7 @@ export const CascadeConfig = CascadeConfigShape.superRefine((config, ctx) => {
       }
     });
   config.classifier.rules.forEach((rule, i) => {
-    if (!config.routes[rule.taskType]) {
+    if (!Object.hasOwn(config.routes, rule.taskType)) {
       issue(
         ['classifier', 'rules', i, 'taskType'],
         `no route named "${rule.taskType}" (routes: ${quoteList(routeNames)})`,

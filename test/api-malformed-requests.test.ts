@@ -155,6 +155,13 @@ const requestBodyCases: MalformedCase[] = [
     expect: ['taskType: unknown route "poetry"', 'extraction'],
     param: 'taskType',
   },
+  {
+    name: 'taskType a name only the prototype has',
+    body: cascade({ taskType: 'constructor' }),
+    status: 400,
+    expect: ['taskType: unknown route "constructor"'],
+    param: 'taskType',
+  },
   { name: 'taskType a number', body: cascade({ taskType: 7 }), status: 400, expect: ['taskType', 'expected string'] },
   { name: 'schema a string', body: cascade({ schema: 'object' }), status: 400, expect: ['schema'], param: 'schema' },
   { name: 'schema an array', body: cascade({ schema: [1, 2] }), status: 400, expect: ['schema'] },
