@@ -20,7 +20,7 @@ import { BatchOptions, type BatchOptionsInput } from '../core/batch';
 import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/temporal-target';
 import { pointConfigAtSimulator } from '../simulator/demo-mode';
 import { bundleWorkflows, PRELOADED_WORKFLOW_MODULES } from '../worker/create-worker';
-import { startSimulatorProcess, startWorkerProcess } from './bench-processes';
+import { startSimulatorProcess, startWorkerProcess, type WorkerProcess } from './bench-processes';
 import { benchConfig, benchRequest, BENCH_SCRIPT } from './bench-setup';
 import { runMain } from '../lib/run-main';
 
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     openai: { url: simulator.openai, baseURL: simulator.openaiBaseURL, port: 0 },
   };
   const runId = Date.now().toString(36);
+  let running: WorkerProcess | undefined;
   try {
     const shipped = path.join(workDir, 'shipped.js');
     const before = path.join(workDir, 'before.js');
@@ -95,7 +96,10 @@ async function main(): Promise<void> {
         config: pointConfigAtSimulator(benchConfig(queue), endpoints),
         bundlePath: step.bundle,
         tuning: {},
+        // Batch sources are limited to configured directories (the project's by default): the input is written here.
+        env: { LLM_CASCADE_BATCH_DIRS: workDir },
       });
+      running = worker;
       const file = path.join(workDir, `${step.name}.jsonl`);
       await writeFile(
         file,
@@ -113,7 +117,10 @@ async function main(): Promise<void> {
       const batchSeconds = (performance.now() - t0) / 1000;
       const cpuMicros = (await worker.memory()).cpuMicros - cpuBefore;
       const view = await batches.status(batchId);
-      if (view.status !== 'completed') throw new Error(`${step.name}: the batch ended ${view.status}`);
+      if (view.workflowStatus !== 'COMPLETED' || view.status !== 'completed')
+        throw new Error(
+          `${step.name}: the batch ended ${view.workflowStatus === 'COMPLETED' ? view.status : view.workflowStatus}${view.error ? `: ${view.error}` : ''}`,
+        );
       const t1 = performance.now();
       const statuses: Record<string, number> = {};
       const seen = new Set<string>();
@@ -129,6 +136,7 @@ async function main(): Promise<void> {
           `${step.name}: ${JSON.stringify(statuses)} for ${step.lines} lines, not one ok result per line`,
         );
       await worker.stop();
+      running = undefined;
       const result: RunResult = {
         name: step.name,
         change: step.change,
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
     await writeFile(path.resolve(options.out), `${JSON.stringify(output, null, 2)}\n`);
     console.log(JSON.stringify(output, null, 2));
   } finally {
+    running?.kill();
     simulator.child.kill('SIGTERM');
     await temporal.close();
     await rm(workDir, { recursive: true, force: true });

@@ -40,18 +40,24 @@ export interface WorkerProcess {
   startupMs: number;
   memory(reset?: boolean): Promise<MemorySample>;
   stop(): Promise<void>;
+  /** Ends the process at once: for a bench that failed, so that no worker outlives it polling a stopped server. */
+  kill(): void;
 }
 
 export async function startWorkerProcess({
   cpuProfDir,
+  env,
   ...start
 }: Omit<Extract<ParentMessage, { type: 'start' }>, 'type'> & {
   /** Write a V8 CPU profile of the worker process here when it stops (`node --cpu-prof`). */
   cpuProfDir?: string;
+  /** Variables for the worker process beside this process's own (e.g. `LLM_CASCADE_BATCH_DIRS`). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<WorkerProcess> {
   const child = fork(path.join(__dirname, 'bench-worker.ts'), [], {
     execArgv: ['--import', 'tsx', ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   const waiters: Array<(message: ChildMessage) => void> = [];
   child.on('message', (message: ChildMessage) => {
@@ -77,8 +83,12 @@ export async function startWorkerProcess({
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.send({ type: 'stop' } satisfies ParentMessage);
       }),
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
   };
 }
