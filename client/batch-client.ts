@@ -54,6 +54,11 @@ export interface StartBatchOptions {
 
 /** A batch as `status` sees it: its progress, and the workflow's own status. */
 export interface BatchView extends BatchProgress {
+  /**
+   * How the batch's workflow stands. `status` is the batch's own last report, so a batch whose
+   * workflow failed, timed out or was terminated still says what it was doing then (`running`):
+   * read this first, as `cascade batch status` does.
+   */
   workflowStatus: WorkflowExecutionStatusName;
   /** Why the batch workflow failed, when it did (e.g. its input could not be read). */
   error?: string;
