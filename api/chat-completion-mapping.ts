@@ -15,9 +15,6 @@ import {
   type ChatMessage,
 } from './chat-completion-schemas';
 
-/** The `model` that lets the classifier pick the route; `cascade/<route>` names one. */
-export { CASCADE_MODEL };
-
 /** A cascade request built from a chat completion request, and how to name its fields in chat terms. */
 export interface ChatCascadeInput {
   /** Input for `CascadeClient` (validated there). */

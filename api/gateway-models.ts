@@ -29,12 +29,17 @@ export interface ModelTarget {
   model?: string;
 }
 
+/** The name a request gives as `model` for one route. */
+function routeModelId(route: string): string {
+  return `${CASCADE_MODEL}/${route}`;
+}
+
 /** Every name a request may give as `model`: `cascade`, each `cascade/<route>`, each exposed model. */
 export function gatewayModels({ config, exposedModels }: ModelScope): GatewayModel[] {
   return [
     { id: CASCADE_MODEL, description: 'llm-cascade: the classifier picks the route', ownedBy: 'llm-cascade' },
     ...Object.keys(config.routes).map((route) => ({
-      id: `${CASCADE_MODEL}/${route}`,
+      id: routeModelId(route),
       description: `llm-cascade: route ${route}`,
       ownedBy: 'llm-cascade',
     })),
@@ -56,7 +61,7 @@ function quoted(ids: readonly string[]): string {
  * exposes is not the caller's business.
  */
 export function unknownModelProblem(model: string, { config, exposedModels }: ModelScope): string {
-  const routes = quoted(Object.keys(config.routes).map((route) => `${CASCADE_MODEL}/${route}`));
+  const routes = quoted(Object.keys(config.routes).map(routeModelId));
   const models = exposedModels.length > 0 ? `, or a model: ${quoted(exposedModels)}` : '';
   return `model: unknown model "${model}"; use "${CASCADE_MODEL}" (the classifier picks the route), a route: ${routes}${models}`;
 }
@@ -64,7 +69,7 @@ export function unknownModelProblem(model: string, { config, exposedModels }: Mo
 /** What `model` asks for; a 400 naming `model` for anything `gatewayModels` does not list. */
 export function modelTarget(model: string, scope: ModelScope): ModelTarget {
   if (model === CASCADE_MODEL) return {};
-  const prefix = `${CASCADE_MODEL}/`;
+  const prefix = routeModelId('');
   if (model.startsWith(prefix)) {
     const route = model.slice(prefix.length);
     // Own keys only: `cascade/constructor` names no route.
@@ -73,7 +78,7 @@ export function modelTarget(model: string, scope: ModelScope): ModelTarget {
       status: 400,
       code: 'model_not_found',
       param: 'model',
-      message: `model: unknown route "${route}" in "${model}"; use "${CASCADE_MODEL}" or one of ${quoted(Object.keys(scope.config.routes).map((r) => `${CASCADE_MODEL}/${r}`))}`,
+      message: `model: unknown route "${route}" in "${model}"; use "${CASCADE_MODEL}" or one of ${quoted(Object.keys(scope.config.routes).map(routeModelId))}`,
     });
   }
   if (scope.exposedModels.includes(model)) return { model };

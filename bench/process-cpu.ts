@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseProcStat } from '../lib/process-info';
 
 /** Clock ticks per second of `/proc/<pid>/stat`'s times (almost always 100). */
 const clockTicks = (() => {
@@ -19,12 +20,8 @@ const clockTicks = (() => {
 /** A process's parent pid and CPU time so far (user + system), µs; undefined when it cannot be read. */
 function statOf(pid: number): { ppid: number; cpuMicros: number } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: the fields after its last ")" are fixed.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(fields[1]);
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return { ppid, cpuMicros: (ticks * 1e6) / clockTicks };
+    const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return stat && { ppid: stat.ppid, cpuMicros: (stat.cpuTicks * 1e6) / clockTicks };
   } catch {
     return undefined;
   }

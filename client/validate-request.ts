@@ -1,4 +1,4 @@
-import { pinnedTier } from '../core/cascade-plan';
+import { pinnedTier, tierModels } from '../core/cascade-plan';
 import { type CascadeConfig } from '../core/config';
 import { jsonSchemaProblems } from '../core/json-schema';
 import { promptSizeProblem } from '../core/prompt';
@@ -28,10 +28,10 @@ export function validateRequest(input: unknown, config?: CascadeConfig): Cascade
         ...jsonSchemaProblems(tool.parameters).map((p) => `tools[${i}].parameters: invalid JSON Schema: ${p}`),
       );
   });
-  if (request.model !== undefined && config && !pinnedTier(config, request.model)) {
-    const ladder = config.tiers.flatMap((tier) => [tier.model, ...tier.fallbacks]);
-    problems.push(`model: no tier has the model "${request.model}" (models on the tiers: ${ladder.join(', ')})`);
-  }
+  if (request.model !== undefined && config && !pinnedTier(config, request.model))
+    problems.push(
+      `model: no tier has the model "${request.model}" (models on the tiers: ${tierModels(config).join(', ')})`,
+    );
   if (config) problems.push(...requestParamProblems(request, config));
   if (problems.length > 0) throw new RequestValidationError(problems);
   const tooLarge = promptSizeProblem(request, config ? Object.values(config.routes) : []);

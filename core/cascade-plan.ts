@@ -26,6 +26,11 @@ export interface CascadePlan {
   budgetUsd?: number;
 }
 
+/** Every model on the tiers, each once, cheapest tier first: the models a request may name (`pinnedTier`). */
+export function tierModels(config: Pick<CascadeConfig, 'tiers'>): string[] {
+  return [...new Set(config.tiers.flatMap((tier) => [tier.model, ...tier.fallbacks]))];
+}
+
 /**
  * The one rung a request that names a model (`request.model`) is called on: the first tier whose
  * models include it, from that model on. Its fallbacks are the tier's fallbacks listed after it, so
@@ -61,7 +66,6 @@ function classifyInput(request: CascadeRequest): ClassifyInput {
   };
 }
 
-/** Classifies by rules, or takes the request's `taskType` as given (skipping the classifier). */
 /**
  * The rules' answer when the learned model could not classify (its file unreadable): a worker that
  * cannot read its model must not hold requests back, and the reason says why the rules decided.
@@ -81,6 +85,7 @@ export function classifyByRulesAfterModelFailure(
   };
 }
 
+/** Classifies by rules, or takes the request's `taskType` as given (skipping the classifier). */
 export function classifyByRules(request: CascadeRequest, config: CascadeConfig): InitialClassification {
   const input = classifyInput(request);
   const rules = classifyRequest(input, config.classifier);
@@ -206,7 +211,10 @@ export function planCascade(
   request: Pick<CascadeRequest, 'maxCostUsd' | 'model'>,
   options: { requestOverridesRouteBudget?: boolean } = {},
 ): CascadePlan {
-  const routeConfig = config.routes[classification.route];
+  // Own keys only: `constructor` is no route, whatever the routes object inherits.
+  const routeConfig = Object.hasOwn(config.routes, classification.route)
+    ? config.routes[classification.route]
+    : undefined;
   if (!routeConfig) throw new Error(`no route named "${classification.route}"`);
   const budgetUsd = options.requestOverridesRouteBudget
     ? (request.maxCostUsd ?? routeConfig.budgetUsd)

@@ -304,8 +304,8 @@ function escalate({ record, effects }: Run, from: PlannedTier, reasons: string[]
 /**
  * Whether an initial classification goes on to the config's small-model classifier (a model call
  * that may change the route): only when there is one, the task type was not given, the request
- * names no model of its own, and the rules'
- * or learned model's margin is below its threshold. Otherwise the route is final.
+ * names no model of its own, and the rules' or learned model's margin is below its threshold.
+ * Otherwise the route is final.
  */
 export function needsClassifierModel(
   config: CascadeConfig,

@@ -8,7 +8,7 @@ import { type CascadeConfig } from './config';
  * most of it), so a replay decides exactly as the first run did. Unknown route: the config as is.
  */
 export function configForRoute(config: CascadeConfig, route: string): CascadeConfig {
-  const routeConfig = config.routes[route];
+  const routeConfig = Object.hasOwn(config.routes, route) ? config.routes[route] : undefined;
   if (!routeConfig) return config;
   const used = new Set<string>();
   for (const tier of config.tiers) {

@@ -4,7 +4,7 @@
  * cannot be honoured stops the process there, naming the field.
  */
 import { type ApiAccessConfig } from './api-access-config';
-import { pinnedTier } from './cascade-plan';
+import { pinnedTier, tierModels } from './cascade-plan';
 import { ConfigError, type CascadeConfig } from './config';
 
 /** The `model` that lets the classifier pick the route; `cascade/<route>` names one route. */
@@ -19,13 +19,8 @@ export function isGatewayModelName(id: string): boolean {
   return id === CASCADE_MODEL || id.startsWith(`${CASCADE_MODEL}/`);
 }
 
-/** Every model on the tiers, each once, cheapest tier first: what `exposeModels: true` exposes. */
-function ladderModels(config: Pick<CascadeConfig, 'tiers'>): string[] {
-  return [...new Set(config.tiers.flatMap((tier) => [tier.model, ...tier.fallbacks]))];
-}
-
 /**
- * The model ids `api.exposeModels` exposes, in its order (`true`: every model on the tiers).
+ * The model ids `api.exposeModels` exposes, in its order (`true`: every model on the tiers, `tierModels`).
  * Throws `ConfigError` naming `api.exposeModels` (and the entry) for an id that is not a model of
  * the config, a model on no tier (a direct call is answered on its tier, `pinnedTier`), an id in
  * the gateway's own namespace (`isGatewayModelName`), or an id listed twice.
@@ -37,7 +32,7 @@ export function exposedModels(
 ): string[] {
   const setting = access.exposeModels;
   if (setting === undefined || setting === false) return [];
-  const ids = setting === true ? ladderModels(config) : setting;
+  const ids = setting === true ? tierModels(config) : setting;
   const problems: string[] = [];
   const seen = new Set<string>();
   ids.forEach((id, i) => {

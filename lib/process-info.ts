@@ -29,12 +29,15 @@ export async function processInfo(pid: number, source: 'auto' | 'ps' = 'auto'): 
 }
 
 /** The fields of `/proc/<pid>/stat` after the command name (which may itself hold spaces and parentheses). */
-export function parseProcStat(stat: string): { state: string; ppid: number; startTime: string } | undefined {
+export function parseProcStat(
+  stat: string,
+): { state: string; ppid: number; startTime: string; cpuTicks: number } | undefined {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Field 3 of proc(5) is the state, 4 the parent, 22 the start time in clock ticks since boot.
-  const [state, ppid, startTime] = [fields[0], fields[1], fields[19]];
+  // Field 3 of proc(5) is the state, 4 the parent, 14 and 15 the user and system CPU time in clock
+  // ticks, 22 the start time in clock ticks since boot.
+  const [state, ppid, utime, stime, startTime] = [fields[0], fields[1], fields[11], fields[12], fields[19]];
   if (!state || !ppid || !startTime) return undefined;
-  return { state, ppid: Number(ppid), startTime };
+  return { state, ppid: Number(ppid), startTime, cpuTicks: Number(utime ?? 0) + Number(stime ?? 0) };
 }
 
 async function fromProc(pid: number): Promise<ProcessInfo | undefined> {

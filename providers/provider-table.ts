@@ -138,7 +138,11 @@ export function requestParamProblems(
       check(modelId, modelId === request.model ? 'the model the request names' : `the fallback of ${request.model}`);
     return [...found.values()];
   }
-  const routes = request.taskType && config.routes[request.taskType] ? [request.taskType] : Object.keys(config.routes);
+  // Own keys only: a task type such as `constructor` is no route (validation names it), so every route's models count.
+  const routes =
+    request.taskType && Object.hasOwn(config.routes, request.taskType)
+      ? [request.taskType]
+      : Object.keys(config.routes);
   for (const route of routes) {
     for (const modelId of reachableModels(config as CascadeConfig, route))
       check(modelId, `which route ${route} may call`);

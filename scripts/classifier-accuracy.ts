@@ -101,19 +101,19 @@ async function main(): Promise<void> {
 
   // The user-style check: instruction-only prompts in real users' voice, never trained on.
   const userStyle = await readShippedTrainingSet(USER_STYLE_DIR);
-  const userStyleReport = evaluatePredictions(
-    userStyle.map((e) => ({ expected: e.taskType, predicted: learned({ prompt: e.prompt }).classification.taskType })),
-  );
+  // Each prompt classified once; the report per file reads the same predictions.
+  const userStylePredictions = userStyle.map((e) => ({
+    source: e.source,
+    expected: e.taskType,
+    predicted: learned({ prompt: e.prompt }).classification.taskType,
+  }));
+  const userStyleReport = evaluatePredictions(userStylePredictions);
   const userStyleRules = evaluatePredictions(
     userStyle.map((e) => ({ expected: e.taskType, predicted: rules({ prompt: e.prompt }).classification.taskType })),
   );
   const userStyleByFile = Object.fromEntries(
     [...new Set(userStyle.map((e) => e.source))].map((source) => {
-      const r = evaluatePredictions(
-        userStyle
-          .filter((e) => e.source === source)
-          .map((e) => ({ expected: e.taskType, predicted: learned({ prompt: e.prompt }).classification.taskType })),
-      );
+      const r = evaluatePredictions(userStylePredictions.filter((p) => p.source === source));
       return [source, { accuracy: r.accuracy, correct: r.correct, examples: r.examples }];
     }),
   );

@@ -13,24 +13,14 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import pino from 'pino';
 import { buildApi } from '../api/build-api';
-import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
 import { ConfigError } from '../core/config';
-import { GATEWAY_SCRIPT, WEATHER_TOOL_SCHEMA } from './helpers/gateway-stack';
+import { GATEWAY_SCRIPT, OPENAI_WEATHER_TOOL, cascadeExtension } from './helpers/gateway-stack';
 import { recordingHistories, saveHistory } from './helpers/histories';
 import { startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './helpers/simulated-cascade';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
 /** The small tier's model and its fallback, and the mid tier's model; not the frontier's. */
 const EXPOSED = ['claude-haiku-4-5', 'gpt-4.1-nano', 'gpt-4.1-mini'];
-
-const WEATHER_TOOL: OpenAI.Chat.Completions.ChatCompletionTool = {
-  type: 'function',
-  function: { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER_TOOL_SCHEMA },
-};
-
-function extension(value: unknown): ChatCascadeExtension {
-  return (value as { cascade: ChatCascadeExtension }).cascade;
-}
 
 describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_000 }, () => {
   let temporal: TestTemporal;
@@ -107,7 +97,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
     assert.equal(body.max_completion_tokens, 50);
     assert.equal(completion.model, 'gpt-4.1-nano');
     assert.equal(completion.choices[0]!.message.content, 'Simulated answer from gpt-4.1-nano.');
-    const cascade = extension(completion);
+    const cascade = cascadeExtension(completion);
     assert.equal(cascade.outcome, 'accepted');
     assert.equal(cascade.finalTier, 'small');
     assert.deepEqual(
@@ -167,7 +157,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
     const request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
       model: 'claude-haiku-4-5',
       messages: [{ role: 'user', content: 'BADTOOL: what is the weather in Paris?' }],
-      tools: [WEATHER_TOOL],
+      tools: [OPENAI_WEATHER_TOOL],
       tool_choice: 'required',
     };
     callLog().clear();
@@ -186,7 +176,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
       .withResponse();
     assert.deepEqual(calledModels(), ['claude-haiku-4-5']);
     assert.equal(response.headers.get('x-cascade-best-effort'), 'true');
-    const cascade = extension(data);
+    const cascade = cascadeExtension(data);
     assert.equal(cascade.outcome, 'exhausted');
     assert.match(
       cascade.outcomeReason,
@@ -237,7 +227,7 @@ describe('HTTP API: config models exposed by api.exposeModels', { timeout: 300_0
     });
     assert.equal(completion.model, 'gpt-4.1-nano');
     assert.deepEqual(calledModels(), ['claude-haiku-4-5', 'claude-haiku-4-5', 'gpt-4.1-nano']);
-    assert.equal(extension(completion).escalations, 0);
+    assert.equal(cascadeExtension(completion).escalations, 0);
     await record('gateway-named-model-fallback', completion.id);
   });
 

@@ -9,17 +9,12 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
-import { startGatewayStack, WEATHER_TOOL_SCHEMA, type GatewayStack } from './helpers/gateway-stack';
-
-const WEATHER_TOOL: Anthropic.Messages.Tool = {
-  name: 'get_weather',
-  description: 'The weather in a city',
-  input_schema: WEATHER_TOOL_SCHEMA as Anthropic.Messages.Tool.InputSchema,
-};
-
-function extension(message: unknown): ChatCascadeExtension {
-  return (message as { cascade: ChatCascadeExtension }).cascade;
-}
+import {
+  startGatewayStack,
+  type GatewayStack,
+  ANTHROPIC_WEATHER_TOOL,
+  cascadeExtension,
+} from './helpers/gateway-stack';
 
 describe('HTTP API: POST /v1/messages with the Anthropic client', { timeout: 300_000 }, () => {
   let temporal: TestTemporal;
@@ -55,7 +50,7 @@ describe('HTTP API: POST /v1/messages with the Anthropic client', { timeout: 300
     // The small model stopped at the caller's stop sequence and its provider said which.
     assert.equal(message.stop_reason, 'stop_sequence');
     assert.equal(message.stop_sequence, 'from');
-    assert.equal(extension(message).outcome, 'accepted');
+    assert.equal(cascadeExtension(message).outcome, 'accepted');
     const body = callLog().list({ state: 'completed' })[0]!.requestBody as Record<string, unknown>;
     // claude-haiku-4-5's configured limit is 1024.
     assert.equal(body.max_tokens, 1024);
@@ -97,8 +92,8 @@ describe('HTTP API: POST /v1/messages with the Anthropic client', { timeout: 300
       max_tokens: 40,
       messages: [{ role: 'user', content: 'LONG: tell me about Paris.' }],
     });
-    assert.equal(extension(message).escalations, 1);
-    assert.equal(extension(message).steps[0]!.finishReason, 'length');
+    assert.equal(cascadeExtension(message).escalations, 1);
+    assert.equal(cascadeExtension(message).steps[0]!.finishReason, 'length');
     assert.equal(message.stop_reason, 'end_turn');
 
     const exhausting = {
@@ -116,20 +111,20 @@ describe('HTTP API: POST /v1/messages with the Anthropic client', { timeout: 300
     });
     const best = await anthropic.messages.create(exhausting, { headers: { 'x-cascade-best-effort': 'true' } });
     assert.equal(best.stop_reason, 'max_tokens');
-    assert.equal(extension(best).bestEffort, true);
+    assert.equal(cascadeExtension(best).bestEffort, true);
   });
 
   it('escalates a schema-invalid tool_use and returns the next tier’s valid one, not streamed and streamed', async () => {
     const request = {
       model: 'cascade/question_answering',
       max_tokens: 500,
-      tools: [WEATHER_TOOL],
+      tools: [ANTHROPIC_WEATHER_TOOL],
       tool_choice: { type: 'any' as const },
       messages: [{ role: 'user' as const, content: 'BADTOOL: what is the weather in Paris?' }],
     };
     const message = await anthropic.messages.create(request);
     assert.equal(message.stop_reason, 'tool_use');
-    assert.equal(extension(message).escalations, 1);
+    assert.equal(cascadeExtension(message).escalations, 1);
     assert.equal(message.model, 'gpt-4.1-mini');
     const toolUse = message.content.find((b) => b.type === 'tool_use');
     assert.equal(toolUse?.name, 'get_weather');
@@ -160,7 +155,7 @@ describe('HTTP API: POST /v1/messages with the Anthropic client', { timeout: 300
     const message = await anthropic.messages.create({
       model: 'cascade/question_answering',
       max_tokens: 500,
-      tools: [WEATHER_TOOL],
+      tools: [ANTHROPIC_WEATHER_TOOL],
       messages: [
         { role: 'user', content: 'What is the weather in Paris?' },
         {

@@ -10,7 +10,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { type ChatCascadeExtension } from '../api/chat-completion-schemas';
 import { recordingHistories, saveHistory } from './helpers/histories';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 import {
@@ -20,16 +19,9 @@ import {
   TEST_KEEPALIVE_MS,
   WEATHER_TOOL_SCHEMA,
   type GatewayStack,
+  OPENAI_WEATHER_TOOL,
+  cascadeExtension,
 } from './helpers/gateway-stack';
-
-const WEATHER_TOOL: OpenAI.Chat.Completions.ChatCompletionTool = {
-  type: 'function',
-  function: { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER_TOOL_SCHEMA },
-};
-
-function extension(value: unknown): ChatCascadeExtension {
-  return (value as { cascade: ChatCascadeExtension }).cascade;
-}
 
 describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', { timeout: 300_000 }, () => {
   let temporal: TestTemporal;
@@ -144,7 +136,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
       messages: [{ role: 'user', content: 'LONG: tell me about Paris.' }],
       max_tokens: 40,
     });
-    const cascade = extension(completion);
+    const cascade = cascadeExtension(completion);
     assert.equal(cascade.escalations, 1);
     const first = cascade.steps[0]!;
     assert.equal(first.finishReason, 'length');
@@ -179,13 +171,13 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
       .withResponse();
     assert.equal(response.headers.get('x-cascade-best-effort'), 'true');
     assert.equal(response.headers.get('x-cascade-outcome'), 'exhausted');
-    assert.equal(extension(data).bestEffort, true);
-    assert.equal(extension(data).outcome, 'exhausted');
+    assert.equal(cascadeExtension(data).bestEffort, true);
+    assert.equal(cascadeExtension(data).outcome, 'exhausted');
     assert.equal(data.choices[0]!.finish_reason, 'length');
 
     // A route with bestEffort: true answers the same way without the header, and the header can say no.
     const lenient = await openai.chat.completions.create({ ...request, model: `cascade/${LENIENT_ROUTE}` });
-    assert.equal(extension(lenient).bestEffort, true);
+    assert.equal(cascadeExtension(lenient).bestEffort, true);
     await assert.rejects(
       openai.chat.completions.create(
         { ...request, model: `cascade/${LENIENT_ROUTE}` },
@@ -205,10 +197,10 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     const completion = await openai.chat.completions.create({
       model: 'cascade/question_answering',
       messages: [{ role: 'user', content: 'BADTOOL: what is the weather in Paris?' }],
-      tools: [WEATHER_TOOL],
+      tools: [OPENAI_WEATHER_TOOL],
       tool_choice: 'required',
     });
-    const cascade = extension(completion);
+    const cascade = cascadeExtension(completion);
     assert.equal(cascade.escalations, 1);
     const toolCheck = cascade.steps[0]!.checks.find((c) => c.check === 'tool_call');
     assert.equal(toolCheck?.status, 'fail');
@@ -230,7 +222,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     assert.deepEqual(haiku.tools[0]!.input_schema, WEATHER_TOOL_SCHEMA);
     assert.deepEqual(haiku.tool_choice, { type: 'any' });
     const mini = calls[1]!.requestBody as { tools: unknown[]; tool_choice: unknown; messages: { content: string }[] };
-    assert.deepEqual(mini.tools, [WEATHER_TOOL]);
+    assert.deepEqual(mini.tools, [OPENAI_WEATHER_TOOL]);
     assert.equal(mini.tool_choice, 'required');
     assert.match(mini.messages[0]!.content, /arguments violate its schema/, 'the next tier is told what was wrong');
     await record('gateway-tool-call-escalation', completion.id);
@@ -241,7 +233,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
       model: 'cascade/question_answering',
       stream: true,
       messages: [{ role: 'user', content: 'BADTOOL: what is the weather in Lyon?' }],
-      tools: [WEATHER_TOOL],
+      tools: [OPENAI_WEATHER_TOOL],
       tool_choice: 'required',
     });
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
@@ -253,16 +245,16 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     assert.equal(typeof (JSON.parse(deltas[0]!.function!.arguments!) as { city: unknown }).city, 'string');
     const last = chunks.findLast((c) => c.choices.length > 0)!;
     assert.equal(last.choices[0]!.finish_reason, 'tool_calls');
-    assert.equal(extension(last).escalations, 1);
+    assert.equal(cascadeExtension(last).escalations, 1);
   });
 
   it('escalates a tool call whose arguments are not JSON (OpenAI wire) to the next tier', async () => {
     const completion = await openai.chat.completions.create({
       model: 'cascade/question_answering',
       messages: [{ role: 'user', content: 'BADTOOL BROKENTOOL: weather in Oslo?' }],
-      tools: [WEATHER_TOOL],
+      tools: [OPENAI_WEATHER_TOOL],
     });
-    const cascade = extension(completion);
+    const cascade = cascadeExtension(completion);
     assert.deepEqual(
       cascade.steps.map((s) => [s.model, s.checks.find((c) => c.check === 'tool_call')?.status]),
       [
@@ -282,7 +274,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     callLog().clear();
     const completion = await openai.chat.completions.create({
       model: 'cascade/question_answering',
-      tools: [WEATHER_TOOL],
+      tools: [OPENAI_WEATHER_TOOL],
       messages: [
         { role: 'user', content: 'What is the weather in Paris?' },
         {
@@ -310,7 +302,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
     await assert.rejects(
       openai.chat.completions.create({
         model: 'cascade',
-        tools: [WEATHER_TOOL],
+        tools: [OPENAI_WEATHER_TOOL],
         messages: [
           { role: 'user', content: 'What is the weather in Paris?' },
           { role: 'tool', tool_call_id: 'call_9', content: '12 C' },
@@ -369,7 +361,7 @@ describe('HTTP API: /v1/chat/completions as a drop-in gateway (openai client)', 
       .split('\n\n')
       .filter((event) => event.startsWith('data: {'))
       .map((event) => JSON.parse(event.slice('data: '.length)) as { choices: { finish_reason: string | null }[] });
-    const cascade = extension(chunks.findLast((c) => c.choices.length > 0));
+    const cascade = cascadeExtension(chunks.findLast((c) => c.choices.length > 0));
     assert.equal(cascade.outcome, 'accepted');
     assert.ok(
       cascade.steps.some((s) => s.error),

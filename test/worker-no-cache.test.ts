@@ -18,7 +18,7 @@ import { ConfigError, parseConfig, type CascadeConfig } from '../core/config';
 import { createProviderRegistry } from '../providers/provider-registry';
 import { startSimulator, type SimulatorHandle } from '../simulator';
 import { pointConfigAtSimulator, simulatorEnv } from '../simulator/demo-mode';
-import { createCascadeWorker } from '../worker/create-worker';
+import { createCascadeWorker, type CascadeWorkerOptions } from '../worker/create-worker';
 import { threeTierConfig } from './helpers/engine';
 import { connectTestTemporal, uniqueTaskQueue, workflowBundleCode, type TestTemporal } from './helpers/temporal';
 
@@ -63,15 +63,20 @@ after(async () => {
   await temporal?.close();
 });
 
+/** A worker for the test's config on the test server, with `tuning`. */
+async function noCacheWorker(tuning: CascadeWorkerOptions['tuning']) {
+  return createCascadeWorker({
+    connection: temporal.nativeConnection,
+    config,
+    providers: createProviderRegistry(config, simulatorEnv()),
+    workflows: { workflowBundle: { code: await workflowBundleCode() } },
+    ...(tuning ? { tuning } : {}),
+  });
+}
+
 describe('a worker without a workflow cache', { timeout: 300_000 }, () => {
   it('runs cascades side by side with no workflow task lost to an eviction', async () => {
-    const worker = await createCascadeWorker({
-      connection: temporal.nativeConnection,
-      config,
-      providers: createProviderRegistry(config, simulatorEnv()),
-      workflows: { workflowBundle: { code: await workflowBundleCode() } },
-      tuning: { maxCachedWorkflows: 0 },
-    });
+    const worker = await noCacheWorker({ maxCachedWorkflows: 0 });
     const client = new CascadeClient({ client: temporal.client, taskQueue: config.taskQueue, config });
     const ids = Array.from({ length: CASCADES }, (_, i) => `no-cache-${i}-${randomUUID().slice(0, 8)}`);
     const results = await worker.runUntil(
@@ -114,13 +119,9 @@ describe('a worker without a workflow cache', { timeout: 300_000 }, () => {
   });
 
   it('refuses more than one workflow task at a time, naming the options', async () => {
-    const created = await createCascadeWorker({
-      connection: temporal.nativeConnection,
-      config,
-      providers: createProviderRegistry(config, simulatorEnv()),
-      workflows: { workflowBundle: { code: await workflowBundleCode() } },
-      tuning: { maxCachedWorkflows: 0, maxConcurrentWorkflowTaskExecutions: 4 },
-    }).catch((error: unknown) => error);
+    const created = await noCacheWorker({ maxCachedWorkflows: 0, maxConcurrentWorkflowTaskExecutions: 4 }).catch(
+      (error: unknown) => error,
+    );
     if (!(created instanceof Error)) {
       // A worker made anyway holds the native connection: run it to a stop so the file can end.
       await (created as Worker).runUntil(Promise.resolve());

@@ -4,6 +4,9 @@
  * OpenAI's (so every generation parameter can be honoured), a worker, and the HTTP API with a short
  * SSE keep-alive interval.
  */
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
+import { type ChatCascadeExtension } from '../../api/chat-completion-schemas';
 import { type SimulatorScriptInput } from '../../simulator';
 import { startSimulatedCascade, startTestApi, type SimulatedCascade, type TestApi } from './simulated-cascade';
 import { type TestTemporal } from './temporal';
@@ -15,6 +18,24 @@ export const WEATHER_TOOL_SCHEMA = {
   required: ['city'],
   additionalProperties: false,
 };
+
+/** `WEATHER_TOOL_SCHEMA` as the openai client offers it. */
+export const OPENAI_WEATHER_TOOL: OpenAI.Chat.Completions.ChatCompletionTool = {
+  type: 'function',
+  function: { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER_TOOL_SCHEMA },
+};
+
+/** `WEATHER_TOOL_SCHEMA` as the Anthropic client offers it. */
+export const ANTHROPIC_WEATHER_TOOL: Anthropic.Messages.Tool = {
+  name: 'get_weather',
+  description: 'The weather in a city',
+  input_schema: WEATHER_TOOL_SCHEMA as Anthropic.Messages.Tool.InputSchema,
+};
+
+/** The `cascade` record a drop-in answer (completion, message or chunk) carries beside the provider's fields. */
+export function cascadeExtension(answer: unknown): ChatCascadeExtension {
+  return (answer as { cascade: ChatCascadeExtension }).cascade;
+}
 
 /** The keep-alive interval the test API uses. */
 export const TEST_KEEPALIVE_MS = 200;
