@@ -3,7 +3,7 @@ import { classifyForCascade } from '../classifier/request-classifier';
 import { classifyByRulesAfterModelFailure, type InitialClassification } from '../core/cascade-plan';
 import { needsClassifierModel } from '../core/cascade-run';
 import { type CascadeConfig } from '../core/config';
-import { configForRoute } from '../core/config-for-route';
+import { routeConfigs } from '../core/config-for-route';
 import { configHash } from '../core/config-hash';
 import { type CascadeRequest } from '../core/request';
 import { type ProviderRegistry } from '../providers/provider-registry';
@@ -33,12 +33,7 @@ export interface ActivityDependencies {
 export function createActivities({ providers, config, batchSources }: ActivityDependencies): CascadeActivities {
   const hash = configHash(config);
   // The worker's config never changes while it runs: each route's part is made once.
-  const routeConfigs = new Map<string, CascadeConfig>();
-  const configFor = (route: string) => {
-    let sliced = routeConfigs.get(route);
-    if (!sliced) routeConfigs.set(route, (sliced = configForRoute(config, route)));
-    return sliced;
-  };
+  const configFor = routeConfigs(config);
   return {
     callModel: createCallModel(providers),
     async resolveConfig(): Promise<CascadeConfig> {

@@ -137,6 +137,8 @@ export function createApiContext(options: {
     client: temporal,
     taskQueue: config.taskQueue,
     config,
+    // The API validates requests against the deployment's config: they run under it (see sendConfig).
+    sendConfig: true,
     ...(options.eagerStart ? { eagerStart: true } : {}),
   });
   const withTemporal = <T>(fn: () => Promise<T>): Promise<T> =>

@@ -31,8 +31,6 @@ import { latencyStats } from '../eval/eval-metrics';
 import { installQuietTemporalRuntime, openTemporalTarget } from '../eval/temporal-target';
 import { pointConfigAtSimulator, simulatorEnv } from '../simulator/demo-mode';
 import { PROJECT_ROOT } from '../config/load-config';
-import type { cascade } from '../workflows/cascade-workflow';
-import { CASCADE_WORKFLOW_TYPE, COMPACT_CASCADE } from '../workflows/definitions';
 import { createProviderRegistry } from '../providers/provider-registry';
 import {
   bundleWorkflows,
@@ -230,6 +228,8 @@ interface TuningVariant {
   startupOnly?: boolean;
   /** The worker keeps metrics as `npm run worker` does (SDK exporter, cascade counters, one log line per cascade). */
   telemetry?: boolean;
+  /** The client sends no config, as a service's CascadeClient without one: the cascade fetches the worker's. */
+  workerConfig?: boolean;
 }
 
 /** Variants start only while the bench is younger than this, so that it ends within ten minutes even on a busy machine. */
@@ -256,6 +256,14 @@ const VARIANTS: TuningVariant[] = [
     tuning: {},
     bundle: 'shipped',
     telemetry: true,
+  },
+  {
+    name: "worker's config",
+    change:
+      "a CascadeClient without config (a service's): each cascade starts with the local activity that fetches the worker's config, instead of the API's sendConfig",
+    tuning: {},
+    bundle: 'shipped',
+    workerConfig: true,
   },
   {
     name: 'no preload',
@@ -465,7 +473,8 @@ async function main(): Promise<void> {
     const idle = await worker.memory(true);
     // The embedded dev server (a descendant of this process); none when the bench runs against an address.
     const serverPid = temporal.embedded ? descendantMatching(process.pid, 'start-dev') : undefined;
-    const cascades = new CascadeClient({ client, taskQueue: queue });
+    // As the API starts them: under the config it validated them against (sendConfig).
+    const cascades = new CascadeClient({ client, taskQueue: queue, config: configFor(queue), sendConfig: true });
     const runBare = async (id: string, steps: number) => {
       const handle = await client.workflow.start<typeof bareSteps>(BARE_WORKFLOW_TYPE, {
         workflowId: id,
@@ -596,15 +605,14 @@ async function main(): Promise<void> {
             connection: temporal.nativeConnection,
             dataConverter: cascadeDataConverter(),
           });
-          run = async (request) => {
-            const handle = await eagerClient.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
-              workflowId: request.id!,
-              taskQueue: variantQueue,
-              args: [{ request, shape: COMPACT_CASCADE }],
-              requestEagerStart: true,
-            });
-            checkResult('3-step', await handle.result());
-          };
+          const eagerCascades = new CascadeClient({
+            client: eagerClient,
+            taskQueue: variantQueue,
+            config,
+            sendConfig: true,
+            eagerStart: true,
+          });
+          run = async (request) => checkResult('3-step', await eagerCascades.run(request));
           finish = async () => {
             local.shutdown();
             await running;
@@ -620,7 +628,11 @@ async function main(): Promise<void> {
             telemetry: variant.telemetry === true,
           });
           startupMs = proc.startupMs;
-          const variantClient = new CascadeClient({ client, taskQueue: variantQueue });
+          const variantClient = new CascadeClient({
+            client,
+            taskQueue: variantQueue,
+            ...(variant.workerConfig ? {} : { config, sendConfig: true }),
+          });
           run = async (request) => checkResult('3-step', await variantClient.run(request));
           finish = async () => {
             const memory = await proc.memory();

@@ -10,14 +10,23 @@ import {
 } from '@temporalio/client';
 import { optionalTsToDate, tsToDate } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { routeForTaskType } from '../core/cascade-plan';
 import { DEFAULT_CASCADE_TIMEOUT_MS, type CascadeConfig } from '../core/config';
+import { routeConfigs } from '../core/config-for-route';
+import { configHash } from '../core/config-hash';
 import { canonicalJson } from '../core/normalize-answer';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult, type Step } from '../core/result';
 import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
 import { DEFAULT_TENANT, tenantWorkflowId } from '../core/tenant-workflow-id';
 import type { cascade } from '../workflows/cascade-workflow';
-import { CASCADE_WORKFLOW_TYPE, COMPACT_CASCADE, decisionsQuery, type DecisionRecord } from '../workflows/definitions';
+import {
+  CASCADE_WORKFLOW_TYPE,
+  COMPACT_CASCADE,
+  decisionsQuery,
+  type CascadeWorkflowInput,
+  type DecisionRecord,
+} from '../workflows/definitions';
 import { CascadeFailedError, CascadeNotFoundError, IdempotencyConflictError } from './errors';
 import { validateRequest } from './validate-request';
 
@@ -34,6 +43,17 @@ export interface CascadeClientOptions {
   taskQueue: string;
   /** When given, a request's `taskType` must name one of its routes. */
   config?: CascadeConfig;
+  /**
+   * Run cascades whose request gives its `taskType` under `config` (needs it), sent in their input:
+   * the part of it the route decides with and the whole config's hash, exactly what the worker would
+   * record from its own config. The cascade then starts without the local activity that fetches
+   * the worker's config: one workflow activation and one history event fewer. For a starter that
+   * loads the deployment's config file as its workers do (the API, which validates requests against
+   * it): the config a request was accepted under is the one it runs under, and the history records
+   * it either way. Requests to classify still run under the worker's config, which holds the
+   * learned model.
+   */
+  sendConfig?: boolean;
   /**
    * Start cascades with eager workflow start: the server hands the first workflow task back in the
    * start call's answer, to a worker of this process, saving a trip through the matching service.
@@ -167,12 +187,27 @@ export class CascadeClient {
   private readonly taskQueue: string;
   private readonly config: CascadeConfig | undefined;
   private readonly eagerStart: boolean;
+  /** With `sendConfig`: the route's part of the config, made once per route, and the config's hash. */
+  private readonly sent: { configFor: (route: string) => CascadeConfig; configHash: string } | undefined;
 
   constructor(options: CascadeClientOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.config = options.config;
     this.eagerStart = options.eagerStart ?? false;
+    if (options.sendConfig && !options.config) throw new TypeError('sendConfig needs the config to send (config)');
+    this.sent =
+      options.sendConfig && options.config
+        ? { configFor: routeConfigs(options.config), configHash: configHash(options.config) }
+        : undefined;
+  }
+
+  /** What a cascade's input says about its config: the one to reprocess under, this client's, or none (the worker's). */
+  private configInput(request: CascadeRequest, config: CascadeConfig | undefined): Partial<CascadeWorkflowInput> {
+    if (config) return { config };
+    if (!this.sent || request.taskType === undefined) return {};
+    const route = routeForTaskType(request.taskType, this.config!);
+    return { config: this.sent.configFor(route), configHash: this.sent.configHash };
   }
 
   /** Validates untrusted input into a request: schema, JSON Schema validity and (with a config) the route. */
@@ -194,7 +229,7 @@ export class CascadeClient {
       const handle = await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
-        args: [{ request, ...(options.config ? { config: options.config } : {}), shape: COMPACT_CASCADE }],
+        args: [{ request, ...this.configInput(request, options.config), shape: COMPACT_CASCADE }],
         // Any earlier run with this id, running or closed, makes the start fail; we then attach to it.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -22,3 +22,16 @@ export function configForRoute(config: CascadeConfig, route: string): CascadeCon
   const models = Object.fromEntries(Object.entries(config.models).filter(([id]) => used.has(id)));
   return { ...config, models, routes: { [route]: routeConfig } };
 }
+
+/**
+ * `configForRoute` for one config that never changes (a worker's, a starter's), each route's part
+ * made once: the worker records it for every cascade, the API sends it with every request.
+ */
+export function routeConfigs(config: CascadeConfig): (route: string) => CascadeConfig {
+  const made = new Map<string, CascadeConfig>();
+  return (route) => {
+    let sliced = made.get(route);
+    if (!sliced) made.set(route, (sliced = configForRoute(config, route)));
+    return sliced;
+  };
+}

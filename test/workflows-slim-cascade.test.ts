@@ -16,10 +16,11 @@ import { type CascadeConfig } from '../core/config';
 import { configHash } from '../core/config-hash';
 import { type CascadeRequest } from '../core/request';
 import { type SimulatorScriptInput } from '../simulator/simulator-script';
+import { CascadeClient } from '../client/cascade-client';
 import { replayTelemetryOptions } from '../telemetry/worker-telemetry';
 import { SLIM_CASCADE_PATCH } from '../workflows/cascade-workflow';
 import { CascadeSearchAttributes } from '../core/search-attributes';
-import { CASCADE_WORKFLOW_TYPE, type PreparedCascade } from '../workflows/definitions';
+import { CASCADE_WORKFLOW_TYPE, type CascadeWorkflowInput, type PreparedCascade } from '../workflows/definitions';
 import type { cascade } from '../workflows/cascade-workflow';
 import { threeTierConfig, withEngine, type TestEngine } from './helpers/engine';
 import { recordingHistories, saveHistory, type History } from './helpers/histories';
@@ -173,4 +174,50 @@ describe('slim-cascade shape', { timeout: 300_000 }, () => {
       });
     });
   }
+
+  it('runs a request with a task type under the config the API sends, with no local activity, and replays', async () => {
+    await withEngine(temporal, { config: threeTierConfig(), script: SCRIPT, label: 'sent' }, async (engine) => {
+      const api = new CascadeClient({
+        client: temporal.client,
+        taskQueue: engine.config.taskQueue,
+        config: engine.config,
+        sendConfig: true,
+      });
+      const id = `compact-cascade-sent-config-${Date.now()}`;
+      const result = await api.run({ ...EXTRACTION, id });
+      assert.equal(result.outcome, 'accepted');
+      assert.equal(result.escalations, 2, 'the same cascade as under the worker config');
+      const handle = temporal.client.workflow.getHandle(id);
+      const history = await handle.fetchHistory();
+      assert.deepEqual(markers(history), { localActivities: [], patches: [] }, 'no local activity, no patch marker');
+      const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+      const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString()) as CascadeWorkflowInput;
+      // What prepareCascade would have recorded from the same config: the route's part and the whole hash.
+      assert.deepEqual(Object.keys(input.config!.routes), ['extraction']);
+      assert.deepEqual(Object.keys(input.config!.models).sort(), ['frontier', 'mid', 'small', 'small-backup']);
+      assert.equal(input.configHash, configHash(engine.config));
+      assert.equal((await handle.describe()).memo?.configHash, configHash(engine.config));
+      assert.equal(result.classification.source, 'given');
+
+      // A request to classify needs the worker's learned model: it runs under the worker's config.
+      const classifiedId = `sent-config-classified-${Date.now()}`;
+      await api.run({ prompt: 'Write a short poem about the sea.', id: classifiedId });
+      const classified = await temporal.client.workflow.getHandle(classifiedId).fetchHistory();
+      assert.deepEqual(
+        markers(classified).localActivities.map((a) => a.type),
+        ['prepareCascade'],
+      );
+
+      assert.throws(
+        () => new CascadeClient({ client: temporal.client, taskQueue: 'q', sendConfig: true }),
+        /sendConfig needs the config/,
+      );
+      if (recordingHistories()) await saveHistory('compact-cascade-sent-config', history);
+      for await (const outcome of Worker.runReplayHistories(
+        { workflowBundle: { code: await workflowBundleCode() }, ...replayTelemetryOptions() },
+        [{ workflowId: id, history }],
+      ))
+        assert.equal(outcome.error, undefined, `${outcome.workflowId}: ${outcome.error?.message}`);
+    });
+  });
 });

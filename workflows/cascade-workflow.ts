@@ -115,7 +115,7 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
   try {
     if (lean) {
       if (config) {
-        hash = configHash(config);
+        hash = input.configHash ?? configHash(config);
       } else if (slim) {
         ({ config, configHash: hash, classification: prepared } = await prepareCascade({ request }));
       } else {

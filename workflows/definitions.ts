@@ -45,6 +45,12 @@ export const COMPACT_CASCADE = 'compact';
 export interface CascadeWorkflowInput {
   request: CascadeRequest;
   config?: CascadeConfig;
+  /**
+   * The hash of the whole config `config` is the route's part of (`configHash`), when a starter
+   * sends its own (`CascadeClientOptions.sendConfig`): what the cascade records as the config that
+   * decided. Absent: the hash of `config` itself.
+   */
+  configHash?: string;
   /** `compact` from this version's client and batch on; anything else runs as if absent. */
   shape?: typeof COMPACT_CASCADE;
 }
