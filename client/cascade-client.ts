@@ -8,7 +8,7 @@ import {
   type Client,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { optionalTsToDate, tsToDate } from '@temporalio/common';
+import { optionalTsToDate, tsToDate, type SearchAttributePair } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { routeForTaskType } from '../core/cascade-plan';
 import { DEFAULT_CASCADE_TIMEOUT_MS, type CascadeConfig } from '../core/config';
@@ -202,12 +202,26 @@ export class CascadeClient {
         : undefined;
   }
 
-  /** What a cascade's input says about its config: the one to reprocess under, this client's, or none (the worker's). */
-  private configInput(request: CascadeRequest, config: CascadeConfig | undefined): Partial<CascadeWorkflowInput> {
-    if (config) return { config };
-    if (!this.sent || request.taskType === undefined) return {};
+  /**
+   * What a cascade's input says about its config (the one to reprocess under, this client's, or
+   * none: the worker's), and the search attributes it starts with when this client's config decides.
+   */
+  private configInput(
+    request: CascadeRequest,
+    config: CascadeConfig | undefined,
+  ): { input: Partial<CascadeWorkflowInput>; searchAttributes: SearchAttributePair[] } {
+    if (config) return { input: { config }, searchAttributes: [] };
+    if (!this.sent || request.taskType === undefined) return { input: {}, searchAttributes: [] };
     const route = routeForTaskType(request.taskType, this.config!);
-    return { config: this.sent.configFor(route), configHash: this.sent.configHash };
+    return {
+      input: { config: this.sent.configFor(route), configHash: this.sent.configHash },
+      // The workflow would set these at its start from the same config; set here, they save it an update.
+      searchAttributes: [
+        { key: CascadeSearchAttributes.taskType, value: request.taskType },
+        { key: CascadeSearchAttributes.route, value: route },
+        { key: CascadeSearchAttributes.configHash, value: this.sent.configHash },
+      ],
+    };
   }
 
   /** Validates untrusted input into a request: schema, JSON Schema validity and (with a config) the route. */
@@ -221,7 +235,9 @@ export class CascadeClient {
     const request: CascadeRequest = { ...parsed, id: parsed.id ?? `req-${randomUUID()}` };
     const id = options.tenant === undefined ? request.id! : tenantWorkflowId(options.tenant, request.id!);
     const fingerprint = requestFingerprint(request);
-    const searchAttributes = [
+    const sent = this.configInput(request, options.config);
+    const searchAttributes: SearchAttributePair[] = [
+      ...sent.searchAttributes,
       ...(options.batchId ? [{ key: CascadeSearchAttributes.batchId, value: options.batchId }] : []),
       ...(options.tenant !== undefined ? [{ key: CascadeSearchAttributes.tenant, value: options.tenant }] : []),
     ];
@@ -229,7 +245,7 @@ export class CascadeClient {
       const handle = await this.client.workflow.start<typeof cascade>(CASCADE_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
-        args: [{ request, ...this.configInput(request, options.config), shape: COMPACT_CASCADE }],
+        args: [{ request, ...sent.input, shape: COMPACT_CASCADE }],
         // Any earlier run with this id, running or closed, makes the start fail; we then attach to it.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

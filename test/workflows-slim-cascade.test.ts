@@ -196,6 +196,15 @@ describe('slim-cascade shape', { timeout: 300_000 }, () => {
       assert.deepEqual(Object.keys(input.config!.routes), ['extraction']);
       assert.deepEqual(Object.keys(input.config!.models).sort(), ['frontier', 'mid', 'small', 'small-backup']);
       assert.equal(input.configHash, configHash(engine.config));
+      // Set at the start by the API instead of updated by the workflow: one update, at the end.
+      const startAttributes = started.searchAttributes?.indexedFields ?? {};
+      const attribute = (key: { name: string }) =>
+        JSON.parse(Buffer.from(startAttributes[key.name]!.data!).toString()) as unknown;
+      assert.equal(attribute(CascadeSearchAttributes.taskType), 'extraction');
+      assert.equal(attribute(CascadeSearchAttributes.route), 'extraction');
+      assert.equal(attribute(CascadeSearchAttributes.configHash), configHash(engine.config));
+      const updates = history.events!.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      assert.equal(updates.length, 1, 'the final search-attribute update alone');
       assert.equal((await handle.describe()).memo?.configHash, configHash(engine.config));
       assert.equal(result.classification.source, 'given');
 

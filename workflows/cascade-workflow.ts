@@ -137,6 +137,8 @@ export async function cascade(input: CascadeWorkflowInput): Promise<CascadeResul
         learnedClassifier: lean,
         lean,
         compact,
+        // A starter that sends its config sets the classification's search attributes at the start.
+        startedWithAttributes: compact && input.configHash !== undefined && request.taskType !== undefined,
         request,
         ...(prepared ? { prepared } : {}),
       }),
@@ -180,6 +182,8 @@ interface EffectOptions {
   lean: boolean;
   /** Compact cascades write their escalation count once, at the end (see COMPACT_CASCADE). */
   compact: boolean;
+  /** The starter set the task type, route and config hash at the start (`sendConfig`): no update for them. */
+  startedWithAttributes: boolean;
   request: CascadeRequest;
   /** The classification `prepareCascade` recorded: the workflow classifies no more. */
   prepared?: InitialClassification;
@@ -193,14 +197,16 @@ function workflowEffects(config: CascadeConfig, options: EffectOptions): Cascade
     call: (call) => callOnce(config, call, options),
     wait: (ms, summary) => sleep(ms, { summary }),
     status: (markdown) => setCurrentDetails(markdown),
-    classified: (classification) =>
-      upsertSearchAttributes([
-        { key: CascadeSearchAttributes.taskType, value: classification.taskType },
-        { key: CascadeSearchAttributes.route, value: classification.route },
-        // Unset rather than a count that the next escalation would make wrong.
-        ...(compact ? [] : [{ key: CascadeSearchAttributes.escalations, value: 0 }]),
-        ...(configHash !== undefined ? [{ key: CascadeSearchAttributes.configHash, value: configHash }] : []),
-      ]),
+    classified: options.startedWithAttributes
+      ? () => undefined
+      : (classification) =>
+          upsertSearchAttributes([
+            { key: CascadeSearchAttributes.taskType, value: classification.taskType },
+            { key: CascadeSearchAttributes.route, value: classification.route },
+            // Unset rather than a count that the next escalation would make wrong.
+            ...(compact ? [] : [{ key: CascadeSearchAttributes.escalations, value: 0 }]),
+            ...(configHash !== undefined ? [{ key: CascadeSearchAttributes.configHash, value: configHash }] : []),
+          ]),
     // Each update is an event and a visibility write on the server: a compact cascade writes the
     // count once, in `finish`, with the outcome.
     escalated: compact
