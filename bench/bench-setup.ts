@@ -1,6 +1,7 @@
 import { parseConfig, type CascadeConfig } from '../core/config';
 import { type CascadeRequest } from '../core/request';
 import { type SimulatorScriptInput } from '../simulator';
+import { type CallModelInput } from '../workflows/definitions';
 
 /** The two cascade shapes the benchmark times. */
 export const SHAPES = ['1-step', '3-step'] as const;
@@ -11,6 +12,9 @@ export const CALLS_PER_CASCADE: Record<Shape, number> = { '1-step': 1, '3-step':
 
 /** The bare twin's workflow type (bench/bench-workflows.ts): `steps` no-op activities and nothing else. */
 export const BARE_WORKFLOW_TYPE = 'bareSteps';
+
+/** The calls twin's (bench/bench-workflows.ts): `steps` model calls through `callModel` and nothing else. */
+export const BARE_CALLS_WORKFLOW_TYPE = 'bareModelCalls';
 
 /** The no-op activity the bench worker registers beside the cascade's activities, for the bare twin. */
 export interface BareActivities {
@@ -83,5 +87,19 @@ export function benchRequest(shape: Shape, runId: string, i: number): CascadeReq
     id: `bench-${runId}-${shape}-${i}`,
     prompt: shape === '3-step' ? `${THREE_STEP_MARK} Request ${i}: reply OK.` : `Request ${i}: reply OK.`,
     taskType: shape === '3-step' ? 'three_step' : 'one_step',
+  };
+}
+
+/** The calls twin's model call: the frontier model of `config` (the bench's, pointed at the simulator) answering "OK". */
+export function benchCall(config: CascadeConfig, i: number): CallModelInput {
+  const model = config.models.frontier!;
+  return {
+    model: 'frontier',
+    provider: model.provider,
+    providerModel: model.model,
+    timeoutMs: model.timeoutMs,
+    maxOutputTokens: model.maxOutputTokens,
+    jsonMode: model.jsonMode,
+    prompt: { messages: [{ role: 'user', content: `Request ${i}: reply OK.` }] },
   };
 }

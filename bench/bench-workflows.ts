@@ -7,12 +7,25 @@
  * Bench-only: not part of the worker's bundle.
  */
 import { proxyActivities } from '@temporalio/workflow';
+import type { CallModelInput, CascadeActivities } from '../workflows/definitions';
 import { type BareActivities } from './bench-setup';
 
 const { benchNoop } = proxyActivities<BareActivities>({ startToCloseTimeout: '1 minute' });
+const { callModel } = proxyActivities<CascadeActivities>({ startToCloseTimeout: '1 minute' });
 
 /** `steps` no-op activities in sequence, as a cascade of `steps` model calls makes them. */
 export async function bareSteps(steps: number): Promise<number> {
   for (let i = 0; i < steps; i++) await benchNoop(`step ${i + 1}`);
+  return steps;
+}
+
+/**
+ * The calls twin: `steps` model calls in sequence through the cascade's own `callModel` activity
+ * (the bench worker's bare twin registers the cascade's activities too), and nothing else. Against
+ * it the cascade's cost is its own (decisions, checks, search attributes, memo, config); against
+ * the bare twin, that plus what the model calls cost (provider SDK, HTTP, the simulator).
+ */
+export async function bareModelCalls(steps: number, call: CallModelInput): Promise<number> {
+  for (let i = 0; i < steps; i++) await callModel(call);
   return steps;
 }

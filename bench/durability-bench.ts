@@ -41,7 +41,9 @@ import {
 import { startSimulatorProcess, startWorkerProcess } from './bench-processes';
 import { descendantMatching, treeCpuMicros } from './process-cpu';
 import {
+  BARE_CALLS_WORKFLOW_TYPE,
   BARE_WORKFLOW_TYPE,
+  benchCall,
   benchConfig,
   benchRequest,
   BENCH_SCRIPT,
@@ -49,7 +51,7 @@ import {
   SHAPES,
   type Shape,
 } from './bench-setup';
-import type { bareSteps } from './bench-workflows';
+import type { bareModelCalls, bareSteps } from './bench-workflows';
 import { runCascadeInProcess } from './in-process-cascade';
 import { runMain } from '../lib/run-main';
 
@@ -58,8 +60,12 @@ const MiB = 1024 * 1024;
 
 /** Latency percentiles in ms and throughput of one measured cell. */
 interface CellResult {
-  /** `bare`: the bare twin (bench/bench-workflows.ts), same server, worker, tuning and run. */
-  mode: 'in-process' | 'temporal' | 'bare';
+  /**
+   * `bare`: the bare twin (bench/bench-workflows.ts), same server, worker, tuning and run; `calls`
+   * (concurrency 100 only): the twin that makes the cascade's model calls through its `callModel`
+   * activity and nothing else.
+   */
+  mode: 'in-process' | 'temporal' | 'bare' | 'calls';
   shape: Shape;
   concurrency: number;
   requests: number;
@@ -483,24 +489,40 @@ async function main(): Promise<void> {
       });
       if ((await handle.result()) !== steps) throw new Error(`bare ${id} did not run its ${steps} steps`);
     };
+    const runCalls = async (id: string, steps: number, i: number) => {
+      const handle = await client.workflow.start<typeof bareModelCalls>(BARE_CALLS_WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue: bareQueue,
+        args: [steps, benchCall(configFor(bareQueue), i)],
+      });
+      if ((await handle.result()) !== steps) throw new Error(`calls twin ${id} did not make its ${steps} calls`);
+    };
     await drive(workload.warmup, 10, async (i) => {
       await cascades.run(benchRequest('3-step', `${runId}-twarm`, i));
       await runBare(`bench-${runId}-bwarm-${i}`, 3);
+      await runCalls(`bench-${runId}-mwarm-${i}`, 3, i);
     });
     for (const shape of SHAPES) {
       const steps = CALLS_PER_CASCADE[shape];
       for (const concurrency of CONCURRENCIES) {
         const half = Math.ceil(workload.matrix[concurrency] / 4);
         const budget = workload.cellBudgetMs / 4;
-        const parts: Record<'temporal' | 'bare', Array<{ latencies: number[]; wallMs: number }>> = {
+        type TwinMode = 'temporal' | 'bare' | 'calls';
+        const parts: Record<TwinMode, Array<{ latencies: number[]; wallMs: number }>> = {
           temporal: [],
           bare: [],
+          calls: [],
         };
-        const ids = { temporal: [] as string[], bare: [] as string[] };
-        const cpuMicros = { temporal: 0, bare: 0 };
-        const simulatorMicros = { temporal: 0, bare: 0 };
-        const serverMicros = { temporal: 0, bare: 0 };
-        const clientMicros = { temporal: 0, bare: 0 };
+        const ids: Record<TwinMode, string[]> = { temporal: [], bare: [], calls: [] };
+        const cpuMicros = { temporal: 0, bare: 0, calls: 0 };
+        const simulatorMicros = { temporal: 0, bare: 0, calls: 0 };
+        const serverMicros = { temporal: 0, bare: 0, calls: 0 };
+        const clientMicros = { temporal: 0, bare: 0, calls: 0 };
+        // At 100, the calls twin too: how much of the gap to the bare twin is the model calls themselves.
+        const order: readonly TwinMode[] =
+          concurrency === 100
+            ? ['bare', 'calls', 'temporal', 'temporal', 'calls', 'bare']
+            : ['bare', 'temporal', 'temporal', 'bare'];
         const otherCpu = () => {
           const own = process.cpuUsage();
           return {
@@ -511,7 +533,7 @@ async function main(): Promise<void> {
         };
         let before = (await worker.memory(true)).cpuMicros;
         let othersBefore = otherCpu();
-        for (const [part, mode] of (['bare', 'temporal', 'temporal', 'bare'] as const).entries()) {
+        for (const [part, mode] of order.entries()) {
           const measured = await drive(
             half,
             concurrency,
@@ -520,6 +542,10 @@ async function main(): Promise<void> {
                 const id = `bench-${runId}-b${concurrency}-${shape}-${part}-${i}`;
                 ids.bare.push(id);
                 await runBare(id, steps);
+              } else if (mode === 'calls') {
+                const id = `bench-${runId}-m${concurrency}-${shape}-${part}-${i}`;
+                ids.calls.push(id);
+                await runCalls(id, steps, i);
               } else {
                 const request = benchRequest(shape, `${runId}-t${concurrency}-${part}`, i);
                 ids.temporal.push(request.id!);
@@ -539,7 +565,8 @@ async function main(): Promise<void> {
           othersBefore = othersNow;
         }
         const memory = await worker.memory(true);
-        for (const mode of ['bare', 'temporal'] as const) {
+        for (const mode of ['bare', 'calls', 'temporal'] as const) {
+          if (parts[mode].length === 0) continue;
           const measured = merge(parts[mode]);
           const cell: CellResult = {
             ...summarise(mode, shape, concurrency, measured),
@@ -714,10 +741,18 @@ async function main(): Promise<void> {
       const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);
       const at = (mode: 'temporal' | 'bare', concurrency: number) => cellOf(cells, mode, shape, concurrency);
       const [c1, b1, c100, b100] = [at('temporal', 1), at('bare', 1), at('temporal', 100), at('bare', 100)];
+      const m100 = cellOf(cells, 'calls', shape, 100);
       return {
         shape,
         /** Cascades/s over bare workflows/s at concurrency 100 (acceptance: >= 0.9). */
         throughputRatioC100: ratio(c100.cascadesPerSecond, b100.cascadesPerSecond),
+        /** The calls twin's workflows/s over the bare twin's: what the model calls alone cost. */
+        callsTwinThroughputRatioC100: ratio(m100.cascadesPerSecond, b100.cascadesPerSecond),
+        /** Cascades/s over the calls twin's: what the cascade adds to its own model calls. */
+        throughputRatioC100AgainstCalls: ratio(c100.cascadesPerSecond, m100.cascadesPerSecond),
+        workerCpuMsPerCallsTwin: m100.workerCpuMsPerWorkflow,
+        serverCpuMsPerCallsTwin: m100.serverCpuMsPerWorkflow,
+        simulatorCpuMsPerCallsTwin: m100.simulatorCpuMsPerWorkflow,
         /** p50 and p99 latency at concurrency 1 over the bare twin's (acceptance for p50: <= 1.1). */
         p50RatioC1: ratio(c1.p50, b1.p50),
         p99RatioC1: ratio(c1.p99, b1.p99),
@@ -751,7 +786,7 @@ async function main(): Promise<void> {
         platform: `${os.platform()} ${os.arch()}`,
       },
       setup:
-        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process; bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, each cell run as bare, cascade, cascade, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
+        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process, with the config sent as the API sends it (sendConfig); bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, each cell run as bare, cascade, cascade, bare; at concurrency 100 also the calls twin (bareModelCalls: 1 or 3 calls of the cascade callModel activity to the simulated frontier model, same bundle and worker as the bare twin), as bare, calls, cascade, cascade, calls, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
       workload,
       /** Making the shipped bundle once (bundleWorkflows()); a worker given the bundle starts in a second or two. */
       bundleMs: round(shippedBundleMs, 0),
@@ -788,6 +823,11 @@ function renderMarkdown(result: {
   againstBare: Array<{
     shape: Shape;
     throughputRatioC100: number | null;
+    callsTwinThroughputRatioC100: number | null;
+    throughputRatioC100AgainstCalls: number | null;
+    workerCpuMsPerCallsTwin?: number | undefined;
+    serverCpuMsPerCallsTwin?: number | undefined;
+    simulatorCpuMsPerCallsTwin?: number | undefined;
     p50RatioC1: number | null;
     p99RatioC1: number | null;
     historyBytesPerCascadeBefore?: number | undefined;
@@ -817,12 +857,12 @@ function renderMarkdown(result: {
   }
   lines.push('');
   lines.push(
-    '| cascade | throughput at c=100, cascade / bare | p50 at c=1, cascade / bare | p99 at c=1, cascade / bare | history bytes per cascade, before issue 17 / now |',
+    '| cascade | throughput at c=100, cascade / bare | calls twin / bare | cascade / calls twin | calls twin CPU ms: worker, dev server, simulator | p50 at c=1, cascade / bare | p99 at c=1, cascade / bare | history bytes per cascade, before issue 17 / now |',
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of result.againstBare)
     lines.push(
-      `| ${r.shape} | ${r.throughputRatioC100} | ${r.p50RatioC1} | ${r.p99RatioC1} | ${r.historyBytesPerCascadeBefore ?? '-'} / ${r.historyBytesPerCascade} |`,
+      `| ${r.shape} | ${r.throughputRatioC100} | ${r.callsTwinThroughputRatioC100} | ${r.throughputRatioC100AgainstCalls} | ${r.workerCpuMsPerCallsTwin}, ${r.serverCpuMsPerCallsTwin ?? '-'}, ${r.simulatorCpuMsPerCallsTwin ?? '-'} | ${r.p50RatioC1} | ${r.p99RatioC1} | ${r.historyBytesPerCascadeBefore ?? '-'} / ${r.historyBytesPerCascade} |`,
     );
   lines.push('');
   lines.push(

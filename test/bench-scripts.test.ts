@@ -65,7 +65,11 @@ describe('bench scripts, smallest runs', { timeout: 900_000 }, () => {
   it('durability-bench --quick measures every cell against its bare twin', async () => {
     const result = await runJson<{
       cells: Array<{ mode: string; shape: string; concurrency: number; history?: { events: number } }>;
-      againstBare: Array<{ shape: string; throughputRatioC100: number | null }>;
+      againstBare: Array<{
+        shape: string;
+        throughputRatioC100: number | null;
+        throughputRatioC100AgainstCalls: number | null;
+      }>;
     }>(dir, 'durability-bench.ts', ['--quick']);
     for (const mode of ['in-process', 'temporal', 'bare'])
       for (const shape of ['1-step', '3-step'])
@@ -74,11 +78,20 @@ describe('bench scripts, smallest runs', { timeout: 900_000 }, () => {
           3,
           `${mode} ${shape}: a cell per concurrency`,
         );
+    for (const shape of ['1-step', '3-step'])
+      assert.deepEqual(
+        result.cells.filter((c) => c.mode === 'calls' && c.shape === shape).map((c) => c.concurrency),
+        [100],
+        `the calls twin of ${shape} at concurrency 100`,
+      );
     assert.deepEqual(
       result.againstBare.map((row) => row.shape),
       ['1-step', '3-step'],
     );
-    for (const row of result.againstBare) assert.ok(row.throughputRatioC100! > 0, `${row.shape}: a throughput ratio`);
+    for (const row of result.againstBare) {
+      assert.ok(row.throughputRatioC100! > 0, `${row.shape}: a throughput ratio`);
+      assert.ok(row.throughputRatioC100AgainstCalls! > 0, `${row.shape}: a ratio to the calls twin`);
+    }
     assert.ok(result.cells.every((c) => c.mode === 'in-process' || c.history!.events > 0));
   });
 
