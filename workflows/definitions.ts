@@ -48,7 +48,9 @@ export interface CascadeWorkflowInput {
   /**
    * The hash of the whole config `config` is the route's part of (`configHash`), when a starter
    * sends its own (`CascadeClientOptions.sendConfig`): what the cascade records as the config that
-   * decided. Absent: the hash of `config` itself.
+   * decided. Absent: the hash of `config` itself. With it (and the request's `taskType`), the
+   * starter also set `CascadeTaskType`, `CascadeRoute` and `CascadeConfigHash` at the start, so a
+   * compact cascade does not update them.
    */
   configHash?: string;
   /** `compact` from this version's client and batch on; anything else runs as if absent. */
