@@ -9,7 +9,9 @@
  * bytes; and, with `--tuning`, what each worker tuning change bought. Every Temporal cell is also run
  * with the cascade's bare twin (`bench/bench-workflows.ts`: 1 or 3 no-op activities and nothing
  * else) on the same server and worker in the same run, and the cascade is reported as a ratio to it:
- * what our workflow adds to what Temporal itself costs. Writes `bench/results/latest.json` and
+ * what our workflow adds to what Temporal itself costs; at concurrency 100 also with the calls twin
+ * (the same number of `callModel` activities and nothing else), which splits that into what the model
+ * calls cost and what the cascade adds to them. Writes `bench/results/latest.json` and
  * prints Markdown tables.
  *
  * Options: `--quick` (fewer requests, for a smoke run), `--out <file>`, `--tuning`, `--variants <names>`
@@ -493,11 +495,12 @@ async function main(): Promise<void> {
       });
       if ((await handle.result()) !== steps) throw new Error(`bare ${id} did not run its ${steps} steps`);
     };
+    const callsConfig = configFor(bareQueue);
     const runCalls = async (id: string, steps: number, i: number) => {
       const handle = await client.workflow.start<typeof bareModelCalls>(BARE_CALLS_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: bareQueue,
-        args: [steps, benchCall(configFor(bareQueue), i)],
+        args: [steps, benchCall(callsConfig, i)],
       });
       if ((await handle.result()) !== steps) throw new Error(`calls twin ${id} did not make its ${steps} calls`);
     };
