@@ -17,7 +17,7 @@ import { configHash } from '../core/config-hash';
 import { canonicalJson } from '../core/normalize-answer';
 import { type CascadeRequest } from '../core/request';
 import { type CascadeResult, type Step } from '../core/result';
-import { CascadeSearchAttributes, queryLiteral } from '../core/search-attributes';
+import { CascadeSearchAttributes, classificationSearchAttributes, queryLiteral } from '../core/search-attributes';
 import { DEFAULT_TENANT, tenantWorkflowId } from '../core/tenant-workflow-id';
 import type { cascade } from '../workflows/cascade-workflow';
 import {
@@ -216,11 +216,7 @@ export class CascadeClient {
     return {
       input: { config: this.sent.configFor(route), configHash: this.sent.configHash },
       // The workflow would set these at its start from the same config; set here, they save it an update.
-      searchAttributes: [
-        { key: CascadeSearchAttributes.taskType, value: request.taskType },
-        { key: CascadeSearchAttributes.route, value: route },
-        { key: CascadeSearchAttributes.configHash, value: this.sent.configHash },
-      ],
+      searchAttributes: classificationSearchAttributes(request.taskType, route, this.sent.configHash),
     };
   }
 

@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 /**
  * The search attributes every cascade upserts as it advances, so an operator can filter in the
@@ -24,6 +24,24 @@ export const CascadeSearchAttributes = {
    */
   tenant: defineSearchAttributeKey('CascadeTenant', SearchAttributeType.KEYWORD),
 } as const;
+
+/**
+ * What a cascade records as soon as its route is known: its task type, route and (lean cascades on)
+ * the hash of the config that decides. The workflow upserts them; a starter that sends its config
+ * (`CascadeClientOptions.sendConfig`) sets them at the start instead, and the workflow relies on
+ * the two being the same.
+ */
+export function classificationSearchAttributes(
+  taskType: string,
+  route: string,
+  configHash: string | undefined,
+): SearchAttributePair[] {
+  return [
+    { key: CascadeSearchAttributes.taskType, value: taskType },
+    { key: CascadeSearchAttributes.route, value: route },
+    ...(configHash !== undefined ? [{ key: CascadeSearchAttributes.configHash, value: configHash }] : []),
+  ];
+}
 
 /** Name -> type, the form the dev server's `--search-attribute` flag and the operator API take. */
 export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Int' | 'Double'> = Object.fromEntries(

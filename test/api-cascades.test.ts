@@ -13,6 +13,10 @@ import {
   type SubmitCascadeResponse,
 } from '../api/cascade-schemas';
 
+import { temporal as proto } from '@temporalio/proto';
+import { configHash } from '../core/config-hash';
+import { CascadeSearchAttributes } from '../core/search-attributes';
+import { type CascadeWorkflowInput } from '../workflows/definitions';
 import { eventually, useApiStack } from './helpers/simulated-cascade';
 
 const SLOW = 'SLOW-REQUEST';
@@ -92,6 +96,38 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
     assert.equal(slow.body.result, undefined);
     assert.ok(Date.now() - started < 60_000, 'the wait stopped at its timeout, long before the model answered');
     await post('/v1/cascades/' + slow.body.id + '/cancel');
+  });
+
+  it('runs a request with a task type under the config it was accepted under, one to classify under the worker', async () => {
+    const { EventType } = proto.api.enums.v1;
+    const history = async (id: string) => (await suite.temporal.client.workflow.getHandle(id).fetchHistory()).events!;
+    const given = await post<SubmitCascadeResponse>('/v1/cascades?wait=true', {
+      prompt: 'Is this review positive or negative? Great battery.',
+      taskType: 'classification',
+    });
+    assert.equal(given.body.result?.outcome, 'accepted');
+    const givenEvents = await history(given.body.id);
+    assert.ok(
+      givenEvents.every((e) => e.eventType !== EventType.EVENT_TYPE_MARKER_RECORDED),
+      'no local activity: the API sent its config',
+    );
+    const started = givenEvents[0]!.workflowExecutionStartedEventAttributes!;
+    const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString()) as CascadeWorkflowInput;
+    assert.equal(input.configHash, configHash(suite.stack.config));
+    assert.deepEqual(Object.keys(input.config!.routes), ['classification']);
+    const route = started.searchAttributes!.indexedFields![CascadeSearchAttributes.route.name]!;
+    assert.equal(JSON.parse(Buffer.from(route.data!).toString()), 'classification', 'set in the start request');
+
+    const classified = await post<SubmitCascadeResponse>('/v1/cascades?wait=true', {
+      prompt: 'Name the longest river.',
+    });
+    assert.equal(classified.body.result?.outcome, 'accepted');
+    const classifiedEvents = await history(classified.body.id);
+    assert.equal(
+      classifiedEvents.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED).length,
+      1,
+      "prepareCascade: classified on the worker, under the worker's config",
+    );
   });
 
   it('cancels a running cascade, reports an ended one as such, and a re-submitted cancelled one as cancelled', async () => {

@@ -3,11 +3,10 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions }
 import { createActivities } from '../activities';
 import { batchSourcePolicyFromEnv, type BatchSourcePolicy } from '../batch/batch-source-policy';
 import { cascadeDataConverter } from '../client/cascade-data-converter';
-import { type CascadeConfig } from '../core/config';
+import { ConfigError, type CascadeConfig } from '../core/config';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
 import { WORKFLOW_TRACING_MODULE, workerTelemetryOptions, type WorkerTelemetry } from '../telemetry/worker-telemetry';
 import { defaultShutdownGraceMs } from '../config/shutdown-grace';
-import { ConfigError } from '../core/config';
 import { DEFAULT_WORKER_TUNING, defaultWorkflowSlots, workflowSlotsProblem } from './worker-tuning';
 
 /** Where the worker gets its workflow code: a bundle made once (tests, benchmarks) or the source path. */

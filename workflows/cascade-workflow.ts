@@ -30,7 +30,7 @@ import { configHash } from '../core/config-hash';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../core/provider-errors';
 import { requestMessages, type CascadeRequest, type Message } from '../core/request';
 import { type CascadeResult } from '../core/result';
-import { CascadeSearchAttributes } from '../core/search-attributes';
+import { CascadeSearchAttributes, classificationSearchAttributes } from '../core/search-attributes';
 import { cancelledCascadeTelemetry, cascadeTelemetry } from '../core/cascade-telemetry';
 import { cascadeTelemetrySink } from './cascade-sinks';
 import {
@@ -201,11 +201,9 @@ function workflowEffects(config: CascadeConfig, options: EffectOptions): Cascade
       ? () => undefined
       : (classification) =>
           upsertSearchAttributes([
-            { key: CascadeSearchAttributes.taskType, value: classification.taskType },
-            { key: CascadeSearchAttributes.route, value: classification.route },
+            ...classificationSearchAttributes(classification.taskType, classification.route, configHash),
             // Unset rather than a count that the next escalation would make wrong.
             ...(compact ? [] : [{ key: CascadeSearchAttributes.escalations, value: 0 }]),
-            ...(configHash !== undefined ? [{ key: CascadeSearchAttributes.configHash, value: configHash }] : []),
           ]),
     // Each update is an event and a visibility write on the server: a compact cascade writes the
     // count once, in `finish`, with the outcome.
