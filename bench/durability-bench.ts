@@ -56,6 +56,7 @@ import {
 import type { bareModelCalls, bareSteps } from './bench-workflows';
 import { runCascadeInProcess } from './in-process-cascade';
 import { runMain } from '../lib/run-main';
+import { SERVER_DYNAMIC_CONFIG } from '../lib/server-dynamic-config';
 
 const CONCURRENCIES = [1, 10, 100] as const;
 const MiB = 1024 * 1024;
@@ -795,8 +796,10 @@ async function main(): Promise<void> {
         platform: `${os.platform()} ${os.arch()}`,
       },
       setup:
-        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process, with the config sent as the API sends it (sendConfig); bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, each cell run as bare, cascade, cascade, bare; at concurrency 100 also the calls twin (bareModelCalls: 1 or 3 calls of the cascade callModel activity to the simulated frontier model, same bundle and worker as the bare twin), as bare, calls, cascade, cascade, calls, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
+        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory, eager activity dispatch on); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process, with the config sent as the API sends it (sendConfig); bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, each cell run as bare, cascade, cascade, bare; at concurrency 100 also the calls twin (bareModelCalls: 1 or 3 calls of the cascade callModel activity to the simulated frontier model, same bundle and worker as the bare twin), as bare, calls, cascade, cascade, calls, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
       workload,
+      /** The embedded server's dynamic config (lib/server-dynamic-config.ts); none against an address. */
+      ...(temporal.embedded ? { serverDynamicConfig: SERVER_DYNAMIC_CONFIG } : {}),
       /** Making the shipped bundle once (bundleWorkflows()); a worker given the bundle starts in a second or two. */
       bundleMs: round(shippedBundleMs, 0),
       cells,

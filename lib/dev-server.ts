@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../core/search-attributes';
 import { spawnTied, type Lifeline } from './child-lifeline';
 import { portHolder } from './port-holder';
+import { devServerDynamicConfigArgs } from './server-dynamic-config';
 
 export interface DevServerOptions {
   /** Path to the Temporal CLI (see `ensureTemporalCli`). */
@@ -18,6 +19,8 @@ export interface DevServerOptions {
   uiPort?: number | false;
   /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`), when payloads are encrypted. */
   uiCodecEndpoint?: string;
+  /** Port of the server's own Prometheus `/metrics`; the CLI picks a random one when omitted (unknown here). */
+  metricsPort?: number;
   namespace?: string;
   /** How long to wait for the server to answer. A cold start with a large database takes a while. */
   startTimeoutMs?: number;
@@ -43,6 +46,8 @@ export interface DevServer {
   /** gRPC address, e.g. `127.0.0.1:7233`. */
   address: string;
   uiUrl?: string;
+  /** The server's own Prometheus metrics, when `metricsPort` was given. */
+  metricsUrl?: string;
   namespace: string;
   /** See `SpawnedDevServer.pid`. */
   pid: number;
@@ -128,9 +133,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     namespace,
     '--log-level',
     'warn',
+    ...devServerDynamicConfigArgs(),
   ];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
   if (uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS))
     args.push('--search-attribute', `${name}=${type}`);
@@ -184,6 +191,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     lifeline: tied.lifeline,
     stop,
     ...(uiPort !== undefined ? { uiUrl: `http://${ip}:${uiPort}` } : {}),
+    ...(options.metricsPort !== undefined ? { metricsUrl: `http://${ip}:${options.metricsPort}/metrics` } : {}),
   };
 }
 

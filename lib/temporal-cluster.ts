@@ -15,6 +15,7 @@ import { Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { freePort } from './dev-server';
 import { PROJECT_ROOT } from './project-root';
+import { renderDynamicConfigFile } from './server-dynamic-config';
 import { type PostgresServer } from './postgres';
 import { startTiedProcess, waitForProcess, type TiedProcess } from './tied-process';
 import { type TemporalServerInstall } from './temporal-server';
@@ -79,6 +80,8 @@ export interface ServerConfigOptions {
   ports: ServicePorts;
   /** `host:port` for the server's own Prometheus metrics. */
   metricsAddress: string;
+  /** The dynamic config file (`renderDynamicConfigFile()`, written beside the config). */
+  dynamicConfigFile: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -128,6 +131,7 @@ export function renderServerConfig(options: ServerConfigOptions): Record<string,
       },
     },
     dcRedirectionPolicy: { policy: 'noop' },
+    dynamicConfigClient: { filepath: options.dynamicConfigFile, pollInterval: '60s' },
   };
 }
 
@@ -202,10 +206,13 @@ export async function startTemporalCluster(options: StartTemporalClusterOptions)
     ) as ServicePorts;
     const configDir = path.join(dir, 'config');
     await mkdir(configDir);
+    const dynamicConfigFile = path.join(configDir, 'dynamicconfig.yaml');
+    await writeFile(dynamicConfigFile, renderDynamicConfigFile());
     const config = renderServerConfig({
       postgres: options.postgres,
       ports,
       metricsAddress: `127.0.0.1:${metricsPort}`,
+      dynamicConfigFile,
     });
     // The server reads <config dir>/<env>.yaml; `production` names the file, nothing else.
     await writeFile(path.join(configDir, 'production.yaml'), stringify(config), { mode: 0o600 });

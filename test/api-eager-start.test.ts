@@ -2,6 +2,7 @@
  * The API as `npm start` runs it: on its in-process worker's NativeConnection, starting cascades
  * eagerly. An eagerly started cascade completes like any other, and submitting by id stays
  * idempotent (one workflow, one set of model calls, a 409 for a different request under the id).
+ * The server then hands each model call straight back to the worker (eager activity dispatch).
  */
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import pino from 'pino';
 import { buildApi } from '../api/build-api';
 import { type CascadeResult } from '../core/result';
 import { eventually, useApiStack } from './helpers/simulated-cascade';
+import { TEST_ENV } from './helpers/test-env';
 
 /** Calls take a moment, so concurrent submissions overlap a running cascade rather than a finished one. */
 const SCRIPT = {
@@ -97,6 +99,30 @@ describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_0
     assert.deepEqual(
       submitsOf(key).map((entry) => entry.eagerlyStarted),
       [true],
+    );
+  });
+
+  it('has its model calls dispatched eagerly by the server (lib/server-dynamic-config.ts)', async () => {
+    // The server's own counter of activities it started and handed back in a workflow task
+    // completion's answer; it stays at 0 while the server has eager activity execution off (its
+    // default). Other test files add to it too, so the check is that it grew by at least this cascade's calls.
+    const metricsUrl = process.env[TEST_ENV.temporalMetricsUrl];
+    assert.ok(metricsUrl, `${TEST_ENV.temporalMetricsUrl} is set by test/run.ts`);
+    const eagerActivities = async () =>
+      (await (await fetch(metricsUrl)).text())
+        .split('\n')
+        .filter((line) => line.startsWith('activity_eager_execution'))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    const before = await eagerActivities();
+    const key = `eager-activity-${randomUUID()}`;
+    const response = await submit(key, { prompt: `What is the capital of France? (${key})` });
+    const body = (await response.json()) as SubmitBody;
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.ok(body.result!.steps.length >= 1);
+    const after = await eagerActivities();
+    assert.ok(
+      after - before >= body.result!.steps.length,
+      `activity_eager_execution grew by ${after - before}, fewer than the cascade's ${body.result!.steps.length} model call(s)`,
     );
   });
 

@@ -17,6 +17,7 @@ import { ensureDebianTool } from '../lib/debian-tool';
 import { loadConfig } from '../config/load-config';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { NAMESPACE_RETENTION } from '../lib/temporal-cluster';
+import { renderDynamicConfigFile } from '../lib/server-dynamic-config';
 import { defaultShutdownGraceMs } from '../worker/worker-tuning';
 
 const execFileAsync = promisify(execFile);
@@ -119,6 +120,21 @@ describe('docker-compose.yml', () => {
     assert.match(services['temporal-schema']!.image!, /^temporalio\/admin-tools:/);
     assert.equal(services.temporal!.environment!.DB, 'postgres12');
     assert.equal(services.temporal!.depends_on!['temporal-schema']!.condition, 'service_completed_successfully');
+  });
+
+  it('runs the server on llm-cascade’s dynamic config (eager activity dispatch), the file equal to its source', async () => {
+    const temporal = services.temporal!;
+    const target = temporal.environment!.DYNAMIC_CONFIG_FILE_PATH!;
+    const mount = temporal.volumes?.find((v) => v.target === target);
+    assert.ok(mount, `the temporal service mounts a file at DYNAMIC_CONFIG_FILE_PATH (${target})`);
+    const file = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml');
+    assert.equal(path.resolve(mount.source!), file);
+    assert.equal(
+      await readFile(file, 'utf8'),
+      renderDynamicConfigFile(),
+      'deploy/temporal/dynamicconfig.yaml differs from lib/server-dynamic-config.ts: regenerate it',
+    );
+    assert.equal(parse(await readFile(file, 'utf8'))['system.enableActivityEagerExecution'][0].value, true);
   });
 
   it('creates the namespace with the retention `cascade report --since 30d` needs', () => {

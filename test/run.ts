@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { killGroupOnExit } from '../lib/child-lifeline';
-import { startDevServer } from '../lib/dev-server';
+import { freePort, startDevServer } from '../lib/dev-server';
 import { watchLaunchers } from '../lib/launcher-watch';
 import { ensureTemporalCli } from '../lib/temporal-cli';
 import { ensureTopologyTools } from '../lib/topology-tools';
@@ -69,7 +69,12 @@ async function main(): Promise<number> {
   // The production topology's server build (minutes, once per machine) happens here, not in a test's time.
   await ensureTopologyTools({ log: (line) => console.error(line) });
   // A loaded 2-core machine can take a while to bring the server up.
-  const server = await startDevServer({ cliPath: cli.path, uiPort: false, startTimeoutMs: 120_000 });
+  const server = await startDevServer({
+    cliPath: cli.path,
+    uiPort: false,
+    metricsPort: await freePort(),
+    startTimeoutMs: 120_000,
+  });
   const address = server.address;
   const connection = await Connection.connect({ address });
   await registerSearchAttributes(connection, 'default');
@@ -112,6 +117,7 @@ async function main(): Promise<number> {
             [TEST_ENV.temporalAddress]: address,
             [TEST_ENV.workflowBundle]: bundlePath,
             [TEST_ENV.temporalCli]: cli.path,
+            [TEST_ENV.temporalMetricsUrl]: server.metricsUrl,
             // Workers the tests start as processes (CLI, npm start, worker/main.ts) read batch inputs
             // the tests write under the temp dir, besides the project's own files.
             [BATCH_DIRS_ENV]: process.env[BATCH_DIRS_ENV] || [process.cwd(), os.tmpdir()].join(','),

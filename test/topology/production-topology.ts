@@ -56,6 +56,8 @@ export interface TopologyFigures {
   callsCutByKill: number;
   /** Model calls in flight on the surviving worker while the server was down. */
   callsInFlightAtRestart: number;
+  /** Activities the server started eagerly (handed back with a workflow task completion), both runs of it. */
+  eagerActivities: number;
 }
 
 export interface TopologyDurations {
@@ -282,6 +284,8 @@ export async function runProductionTopology(options: TopologyOptions): Promise<T
     // Retries of the cut calls answer in normal time; the survivor's held calls stay held.
     simulator.setScript(script(STEP_LATENCY));
 
+    // The server's counters start again at its restart: read them before it.
+    const eagerBeforeRestart = await serverEagerActivities(cluster.metricsUrl);
     mark = Date.now();
     await cluster.stop();
     await cluster.start();
@@ -351,6 +355,12 @@ export async function runProductionTopology(options: TopologyOptions): Promise<T
       callLog,
     });
 
+    // The server reads llm-cascade's dynamic config file (lib/server-dynamic-config.ts): model calls
+    // a workflow task schedules are handed straight back to the worker that completed it.
+    const eagerActivities = eagerBeforeRestart + (await serverEagerActivities(cluster.metricsUrl));
+    if (eagerActivities === 0)
+      violations.push('the server dispatched no activity eagerly (activity_eager_execution stayed at 0)');
+
     return {
       generatedAt: new Date().toISOString(),
       versions: { temporalServer: install.version, postgres: postgresInstall.version, node: process.version },
@@ -372,6 +382,7 @@ export async function runProductionTopology(options: TopologyOptions): Promise<T
         serverRestarts: 1,
         callsCutByKill,
         callsInFlightAtRestart,
+        eagerActivities,
       },
       durations: {
         postgresStartMs,
@@ -389,6 +400,16 @@ export async function runProductionTopology(options: TopologyOptions): Promise<T
   } finally {
     await resources.close();
   }
+}
+
+/** The server's count of activities it started eagerly since it (re)started, from its own metrics. */
+async function serverEagerActivities(metricsUrl: string): Promise<number> {
+  const response = await fetch(metricsUrl);
+  if (!response.ok) throw new Error(`Temporal server ${metricsUrl}: ${response.status}`);
+  return (await response.text())
+    .split('\n')
+    .filter((line) => line.startsWith('activity_eager_execution'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 /** `cascade setup` against the cluster, as an operator runs it: registers the search attributes. */
