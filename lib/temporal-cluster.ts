@@ -75,6 +75,22 @@ export async function setupTemporalSchema(install: TemporalServerInstall, postgr
   );
 }
 
+/**
+ * Checks a dynamic config file with the server's own validator (`temporal-server
+ * validate-dynamic-config`), which reports an unknown key or a value of the wrong type as a
+ * warning and exits 0; the server itself would start and quietly use its default. Here either is an
+ * error, at startup, naming the key.
+ */
+export async function validateDynamicConfig(install: TemporalServerInstall, file: string): Promise<void> {
+  const { stdout, stderr } = await execFileAsync(install.serverPath, ['validate-dynamic-config', file]);
+  const problems = `${stdout}\n${stderr}`
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('warning:') || line.startsWith('error:'));
+  if (problems.length > 0)
+    throw new TemporalClusterError(`dynamic config ${file} is not valid for this server:\n  ${problems.join('\n  ')}`);
+}
+
 export interface ServerConfigOptions {
   postgres: Pick<PostgresServer, 'host' | 'port' | 'user' | 'password'>;
   ports: ServicePorts;
@@ -208,6 +224,7 @@ export async function startTemporalCluster(options: StartTemporalClusterOptions)
     await mkdir(configDir);
     const dynamicConfigFile = path.join(configDir, 'dynamicconfig.yaml');
     await writeFile(dynamicConfigFile, renderDynamicConfigFile());
+    await validateDynamicConfig(options.install, dynamicConfigFile);
     const config = renderServerConfig({
       postgres: options.postgres,
       ports,
