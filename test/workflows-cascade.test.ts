@@ -197,9 +197,10 @@ describe('cascade workflow', () => {
       // A compact cascade's input, not a patch marker, says which shape it runs (COMPACT_CASCADE).
       assert.deepEqual(names, ['core_local_activity'], 'the local activity classification is recorded, and no patch');
       // The replayer runs no activity: the recorded classification alone decides the route.
-      for await (const outcome of Worker.runReplayHistories({ workflowBundle: { code: await workflowBundleCode() } }, [
-        { workflowId: id, history },
-      ]))
+      for await (const outcome of Worker.runReplayHistories(
+        { workflowBundle: { code: await workflowBundleCode() }, ...replayTelemetryOptions() },
+        [{ workflowId: id, history }],
+      ))
         assert.equal(outcome.error, undefined, outcome.error?.message);
       if (recordingHistories()) await saveHistory('learned-classifier-summarization', history);
     });
