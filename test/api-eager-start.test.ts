@@ -13,6 +13,7 @@ import pino from 'pino';
 import { buildApi } from '../api/build-api';
 import { type CascadeResult } from '../core/result';
 import { eventually, useApiStack } from './helpers/simulated-cascade';
+import { scrapeCounterTotal } from './helpers/prometheus-counter';
 import { TEST_ENV } from './helpers/test-env';
 
 /** Calls take a moment, so concurrent submissions overlap a running cascade rather than a finished one. */
@@ -108,11 +109,7 @@ describe('HTTP API: eager workflow start (npm start topology)', { timeout: 300_0
     // default). Other test files add to it too, so the check is that it grew by at least this cascade's calls.
     const metricsUrl = process.env[TEST_ENV.temporalMetricsUrl];
     assert.ok(metricsUrl, `${TEST_ENV.temporalMetricsUrl} is set by test/run.ts`);
-    const eagerActivities = async () =>
-      (await (await fetch(metricsUrl)).text())
-        .split('\n')
-        .filter((line) => line.startsWith('activity_eager_execution'))
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    const eagerActivities = () => scrapeCounterTotal(metricsUrl, 'activity_eager_execution');
     const before = await eagerActivities();
     const key = `eager-activity-${randomUUID()}`;
     const response = await submit(key, { prompt: `What is the capital of France? (${key})` });

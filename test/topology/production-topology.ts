@@ -38,6 +38,7 @@ import { DURABILITY_RESILIENCE, durabilityModels } from '../durability/harness';
 import { invoiceRequest } from '../durability/scenarios';
 import { scrapeTotals, type MetricTotals } from './metric-totals';
 import { collectResults } from '../helpers/collect-results';
+import { scrapeCounterTotal } from '../helpers/prometheus-counter';
 
 /** The figures `npm run topology` writes and the README quotes; the test requires the must-be-zero ones at 0. */
 export interface TopologyFigures {
@@ -403,13 +404,8 @@ export async function runProductionTopology(options: TopologyOptions): Promise<T
 }
 
 /** The server's count of activities it started eagerly since it (re)started, from its own metrics. */
-async function serverEagerActivities(metricsUrl: string): Promise<number> {
-  const response = await fetch(metricsUrl);
-  if (!response.ok) throw new Error(`Temporal server ${metricsUrl}: ${response.status}`);
-  return (await response.text())
-    .split('\n')
-    .filter((line) => line.startsWith('activity_eager_execution'))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+function serverEagerActivities(metricsUrl: string): Promise<number> {
+  return scrapeCounterTotal(metricsUrl, 'activity_eager_execution');
 }
 
 /** `cascade setup` against the cluster, as an operator runs it: registers the search attributes. */
