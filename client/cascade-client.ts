@@ -187,8 +187,9 @@ export class CascadeClient {
   private readonly taskQueue: string;
   private readonly config: CascadeConfig | undefined;
   private readonly eagerStart: boolean;
-  /** With `sendConfig`: the route's part of the config, made once per route, and the config's hash. */
-  private readonly sent: { configFor: (route: string) => CascadeConfig; configHash: string } | undefined;
+  /** With `sendConfig`: the config, its route's part made once per route, and its hash. */
+  private readonly sent:
+    { config: CascadeConfig; configFor: (route: string) => CascadeConfig; configHash: string } | undefined;
 
   constructor(options: CascadeClientOptions) {
     this.client = options.client;
@@ -198,7 +199,7 @@ export class CascadeClient {
     if (options.sendConfig && !options.config) throw new TypeError('sendConfig needs the config to send (config)');
     this.sent =
       options.sendConfig && options.config
-        ? { configFor: routeConfigs(options.config), configHash: configHash(options.config) }
+        ? { config: options.config, configFor: routeConfigs(options.config), configHash: configHash(options.config) }
         : undefined;
   }
 
@@ -212,7 +213,7 @@ export class CascadeClient {
   ): { input: Partial<CascadeWorkflowInput>; searchAttributes: SearchAttributePair[] } {
     if (config) return { input: { config }, searchAttributes: [] };
     if (!this.sent || request.taskType === undefined) return { input: {}, searchAttributes: [] };
-    const route = routeForTaskType(request.taskType, this.config!);
+    const route = routeForTaskType(request.taskType, this.sent.config);
     return {
       input: { config: this.sent.configFor(route), configHash: this.sent.configHash },
       // The workflow would set these at its start from the same config; set here, they save it an update.

@@ -11,17 +11,20 @@ import { stringify } from 'yaml';
  * schedules an activity for its own task queue and the worker that completed the task has a free
  * activity slot, the server starts the activity at once and hands it back in the answer to that
  * completion, instead of queueing it in the matching service for a poller to pick up. Every model
- * call of a cascade is such an activity. Measured (`npm run bench`, the `no eager activities`
- * variant): the 3-step p50 at concurrency 1 from about 350 to 200 ms. A crashed worker's eager
- * activity times out and is retried like any other, so nothing of durability changes.
+ * call of a cascade is such an activity, so the server does one matching round trip less per call.
+ * Measured (`npm run bench`, the `no eager activities` variant): on the default transfer-queue
+ * read rate below, the 3-step p50 at concurrency 1 from about 350 to 200 ms; with the rate at 200
+ * little latency is left for it to save. A crashed worker's eager activity times out and is
+ * retried like any other, so nothing of durability changes.
  *
  * `history.transferProcessorMaxPollRPS` (default 20): how often per second each history shard may
  * read its transfer queue, the queue through which a new workflow task (a cascade's start, a model
  * call's answer) reaches the matching service. At 20 a task waits up to 50 ms for the next read
  * (about 30 ms at the median, measured in `npm run bench:http`'s history timelines); at 200, up to
- * 5 ms: the one-activity bare workflow's p50 at concurrency 1 went from 100 to 32 ms, and
- * throughput at concurrency 100 did not drop. The cost is at most 200 reads per shard per second
- * of a table the server indexes for them, and only while tasks keep arriving.
+ * 5 ms: the one-activity bare workflow's p50 at concurrency 1 went from 100 to 29-38 ms. The cost:
+ * up to 200 reads per shard per second while tasks keep arriving, each of fewer tasks; at
+ * concurrency 100 on 2 cores the server spent about a quarter more CPU per cascade, and throughput
+ * moved within the runs' noise (README, "The server settings and what they did to the ratios").
  */
 export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean | number | string>> = {
   'system.enableActivityEagerExecution': true,
