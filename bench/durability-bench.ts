@@ -9,7 +9,7 @@
  * bytes; and, with `--tuning`, what each worker tuning change bought. Every Temporal cell is also run
  * with the cascade's bare twin (`bench/bench-workflows.ts`: 1 or 3 no-op activities and nothing
  * else) on the same server and worker in the same run, and the cascade is reported as a ratio to it:
- * what our workflow adds to what Temporal itself costs; at concurrency 100 also with the calls twin
+ * what our workflow adds to what Temporal itself costs; at concurrency 1 and 100 also with the calls twin
  * (the same number of `callModel` activities and nothing else), which splits that into what the model
  * calls cost and what the cascade adds to them. Writes `bench/results/latest.json` and
  * prints Markdown tables.
@@ -65,7 +65,7 @@ const MiB = 1024 * 1024;
 interface CellResult {
   /**
    * `bare`: the bare twin (bench/bench-workflows.ts), same server, worker, tuning and run; `calls`
-   * (concurrency 100 only): the twin that makes the cascade's model calls through its `callModel`
+   * (concurrency 1 and 100): the twin that makes the cascade's model calls through its `callModel`
    * activity and nothing else.
    */
   mode: 'in-process' | 'temporal' | 'bare' | 'calls';
@@ -528,11 +528,12 @@ async function main(): Promise<void> {
         const simulatorMicros = { temporal: 0, bare: 0, calls: 0 };
         const serverMicros = { temporal: 0, bare: 0, calls: 0 };
         const clientMicros = { temporal: 0, bare: 0, calls: 0 };
-        // At 100, the calls twin too: how much of the gap to the bare twin is the model calls themselves.
+        // At 1 and 100, the calls twin too: how much of the gap to the bare twin is the model calls
+        // themselves (at 1 a model call through the SDK is several ms of a ~40 ms round trip).
         const order: readonly TwinMode[] =
-          concurrency === 100
-            ? ['bare', 'calls', 'temporal', 'temporal', 'calls', 'bare']
-            : ['bare', 'temporal', 'temporal', 'bare'];
+          concurrency === 10
+            ? ['bare', 'temporal', 'temporal', 'bare']
+            : ['bare', 'calls', 'temporal', 'temporal', 'calls', 'bare'];
         const otherCpu = () => {
           const own = process.cpuUsage();
           return {
@@ -751,7 +752,7 @@ async function main(): Promise<void> {
       const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);
       const at = (mode: 'temporal' | 'bare', concurrency: number) => cellOf(cells, mode, shape, concurrency);
       const [c1, b1, c100, b100] = [at('temporal', 1), at('bare', 1), at('temporal', 100), at('bare', 100)];
-      const m100 = cellOf(cells, 'calls', shape, 100);
+      const [m1, m100] = [cellOf(cells, 'calls', shape, 1), cellOf(cells, 'calls', shape, 100)];
       return {
         shape,
         /** Cascades/s over bare workflows/s at concurrency 100 (acceptance: >= 0.9). */
@@ -766,6 +767,10 @@ async function main(): Promise<void> {
         /** p50 and p99 latency at concurrency 1 over the bare twin's (acceptance for p50: <= 1.1). */
         p50RatioC1: ratio(c1.p50, b1.p50),
         p99RatioC1: ratio(c1.p99, b1.p99),
+        /** The calls twin's p50 at concurrency 1 over the bare twin's: what the model calls alone add. */
+        callsTwinP50RatioC1: ratio(m1.p50, b1.p50),
+        /** p50 at concurrency 1 over the calls twin's: what the cascade adds to its own model calls. */
+        p50RatioC1AgainstCalls: ratio(c1.p50, m1.p50),
         workerCpuMsPerCascade: c100.workerCpuMsPerWorkflow,
         workerCpuMsPerBare: b100.workerCpuMsPerWorkflow,
         /** The simulated providers' CPU per cascade (the bare twin calls none) and the dev server's, at c=100. */
@@ -796,7 +801,7 @@ async function main(): Promise<void> {
         platform: `${os.platform()} ${os.arch()}`,
       },
       setup:
-        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory, eager activity dispatch on); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process, with the config sent as the API sends it (sendConfig); bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, each cell run as bare, cascade, cascade, bare; at concurrency 100 also the calls twin (bareModelCalls: 1 or 3 calls of the cascade callModel activity to the simulated frontier model, same bundle and worker as the bare twin), as bare, calls, cascade, cascade, calls, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
+        'simulated providers (zero latency) in their own process; Temporal: embedded dev server (in-memory, eager activity dispatch on); worker in its own process with the shipped createCascadeWorker tuning and bundleWorkflows() bundle; CascadeClient submit + result from the bench process, with the config sent as the API sends it (sendConfig); bare twin: client.workflow.start + result of bareSteps (bench/bench-workflows.ts: 1 or 3 no-op activities, bundled alone without preloads or interceptors) on a second worker in the same process with the same tuning, at concurrency 10 each cell run as bare, cascade, cascade, bare; at 1 and 100 also the calls twin (bareModelCalls: 1 or 3 calls of the cascade callModel activity to the simulated frontier model, same bundle and worker as the bare twin), as bare, calls, cascade, cascade, calls, bare; in-process: core/cascade-run.ts decisions with direct provider calls',
       workload,
       /** The embedded server's dynamic config (lib/server-dynamic-config.ts); none against an address. */
       ...(temporal.embedded ? { serverDynamicConfig: SERVER_DYNAMIC_CONFIG } : {}),
@@ -842,6 +847,8 @@ function renderMarkdown(result: {
     simulatorCpuMsPerCallsTwin?: number | undefined;
     p50RatioC1: number | null;
     p99RatioC1: number | null;
+    callsTwinP50RatioC1: number | null;
+    p50RatioC1AgainstCalls: number | null;
     historyBytesPerCascadeBefore?: number | undefined;
     historyBytesPerCascade?: number | undefined;
   }>;
@@ -869,12 +876,12 @@ function renderMarkdown(result: {
   }
   lines.push('');
   lines.push(
-    '| cascade | throughput at c=100, cascade / bare | calls twin / bare | cascade / calls twin | calls twin CPU ms: worker, dev server, simulator | p50 at c=1, cascade / bare | p99 at c=1, cascade / bare | history bytes per cascade, before issue 17 / now |',
+    '| cascade | throughput at c=100, cascade / bare | calls twin / bare | cascade / calls twin | calls twin CPU ms: worker, dev server, simulator | p50 at c=1, cascade / bare | p50 at c=1, calls twin / bare | p50 at c=1, cascade / calls twin | p99 at c=1, cascade / bare | history bytes per cascade, before issue 17 / now |',
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of result.againstBare)
     lines.push(
-      `| ${r.shape} | ${r.throughputRatioC100} | ${r.callsTwinThroughputRatioC100} | ${r.throughputRatioC100AgainstCalls} | ${r.workerCpuMsPerCallsTwin}, ${r.serverCpuMsPerCallsTwin ?? '-'}, ${r.simulatorCpuMsPerCallsTwin ?? '-'} | ${r.p50RatioC1} | ${r.p99RatioC1} | ${r.historyBytesPerCascadeBefore ?? '-'} / ${r.historyBytesPerCascade} |`,
+      `| ${r.shape} | ${r.throughputRatioC100} | ${r.callsTwinThroughputRatioC100} | ${r.throughputRatioC100AgainstCalls} | ${r.workerCpuMsPerCallsTwin}, ${r.serverCpuMsPerCallsTwin ?? '-'}, ${r.simulatorCpuMsPerCallsTwin ?? '-'} | ${r.p50RatioC1} | ${r.callsTwinP50RatioC1} | ${r.p50RatioC1AgainstCalls} | ${r.p99RatioC1} | ${r.historyBytesPerCascadeBefore ?? '-'} / ${r.historyBytesPerCascade} |`,
     );
   lines.push('');
   lines.push(

@@ -69,6 +69,7 @@ describe('bench scripts, smallest runs', { timeout: 900_000 }, () => {
         shape: string;
         throughputRatioC100: number | null;
         throughputRatioC100AgainstCalls: number | null;
+        p50RatioC1AgainstCalls: number | null;
       }>;
     }>(dir, 'durability-bench.ts', ['--quick']);
     for (const mode of ['in-process', 'temporal', 'bare'])
@@ -81,8 +82,8 @@ describe('bench scripts, smallest runs', { timeout: 900_000 }, () => {
     for (const shape of ['1-step', '3-step'])
       assert.deepEqual(
         result.cells.filter((c) => c.mode === 'calls' && c.shape === shape).map((c) => c.concurrency),
-        [100],
-        `the calls twin of ${shape} at concurrency 100`,
+        [1, 100],
+        `the calls twin of ${shape} at concurrency 1 and 100`,
       );
     assert.deepEqual(
       result.againstBare.map((row) => row.shape),
@@ -91,6 +92,7 @@ describe('bench scripts, smallest runs', { timeout: 900_000 }, () => {
     for (const row of result.againstBare) {
       assert.ok(row.throughputRatioC100! > 0, `${row.shape}: a throughput ratio`);
       assert.ok(row.throughputRatioC100AgainstCalls! > 0, `${row.shape}: a ratio to the calls twin`);
+      assert.ok(row.p50RatioC1AgainstCalls! > 0, `${row.shape}: a p50 ratio to the calls twin at concurrency 1`);
     }
     assert.ok(result.cells.every((c) => c.mode === 'in-process' || c.history!.events > 0));
   });
