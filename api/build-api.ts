@@ -28,6 +28,7 @@ import { registerHealthRoutes } from './health-routes';
 import { registerMetricsRoute, type ApiMetrics } from './metrics-route';
 import { MESSAGES_PATH, registerMessagesRoutes } from './messages-routes';
 import { MODELS_PATH, registerModelRoutes } from './model-routes';
+import { registerResponsesRoutes, RESPONSES_PATH } from './responses-routes';
 import { registerHttpTracing } from '../telemetry/http-tracing';
 import { type Tracing } from '../telemetry/tracing';
 import { buildOpenApiDocument } from './openapi-document';
@@ -87,6 +88,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 function dialectOf(request: FastifyRequest): ErrorDialect {
   if (request.url.startsWith(CHAT_COMPLETIONS_PATH)) return 'openai';
   if (request.url.startsWith(MESSAGES_PATH)) return 'anthropic';
+  if (request.url.startsWith(RESPONSES_PATH)) return 'openai';
   // The models list answers both SDKs; Anthropic's sends its version header.
   if (request.url.startsWith(MODELS_PATH)) return request.headers['anthropic-version'] ? 'anthropic' : 'openai';
   return 'cascade';
@@ -242,6 +244,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   registerCascadeRoutes(routes, context);
   registerChatCompletionRoutes(routes, context);
   registerMessagesRoutes(routes, context);
+  registerResponsesRoutes(routes, context);
   registerModelRoutes(routes, context);
   const openApi = buildOpenApiDocument({ version: packageVersion(), authRequired: keyed });
   routes.add('/openapi.json', {
