@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CascadeRequest } from '../core/request';
 import { AnthropicErrorResponse, ApiErrorResponse, OpenAIErrorResponse } from './api-error';
 import { MessagesRequest, MessagesResponse } from './messages-schemas';
+import { ResponsesInputItem, ResponsesRequest, ResponsesResponse, ResponsesStreamEvent } from './responses-schemas';
 import { AnthropicModelList, OpenAIModelList } from './model-routes';
 import {
   CancelCascadeResponse,
@@ -27,6 +28,8 @@ function components(): Record<string, JsonObject> {
   requests.add(CascadeRequest, { id: 'CascadeRequest' });
   requests.add(ChatCompletionRequest, { id: 'ChatCompletionRequest' });
   requests.add(MessagesRequest, { id: 'MessagesRequest' });
+  requests.add(ResponsesRequest, { id: 'ResponsesRequest' });
+  requests.add(ResponsesInputItem, { id: 'ResponsesInputItem' });
   const responses = z.registry<{ id: string }>();
   const named = {
     SubmitCascadeResponse,
@@ -37,6 +40,8 @@ function components(): Record<string, JsonObject> {
     ChatCompletionResponse,
     ChatCompletionChunk,
     MessagesResponse,
+    ResponsesResponse,
+    ResponsesStreamEvent,
     OpenAIModelList,
     AnthropicModelList,
     AnthropicErrorResponse,
@@ -239,6 +244,27 @@ export function buildOpenApiDocument(options: { version: string; authRequired: b
               ...json('MessagesResponse'),
             },
             ...errors([400, 401, 409, 413, 415, 422, 502, 503, 504], 'AnthropicErrorResponse'),
+          },
+        },
+      },
+      '/v1/responses': {
+        post: {
+          summary:
+            'OpenAI-compatible Responses request through a cascade (model "cascade", "cascade/<route>", or an exposed config model called alone)',
+          description:
+            'The same workflow and checks as /v1/chat/completions, in the Responses API shapes: `instructions`, message, `function_call` and `function_call_output` input items, `text.format` as the json_schema check, function tools, OpenAI-shaped errors. Responses are not stored: `store: true`, `previous_response_id` and `conversation` are refused; the cascade record is at GET /v1/cascades/{id}.',
+          parameters: [idempotencyKey, bestEffort],
+          requestBody: { required: true, ...json('ResponsesRequest') },
+          responses: {
+            200: {
+              description:
+                'the final answer as `message` and `function_call` output items, `status: incomplete` when the final answer was cut at its output limit; the cascade record is in the `cascade` field. With `stream: true`, the headers at once, `: keep-alive` comments while the cascade runs, then the Responses events (`response.created` ... `response.completed`, or an `error` event)',
+              content: {
+                ...json('ResponsesResponse').content,
+                'text/event-stream': { schema: ref('ResponsesStreamEvent') },
+              },
+            },
+            ...errors([400, 401, 409, 413, 415, 422, 502, 503, 504], 'OpenAIErrorResponse'),
           },
         },
       },

@@ -90,6 +90,22 @@ export const ResponsesInputItem = z.discriminatedUnion(
 );
 export type ResponsesInputItem = z.infer<typeof ResponsesInputItem>;
 
+/**
+ * `ResponsesInputItem` as `input`'s items: its problems reported as they are, but without ending
+ * the string-or-list choice of `input` (an item of an unknown type would otherwise be reported as
+ * "`input` must be a string or a list"). The OpenAPI document shows `ResponsesInputItem` here.
+ */
+const CheckedInputItem = z
+  .unknown()
+  .transform((item, ctx): ResponsesInputItem => {
+    const parsed = ResponsesInputItem.safeParse(item);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, continue: true });
+    return z.NEVER;
+  })
+  .meta({ $ref: '#/components/schemas/ResponsesInputItem' });
+
 /** `text.format`: plain text, any JSON object, or JSON validating against a schema (the cascade's json_schema check). */
 export const ResponsesTextFormat = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('text') }),
@@ -182,7 +198,7 @@ export const ResponsesRequest = z
     input: z.union(
       [
         z.string().min(1, 'must not be empty'),
-        z.array(ResponsesInputItem).min(1, 'must hold at least one item').max(500, 'must hold at most 500 items'),
+        z.array(CheckedInputItem).min(1, 'must hold at least one item').max(500, 'must hold at most 500 items'),
       ],
       { error: 'must be a string or an array of input items' },
     ),

@@ -162,7 +162,7 @@ async function start(): Promise<void> {
   const lines = [
     '',
     'llm-cascade is running',
-    `  HTTP API       ${running.api.url}   (OpenAI-compatible: ${running.api.url}/v1/chat/completions)`,
+    `  HTTP API       ${running.api.url}   (OpenAI-compatible: ${running.api.url}/v1/chat/completions and /v1/responses)`,
     `  Temporal UI    ${running.devServer?.uiUrl ?? '(external server: see its own UI)'}`,
     `  Temporal gRPC  ${address}   namespace ${namespace}, task queue ${config.taskQueue}`,
     `  Config         ${path.relative(process.cwd(), configPath) || configPath} (${configChoice.reason})`,

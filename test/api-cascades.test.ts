@@ -226,6 +226,7 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
       '/v1/chat/completions',
       '/v1/messages',
       '/v1/models',
+      '/v1/responses',
     ]);
     const schemas = body.components.schemas;
     assert.ok(schemas.CascadeRequest?.properties?.prompt && schemas.CascadeRequest.properties.maxCostUsd);
@@ -233,6 +234,7 @@ describe('HTTP API: /v1/cascades', { timeout: 300_000 }, () => {
       schemas.ChatCompletionRequest?.properties?.messages && schemas.ChatCompletionResponse?.properties?.cascade,
     );
     assert.ok(schemas.MessagesRequest?.properties?.tools && schemas.MessagesResponse?.properties?.stop_reason);
+    assert.ok(schemas.ResponsesRequest?.properties?.input && schemas.ResponsesResponse?.properties?.output);
     const refs = [...JSON.stringify(body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(refs.length > 10);
     for (const ref of refs) assert.ok(schemas[ref], `$ref ${ref} resolves`);
