@@ -82,10 +82,16 @@ export const ResponsesInputItem = z.discriminatedUnion(
   'type',
   [ResponsesMessageItem, ResponsesFunctionCallItem, ResponsesFunctionCallOutputItem],
   {
-    error: (issue) =>
-      issue.code === 'invalid_union'
-        ? `input items of type ${typeOf(issue.input)} are not supported; use one of ${INPUT_ITEM_TYPES.join(', ')}`
-        : undefined,
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const type = typeOf(issue.input);
+      // The Vercel AI SDK refers to earlier output items by id unless told that responses are not stored.
+      const hint =
+        type === '"item_reference"'
+          ? ': responses are not stored, so send the items themselves (the Vercel AI SDK does with providerOptions.openai.store: false)'
+          : '';
+      return `input items of type ${type} are not supported${hint}; use one of ${INPUT_ITEM_TYPES.join(', ')}`;
+    },
   },
 );
 export type ResponsesInputItem = z.infer<typeof ResponsesInputItem>;

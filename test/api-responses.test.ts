@@ -5,10 +5,13 @@
  * escalating until it validates (`responses.parse` with `zodTextFormat` too), a truncated answer
  * escalating and `incomplete` only for a truncated final answer, an exhausted cascade a 422, a
  * schema-invalid function call escalating, a multi-turn tool conversation, and the stream events
- * through the SDK's iteration and `responses.stream().finalResponse()`.
+ * through the SDK's iteration and `responses.stream().finalResponse()`; and the Vercel AI SDK's
+ * `generateText` / `streamText` on `createOpenAI(...).responses(...)`, a tool loop included.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
@@ -346,6 +349,77 @@ describe('HTTP API: POST /v1/responses with the openai client', { timeout: 300_0
         assert.ok(error instanceof OpenAI.APIError, String(error));
         assert.equal(error.code, 'cascade_exhausted');
         assert.match(error.message, /no answer passed its checks/);
+        return true;
+      },
+    );
+  });
+
+  it('serves the Vercel AI SDK: generateText, streamText, and a tool loop with store: false', async () => {
+    const provider = createOpenAI({ baseURL: `${gateway.api.url}/v1`, apiKey: 'unused-without-keys' });
+    const model = provider.responses('cascade/question_answering');
+    const generated = await generateText({ model, prompt: 'What is the capital of France?', maxRetries: 0 });
+    assert.equal(generated.text, 'Simulated answer from claude-haiku-4-5.');
+    assert.equal(generated.finishReason, 'stop');
+    assert.equal(generated.response.modelId, 'claude-haiku-4-5');
+    assert.ok((generated.usage.inputTokens ?? 0) > 0);
+
+    const streamed = streamText({ model, prompt: 'What is the capital of Spain?', maxRetries: 0 });
+    let text = '';
+    for await (const delta of streamed.textStream) text += delta;
+    assert.equal(text, 'Simulated answer from claude-haiku-4-5.');
+    assert.equal(await streamed.finishReason, 'stop');
+
+    // The cheap tier's call violates the schema and escalates; the tool runs on the valid call and
+    // the second request carries the function_call and function_call_output items themselves.
+    callLog().clear();
+    const cities: string[] = [];
+    const looped = await generateText({
+      model,
+      prompt: 'BADTOOL: what is the weather in Paris?',
+      maxRetries: 0,
+      tools: {
+        get_weather: tool({
+          description: 'The weather in a city',
+          inputSchema: z.object({ city: z.string(), unit: z.enum(['celsius', 'fahrenheit']).optional() }),
+          execute: async ({ city }) => {
+            cities.push(city);
+            return '12 C, cloudy';
+          },
+        }),
+      },
+      stopWhen: stepCountIs(2),
+      providerOptions: { openai: { store: false } },
+    });
+    assert.equal(cities.length, 1);
+    assert.equal(looped.steps.length, 2);
+    assert.equal(looped.steps[0]!.finishReason, 'tool-calls');
+    assert.equal(cascadeExtension(looped.steps[0]!.response.body).escalations, 1);
+    assert.equal(looped.text, 'It is 12 degrees and cloudy in Paris.');
+    const lastCall = callLog().list({ state: 'completed' }).at(-1)!.requestBody as { messages: { content: unknown }[] };
+    assert.match(JSON.stringify(lastCall.messages), /12 C, cloudy/);
+  });
+
+  it('tells a Vercel AI SDK tool loop that refers to stored items to send store: false', async () => {
+    const model = createOpenAI({ baseURL: `${gateway.api.url}/v1`, apiKey: 'unused-without-keys' }).responses(
+      'cascade/question_answering',
+    );
+    await assert.rejects(
+      generateText({
+        model,
+        prompt: 'What is the weather in Paris?',
+        maxRetries: 0,
+        tools: {
+          get_weather: tool({
+            inputSchema: z.object({ city: z.string() }),
+            execute: async () => '12 C, cloudy',
+          }),
+        },
+        stopWhen: stepCountIs(2),
+      }),
+      (error: unknown) => {
+        const { statusCode, message } = error as { statusCode?: number; message: string };
+        assert.equal(statusCode, 400, String(error));
+        assert.match(message, /"item_reference" are not supported: responses are not stored.*store: false/);
         return true;
       },
     );
