@@ -30,7 +30,7 @@ export interface ApiLimits {
   /** How long `/v1/chat/completions` waits for the cascade before answering 504 (default 5 min). */
   chatWaitMs: number;
   /**
-   * How often a streamed `/v1/chat/completions` or `/v1/messages` response sends an SSE comment
+   * How often a streamed `/v1/chat/completions`, `/v1/responses` or `/v1/messages` response sends an SSE comment
    * while its cascade runs (default 15 s), so proxies with idle timeouts keep the connection.
    */
   keepAliveMs: number;

@@ -1,5 +1,5 @@
 /**
- * What the drop-in endpoints (`/v1/chat/completions`, `/v1/messages`) share about a finished
+ * What the drop-in endpoints (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`) share about a finished
  * cascade, whatever wire they speak: its record, its summed usage, and whether its answer may be
  * returned as a success at all.
  */

@@ -2,7 +2,7 @@
  * The names a drop-in request's `model` may take, and what each asks for: `cascade` (the
  * classifier picks the route), `cascade/<route>` (that route), or a model the config's
  * `api.exposeModels` exposes (that model alone, no cascade). Pure: `GET /v1/models` lists them and
- * both drop-in endpoints map `model` with them.
+ * the drop-in endpoints map `model` with them.
  */
 import { type CascadeConfig } from '../core/config';
 import { CASCADE_MODEL } from '../core/exposed-models';

@@ -145,7 +145,7 @@ export const RouteConfig = z.strictObject({
   /** An instruction added to the system prompt for every call on this route. */
   system: z.string().optional(),
   /**
-   * `true`: the drop-in endpoints (`/v1/chat/completions`, `/v1/messages`) return an answer that
+   * `true`: the drop-in endpoints (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`) return an answer that
    * failed its checks as a success marked `bestEffort`, instead of an error (a request header can
    * ask the same per request).
    */

@@ -303,6 +303,23 @@ describe('HTTP API: POST /v1/responses with the openai client', { timeout: 300_0
     const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
     assert.equal(cascadeExtension(completed.response).outcome, 'accepted');
 
+    // On the wire: the cascade id header with the stream, each event named by its type.
+    const raw = await fetch(`${gateway.api.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'cascade/question_answering',
+        input: 'What is the capital of Peru?',
+        stream: true,
+      }),
+    });
+    assert.match(raw.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.ok(raw.headers.get('x-cascade-id'));
+    assert.match(
+      await raw.text(),
+      /^event: response\.created\ndata: \{"type":"response\.created","sequence_number":0,/m,
+    );
+
     const final = await openai.responses
       .stream({ model: 'cascade/question_answering', input: 'What is the capital of Italy?' })
       .finalResponse();
