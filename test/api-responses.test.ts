@@ -386,6 +386,19 @@ describe('HTTP API: POST /v1/responses with the openai client', { timeout: 300_0
     assert.equal(text, 'Simulated answer from claude-haiku-4-5.');
     assert.equal(await streamed.finishReason, 'stop');
 
+    // A cascade without a passing answer, after the stream opened: an error part naming the code.
+    const failing = streamText({
+      model,
+      prompt: 'EXHAUST: tell me everything.',
+      maxOutputTokens: 20,
+      maxRetries: 0,
+      onError: () => {},
+    });
+    const errors: unknown[] = [];
+    for await (const part of failing.fullStream) if (part.type === 'error') errors.push(part.error);
+    assert.equal(errors.length, 1);
+    assert.match(JSON.stringify(errors[0]), /cascade_exhausted/);
+
     // The cheap tier's call violates the schema and escalates; the tool runs on the valid call and
     // the second request carries the function_call and function_call_output items themselves.
     callLog().clear();
